@@ -1,0 +1,27 @@
+/* cli.h: the command families of the sbx command line.  Each takes argv from its own
+ * name on, returns the exit status, and sets @error instead of printing. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef int (*SbxCommandFunc) (int argc, char **argv, GError **error);
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  SbxCommandFunc run;
+} SbxCommand;
+
+int sbx_cmd_run (int argc, char **argv, GError **error);
+int sbx_cmd_image (int argc, char **argv, GError **error);
+int sbx_cmd_version (int argc, char **argv, GError **error);
+
+/* Parses @argc/@argv with @entries; options stop at the first non-option when
+ * @stop_at_first_arg.  Errors say which command they belong to. */
+gboolean sbx_cli_parse (const char *command, const char *parameter_string, const char *summary,
+                        const GOptionEntry *entries, gboolean stop_at_first_arg,
+                        int *argc, char ***argv, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,154 @@
+/* cmd-image.c: `sbx image import|ls|rm`. */
+#include "cli.h"
+#include "import.h"
+#include "run.h"
+#include "sbx-error.h"
+#include "store.h"
+#include "userns.h"
+
+#include <stdio.h>
+
+/* Store changes create and remove files owned by subordinate ids: do them as root of a
+ * user namespace laid out like a sandbox's. */
+static gboolean
+enter_store_namespace (SbxUnpackFlags *out_flags, GError **error)
+{
+  SbxIdLayout ids;
+
+  if (!sbx_lay_out_ids (SBX_USERNS_DEFAULT, &ids, error) || !sbx_userns_enter (&ids, error))
+    return FALSE;
+  *out_flags = ids.single ? SBX_UNPACK_IGNORE_CHOWN_ERRORS : SBX_UNPACK_NONE;
+  return TRUE;
+}
+
+static int
+image_import (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(SbxStore) store = NULL;
+  g_autoptr(SbxImage) image = NULL;
+  SbxUnpackFlags flags;
+
+  if (!sbx_cli_parse ("image import", "SOURCE [NAME]",
+                      "Import an image. SOURCE is oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE.",
+                      entries, FALSE, &argc, &argv, error))
+    return SBX_EXIT_SBX_ERROR;
+  if (argc < 2 || argc > 3)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "image import: expected SOURCE [NAME] (see 'sbx image import --help')");
+      return SBX_EXIT_SBX_ERROR;
+    }
+  if ((argc == 3 && !sbx_store_check_name (argv[2], error)) ||
+      (store = sbx_store_open (NULL, error)) == NULL ||
+      !enter_store_namespace (&flags, error) ||
+      (image = sbx_store_import (store, argv[1], argc == 3 ? argv[2] : NULL, flags, error)) == NULL)
+    return SBX_EXIT_SBX_ERROR;
+  printf ("%s\n", image->id);
+  return 0;
+}
+
+static char *
+format_age (gint64 created)
+{
+  gint64 age = g_get_real_time () / G_USEC_PER_SEC - created;
+
+  if (age < 60)
+    return g_strdup ("just now");
+  if (age < 3600)
+    return g_strdup_printf ("%d minutes ago", (int) (age / 60));
+  if (age < 86400)
+    return g_strdup_printf ("%d hours ago", (int) (age / 3600));
+  return g_strdup_printf ("%d days ago", (int) (age / 86400));
+}
+
+static int
+image_ls (int argc, char **argv, GError **error)
+{
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show only the names", NULL },
+    { NULL }
+  };
+  g_autoptr(SbxStore) store = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+
+  if (!sbx_cli_parse ("image ls", "", "List the images in the store.", entries, FALSE, &argc, &argv, error))
+    return SBX_EXIT_SBX_ERROR;
+  if (argc > 1)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image ls: unexpected argument '%s'", argv[1]);
+      return SBX_EXIT_SBX_ERROR;
+    }
+  if ((store = sbx_store_open (NULL, error)) == NULL ||
+      (images = sbx_store_list_images (store, error)) == NULL)
+    return SBX_EXIT_SBX_ERROR;
+  if (!quiet)
+    printf ("%-40s %-12s %-16s %s\n", "NAME", "ID", "CREATED", "SIZE");
+  for (guint i = 0; i < images->len; i++)
+    {
+      SbxImage *image = g_ptr_array_index (images, i);
+      g_autofree char *age = format_age (image->created);
+      g_autofree char *size = g_format_size (image->size);
+
+      if (quiet)
+        printf ("%s\n", image->name);
+      else
+        printf ("%-40s %-12.12s %-16s %s\n", image->name, image->id, age, size);
+    }
+  return 0;
+}
+
+static int
+image_rm (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(SbxStore) store = NULL;
+  SbxUnpackFlags flags;
+  int status = 0;
+
+  if (!sbx_cli_parse ("image rm", "NAME...", "Remove images.", entries, FALSE, &argc, &argv, error))
+    return SBX_EXIT_SBX_ERROR;
+  if (argc < 2)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image rm: missing NAME");
+      return SBX_EXIT_SBX_ERROR;
+    }
+  if ((store = sbx_store_open (NULL, error)) == NULL || !enter_store_namespace (&flags, error))
+    return SBX_EXIT_SBX_ERROR;
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      if (!sbx_store_remove_image (store, argv[i], &local_error))
+        {
+          g_printerr ("sbx: %s\n", local_error->message);
+          status = SBX_EXIT_SBX_ERROR;
+        }
+    }
+  return status;
+}
+
+int
+sbx_cmd_image (int argc, char **argv, GError **error)
+{
+  static const SbxCommand subcommands[] = {
+    { "import", "Import an image from an OCI layout, OCI archive or docker archive", image_import },
+    { "ls", "List images", image_ls },
+    { "rm", "Remove images", image_rm },
+  };
+
+  if (argc >= 2)
+    for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+      if (g_str_equal (argv[1], subcommands[i].name))
+        return subcommands[i].run (argc - 1, argv + 1, error);
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      printf ("Usage: sbx image COMMAND\n\nCommands:\n");
+      for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+        printf ("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+      return 0;
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image: %s (expected import, ls or rm)",
+               argc >= 2 ? "unknown command" : "missing command");
+  return SBX_EXIT_SBX_ERROR;
+}

@@ -1,0 +1,340 @@
+/* confine.c: the command's last steps before execve. */
+#include "confine.h"
+#include "defaults.h"
+#include "fd-util.h"
+#include "sbx-error.h"
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_GROUPS 64
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+typedef struct {
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[MAX_GROUPS];
+  int n_groups;
+  char *name;   /* NULL when the uid has no passwd entry */
+  char *home;
+} ResolvedUser;
+
+static void
+resolved_user_clear (ResolvedUser *user)
+{
+  g_clear_pointer (&user->name, g_free);
+  g_clear_pointer (&user->home, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ResolvedUser, resolved_user_clear)
+
+static void
+reset_signals (void)
+{
+  sigset_t none;
+
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+/* The image's account files are its own business, but never a fifo or device to hang on. */
+static FILE *
+open_account_file (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  struct stat st;
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return NULL;
+    }
+  return fdopen (fd, "re");
+}
+
+static gboolean
+parse_id (const char *s, guint32 *out)
+{
+  guint64 v;
+
+  if (!g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT32 - 1, &v, NULL))
+    return FALSE;
+  *out = (guint32) v;
+  return TRUE;
+}
+
+/* Finds the passwd entry matching @name, or @uid when @name is NULL. */
+static gboolean
+lookup_passwd (const char *name, uid_t uid, ResolvedUser *user)
+{
+  FILE *f = open_account_file ("/etc/passwd");
+  struct passwd *pw;
+  gboolean found = FALSE;
+
+  if (f == NULL)
+    return FALSE;
+  while (!found && (pw = fgetpwent (f)) != NULL)
+    if (name != NULL ? g_strcmp0 (pw->pw_name, name) == 0 : pw->pw_uid == uid)
+      {
+        user->uid = pw->pw_uid;
+        user->gid = pw->pw_gid;
+        user->name = g_strdup (pw->pw_name);
+        user->home = g_strdup (pw->pw_dir);
+        found = TRUE;
+      }
+  fclose (f);
+  return found;
+}
+
+/* Resolves a group name; with @member set, collects the groups listing it instead. */
+static gboolean
+scan_groups (const char *group_name, gid_t *out_gid, const char *member, ResolvedUser *user)
+{
+  FILE *f = open_account_file ("/etc/group");
+  struct group *gr;
+  gboolean found = FALSE;
+
+  if (f == NULL)
+    return FALSE;
+  while ((gr = fgetgrent (f)) != NULL)
+    {
+      if (group_name != NULL && g_strcmp0 (gr->gr_name, group_name) == 0)
+        {
+          *out_gid = gr->gr_gid;
+          found = TRUE;
+          break;
+        }
+      if (member != NULL && gr->gr_mem != NULL && user->n_groups < MAX_GROUPS &&
+          g_strv_contains ((const char * const *) gr->gr_mem, member) && gr->gr_gid != user->gid)
+        user->groups[user->n_groups++] = gr->gr_gid;
+    }
+  fclose (f);
+  return found;
+}
+
+static gboolean
+resolve_user (const char *spec, ResolvedUser *user, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ":", 2);
+  const char *user_part = parts[0] != NULL && *parts[0] ? parts[0] : "0";
+  const char *group_part = parts[0] != NULL ? parts[1] : NULL;
+  guint32 id;
+
+  memset (user, 0, sizeof *user);
+  if (parse_id (user_part, &id))
+    {
+      if (!lookup_passwd (NULL, id, user))
+        user->gid = 0;
+      user->uid = id;
+    }
+  else if (!lookup_passwd (user_part, 0, user))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "user '%s' not found in the image's /etc/passwd", user_part);
+      return FALSE;
+    }
+  if (group_part != NULL && *group_part && !parse_id (group_part, &user->gid) &&
+      !scan_groups (group_part, &user->gid, NULL, user))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "group '%s' not found in the image's /etc/group", group_part);
+      return FALSE;
+    }
+  user->groups[user->n_groups++] = user->gid;
+  if (user->name != NULL)
+    scan_groups (NULL, NULL, user->name, user);
+  if (user->home == NULL)
+    user->home = g_strdup (user->uid == 0 ? "/root" : "/");
+  return TRUE;
+}
+
+static gboolean
+enter_working_directory (const char *cwd, GError **error)
+{
+  if (g_mkdir_with_parents (cwd, 0755) != 0 && errno != EEXIST)
+    return sbx_set_error_from_errno (error, errno, "create the working directory %s", cwd);
+  if (chdir (cwd) != 0)
+    return sbx_set_error_from_errno (error, errno, "chdir to the working directory %s", cwd);
+  return TRUE;
+}
+
+static gboolean
+is_default_capability (cap_value_t cap)
+{
+  const char * const *keep = sbx_default_capabilities ();
+  cap_value_t value;
+
+  for (guint i = 0; keep[i] != NULL; i++)
+    if (cap_from_name (keep[i], &value) == 0 && value == cap)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+drop_bounding_set (GError **error)
+{
+  for (cap_value_t cap = 0; cap_get_bound (cap) >= 0; cap++)
+    if (!is_default_capability (cap) && cap_get_bound (cap) > 0 && cap_drop_bound (cap) != 0)
+      return sbx_set_error_from_errno (error, errno, "drop capability %d from the bounding set", cap);
+  if (cap_reset_ambient () != 0 && errno != EINVAL)
+    return sbx_set_error_from_errno (error, errno, "clear the ambient capabilities");
+  return TRUE;
+}
+
+static gboolean
+switch_user (const ResolvedUser *user, gboolean may_setgroups, GError **error)
+{
+  if (may_setgroups && setgroups ((size_t) user->n_groups, user->groups) != 0)
+    return sbx_set_error_from_errno (error, errno, "setgroups");
+  if (setresgid (user->gid, user->gid, user->gid) != 0)
+    return sbx_set_error_from_errno (error, errno, "setresgid %u", user->gid);
+  if (setresuid (user->uid, user->uid, user->uid) != 0)
+    return sbx_set_error_from_errno (error, errno, "setresuid %u", user->uid);
+  return TRUE;
+}
+
+/* Root keeps the default set as effective and permitted; inheritable stays empty. */
+static gboolean
+set_process_capabilities (uid_t uid, GError **error)
+{
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+  const char * const *keep = sbx_default_capabilities ();
+  cap_t caps = cap_init ();
+  int rc;
+
+  if (caps == NULL)
+    return sbx_set_error_from_errno (error, errno, "cap_init");
+  for (guint i = 0; uid == 0 && keep[i] != NULL; i++)
+    {
+      cap_value_t value;
+      if (cap_from_name (keep[i], &value) == 0)
+        g_array_append_val (values, value);
+    }
+  if (values->len > 0)
+    {
+      cap_set_flag (caps, CAP_EFFECTIVE, (int) values->len, (cap_value_t *) values->data, CAP_SET);
+      cap_set_flag (caps, CAP_PERMITTED, (int) values->len, (cap_value_t *) values->data, CAP_SET);
+    }
+  rc = cap_set_proc (caps);
+  cap_free (caps);
+  if (rc != 0)
+    return sbx_set_error_from_errno (error, errno, "set capabilities");
+  return TRUE;
+}
+
+/* Terminal input injection: the sandbox has no controlling terminal already; this also
+ * closes the door for any terminal fd it was handed, on every ABI the kernel runs. */
+static gboolean
+load_seccomp_filter (GError **error)
+{
+  static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
+  static const guint32 extra_arches[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+  int rc = 0;
+
+  if (ctx == NULL)
+    return sbx_set_error_from_errno (error, ENOMEM, "seccomp_init");
+  for (gsize i = 0; i < G_N_ELEMENTS (extra_arches) && rc == 0; i++)
+    if (seccomp_arch_exist (ctx, extra_arches[i]) == -EEXIST)
+      rc = seccomp_arch_add (ctx, extra_arches[i]);
+  for (gsize i = 0; i < G_N_ELEMENTS (denied_ioctls) && rc == 0; i++)
+    rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (ioctl), 1,
+                           SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffUL, denied_ioctls[i]));
+  if (rc == 0)
+    rc = seccomp_load (ctx);
+  seccomp_release (ctx);
+  if (rc != 0)
+    return sbx_set_error_from_errno (error, -rc, "load the seccomp filter");
+  return TRUE;
+}
+
+static char **
+command_environment (const SbxRunPlan *plan, const ResolvedUser *user)
+{
+  char **env = g_strdupv (plan->env);
+
+  if (g_environ_getenv (env, "HOME") == NULL)
+    env = g_environ_setenv (env, "HOME", user->home, TRUE);
+  if (g_environ_getenv (env, "PATH") == NULL)
+    env = g_environ_setenv (env, "PATH", DEFAULT_PATH, TRUE);
+  return env;
+}
+
+static void
+set_exec_error (GError **error, const char *program, int errsv)
+{
+  if (errsv == ENOENT || errsv == ENOTDIR)
+    g_set_error (error, SBX_ERROR, SBX_ERROR_CMD_NOT_FOUND,
+                 "%s: executable file not found%s", program, strchr (program, '/') ? "" : " in $PATH");
+  else
+    g_set_error (error, SBX_ERROR, SBX_ERROR_CMD_NOT_EXECUTABLE,
+                 "%s: cannot execute: %s", program, g_strerror (errsv));
+}
+
+/* Returns only on failure, with @error set. */
+static void
+exec_command (char **argv, char **env, GError **error)
+{
+  const char *path;
+  g_auto(GStrv) dirs = NULL;
+  int first_errno = ENOENT;
+
+  if (strchr (argv[0], '/') != NULL)
+    {
+      execve (argv[0], argv, env);
+      set_exec_error (error, argv[0], errno);
+      return;
+    }
+  path = g_environ_getenv (env, "PATH");
+  dirs = g_strsplit (path != NULL ? path : DEFAULT_PATH, ":", -1);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *candidate = g_build_filename (*dirs[i] ? dirs[i] : ".", argv[0], NULL);
+      execve (candidate, argv, env);
+      if (errno != ENOENT && errno != ENOTDIR && first_errno == ENOENT)
+        first_errno = errno;
+    }
+  set_exec_error (error, argv[0], first_errno);
+}
+
+void
+sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(ResolvedUser) user = { 0 };
+  g_auto(GStrv) env = NULL;
+
+  reset_signals ();
+  if (!resolve_user (plan->user, &user, &error) ||
+      !enter_working_directory (plan->cwd, &error) ||
+      !drop_bounding_set (&error) ||
+      !switch_user (&user, !plan->ids.single, &error) ||
+      !set_process_capabilities (user.uid, &error))
+    sbx_sync_send_error_and_exit (sync_fd, error);
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    {
+      sbx_set_error_from_errno (&error, errno, "set no_new_privs");
+      sbx_sync_send_error_and_exit (sync_fd, error);
+    }
+  if (!load_seccomp_filter (&error))
+    sbx_sync_send_error_and_exit (sync_fd, error);
+  env = command_environment (plan, &user);
+  exec_command (plan->argv, env, &error);
+  sbx_sync_send_error_and_exit (sync_fd, error);
+}

@@ -1,0 +1,57 @@
+/* fd-util.c: full reads and writes on file descriptors, recursive mkdir. */
+#include "fd-util.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+gboolean
+sbx_write_all (int fd, const void *buf, size_t len, GError **error)
+{
+  const char *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return sbx_set_error_from_errno (error, errno, "write");
+      p += n;
+      len -= (size_t) n;
+    }
+  return TRUE;
+}
+
+gboolean
+sbx_read_exact (int fd, void *buf, size_t len, GError **error)
+{
+  char *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t n = read (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return sbx_set_error_from_errno (error, errno, "read");
+      if (n == 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "unexpected end of file");
+          return FALSE;
+        }
+      p += n;
+      len -= (size_t) n;
+    }
+  return TRUE;
+}
+
+gboolean
+sbx_mkdir_p (const char *path, int mode, GError **error)
+{
+  if (g_mkdir_with_parents (path, mode) != 0)
+    return sbx_set_error_from_errno (error, errno, "create directory %s", path);
+  return TRUE;
+}

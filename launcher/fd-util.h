@@ -1,0 +1,40 @@
+/* fd-util.h: small helpers for file descriptors: cleanup, full reads and writes. */
+#pragma once
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/types.h>
+
+G_BEGIN_DECLS
+
+/* g_autofd (GLib 2.76) is not in bookworm's 2.74: our own close-on-scope-exit. */
+static inline void
+sbx_close_fdp (int *fdp)
+{
+  if (*fdp >= 0)
+    {
+      int errsv = errno;
+      (void) close (*fdp);
+      errno = errsv;
+    }
+}
+#define sbx_autofd __attribute__((cleanup (sbx_close_fdp)))
+
+static inline int
+sbx_steal_fd (int *fdp)
+{
+  int fd = *fdp;
+  *fdp = -1;
+  return fd;
+}
+
+/* Writes all of @buf, retrying on EINTR and short writes. */
+gboolean sbx_write_all (int fd, const void *buf, size_t len, GError **error);
+/* Reads exactly @len bytes; FALSE with G_IO_ERROR_CLOSED at end of file. */
+gboolean sbx_read_exact (int fd, void *buf, size_t len, GError **error);
+/* Creates @path (mode 0700) and missing parents; an existing directory is fine. */
+gboolean sbx_mkdir_p (const char *path, int mode, GError **error);
+
+G_END_DECLS

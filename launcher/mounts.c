@@ -1,0 +1,278 @@
+/* mounts.c: /proc, /dev, /sys, masked and read-only paths, and pivot_root. */
+#include "mounts.h"
+#include "defaults.h"
+#include "fd-util.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+typedef enum {
+  TARGET_EXISTING,   /* must exist already; a missing one is not an error (returns -1, ENOENT) */
+  TARGET_DIR,        /* created as a directory when missing */
+  TARGET_FILE,       /* created as an empty file when missing */
+} TargetKind;
+
+static int
+open_in_root (int root_fd, const char *path, int flags)
+{
+  struct open_how how = {
+    .flags = (guint64) flags | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+
+  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* Opens @path (absolute, inside the sandbox) as an O_PATH fd to mount on, creating it
+ * per @kind in its (already resolved) parent directory.  Symlinks anywhere refuse. */
+static int
+open_target (int root_fd, const char *path, TargetKind kind, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  sbx_autofd int parent_fd = -1;
+  int fd = open_in_root (root_fd, path, O_PATH);
+
+  if (fd >= 0 || errno != ENOENT || kind == TARGET_EXISTING)
+    {
+      if (fd < 0 && !(errno == ENOENT && kind == TARGET_EXISTING))
+        sbx_set_error_from_errno (error, errno, "mount target %s in the image", path);
+      else if (fd < 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: not found", path);
+      return fd;
+    }
+  parent_fd = open_in_root (root_fd, parent, O_PATH | O_DIRECTORY);
+  if (parent_fd < 0)
+    return sbx_set_error_from_errno (error, errno, "mount target %s in the image", parent), -1;
+  if (kind == TARGET_DIR && mkdirat (parent_fd, name, 0755) != 0 && errno != EEXIST)
+    return sbx_set_error_from_errno (error, errno, "create %s", path), -1;
+  if (kind == TARGET_FILE)
+    {
+      sbx_autofd int file_fd = openat (parent_fd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (file_fd < 0)
+        return sbx_set_error_from_errno (error, errno, "create %s", path), -1;
+    }
+  fd = open_in_root (root_fd, path, O_PATH);
+  if (fd < 0)
+    sbx_set_error_from_errno (error, errno, "mount target %s in the image", path);
+  return fd;
+}
+
+static gboolean
+mount_at (int root_fd, const char *path, TargetKind kind, const char *source,
+          const char *fstype, unsigned long flags, const char *data, GError **error)
+{
+  sbx_autofd int fd = open_target (root_fd, path, kind, error);
+  char fd_path[64];
+
+  if (fd < 0)
+    return FALSE;
+  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+  if (mount (source, fd_path, fstype, flags, data) != 0)
+    return sbx_set_error_from_errno (error, errno, "mount %s on %s", fstype ? fstype : source, path);
+  return TRUE;
+}
+
+/* Remounts the mount at @path read-only, keeping the flags the kernel may have locked. */
+static gboolean
+remount_readonly (int root_fd, const char *path, GError **error)
+{
+  sbx_autofd int fd = open_target (root_fd, path, TARGET_EXISTING, error);
+  char fd_path[64];
+  struct statvfs sv;
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+
+  if (fd < 0)
+    return FALSE;
+  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+  if (fstatvfs (fd, &sv) != 0)
+    return sbx_set_error_from_errno (error, errno, "statvfs %s", path);
+  flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+           (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) | (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+           (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0);
+  if (mount (NULL, fd_path, NULL, flags, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "remount %s read-only", path);
+  return TRUE;
+}
+
+static gboolean
+mount_proc (int root_fd, GError **error)
+{
+  return mount_at (root_fd, "/proc", TARGET_DIR, "proc", "proc",
+                   MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, error);
+}
+
+static gboolean
+bind_host_device (int root_fd, const char *name, GError **error)
+{
+  g_autofree char *host = g_strconcat ("/dev/", name, NULL);
+
+  return mount_at (root_fd, host, TARGET_FILE, host, NULL, MS_BIND, NULL, error);
+}
+
+static gboolean
+make_dev_symlinks (int root_fd, GError **error)
+{
+  static const char * const links[][2] = {
+    { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" }, { "ptmx", "pts/ptmx" },
+  };
+  sbx_autofd int dev_fd = open_in_root (root_fd, "/dev", O_DIRECTORY | O_RDONLY);
+
+  if (dev_fd < 0)
+    return sbx_set_error_from_errno (error, errno, "open /dev");
+  for (gsize i = 0; i < G_N_ELEMENTS (links); i++)
+    if (symlinkat (links[i][1], dev_fd, links[i][0]) != 0)
+      return sbx_set_error_from_errno (error, errno, "symlink /dev/%s", links[i][0]);
+  return TRUE;
+}
+
+static gboolean
+mount_dev (int root_fd, const SbxRunPlan *plan, GError **error)
+{
+  static const char * const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+  const char *pts_opts = plan->ids.single ? "newinstance,ptmxmode=0666,mode=0620"
+                                          : "newinstance,ptmxmode=0666,mode=0620,gid=5";
+
+  if (!mount_at (root_fd, "/dev", TARGET_DIR, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                 "mode=755,size=65536k", error))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (devices); i++)
+    if (!bind_host_device (root_fd, devices[i], error))
+      return FALSE;
+  return mount_at (root_fd, "/dev/pts", TARGET_DIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                   pts_opts, error) &&
+         mount_at (root_fd, "/dev/shm", TARGET_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   "mode=1777,size=65536k", error) &&
+         mount_at (root_fd, "/dev/mqueue", TARGET_DIR, "mqueue", "mqueue",
+                   MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, error) &&
+         make_dev_symlinks (root_fd, error);
+}
+
+/* A fresh sysfs needs the network namespace we own; else a read-only bind of the host's. */
+static gboolean
+mount_sys (int root_fd, GError **error)
+{
+  g_autoptr(GError) sysfs_error = NULL;
+  const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+
+  if (mount_at (root_fd, "/sys", TARGET_DIR, "sysfs", "sysfs", flags, NULL, &sysfs_error))
+    return TRUE;
+  return mount_at (root_fd, "/sys", TARGET_DIR, "/sys", NULL, MS_BIND | MS_REC, NULL, error) &&
+         remount_readonly (root_fd, "/sys", error);
+}
+
+static gboolean
+mask_path (int root_fd, const char *path, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sbx_autofd int fd = open_target (root_fd, path, TARGET_EXISTING, &local_error);
+  char fd_path[64];
+  struct stat st;
+
+  if (fd < 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+  if (fstat (fd, &st) != 0)
+    return sbx_set_error_from_errno (error, errno, "stat %s", path);
+  if (S_ISDIR (st.st_mode))
+    {
+      if (mount ("tmpfs", fd_path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 "size=0,mode=000") != 0)
+        return sbx_set_error_from_errno (error, errno, "mask %s", path);
+    }
+  else if (mount ("/dev/null", fd_path, NULL, MS_BIND, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "mask %s", path);
+  return TRUE;
+}
+
+/* Binds the sandbox's own @path onto itself, then remounts that read-only. */
+static gboolean
+make_path_readonly (int root_fd, const char *path, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  sbx_autofd int fd = open_target (root_fd, path, TARGET_EXISTING, &local_error);
+  char fd_path[64];
+
+  if (fd < 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+  if (mount (fd_path, fd_path, NULL, MS_BIND | MS_REC, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "bind %s", path);
+  return remount_readonly (root_fd, path, error);
+}
+
+static gboolean
+apply_path_policies (int root_fd, GError **error)
+{
+  const char * const *masked = sbx_default_masked_paths ();
+  const char * const *readonly = sbx_default_readonly_paths ();
+
+  for (guint i = 0; masked[i] != NULL; i++)
+    if (!mask_path (root_fd, masked[i], error))
+      return FALSE;
+  for (guint i = 0; readonly[i] != NULL; i++)
+    if (!make_path_readonly (root_fd, readonly[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; detach it from the old root's
+ * side, as runc does, or the new root itself would go. */
+static gboolean
+pivot_into (const char *rootfs, GError **error)
+{
+  sbx_autofd int old_root = open ("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+
+  if (old_root < 0)
+    return sbx_set_error_from_errno (error, errno, "open /");
+  if (chdir (rootfs) != 0)
+    return sbx_set_error_from_errno (error, errno, "chdir to the root filesystem");
+  if (syscall (SYS_pivot_root, ".", ".") != 0)
+    return sbx_set_error_from_errno (error, errno, "pivot_root");
+  if (fchdir (old_root) != 0)
+    return sbx_set_error_from_errno (error, errno, "fchdir to the old root");
+  if (umount2 (".", MNT_DETACH) != 0)
+    return sbx_set_error_from_errno (error, errno, "detach the old root");
+  if (chdir ("/") != 0)
+    return sbx_set_error_from_errno (error, errno, "chdir /");
+  return TRUE;
+}
+
+gboolean
+sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
+{
+  sbx_autofd int root_fd = -1;
+
+  /* A mount namespace of the sandbox's own: pivot_root moves the root of every process in
+   * the namespace, and fuse-overlayfs, in the setup child's, must keep the host's view. */
+  if (unshare (CLONE_NEWNS) != 0)
+    return sbx_set_error_from_errno (error, errno, "create the sandbox's mount namespace");
+  root_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    return sbx_set_error_from_errno (error, errno, "open the root filesystem");
+  return mount_proc (root_fd, error) &&
+         mount_dev (root_fd, plan, error) &&
+         mount_sys (root_fd, error) &&
+         apply_path_policies (root_fd, error) &&
+         pivot_into (rootfs, error);
+}

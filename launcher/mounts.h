@@ -1,0 +1,16 @@
+/* mounts.h: the sandbox's view of the filesystem, built by init inside all the sandbox's
+ * namespaces: /proc, a minimal /dev, read-only /sys, masked and read-only paths, then
+ * pivot_root into the overlay.  Every mount target is resolved inside the root
+ * filesystem with openat2(RESOLVE_IN_ROOT): a hostile image cannot point one outside. */
+#pragma once
+
+#include <glib.h>
+#include "plan.h"
+
+G_BEGIN_DECLS
+
+/* @rootfs is the mounted overlay (an absolute or cwd-relative path).  On success the
+ * process's root is the sandbox's root and its cwd is "/". */
+gboolean sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+/* plan.h: the run plan: everything the sandbox's processes need, computed by run.c before
+ * the first fork and never changed afterwards.  Nothing else is shared between them. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include "idmap.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  /* root filesystem */
+  char *store_root;        /* the image store; layers/ and mnt/ are below it */
+  char **layers;           /* layer directory names below layers/, top layer first */
+  char *fuse_overlayfs;    /* path of the fuse-overlayfs program */
+  /* the command */
+  char **argv;             /* never empty */
+  char **env;              /* "KEY=VALUE" */
+  char *cwd;               /* absolute, inside the sandbox */
+  char *user;              /* "uid[:gid]" / "name[:group]"; NULL or "" is root */
+  char *hostname;
+  SbxIdLayout ids;
+  pid_t supervisor_pid;
+} SbxRunPlan;
+
+void sbx_run_plan_clear (SbxRunPlan *plan);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxRunPlan, sbx_run_plan_clear)
+
+G_END_DECLS

@@ -1,0 +1,321 @@
+/* run.c: the run pipeline, as named steps:
+ *   open the store → resolve the image (importing the embedded default when asked) →
+ *   lease its layers → lay out the user namespace → make the run plan → spawn the
+ *   sandbox and map its ids → supervise it until it exits → release everything.
+ * The supervisor (this process) stays in the caller's namespaces; everything inside is
+ * setup.c, init.c and confine.c. */
+#include "run.h"
+#include "default-image.h"
+#include "defaults.h"
+#include "plan.h"
+#include "sbx-error.h"
+#include "setup.h"
+#include "store.h"
+#include "sync.h"
+#include "userns.h"
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+const char *
+sbx_subuid_path (void)
+{
+  const char *path = g_getenv ("SBX_SUBUID_FILE");
+  return path != NULL ? path : "/etc/subuid";
+}
+
+const char *
+sbx_subgid_path (void)
+{
+  const char *path = g_getenv ("SBX_SUBGID_FILE");
+  return path != NULL ? path : "/etc/subgid";
+}
+
+void
+sbx_run_plan_clear (SbxRunPlan *plan)
+{
+  g_clear_pointer (&plan->store_root, g_free);
+  g_clear_pointer (&plan->layers, g_strfreev);
+  g_clear_pointer (&plan->fuse_overlayfs, g_free);
+  g_clear_pointer (&plan->argv, g_strfreev);
+  g_clear_pointer (&plan->env, g_strfreev);
+  g_clear_pointer (&plan->cwd, g_free);
+  g_clear_pointer (&plan->user, g_free);
+  g_clear_pointer (&plan->hostname, g_free);
+}
+
+gboolean
+sbx_lay_out_ids (SbxUsernsMode mode, SbxIdLayout *out, GError **error)
+{
+  if (!sbx_id_layout_for_caller (mode, sbx_subuid_path (), sbx_subgid_path (), out, error))
+    return FALSE;
+  if (out->single)
+    g_printerr ("sbx: warning: no subordinate id range for uid %u in %s/%s: mapping only your own "
+                "ids; files of other owners show as nobody (65534)\n",
+                (guint) out->caller_uid, sbx_subuid_path (), sbx_subgid_path ());
+  return TRUE;
+}
+
+static SbxImage *
+resolve_image (SbxStore *store, const char *name, const SbxIdLayout *ids, GError **error)
+{
+  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name))
+    {
+      SbxIdLayout store_ids = *ids;
+      store_ids.mode = SBX_USERNS_DEFAULT;
+      if (!sbx_default_image_import (store, &store_ids, error))
+        return NULL;
+    }
+  return sbx_store_load_image (store, name, error);
+}
+
+/* Docker's rule: the command replaces Cmd and is appended to Entrypoint. */
+static char **
+command_argv (const SbxImage *image, const SbxRunOptions *options, GError **error)
+{
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  gboolean have_command = options->command != NULL && options->command[0] != NULL;
+  g_auto(GStrv) result = NULL;
+
+  if (options->entrypoint != NULL && *options->entrypoint)
+    g_strv_builder_add (argv, options->entrypoint);
+  else if (options->entrypoint == NULL && image->entrypoint != NULL)
+    g_strv_builder_addv (argv, (const char **) image->entrypoint);
+  if (have_command)
+    g_strv_builder_addv (argv, (const char **) options->command);
+  else if (image->cmd != NULL)
+    g_strv_builder_addv (argv, (const char **) image->cmd);
+  result = g_strv_builder_end (argv);
+  if (result[0] == NULL || *result[0] == '\0')
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "image '%s' has no Entrypoint or Cmd: give a command", image->name);
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static char **
+command_env (const SbxImage *image, const SbxRunOptions *options)
+{
+  char **env = g_strdupv (image->env);
+  const char *term = g_getenv ("TERM");
+
+  env = g_environ_setenv (env, "container", "sbx", TRUE);
+  if (term != NULL)
+    env = g_environ_setenv (env, "TERM", term, TRUE);
+  for (guint i = 0; options->env != NULL && options->env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (options->env[i], "=", 2);
+      const char *value = kv[1] != NULL ? kv[1] : g_getenv (kv[0]);
+      if (value != NULL)
+        env = g_environ_setenv (env, kv[0], value, TRUE);
+    }
+  return env;
+}
+
+static gboolean
+make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
+           const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
+{
+  g_autoptr(GStrvBuilder) layers = g_strv_builder_new ();
+  const char *workdir = options->workdir != NULL ? options->workdir : image->working_dir;
+  guint n_layers = g_strv_length (image->layers);
+
+  plan->argv = command_argv (image, options, error);
+  if (plan->argv == NULL)
+    return FALSE;
+  for (guint i = n_layers; i > 0; i--)
+    {
+      const char *diff_id = image->layers[i - 1];
+      g_strv_builder_add (layers, g_str_has_prefix (diff_id, "sha256:") ? diff_id + 7 : diff_id);
+    }
+  plan->layers = g_strv_builder_end (layers);
+  plan->store_root = g_strdup (sbx_store_get_root (store));
+  plan->fuse_overlayfs = g_strdup (SBX_FUSE_OVERLAYFS);
+  plan->env = command_env (image, options);
+  plan->cwd = g_canonicalize_filename (workdir != NULL ? workdir : "/", "/");
+  if (options->user != NULL)
+    plan->user = g_strdup (options->user);
+  else if (ids->mode == SBX_USERNS_KEEP_ID)
+    plan->user = g_strdup_printf ("%u:%u", (guint) ids->caller_uid, (guint) ids->caller_gid);
+  else
+    plan->user = g_strdup (image->user);
+  plan->hostname = g_strdup (options->hostname != NULL ? options->hostname : SBX_DEFAULT_HOSTNAME);
+  plan->ids = *ids;
+  plan->supervisor_pid = getpid ();
+  return TRUE;
+}
+
+/* Forks the setup child and writes its id maps once it has unshared. */
+static gboolean
+spawn_sandbox (const SbxRunPlan *plan, pid_t *out_pid, int *out_sync_fd, GError **error)
+{
+  int supervisor_end, sandbox_end;
+  pid_t pid;
+
+  if (!sbx_sync_socketpair (&supervisor_end, &sandbox_end, error))
+    return FALSE;
+  pid = fork ();
+  if (pid < 0)
+    {
+      close (supervisor_end);
+      close (sandbox_end);
+      return sbx_set_error_from_errno (error, errno, "fork");
+    }
+  if (pid == 0)
+    {
+      close (supervisor_end);
+      sbx_setup_child_main (plan, sandbox_end);
+    }
+  close (sandbox_end);
+  *out_pid = pid;
+  *out_sync_fd = supervisor_end;
+  if (!sbx_sync_expect (supervisor_end, SBX_SYNC_UNSHARED, error) ||
+      !sbx_userns_write_maps (pid, &plan->ids, error) ||
+      !sbx_sync_send (supervisor_end, SBX_SYNC_MAPPED, error))
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      close (supervisor_end);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  pid_t setup_pid;
+  int sync_fd;
+  int wait_status;
+  guint sync_source;       /* 0 once the sandbox closed its end */
+  GError *sandbox_error;   /* the first error a process inside reported */
+} Supervisor;
+
+typedef struct {
+  Supervisor *sup;
+  int sig;
+} ForwardedSignal;
+
+/* Reads one message; an ERROR is kept (the first one wins).  FALSE at end of stream. */
+static gboolean
+receive_sync_message (Supervisor *sup)
+{
+  SbxSyncType type;
+  GError *remote_error = NULL;
+
+  if (!sbx_sync_receive (sup->sync_fd, &type, &remote_error))
+    return FALSE;
+  if (remote_error != NULL && sup->sandbox_error == NULL)
+    sup->sandbox_error = remote_error;
+  else
+    g_clear_error (&remote_error);
+  return TRUE;
+}
+
+static gboolean
+on_sync_readable (int fd, GIOCondition condition, gpointer user_data)
+{
+  Supervisor *sup = user_data;
+
+  if (receive_sync_message (sup))
+    return G_SOURCE_CONTINUE;
+  sup->sync_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_forwarded_signal (gpointer user_data)
+{
+  ForwardedSignal *fwd = user_data;
+
+  kill (fwd->sup->setup_pid, fwd->sig);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_setup_exited (GPid pid, int wait_status, gpointer user_data)
+{
+  Supervisor *sup = user_data;
+
+  sup->wait_status = wait_status;
+  g_main_loop_quit (sup->loop);
+}
+
+/* The signals GLib can watch; SIGQUIT is not one of them and kills sbx (and so the sandbox). */
+static const int supervisor_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
+
+/* Runs the main loop until the setup child exits: signals go to the sandbox, errors from
+ * inside are collected.  Returns the setup child's wait status. */
+static int
+supervise (pid_t setup_pid, int sync_fd, GError **out_sandbox_error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Supervisor sup = { .loop = loop, .setup_pid = setup_pid, .sync_fd = sync_fd };
+  ForwardedSignal forwards[G_N_ELEMENTS (supervisor_signals)];
+  guint signal_sources[G_N_ELEMENTS (supervisor_signals)];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
+    {
+      forwards[i] = (ForwardedSignal) { &sup, supervisor_signals[i] };
+      signal_sources[i] = g_unix_signal_add (supervisor_signals[i], on_forwarded_signal, &forwards[i]);
+    }
+  sup.sync_source = g_unix_fd_add (sync_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_sync_readable, &sup);
+  g_child_watch_add (setup_pid, on_setup_exited, &sup);  /* removed by GLib once it fired */
+  g_main_loop_run (loop);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signal_sources); i++)
+    g_clear_handle_id (&signal_sources[i], g_source_remove);
+  g_clear_handle_id (&sup.sync_source, g_source_remove);
+  while (receive_sync_message (&sup))
+    ;
+  *out_sandbox_error = sup.sandbox_error;
+  return sup.wait_status;
+}
+
+static int
+wait_status_to_exit_code (int wait_status)
+{
+  if (WIFEXITED (wait_status))
+    return WEXITSTATUS (wait_status);
+  if (WIFSIGNALED (wait_status))
+    return 128 + WTERMSIG (wait_status);
+  return SBX_EXIT_SBX_ERROR;
+}
+
+gboolean
+sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
+{
+  g_autoptr(SbxStore) store = NULL;
+  g_autoptr(SbxImage) image = NULL;
+  g_autoptr(SbxStoreLease) lease = NULL;
+  g_autoptr(GError) sandbox_error = NULL;
+  g_auto(SbxRunPlan) plan = { 0 };
+  SbxIdLayout ids;
+  pid_t setup_pid = -1;
+  int sync_fd = -1;
+  int wait_status;
+
+  if (!sbx_lay_out_ids (options->userns, &ids, error) ||
+      (store = sbx_store_open (NULL, error)) == NULL ||
+      (image = resolve_image (store, options->image, &ids, error)) == NULL ||
+      (lease = sbx_store_lease_image (store, image, error)) == NULL ||
+      !make_plan (store, image, options, &ids, &plan, error) ||
+      !spawn_sandbox (&plan, &setup_pid, &sync_fd, error))
+    return FALSE;
+
+  wait_status = supervise (setup_pid, sync_fd, &sandbox_error);
+  close (sync_fd);
+  if (sandbox_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&sandbox_error));
+      return FALSE;
+    }
+  *out_status = wait_status_to_exit_code (wait_status);
+  return TRUE;
+}

@@ -1,0 +1,33 @@
+/* run.h: `sbx run`: the run pipeline, from an image name to the command's exit status. */
+#pragma once
+
+#include <glib.h>
+#include "idmap.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *image;
+  char **command;          /* NULL or empty: the image's Cmd */
+  const char *entrypoint;  /* NULL: the image's Entrypoint; "": none */
+  char **env;              /* extra "KEY=VALUE" entries, after the image's */
+  const char *user;        /* NULL: the image's User (keep-id: the caller's ids) */
+  const char *workdir;     /* NULL: the image's WorkingDir */
+  const char *hostname;    /* NULL: the default */
+  SbxUsernsMode userns;
+} SbxRunOptions;
+
+/* Runs one sandbox to its end.  TRUE with *out_status = the command's exit status
+ * (128+N when signal N killed it); FALSE with @error when sbx itself failed or the
+ * command could not be started (see sbx_error_exit_status for 125/126/127). */
+gboolean sbx_run (const SbxRunOptions *options, int *out_status, GError **error);
+
+/* The paths newuidmap's ranges are read from ($SBX_SUBUID_FILE / $SBX_SUBGID_FILE override). */
+const char *sbx_subuid_path (void);
+const char *sbx_subgid_path (void);
+
+/* Lays out the caller's user namespace; warns once on stderr when falling back to a
+ * single-id mapping. */
+gboolean sbx_lay_out_ids (SbxUsernsMode mode, SbxIdLayout *out, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,35 @@
+/* sbx-error.c: the SBX_ERROR domain and its mapping to exit statuses. */
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <gio/gio.h>
+
+G_DEFINE_QUARK (sbx-error-quark, sbx_error)
+
+int
+sbx_error_exit_status (const GError *error)
+{
+  if (error != NULL && error->domain == SBX_ERROR)
+    {
+      if (error->code == SBX_ERROR_CMD_NOT_EXECUTABLE)
+        return SBX_EXIT_NOT_EXECUTABLE;
+      if (error->code == SBX_ERROR_CMD_NOT_FOUND)
+        return SBX_EXIT_NOT_FOUND;
+    }
+  return SBX_EXIT_SBX_ERROR;
+}
+
+gboolean
+sbx_set_error_from_errno (GError **error, int saved_errno, const char *format, ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}

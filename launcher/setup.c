@@ -1,0 +1,257 @@
+/* setup.c: the sandbox setup child: from fork to a running init. */
+#include "setup.h"
+#include "defaults.h"
+#include "fd-util.h"
+#include "init.h"
+#include "loopback.h"
+#include "rootfs.h"
+#include "sbx-error.h"
+#include "sync.h"
+
+#include <errno.h>
+#include <string.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#define SANDBOX_NAMESPACES \
+  (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+const int *
+sbx_forwarded_signals (gsize *out_n)
+{
+  *out_n = G_N_ELEMENTS (forwarded_signals);
+  return forwarded_signals;
+}
+
+void
+sbx_die_with_parent (pid_t parent)
+{
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || (parent > 0 && getppid () != parent))
+    _exit (SBX_EXIT_SBX_ERROR);
+}
+
+static gboolean
+enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
+{
+  if (unshare (SANDBOX_NAMESPACES) != 0)
+    return sbx_set_error_from_errno (error, errno, "create the sandbox's namespaces");
+  if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
+      !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
+    return FALSE;
+  if (setresgid (0, 0, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "setresgid 0 in the sandbox");
+  if (!plan->ids.single && setgroups (0, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "setgroups in the sandbox");
+  if (setresuid (0, 0, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "setresuid 0 in the sandbox");
+  /* A change of credentials clears the parent-death signal: set it again.  Once mapped,
+   * nothing in the sandbox may ptrace or read the fds of sbx's own processes. */
+  sbx_die_with_parent (plan->supervisor_pid);
+  if (prctl (PR_SET_DUMPABLE, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "PR_SET_DUMPABLE");
+  return TRUE;
+}
+
+/* The overlay's upper and work dirs live on a tmpfs of this mount namespace only: they
+ * vanish with the sandbox however it ends, even when sbx is killed. */
+static gboolean
+prepare_scratch (const SbxRunPlan *plan, GError **error)
+{
+  g_autofree char *mnt = g_build_filename (plan->store_root, "mnt", NULL);
+  static const char * const dirs[] = { "upper", "work", "rootfs" };
+
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "make mounts private");
+  if (mount ("sbx-scratch", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") != 0)
+    return sbx_set_error_from_errno (error, errno, "mount the scratch tmpfs on %s", mnt);
+  if (chdir (mnt) != 0)
+    return sbx_set_error_from_errno (error, errno, "chdir %s", mnt);
+  for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (mkdir (dirs[i], 0755) != 0)
+      return sbx_set_error_from_errno (error, errno, "mkdir %s/%s", mnt, dirs[i]);
+  return TRUE;
+}
+
+/* keep-id: layers are stored with the default layout (image uid 0 = caller); fuse-overlayfs
+ * translates so that image uid N still shows as N beside the caller's own uid. */
+static char *
+keep_id_mapping (const SbxIdMap *map, guint32 caller)
+{
+  GString *s = g_string_new (NULL);
+  guint32 below = 0, above = 0;
+
+  for (guint i = 0; i < map->n_ranges; i++)
+    {
+      if (map->ranges[i].inside == 0 && map->ranges[i].outside != caller)
+        below = map->ranges[i].count;
+      else if (map->ranges[i].inside == caller + 1)
+        above = map->ranges[i].count;
+    }
+  /* stored:presented:length, "stored" as this namespace sees the files: the caller's own
+   * (image root) shows as 0, subordinate ids below the caller shift up by one. */
+  g_string_append_printf (s, "%u:0:1", caller);
+  if (below > 0)
+    g_string_append_printf (s, ":0:1:%u", below);
+  if (above > 0)
+    g_string_append_printf (s, ":%u:%u:%u", caller + 1, caller + 1, above);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error)
+{
+  g_autoptr(GPtrArray) lower = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *uidmapping = NULL, *gidmapping = NULL;
+  SbxRootfsSpec spec = {
+    .workdir_base = ".", .upper = "upper", .work = "work", .target = "rootfs",
+    .log = "fuse-overlayfs.log", .fuse_overlayfs = plan->fuse_overlayfs,
+  };
+
+  for (guint i = 0; plan->layers[i] != NULL; i++)
+    g_ptr_array_add (lower, g_build_filename ("..", "layers", plan->layers[i], NULL));
+  g_ptr_array_add (lower, NULL);
+  spec.lower = (const char * const *) lower->pdata;
+  if (plan->ids.mode == SBX_USERNS_KEEP_ID && !plan->ids.single)
+    {
+      spec.uidmapping = uidmapping = keep_id_mapping (&plan->ids.uid_map, plan->ids.caller_uid);
+      spec.gidmapping = gidmapping = keep_id_mapping (&plan->ids.gid_map, plan->ids.caller_gid);
+    }
+  return sbx_rootfs_mount (&spec, out_daemon, error);
+}
+
+static gboolean
+block_forwarded_signals (GError **error)
+{
+  sigset_t set;
+  gsize n;
+  const int *sigs = sbx_forwarded_signals (&n);
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  for (gsize i = 0; i < n; i++)
+    sigaddset (&set, sigs[i]);
+  if (sigprocmask (SIG_BLOCK, &set, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "sigprocmask");
+  return TRUE;
+}
+
+static gboolean
+spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error)
+{
+  pid_t self = getpid ();
+  pid_t init;
+
+  if (unshare (CLONE_NEWPID) != 0)
+    return sbx_set_error_from_errno (error, errno, "create the pid namespace");
+  init = fork ();
+  if (init < 0)
+    return sbx_set_error_from_errno (error, errno, "fork init");
+  if (init == 0)
+    sbx_init_main (plan, sync_fd, self, "rootfs");
+  *out_init = init;
+  return TRUE;
+}
+
+static gboolean
+setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_daemon,
+               GError **error)
+{
+  if (setsid () < 0)
+    return sbx_set_error_from_errno (error, errno, "setsid");
+  return enter_namespaces (plan, sync_fd, error) &&
+         prepare_scratch (plan, error) &&
+         mount_root_filesystem (plan, out_daemon, error) &&
+         sbx_net_loopback_up (error) &&
+         (sethostname (plan->hostname, strlen (plan->hostname)) == 0 ||
+          sbx_set_error_from_errno (error, errno, "sethostname")) &&
+         block_forwarded_signals (error) &&
+         spawn_init (plan, sync_fd, out_init, error);
+}
+
+static int
+status_to_exit_code (int status)
+{
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return SBX_EXIT_SBX_ERROR;
+}
+
+/* Passes forwarded signals to init until it exits; returns its exit code.  Clears
+ * *daemon when fuse-overlayfs is reaped on the way, so it is never signalled after. */
+static int
+supervise_init (pid_t init, pid_t *daemon)
+{
+  sigset_t set;
+  gsize n;
+  const int *sigs = sbx_forwarded_signals (&n);
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  for (gsize i = 0; i < n; i++)
+    sigaddset (&set, sigs[i]);
+  for (;;)
+    {
+      int status;
+      pid_t pid;
+      int sig = sigwaitinfo (&set, NULL);
+
+      if (sig > 0 && sig != SIGCHLD)
+        kill (init, sig);
+      while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+        {
+          if (pid == *daemon)
+            *daemon = -1;
+          if (pid == init)
+            return status_to_exit_code (status);
+        }
+    }
+}
+
+/* Keeps stdin, stdout, stderr and the sync socket (moved to fd 3); closes everything else
+ * the supervisor had open (store locks, files), so nothing leaks into the sandbox. */
+static int
+close_inherited_fds (int sync_fd)
+{
+  if (sync_fd != 3 && dup3 (sync_fd, 3, O_CLOEXEC) != 3)
+    _exit (SBX_EXIT_SBX_ERROR);
+  if (syscall (SYS_close_range, 4U, ~0U, 0) != 0)
+    _exit (SBX_EXIT_SBX_ERROR);
+  return 3;
+}
+
+void
+sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd)
+{
+  g_autoptr(GError) error = NULL;
+  pid_t init = -1, daemon = -1;
+  int code;
+
+  sbx_die_with_parent (plan->supervisor_pid);
+  sync_fd = close_inherited_fds (sync_fd);
+  if (!setup_sandbox (plan, sync_fd, &init, &daemon, &error))
+    {
+      if (daemon > 0)
+        kill (daemon, SIGKILL);
+      sbx_sync_send_error_and_exit (sync_fd, error);
+    }
+  close (sync_fd);
+  code = supervise_init (init, &daemon);
+  if (daemon > 0)
+    {
+      kill (daemon, SIGKILL);
+      waitpid (daemon, NULL, 0);
+    }
+  _exit (code);
+}

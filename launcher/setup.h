@@ -1,0 +1,24 @@
+/* setup.h: the sandbox setup child: from fork to a running init.
+ *
+ * Steps, in order: die with the supervisor; leave the terminal's session; unshare the
+ * user, mount, uts, ipc, net and cgroup namespaces and wait for the supervisor to write
+ * the id maps; make mounts private; mount a private tmpfs for the overlay's scratch
+ * space; mount the root filesystem; bring up lo; set the hostname; unshare the pid
+ * namespace and fork init.  Then it forwards signals to init and exits with init's
+ * status.  fuse-overlayfs is its child, outside the sandbox's pid namespace. */
+#pragma once
+
+#include <glib.h>
+#include "plan.h"
+
+G_BEGIN_DECLS
+
+G_NORETURN void sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd);
+
+/* The signals the supervisor, setup child and init pass on to the command. */
+const int *sbx_forwarded_signals (gsize *out_n);
+
+/* PR_SET_PDEATHSIG(SIGKILL), then exits at once if @parent (when > 0) is already gone. */
+void sbx_die_with_parent (pid_t parent);
+
+G_END_DECLS

@@ -1,0 +1,88 @@
+/* sync.c: the sync socket between the supervisor and the processes inside the sandbox. */
+#include "sync.h"
+#include "error-pipe.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+#define SYNC_MESSAGE_MAX 4096
+
+gboolean
+sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error)
+{
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
+    return sbx_set_error_from_errno (error, errno, "socketpair");
+  *out_supervisor_end = fds[0];
+  *out_sandbox_end = fds[1];
+  return TRUE;
+}
+
+gboolean
+sbx_sync_send (int fd, SbxSyncType type, GError **error)
+{
+  char c = (char) type;
+
+  while (send (fd, &c, 1, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR)
+      return sbx_set_error_from_errno (error, errno, "sync socket");
+  return TRUE;
+}
+
+gboolean
+sbx_sync_receive (int fd, SbxSyncType *out_type, GError **out_error)
+{
+  char buf[SYNC_MESSAGE_MAX];
+  ssize_t n;
+
+  do
+    n = recv (fd, buf, sizeof buf, 0);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return FALSE;
+  *out_type = (SbxSyncType) buf[0];
+  if (*out_type == SBX_SYNC_ERROR)
+    g_propagate_error (out_error, sbx_error_decode (buf + 1, (gsize) n - 1));
+  return TRUE;
+}
+
+gboolean
+sbx_sync_expect (int fd, SbxSyncType type, GError **error)
+{
+  SbxSyncType got;
+  g_autoptr(GError) remote_error = NULL;
+
+  if (!sbx_sync_receive (fd, &got, &remote_error))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sandbox setup ended unexpectedly");
+      return FALSE;
+    }
+  if (remote_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&remote_error));
+      return FALSE;
+    }
+  if (got != type)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED,
+                   "sync socket: expected message '%c', got '%c'", type, got);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+sbx_sync_send_error_and_exit (int fd, const GError *error)
+{
+  char buf[SYNC_MESSAGE_MAX];
+  gsize len;
+
+  buf[0] = SBX_SYNC_ERROR;
+  len = sbx_error_encode (error, buf + 1, sizeof buf - 1);
+  (void) send (fd, buf, len + 1, MSG_NOSIGNAL);
+  _exit (sbx_error_exit_status (error));
+}

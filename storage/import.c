@@ -1,0 +1,794 @@
+/* import.c: bringing an image into the store from an OCI layout, an OCI archive or a
+ * docker-archive.
+ *
+ * Source syntax follows skopeo: TRANSPORT:PATH[:REF], PATH up to the first ':' after the
+ * transport.  Every digest is checked against ^sha256:[0-9a-f]{64}$ before it is used in
+ * a path; every blob is read beneath its layout directory (openat2 RESOLVE_BENEATH) and
+ * verified by size and sha256; every layer by its diff_id.  New layers are unpacked into
+ * a staging directory in the store's tmp/ and handed to sbx_store_commit_image(), which
+ * renames them into layers/ and writes the record; on any error nothing is committed. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "import.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "fd-util.h"
+#include "sbx-error.h"
+#include "storage-private.h"
+
+#define MAX_JSON_SIZE (16 * 1024 * 1024)
+#define REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
+#define DOCKER_LIBRARY_PREFIX "docker.io/library/"
+
+static const char *const index_media_types[] = {
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+};
+static const char *const manifest_media_types[] = {
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+};
+static const char *const layer_media_types[] = {
+  "application/vnd.oci.image.layer.v1.tar",
+  "application/vnd.oci.image.layer.v1.tar+gzip",
+  "application/vnd.oci.image.layer.v1.tar+zstd",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+  "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+  "application/vnd.docker.image.rootfs.diff.tar",
+  "application/vnd.docker.image.rootfs.diff.tar.gzip",
+  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+};
+
+typedef struct {
+  SbxStore *store;
+  SbxUnpackFlags flags;
+  SbxStaging *staging;
+  GArray *lease_fds;        /* shared locks on reused layers, held until the commit */
+  GPtrArray *staged;        /* SbxStagedLayer *, one per distinct diff_id */
+  guint64 size;
+} Importer;
+
+typedef struct {
+  char *media_type;
+  char *digest;
+  gint64 size;
+} Descriptor;
+
+static void
+descriptor_clear (Descriptor *descriptor)
+{
+  g_clear_pointer (&descriptor->media_type, g_free);
+  g_clear_pointer (&descriptor->digest, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Descriptor, descriptor_clear)
+
+static void
+staged_layer_free (SbxStagedLayer *layer)
+{
+  g_free (layer->diff_id);
+  g_free (layer->staged_path);
+  g_free (layer);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxStagedLayer, staged_layer_free)
+
+static gboolean
+bad_image (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad_image (GError **error, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (SBX_ERROR, SBX_ERROR_BAD_IMAGE, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+static gboolean
+in_list (const char *value, const char *const *list, gsize n)
+{
+  for (gsize i = 0; value && i < n; i++)
+    if (strcmp (value, list[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "docker.io/library/busybox:latest" -> "busybox:latest"; anything else as is. */
+static char *
+short_image_name (const char *reference)
+{
+  if (g_str_has_prefix (reference, DOCKER_LIBRARY_PREFIX))
+    return g_strdup (reference + strlen (DOCKER_LIBRARY_PREFIX));
+  return g_strdup (reference);
+}
+
+/* ---------------------------------------------------------------------------
+ * Reading files beneath a layout directory
+ * ------------------------------------------------------------------------- */
+
+/* Opens regular file @path beneath @dir_fd (in-tree symlinks allowed, nothing outside). */
+static int
+open_regular_beneath (int dir_fd, const char *path, struct stat *st, GError **error)
+{
+  sbx_autofd int fd = sbx_openat_beneath (dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, FALSE);
+
+  if (fd < 0 && (errno == EXDEV || errno == ELOOP))
+    return bad_image (error, "%s: points outside the image", path), -1;
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "%s", path), -1;
+  if (fstat (fd, st) < 0)
+    return sbx_set_error_from_errno (error, errno, "%s", path), -1;
+  if (!S_ISREG (st->st_mode))
+    return bad_image (error, "%s: not a regular file", path), -1;
+  return sbx_steal_fd (&fd);
+}
+
+static GBytes *
+read_small_file (int dir_fd, const char *path, GError **error)
+{
+  struct stat st;
+  sbx_autofd int fd = open_regular_beneath (dir_fd, path, &st, error);
+  g_autofree char *data = NULL;
+  gsize done = 0;
+
+  if (fd < 0)
+    return NULL;
+  if (st.st_size > MAX_JSON_SIZE)
+    return bad_image (error, "%s: larger than %d bytes", path, MAX_JSON_SIZE), NULL;
+  data = g_malloc (st.st_size + 1);
+  while (done < (gsize) st.st_size)
+    {
+      ssize_t n = read (fd, data + done, st.st_size - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return sbx_set_error_from_errno (error, errno, "reading %s", path), NULL;
+      if (n == 0)
+        break;
+      done += n;
+    }
+  return g_bytes_new_take (g_steal_pointer (&data), done);
+}
+
+static char *
+sha256_digest_of (GBytes *bytes)
+{
+  g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  return g_strconcat ("sha256:", hex, NULL);
+}
+
+/* Reads a small blob (manifest, config, index) and verifies its size and digest. */
+static GBytes *
+read_blob (int layout_fd, const Descriptor *descriptor, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *actual = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  path = g_strconcat ("blobs/sha256/", sbx_digest_hex (descriptor->digest), NULL);
+  bytes = read_small_file (layout_fd, path, error);
+  if (bytes == NULL)
+    return g_prefix_error (error, "blob %s: ", descriptor->digest), NULL;
+  if ((gint64) g_bytes_get_size (bytes) != descriptor->size)
+    return bad_image (error, "blob %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GSIZE_FORMAT ")",
+                      descriptor->digest, descriptor->size, g_bytes_get_size (bytes)), NULL;
+  actual = sha256_digest_of (bytes);
+  if (strcmp (actual, descriptor->digest) != 0)
+    return bad_image (error, "blob %s: digest mismatch (got %s)", descriptor->digest, actual), NULL;
+  return g_steal_pointer (&bytes);
+}
+
+static JsonNode *
+parse_json (GBytes *bytes, const char *what, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error))
+    return bad_image (error, "%s: %s", what, local_error->message), NULL;
+  return json_parser_steal_root (parser);
+}
+
+static JsonObject *
+expect_object (JsonNode *node, const char *what, GError **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return bad_image (error, "%s: expected a JSON object", what), NULL;
+  return json_node_get_object (node);
+}
+
+/* The array member @member of @object, NULL (and an error) when absent or not one. */
+static JsonArray *
+expect_array_member (JsonObject *object, const char *member, const char *what, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return bad_image (error, "%s: \"%s\" is not an array", what, member), NULL;
+  return json_node_get_array (node);
+}
+
+static gboolean
+parse_descriptor (JsonNode *node, const char *what, Descriptor *out, GError **error)
+{
+  JsonObject *object = expect_object (node, what, error);
+  JsonNode *size;
+
+  if (object == NULL)
+    return FALSE;
+  out->media_type = sbx_json_object_dup_string (object, "mediaType");
+  out->digest = sbx_json_object_dup_string (object, "digest");
+  size = json_object_get_member (object, "size");
+  if (!sbx_digest_check (out->digest, what, error))
+    return FALSE;
+  if (size == NULL || json_node_get_value_type (size) != G_TYPE_INT64 || json_node_get_int (size) < 0)
+    return bad_image (error, "%s: descriptor of %s has no valid size", what, out->digest);
+  out->size = json_node_get_int (size);
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------
+ * OCI index and manifest
+ * ------------------------------------------------------------------------- */
+
+static const char *
+host_architecture (void)
+{
+  static const struct { const char *uname; const char *oci; } arches[] = {
+    { "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "386" }, { "i386", "386" },
+    { "armv7l", "arm" }, { "armv6l", "arm" }, { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
+    { "riscv64", "riscv64" },
+  };
+  struct utsname name;
+
+  if (uname (&name) == 0)
+    for (guint i = 0; i < G_N_ELEMENTS (arches); i++)
+      if (strcmp (name.machine, arches[i].uname) == 0)
+        return arches[i].oci;
+  return "unknown";
+}
+
+static const char *
+ref_name_of (JsonObject *entry)
+{
+  JsonObject *annotations = json_object_has_member (entry, "annotations")
+                            && JSON_NODE_HOLDS_OBJECT (json_object_get_member (entry, "annotations"))
+                            ? json_object_get_object_member (entry, "annotations") : NULL;
+  JsonNode *ref = annotations ? json_object_get_member (annotations, REF_NAME_ANNOTATION) : NULL;
+
+  if (ref == NULL || json_node_get_value_type (ref) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (ref);
+}
+
+static char *
+list_tags (JsonArray *manifests)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (manifests); i++)
+    {
+      JsonNode *node = json_array_get_element (manifests, i);
+      const char *tag = JSON_NODE_HOLDS_OBJECT (node) ? ref_name_of (json_node_get_object (node)) : NULL;
+      if (tag)
+        g_ptr_array_add (tags, (char *) tag);
+    }
+  if (tags->len == 0)
+    return g_strdup ("none");
+  g_ptr_array_add (tags, NULL);
+  return g_strjoinv (", ", (char **) tags->pdata);
+}
+
+/* The entry of index.json's manifests tagged @tag (or the only one). */
+static JsonNode *
+select_by_tag (JsonArray *manifests, const char *tag, char **out_ref_name, GError **error)
+{
+  guint n = json_array_get_length (manifests);
+  g_autofree char *tags = list_tags (manifests);
+
+  if (n == 0)
+    return bad_image (error, "index.json lists no manifests"), NULL;
+  if (tag == NULL && n > 1)
+    return bad_image (error, "index.json lists %u manifests; pick one with :TAG (tags: %s)", n, tags), NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (manifests, i);
+      const char *ref = JSON_NODE_HOLDS_OBJECT (node) ? ref_name_of (json_node_get_object (node)) : NULL;
+
+      if (tag == NULL || g_strcmp0 (ref, tag) == 0)
+        {
+          *out_ref_name = g_strdup (ref);
+          return node;
+        }
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no manifest tagged '%s' (tags: %s)", tag, tags);
+  return NULL;
+}
+
+/* The manifest for linux/<host arch> in an image index. */
+static gboolean
+select_platform (JsonObject *index, Descriptor *out, GError **error)
+{
+  const char *arch = host_architecture ();
+  JsonArray *manifests = expect_array_member (index, "manifests", "image index", error);
+
+  for (guint i = 0; manifests && i < json_array_get_length (manifests); i++)
+    {
+      JsonNode *node = json_array_get_element (manifests, i);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *platform = entry ? json_object_get_member (entry, "platform") : NULL;
+      JsonObject *p = platform && JSON_NODE_HOLDS_OBJECT (platform) ? json_node_get_object (platform) : NULL;
+
+      if (p && g_strcmp0 (json_object_get_string_member_with_default (p, "os", ""), "linux") == 0
+          && g_strcmp0 (json_object_get_string_member_with_default (p, "architecture", ""), arch) == 0)
+        return parse_descriptor (node, "image index", out, error);
+    }
+  if (manifests != NULL)
+    g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "image index has no manifest for linux/%s", arch);
+  return FALSE;
+}
+
+/* Resolves @descriptor through image indexes (at most two levels) to a manifest. */
+static gboolean
+resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
+{
+  for (guint depth = 0; in_list (descriptor->media_type, index_media_types, G_N_ELEMENTS (index_media_types)); depth++)
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *index;
+      g_auto(Descriptor) chosen = { NULL };
+
+      if (depth == 2)
+        return bad_image (error, "image indexes nested too deeply");
+      if ((bytes = read_blob (layout_fd, descriptor, error)) == NULL
+          || (root = parse_json (bytes, descriptor->digest, error)) == NULL
+          || (index = expect_object (root, descriptor->digest, error)) == NULL
+          || !select_platform (index, &chosen, error))
+        return FALSE;
+      descriptor_clear (descriptor);
+      *descriptor = chosen;
+      chosen = (Descriptor) { NULL };
+    }
+  if (descriptor->media_type && !in_list (descriptor->media_type, manifest_media_types, G_N_ELEMENTS (manifest_media_types)))
+    return bad_image (error, "manifest %s: unsupported media type '%s'", descriptor->digest, descriptor->media_type);
+  return TRUE;
+}
+
+/* The manifest's config and layer descriptors. */
+static gboolean
+parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray *layers, GError **error)
+{
+  g_autofree char *what = g_strdup_printf ("manifest %s", digest);
+  g_autoptr(JsonNode) root = parse_json (manifest, what, error);
+  JsonObject *object = expect_object (root, what, error);
+  JsonArray *array;
+
+  if (object == NULL || !parse_descriptor (json_object_get_member (object, "config"), what, config, error)
+      || (array = expect_array_member (object, "layers", what, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      Descriptor layer = { NULL };
+
+      if (!parse_descriptor (json_array_get_element (array, i), what, &layer, error))
+        return descriptor_clear (&layer), FALSE;
+      g_array_append_val (layers, layer);
+      if (!in_list (layer.media_type, layer_media_types, G_N_ELEMENTS (layer_media_types)))
+        return bad_image (error, "%s: layer %s has unsupported media type '%s'", what, layer.digest,
+                          layer.media_type ? layer.media_type : "(none)");
+    }
+  return TRUE;
+}
+
+/* The image config: runtime fields into @image, and rootfs.diff_ids. */
+static gboolean
+parse_image_config (GBytes *config, SbxImage *image, GError **error)
+{
+  g_autoptr(JsonNode) root = parse_json (config, "image config", error);
+  JsonObject *object = expect_object (root, "image config", error);
+  JsonNode *runtime = object ? json_object_get_member (object, "config") : NULL;
+  JsonNode *rootfs = object ? json_object_get_member (object, "rootfs") : NULL;
+  JsonObject *run = runtime && JSON_NODE_HOLDS_OBJECT (runtime) ? json_node_get_object (runtime) : NULL;
+
+  if (object == NULL)
+    return FALSE;
+  if (run && (!sbx_json_object_get_strv (run, "Entrypoint", &image->entrypoint)
+              || !sbx_json_object_get_strv (run, "Cmd", &image->cmd)
+              || !sbx_json_object_get_strv (run, "Env", &image->env)))
+    return bad_image (error, "image config: Entrypoint, Cmd and Env must be arrays of strings");
+  if (run)
+    {
+      image->working_dir = sbx_json_object_dup_string (run, "WorkingDir");
+      image->user = sbx_json_object_dup_string (run, "User");
+    }
+  if (image->working_dir && *image->working_dir == '\0')
+    g_clear_pointer (&image->working_dir, g_free);
+  if (image->user && *image->user == '\0')
+    g_clear_pointer (&image->user, g_free);
+  if (image->env == NULL)
+    image->env = g_new0 (char *, 1);
+  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs)
+      || !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &image->layers)
+      || image->layers == NULL)
+    return bad_image (error, "image config: no rootfs.diff_ids");
+  for (char **diff_id = image->layers; *diff_id; diff_id++)
+    if (!sbx_digest_check (*diff_id, "image config: rootfs.diff_ids", error))
+      return FALSE;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------
+ * Layers and the commit
+ * ------------------------------------------------------------------------- */
+
+static gboolean
+already_staged (Importer *imp, const char *diff_id)
+{
+  for (guint i = 0; i < imp->staged->len; i++)
+    if (strcmp (((SbxStagedLayer *) g_ptr_array_index (imp->staged, i))->diff_id, diff_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Unpacks the layer file @path beneath @dir_fd (verified against @digest, may be NULL,
+ * and @diff_id) into the staging, unless the store already has @diff_id. */
+static gboolean
+import_layer (Importer *imp, int dir_fd, const char *path, const char *digest, gint64 size,
+              const char *diff_id, GError **error)
+{
+  g_autoptr(SbxStagedLayer) layer = g_new0 (SbxStagedLayer, 1);
+  g_autofree char *fd_path = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean present = FALSE;
+  sbx_autofd int lock_fd = -1;
+  sbx_autofd int blob_fd = -1;
+  guint64 unpacked = 0;
+  struct stat st;
+
+  if (already_staged (imp, diff_id))
+    return TRUE;
+  layer->diff_id = g_strdup (diff_id);
+  lock_fd = sbx_store_lock_layer_shared (imp->store, diff_id, &present, &local_error);
+  if (local_error != NULL)
+    return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+  if (present)
+    {
+      int fd = sbx_steal_fd (&lock_fd);
+      g_array_append_val (imp->lease_fds, fd);
+      g_ptr_array_add (imp->staged, g_steal_pointer (&layer));
+      return TRUE;
+    }
+  blob_fd = open_regular_beneath (dir_fd, path, &st, error);
+  if (blob_fd < 0)
+    return g_prefix_error (error, "layer %s: ", digest ? digest : diff_id), FALSE;
+  if (size >= 0 && st.st_size != size)
+    return bad_image (error, "layer %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
+                      digest, size, (gint64) st.st_size);
+  layer->staged_path = g_build_filename (imp->staging->path, sbx_digest_hex (diff_id), NULL);
+  if (mkdir (layer->staged_path, 0755) < 0)
+    return sbx_set_error_from_errno (error, errno, "creating %s", layer->staged_path);
+  fd_path = g_strdup_printf ("/proc/self/fd/%d", blob_fd);
+  if (!sbx_unpack_layer (fd_path, layer->staged_path, digest, diff_id, imp->flags, &unpacked, error))
+    return FALSE;
+  imp->size += unpacked;
+  g_ptr_array_add (imp->staged, g_steal_pointer (&layer));
+  return TRUE;
+}
+
+static gboolean
+commit (Importer *imp, SbxImage *image, GBytes *manifest, GBytes *config, GError **error)
+{
+  g_autofree SbxStagedLayer *layers = g_new0 (SbxStagedLayer, imp->staged->len + 1);
+
+  for (guint i = 0; i < imp->staged->len; i++)
+    layers[i] = *(SbxStagedLayer *) g_ptr_array_index (imp->staged, i);
+  image->created = g_get_real_time () / G_USEC_PER_SEC;
+  image->size = imp->size;
+  return sbx_store_commit_image (imp->store, image, manifest, config, layers, imp->staged->len, error);
+}
+
+/* ---------------------------------------------------------------------------
+ * oci: layouts
+ * ------------------------------------------------------------------------- */
+
+static SbxImage *
+import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *name, GError **error)
+{
+  g_autoptr(GBytes) index_bytes = read_small_file (layout_fd, "index.json", error);
+  g_autoptr(JsonNode) index_root = index_bytes ? parse_json (index_bytes, "index.json", error) : NULL;
+  JsonObject *index = index_root ? expect_object (index_root, "index.json", error) : NULL;
+  JsonArray *manifests = index ? expect_array_member (index, "manifests", "index.json", error) : NULL;
+  g_autoptr(GArray) layers = g_array_new (FALSE, TRUE, sizeof (Descriptor));
+  g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
+  g_autoptr(GBytes) manifest = NULL;
+  g_autoptr(GBytes) config_bytes = NULL;
+  g_autofree char *ref_name = NULL;
+  g_auto(Descriptor) top = { NULL };
+  g_auto(Descriptor) config = { NULL };
+  JsonNode *entry;
+
+  g_array_set_clear_func (layers, (GDestroyNotify) descriptor_clear);
+  if (manifests == NULL || (entry = select_by_tag (manifests, tag, &ref_name, error)) == NULL
+      || !parse_descriptor (entry, "index.json", &top, error)
+      || !resolve_manifest (layout_fd, &top, error)
+      || (manifest = read_blob (layout_fd, &top, error)) == NULL
+      || !parse_manifest (manifest, top.digest, &config, layers, error)
+      || (config_bytes = read_blob (layout_fd, &config, error)) == NULL
+      || !parse_image_config (config_bytes, image, error))
+    return NULL;
+  if (g_strv_length (image->layers) != layers->len)
+    return bad_image (error, "manifest %s has %u layers but its config %u diff_ids", top.digest,
+                      layers->len, g_strv_length (image->layers)), NULL;
+  image->name = name ? g_strdup (name) : ref_name ? short_image_name (ref_name) : NULL;
+  if (image->name == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "the manifest has no %s annotation: give the image a name",
+                        REF_NAME_ANNOTATION), NULL;
+  if (!sbx_store_check_name (image->name, error))
+    return NULL;
+  image->id = g_strdup (sbx_digest_hex (config.digest));
+  image->manifest_digest = g_strdup (top.digest);
+  for (guint i = 0; i < layers->len; i++)
+    {
+      Descriptor *layer = &g_array_index (layers, Descriptor, i);
+      g_autofree char *path = g_strconcat ("blobs/sha256/", sbx_digest_hex (layer->digest), NULL);
+
+      if (!import_layer (imp, layout_fd, path, layer->digest, layer->size, image->layers[i], error))
+        return NULL;
+    }
+  if (!commit (imp, image, manifest, config_bytes, error))
+    return NULL;
+  return g_steal_pointer (&image);
+}
+
+/* ---------------------------------------------------------------------------
+ * docker-archive:
+ * ------------------------------------------------------------------------- */
+
+static gboolean
+is_number (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+has_repo_tag (JsonObject *entry, const char *ref)
+{
+  g_auto(GStrv) tags = NULL;
+
+  if (!sbx_json_object_get_strv (entry, "RepoTags", &tags) || tags == NULL)
+    return FALSE;
+  for (char **tag = tags; *tag; tag++)
+    {
+      g_autofree char *short_tag = short_image_name (*tag);
+      if (strcmp (*tag, ref) == 0 || strcmp (short_tag, ref) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The manifest.json entry for @ref: an index ("N" or "@N", from 0), a RepoTags
+ * entry, or the only entry when NULL. */
+static JsonNode *
+select_docker_entry (JsonArray *entries, const char *ref, GError **error)
+{
+  guint n = json_array_get_length (entries);
+  const char *number = ref && ref[0] == '@' ? ref + 1 : ref;
+
+  if (n == 0)
+    return bad_image (error, "manifest.json lists no images"), NULL;
+  if (ref == NULL && n > 1)
+    return bad_image (error, "manifest.json lists %u images; pick one with :N or :NAME:TAG", n), NULL;
+  if (ref == NULL)
+    return json_array_get_element (entries, 0);
+  if (is_number (number))
+    {
+      guint64 i = g_ascii_strtoull (number, NULL, 10);
+      if (i >= n)
+        return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no image #%s (manifest.json lists %u)",
+                            number, n), NULL;
+      return json_array_get_element (entries, (guint) i);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (entries, i);
+      if (JSON_NODE_HOLDS_OBJECT (node) && has_repo_tag (json_node_get_object (node), ref))
+        return node;
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no image tagged '%s' in manifest.json", ref);
+  return NULL;
+}
+
+/* Config "<hex>.json" (docker) or "blobs/sha256/<hex>" (docker 25+) names its digest. */
+static gboolean
+check_docker_config_digest (const char *config_path, const char *digest, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (config_path);
+  char *dot = strrchr (base, '.');
+
+  if (dot && strcmp (dot, ".json") == 0)
+    *dot = '\0';
+  if (strlen (base) == SBX_DIGEST_HEX_LEN && strcmp (base, sbx_digest_hex (digest)) != 0)
+    return bad_image (error, "%s: digest mismatch (got %s)", config_path, digest);
+  return TRUE;
+}
+
+static char *
+docker_default_name (JsonObject *entry, const char *ref)
+{
+  g_auto(GStrv) tags = NULL;
+
+  if (ref && !is_number (ref[0] == '@' ? ref + 1 : ref))
+    return short_image_name (ref);
+  if (sbx_json_object_get_strv (entry, "RepoTags", &tags) && tags && tags[0])
+    return short_image_name (tags[0]);
+  return NULL;
+}
+
+static SbxImage *
+import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *name, GError **error)
+{
+  g_autoptr(GBytes) manifest_json = read_small_file (dir_fd, "manifest.json", error);
+  g_autoptr(JsonNode) root = manifest_json ? parse_json (manifest_json, "manifest.json", error) : NULL;
+  g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
+  g_autoptr(GBytes) config = NULL;
+  g_autoptr(GBytes) manifest = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *config_digest = NULL;
+  g_autofree char *manifest_text = NULL;
+  g_auto(GStrv) layer_paths = NULL;
+  JsonNode *entry_node;
+  JsonObject *entry;
+
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    return bad_image (error, "manifest.json: expected a JSON array"), NULL;
+  if ((entry_node = select_docker_entry (json_node_get_array (root), ref, error)) == NULL
+      || (entry = expect_object (entry_node, "manifest.json entry", error)) == NULL)
+    return NULL;
+  config_path = sbx_json_object_dup_string (entry, "Config");
+  if (config_path == NULL || !sbx_json_object_get_strv (entry, "Layers", &layer_paths) || layer_paths == NULL)
+    return bad_image (error, "manifest.json: an entry lacks Config or Layers"), NULL;
+  if ((config = read_small_file (dir_fd, config_path, error)) == NULL)
+    return NULL;
+  config_digest = sha256_digest_of (config);
+  if (!check_docker_config_digest (config_path, config_digest, error)
+      || !parse_image_config (config, image, error))
+    return NULL;
+  if (g_strv_length (image->layers) != g_strv_length (layer_paths))
+    return bad_image (error, "manifest.json lists %u layers but the config %u diff_ids",
+                      g_strv_length (layer_paths), g_strv_length (image->layers)), NULL;
+  image->name = name ? g_strdup (name) : docker_default_name (entry, ref);
+  if (image->name == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "the image has no RepoTags: give it a name"), NULL;
+  if (!sbx_store_check_name (image->name, error))
+    return NULL;
+  /* No manifest blob in a docker-archive: its manifest.json entry stands for one. */
+  manifest_text = json_to_string (entry_node, FALSE);
+  manifest = g_bytes_new_take (g_steal_pointer (&manifest_text), strlen (manifest_text));
+  image->manifest_digest = sha256_digest_of (manifest);
+  image->id = g_strdup (sbx_digest_hex (config_digest));
+  for (guint i = 0; layer_paths[i]; i++)
+    if (!import_layer (imp, dir_fd, layer_paths[i], NULL, -1, image->layers[i], error))
+      return NULL;
+  if (!commit (imp, image, manifest, config, error))
+    return NULL;
+  return g_steal_pointer (&image);
+}
+
+/* ---------------------------------------------------------------------------
+ * Sources
+ * ------------------------------------------------------------------------- */
+
+/* "TRANSPORT:PATH[:REF]", PATH ending at the first ':' (as skopeo). */
+static gboolean
+split_source (const char *source, char **out_transport, char **out_path, char **out_ref, GError **error)
+{
+  const char *colon = strchr (source, ':');
+  const char *ref_colon = colon ? strchr (colon + 1, ':') : NULL;
+
+  if (colon == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                        "expected oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:N]"), FALSE;
+  *out_transport = g_strndup (source, colon - source);
+  *out_path = ref_colon ? g_strndup (colon + 1, ref_colon - colon - 1) : g_strdup (colon + 1);
+  *out_ref = ref_colon ? g_strdup (ref_colon + 1) : NULL;
+  if (**out_path == '\0' || (*out_ref && **out_ref == '\0'))
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "empty path or reference"), FALSE;
+  return TRUE;
+}
+
+/* Extracts the archive @file (as hostile as a layer) into the staging; returns its fd. */
+static int
+extract_archive (Importer *imp, const char *file, GError **error)
+{
+  g_autofree char *dir = g_build_filename (imp->staging->path, "source", NULL);
+  int fd;
+
+  if (mkdir (dir, 0700) < 0)
+    return sbx_set_error_from_errno (error, errno, "creating %s", dir), -1;
+  if (!sbx_unpack_layer (file, dir, NULL, NULL, imp->flags | SBX_UNPACK_IGNORE_CHOWN_ERRORS, NULL, error))
+    return -1;
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    sbx_set_error_from_errno (error, errno, "opening %s", dir);
+  return fd;
+}
+
+static void
+close_fd_at (gpointer fdp)
+{
+  close (*(int *) fdp);
+}
+
+static SbxImage *
+import_source (Importer *imp, const char *transport, const char *path, const char *ref,
+               const char *name, GError **error)
+{
+  sbx_autofd int dir_fd = -1;
+
+  if (strcmp (transport, "oci") == 0)
+    {
+      dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd < 0)
+        return sbx_set_error_from_errno (error, errno, "%s", path), NULL;
+      return import_oci_layout (imp, dir_fd, ref, name, error);
+    }
+  if (strcmp (transport, "oci-archive") == 0 || strcmp (transport, "docker-archive") == 0)
+    {
+      dir_fd = extract_archive (imp, path, error);
+      if (dir_fd < 0)
+        return NULL;
+      if (transport[0] == 'o')
+        return import_oci_layout (imp, dir_fd, ref, name, error);
+      return import_docker_archive (imp, dir_fd, ref, name, error);
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+               "unknown transport '%s' (expected oci:, oci-archive: or docker-archive:)", transport);
+  return NULL;
+}
+
+SbxImage *
+sbx_store_import (SbxStore *store, const char *source, const char *name,
+                  SbxUnpackFlags flags, GError **error)
+{
+  g_autoptr(SbxStaging) staging = NULL;
+  g_autoptr(GArray) lease_fds = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) staged = g_ptr_array_new_with_free_func ((GDestroyNotify) staged_layer_free);
+  g_autofree char *transport = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *ref = NULL;
+  Importer imp = { .store = store, .flags = flags, .lease_fds = lease_fds, .staged = staged };
+  SbxImage *image = NULL;
+
+  g_array_set_clear_func (lease_fds, close_fd_at);
+  if ((name == NULL || sbx_store_check_name (name, error))
+      && split_source (source, &transport, &path, &ref, error))
+    {
+      sbx_store_clean_tmp (store);
+      imp.staging = staging = sbx_store_staging_new (store, error);
+      if (staging != NULL)
+        image = import_source (&imp, transport, path, ref, name, error);
+    }
+  if (image == NULL)
+    g_prefix_error (error, "%s: ", source);
+  return image;
+}

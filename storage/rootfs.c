@@ -1,0 +1,128 @@
+/* rootfs.c: mounting a sandbox's root filesystem by executing fuse-overlayfs. */
+#include "rootfs.h"
+#include "fd-util.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+#define MOUNT_TIMEOUT_US (10 * G_USEC_PER_SEC)
+
+static char *
+build_mount_options (const SbxRootfsSpec *spec)
+{
+  GString *opts = g_string_new ("lowerdir=");
+  g_autofree char *lower = g_strjoinv (":", (char **) spec->lower);
+
+  g_string_append (opts, lower);
+  g_string_append_printf (opts, ",upperdir=%s,workdir=%s,fsync=0", spec->upper, spec->work);
+  if (spec->uidmapping != NULL)
+    g_string_append_printf (opts, ",uidmapping=%s", spec->uidmapping);
+  if (spec->gidmapping != NULL)
+    g_string_append_printf (opts, ",gidmapping=%s", spec->gidmapping);
+  return g_string_free (opts, FALSE);
+}
+
+/* In the forked child: becomes the daemon, or exits 127. */
+static G_NORETURN void
+exec_daemon (const SbxRootfsSpec *spec, const char *options, pid_t parent)
+{
+  const char *argv[] = { spec->fuse_overlayfs, "-f", "-o", options, spec->target, NULL };
+  sigset_t none;
+  int log_fd, null_fd;
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+    _exit (127);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  log_fd = open (spec->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (log_fd < 0 || null_fd < 0 || dup2 (null_fd, 0) < 0 || dup2 (null_fd, 1) < 0 ||
+      dup2 (log_fd, 2) < 0)
+    _exit (127);
+  execv (spec->fuse_overlayfs, (char **) argv);
+  dprintf (2, "cannot execute %s: %s\n", spec->fuse_overlayfs, g_strerror (errno));
+  _exit (127);
+}
+
+static gboolean
+target_is_mounted (const struct stat *base, const char *target)
+{
+  struct stat st;
+
+  return stat (target, &st) == 0 && st.st_dev != base->st_dev;
+}
+
+static gboolean
+daemon_failed (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
+{
+  g_autofree char *log = NULL;
+  int status;
+
+  if (waitpid (daemon, &status, WNOHANG) != daemon)
+    return FALSE;
+  (void) g_file_get_contents (spec->log, &log, NULL, NULL);
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs failed to mount the root filesystem: %s",
+               log != NULL && *g_strstrip (log) ? log : "exited without a message");
+  return TRUE;
+}
+
+/* fuse-overlayfs has no readiness signal: poll the mount point, backing off from 20 us. */
+static gboolean
+wait_for_mount (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + MOUNT_TIMEOUT_US;
+  struct timespec delay = { 0, 20000 };
+  struct stat base;
+
+  if (stat (".", &base) != 0)
+    return sbx_set_error_from_errno (error, errno, "stat the scratch directory");
+  while (!target_is_mounted (&base, spec->target))
+    {
+      if (daemon_failed (spec, daemon, error))
+        return FALSE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (daemon, SIGKILL);
+          g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs did not mount within 10 s");
+          return FALSE;
+        }
+      nanosleep (&delay, NULL);
+      delay.tv_nsec = MIN (delay.tv_nsec * 2, 2000000);
+    }
+  return TRUE;
+}
+
+gboolean
+sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
+{
+  g_autofree char *options = build_mount_options (spec);
+  pid_t parent = getpid ();
+  pid_t daemon;
+
+  if (spec->lower[0] == NULL)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "the image has no layers");
+      return FALSE;
+    }
+  daemon = fork ();
+  if (daemon < 0)
+    return sbx_set_error_from_errno (error, errno, "fork");
+  if (daemon == 0)
+    exec_daemon (spec, options, parent);
+  if (!wait_for_mount (spec, daemon, error))
+    {
+      kill (daemon, SIGKILL);
+      waitpid (daemon, NULL, 0);
+      return FALSE;
+    }
+  *out_daemon = daemon;
+  return TRUE;
+}

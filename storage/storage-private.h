@@ -1,0 +1,77 @@
+/* storage-private.h: helpers shared by store.c, unpack.c and import.c, not part of the API.
+ *
+ * Implemented in store.c: digests, the store's locks, staging directories, and the
+ * commit of an imported image.  Implemented in unpack.c: the no-follow filesystem
+ * primitives (openat2 beneath a root, recursive removal of a hostile tree). */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "store.h"
+
+G_BEGIN_DECLS
+
+#define SBX_DIGEST_HEX_LEN 64
+
+/* TRUE when @digest is exactly "sha256:" followed by 64 lowercase hex digits. */
+gboolean sbx_digest_is_valid (const char *digest);
+/* Sets SBX_ERROR_BAD_IMAGE naming @what unless @digest is valid. */
+gboolean sbx_digest_check (const char *digest, const char *what, GError **error);
+/* The hex part of a valid digest (points into @digest). */
+const char *sbx_digest_hex (const char *digest);
+
+/* --- store.c --- */
+
+/* An optional array of strings (NULL when absent or null); FALSE for another type. */
+gboolean sbx_json_object_get_strv (JsonObject *object, const char *member, char ***out_strv);
+/* An optional string member; NULL when absent or not a string. */
+char *sbx_json_object_dup_string (JsonObject *object, const char *member);
+
+/* Opens `lock` and takes flock(@operation); returns the fd, or -1 with @error set. */
+int sbx_store_lock (SbxStore *store, int operation, GError **error);
+
+/* When layers/<hex> exists: opens layers/<hex>.lock, takes LOCK_SH (no rm removes the
+ * layer while the fd stays open), sets *out_present and returns the fd.  When it does
+ * not: -1, *out_present FALSE, no error.  On failure: -1 with @error set. */
+int sbx_store_lock_layer_shared (SbxStore *store, const char *diff_id,
+                                 gboolean *out_present, GError **error);
+
+/* A private directory under tmp/, flock'ed through tmp/<name>.lock while it lives. */
+typedef struct {
+  char *path;
+  int lock_fd;
+  char *lock_path;
+} SbxStaging;
+
+/* Removes garbage left in tmp/ by killed imports and removals (never a live staging). */
+void sbx_store_clean_tmp (SbxStore *store);
+SbxStaging *sbx_store_staging_new (SbxStore *store, GError **error);
+/* Removes the directory (failures are only logged) and drops the lock. */
+void sbx_staging_free (SbxStaging *staging);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxStaging, sbx_staging_free)
+
+/* One verified layer of an import: @staged_path is NULL when the store already
+ * had the layer (and the import holds its shared lock). */
+typedef struct {
+  char *diff_id;
+  char *staged_path;
+} SbxStagedLayer;
+
+/* Under LOCK_EX: renames the staged layers into layers/ (a copy found already
+ * there wins), stores the blobs, replaces the record named @image->name. */
+gboolean sbx_store_commit_image (SbxStore *store, const SbxImage *image,
+                                 GBytes *manifest, GBytes *config,
+                                 SbxStagedLayer *layers, guint n_layers,
+                                 GError **error);
+
+/* --- unpack.c --- */
+
+/* openat2(@dirfd, @path, @flags, RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS, plus
+ * RESOLVE_NO_SYMLINKS when @no_symlinks).  Returns the fd or -1 with errno set. */
+int sbx_openat_beneath (int dirfd, const char *path, int flags, gboolean no_symlinks);
+
+/* Removes @name (any type) under @dirfd recursively without following symlinks,
+ * making directories u+rwx before descending.  A missing @name is not an error. */
+gboolean sbx_rm_rf_at (int dirfd, const char *name, GError **error);
+
+G_END_DECLS
