@@ -321,6 +321,7 @@ sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
   g_auto(GStrv) env = NULL;
 
   reset_signals ();
+  (void) setpgid (0, 0);
   if (!resolve_user (plan->user, &user, &error) ||
       !enter_working_directory (plan->cwd, &error) ||
       !drop_bounding_set (&error) ||

@@ -37,8 +37,10 @@ reap_and_forward (pid_t command)
       pid_t pid;
       int sig = sigwaitinfo (&set, NULL);
 
+      /* To the whole group, as a terminal delivers ^C: a shell waits for its foreground
+       * child before acting on SIGINT, so the child must get it too. */
       if (sig > 0 && sig != SIGCHLD)
-        kill (command, sig);
+        kill (-command, sig);
       while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
         if (pid == command)
           _exit (command_exit_code (status));
@@ -63,6 +65,7 @@ sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *ro
     }
   if (command == 0)
     sbx_confine_and_exec (plan, sync_fd);
+  (void) setpgid (command, command);  /* also done by the child: whoever runs first wins */
   close (sync_fd);
   reap_and_forward (command);
 }
