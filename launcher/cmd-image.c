@@ -1,36 +1,19 @@
 /* cmd-image.c: `sbx image import|ls|rm`. */
 #include "cli.h"
-#include "import.h"
-#include "run.h"
+#include "import-helper.h"
 #include "sbx-error.h"
 #include "store.h"
 #include "userns.h"
 
 #include <stdio.h>
 
-/* Store changes create and remove files owned by subordinate ids: do them as root of a
- * user namespace laid out like a sandbox's. */
-static gboolean
-enter_store_namespace (SbxUnpackFlags *out_flags, GError **error)
-{
-  SbxIdLayout ids;
-
-  if (!sbx_lay_out_ids (SBX_USERNS_DEFAULT, &ids, error) || !sbx_userns_enter (&ids, error))
-    return FALSE;
-  *out_flags = ids.single ? SBX_UNPACK_IGNORE_CHOWN_ERRORS : SBX_UNPACK_NONE;
-  return TRUE;
-}
-
 static int
 image_import (int argc, char **argv, GError **error)
 {
   const GOptionEntry entries[] = { { NULL } };
-  g_autoptr(SbxStore) store = NULL;
-  g_autoptr(SbxImage) image = NULL;
-  SbxUnpackFlags flags;
 
   if (!sbx_cli_parse ("image import", "SOURCE [NAME]",
-                      "Import an image. SOURCE is oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE.",
+                      "Import an image. SOURCE is oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:N].",
                       entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (argc < 2 || argc > 3)
@@ -39,13 +22,10 @@ image_import (int argc, char **argv, GError **error)
                    "image import: expected SOURCE [NAME] (see 'sbx image import --help')");
       return SBX_EXIT_SBX_ERROR;
     }
-  if ((argc == 3 && !sbx_store_check_name (argv[2], error)) ||
-      (store = sbx_store_open (NULL, error)) == NULL ||
-      !enter_store_namespace (&flags, error) ||
-      (image = sbx_store_import (store, argv[1], argc == 3 ? argv[2] : NULL, flags, error)) == NULL)
+  if (argc == 3 && !sbx_store_check_name (argv[2], error))
     return SBX_EXIT_SBX_ERROR;
-  printf ("%s\n", image->id);
-  return 0;
+  sbx_import_helper_exec (argv + 1, error);
+  return SBX_EXIT_SBX_ERROR;
 }
 
 static char *
@@ -104,7 +84,7 @@ image_rm (int argc, char **argv, GError **error)
 {
   const GOptionEntry entries[] = { { NULL } };
   g_autoptr(SbxStore) store = NULL;
-  SbxUnpackFlags flags;
+  gboolean single;
   int status = 0;
 
   if (!sbx_cli_parse ("image rm", "NAME...", "Remove images.", entries, FALSE, &argc, &argv, error))
@@ -114,7 +94,7 @@ image_rm (int argc, char **argv, GError **error)
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image rm: missing NAME");
       return SBX_EXIT_SBX_ERROR;
     }
-  if ((store = sbx_store_open (NULL, error)) == NULL || !enter_store_namespace (&flags, error))
+  if ((store = sbx_store_open (NULL, error)) == NULL || !sbx_userns_enter_store_namespace (&single, error))
     return SBX_EXIT_SBX_ERROR;
   for (int i = 1; i < argc; i++)
     {

@@ -8,6 +8,7 @@
 int
 sbx_cmd_run (int argc, char **argv, GError **error)
 {
+  g_autofree char *storage_driver = NULL;
   g_autofree char *userns = NULL, *entrypoint = NULL, *user = NULL, *workdir = NULL, *hostname = NULL;
   g_auto(GStrv) env = NULL;
   const GOptionEntry entries[] = {
@@ -17,6 +18,7 @@ sbx_cmd_run (int argc, char **argv, GError **error)
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "Run as this user inside", "USER[:GROUP]" },
     { "workdir", 'w', 0, G_OPTION_ARG_STRING, &workdir, "Working directory inside", "DIR" },
     { "hostname", 0, 0, G_OPTION_ARG_STRING, &hostname, "Hostname inside", "NAME" },
+    { "storage-driver", 0, 0, G_OPTION_ARG_STRING, &storage_driver, "Root filesystem: fuse-overlayfs (default) or overlay (the kernel's)", "DRIVER" },
     { NULL }
   };
   SbxRunOptions options = { 0 };
@@ -44,6 +46,7 @@ sbx_cmd_run (int argc, char **argv, GError **error)
   options.user = user;
   options.workdir = workdir;
   options.hostname = hostname;
+  options.storage_driver = storage_driver;
   if (!sbx_run (&options, &status, error))
     return SBX_EXIT_SBX_ERROR;
   return status;

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <sys/types.h>
 #include "idmap.h"
+#include "rootfs.h"
 
 G_BEGIN_DECLS
 
@@ -12,6 +13,7 @@ typedef struct {
   /* root filesystem */
   char *store_root;        /* the image store; layers/ and mnt/ are below it */
   char **layers;           /* layer directory names below layers/, top layer first */
+  SbxStorageDriver storage_driver;
   char *fuse_overlayfs;    /* path of the fuse-overlayfs program */
   /* the command */
   char **argv;             /* never empty */

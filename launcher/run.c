@@ -1,11 +1,12 @@
 /* run.c: the run pipeline, as named steps:
- *   open the store → resolve the image (importing the embedded default when asked) →
- *   lease its layers → lay out the user namespace → make the run plan → spawn the
+ *   lay out the user namespace → open the store → resolve the image (importing the
+ *   embedded default on first use) →
+ *   lease its layers → make the run plan → spawn the
  *   sandbox and map its ids → supervise it until it exits → release everything.
  * The supervisor (this process) stays in the caller's namespaces; everything inside is
  * setup.c, init.c and confine.c. */
 #include "run.h"
-#include "default-image.h"
+#include "import-helper.h"
 #include "defaults.h"
 #include "plan.h"
 #include "sbx-error.h"
@@ -22,20 +23,6 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-const char *
-sbx_subuid_path (void)
-{
-  const char *path = g_getenv ("SBX_SUBUID_FILE");
-  return path != NULL ? path : "/etc/subuid";
-}
-
-const char *
-sbx_subgid_path (void)
-{
-  const char *path = g_getenv ("SBX_SUBGID_FILE");
-  return path != NULL ? path : "/etc/subgid";
-}
-
 void
 sbx_run_plan_clear (SbxRunPlan *plan)
 {
@@ -49,28 +36,15 @@ sbx_run_plan_clear (SbxRunPlan *plan)
   g_clear_pointer (&plan->hostname, g_free);
 }
 
-gboolean
-sbx_lay_out_ids (SbxUsernsMode mode, SbxIdLayout *out, GError **error)
-{
-  if (!sbx_id_layout_for_caller (mode, sbx_subuid_path (), sbx_subgid_path (), out, error))
-    return FALSE;
-  if (out->single)
-    g_printerr ("sbx: warning: no subordinate id range for uid %u in %s/%s: mapping only your own "
-                "ids; files of other owners show as nobody (65534)\n",
-                (guint) out->caller_uid, sbx_subuid_path (), sbx_subgid_path ());
-  return TRUE;
-}
-
+/* The embedded default image is imported on first use, by the sbx-import helper. */
 static SbxImage *
-resolve_image (SbxStore *store, const char *name, const SbxIdLayout *ids, GError **error)
+resolve_image (SbxStore *store, const char *name, GError **error)
 {
-  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name))
-    {
-      SbxIdLayout store_ids = *ids;
-      store_ids.mode = SBX_USERNS_DEFAULT;
-      if (!sbx_default_image_import (store, &store_ids, error))
-        return NULL;
-    }
+  static const char * const import_default[] = { "--default", NULL };
+
+  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
+      !sbx_import_helper_run (import_default, error))
+    return NULL;
   return sbx_store_load_image (store, name, error);
 }
 
@@ -119,6 +93,28 @@ command_env (const SbxImage *image, const SbxRunOptions *options)
   return env;
 }
 
+/* keep-id needs fuse-overlayfs's id translation (see setup.c). */
+static gboolean
+choose_storage_driver (const SbxRunOptions *options, const SbxIdLayout *ids,
+                       SbxStorageDriver *out, GError **error)
+{
+  const char *name = options->storage_driver != NULL ? options->storage_driver
+                                                     : g_getenv ("SBX_STORAGE_DRIVER");
+
+  *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
+  if (name == NULL || *name == '\0')
+    return TRUE;
+  if (!sbx_storage_driver_parse (name, out, error))
+    return FALSE;
+  if (*out == SBX_STORAGE_DRIVER_OVERLAY && ids->mode == SBX_USERNS_KEEP_ID && !ids->single)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "--userns=keep-id needs the fuse-overlayfs storage driver (it translates ids)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
            const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
@@ -128,7 +124,8 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
   guint n_layers = g_strv_length (image->layers);
 
   plan->argv = command_argv (image, options, error);
-  if (plan->argv == NULL)
+  if (plan->argv == NULL ||
+      !choose_storage_driver (options, ids, &plan->storage_driver, error))
     return FALSE;
   for (guint i = n_layers; i > 0; i--)
     {
@@ -301,9 +298,9 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   int sync_fd = -1;
   int wait_status;
 
-  if (!sbx_lay_out_ids (options->userns, &ids, error) ||
+  if (!sbx_userns_layout_for_caller (options->userns, &ids, error) ||
       (store = sbx_store_open (NULL, error)) == NULL ||
-      (image = resolve_image (store, options->image, &ids, error)) == NULL ||
+      (image = resolve_image (store, options->image, error)) == NULL ||
       (lease = sbx_store_lease_image (store, image, error)) == NULL ||
       !make_plan (store, image, options, &ids, &plan, error) ||
       !spawn_sandbox (&plan, &setup_pid, &sync_fd, error))

@@ -14,6 +14,7 @@ typedef struct {
   const char *user;        /* NULL: the image's User (keep-id: the caller's ids) */
   const char *workdir;     /* NULL: the image's WorkingDir */
   const char *hostname;    /* NULL: the default */
+  const char *storage_driver; /* NULL: fuse-overlayfs, or $SBX_STORAGE_DRIVER */
   SbxUsernsMode userns;
 } SbxRunOptions;
 
@@ -21,13 +22,5 @@ typedef struct {
  * (128+N when signal N killed it); FALSE with @error when sbx itself failed or the
  * command could not be started (see sbx_error_exit_status for 125/126/127). */
 gboolean sbx_run (const SbxRunOptions *options, int *out_status, GError **error);
-
-/* The paths newuidmap's ranges are read from ($SBX_SUBUID_FILE / $SBX_SUBGID_FILE override). */
-const char *sbx_subuid_path (void);
-const char *sbx_subgid_path (void);
-
-/* Lays out the caller's user namespace; warns once on stderr when falling back to a
- * single-id mapping. */
-gboolean sbx_lay_out_ids (SbxUsernsMode mode, SbxIdLayout *out, GError **error);
 
 G_END_DECLS

@@ -14,21 +14,28 @@
 #include <unistd.h>
 #include <gio/gio.h>
 
+typedef struct {
+  const char *name;
+  GPid pid;
+  int stderr_fd;
+} IdHelper;
+
+/* Starts newuidmap or newgidmap for @pid with @map; its stderr is kept for the error. */
 static gboolean
-run_id_helper (const char *helper, pid_t pid, const SbxIdMap *map, GError **error)
+start_id_helper (const char *name, pid_t pid, const SbxIdMap *map, IdHelper *out, GError **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *path = g_find_program_in_path (helper);
-  g_autofree char *err_out = NULL;
-  int status;
+  g_autofree char *path = g_find_program_in_path (name);
 
+  out->name = name;
+  out->pid = -1;
+  out->stderr_fd = -1;
   if (path == NULL)
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED,
-                   "%s not found: install the uidmap package", helper);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s not found: install the uidmap package", name);
       return FALSE;
     }
-  g_ptr_array_add (argv, g_strdup (path));
+  g_ptr_array_add (argv, g_steal_pointer (&path));
   g_ptr_array_add (argv, g_strdup_printf ("%d", pid));
   for (guint i = 0; i < map->n_ranges; i++)
     {
@@ -37,17 +44,36 @@ run_id_helper (const char *helper, pid_t pid, const SbxIdMap *map, GError **erro
       g_ptr_array_add (argv, g_strdup_printf ("%u", map->ranges[i].count));
     }
   g_ptr_array_add (argv, NULL);
+  return g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL,
+                                   G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                   NULL, NULL, &out->pid, NULL, NULL, &out->stderr_fd, error);
+}
 
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err_out, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s failed: %s", helper,
-                   err_out != NULL && *err_out ? g_strstrip (err_out) : "no message");
-      return FALSE;
-    }
-  return TRUE;
+/* Waits for a helper started by start_id_helper; FALSE with its message when it failed. */
+static gboolean
+finish_id_helper (IdHelper *helper, GError **error)
+{
+  char message[1024];
+  gsize len = 0;
+  ssize_t n;
+  int status = 0;
+
+  if (helper->pid < 0)
+    return TRUE;
+  while (len < sizeof message - 1 &&
+         ((n = read (helper->stderr_fd, message + len, sizeof message - 1 - len)) > 0 ||
+          (n < 0 && errno == EINTR)))
+    len += n > 0 ? (gsize) n : 0;
+  message[len] = '\0';
+  close (helper->stderr_fd);
+  while (waitpid (helper->pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  helper->pid = -1;
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return TRUE;
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s failed: %s", helper->name,
+               *g_strstrip (message) ? message : "no message");
+  return FALSE;
 }
 
 static gboolean
@@ -78,13 +104,27 @@ write_single_maps (pid_t pid, const SbxIdLayout *layout, GError **error)
          write_proc_file (pid, "gid_map", gid_map, error);
 }
 
+/* newuidmap and newgidmap run side by side: each is a setuid exec of a millisecond. */
 gboolean
 sbx_userns_write_maps (pid_t pid, const SbxIdLayout *layout, GError **error)
 {
+  IdHelper uid_helper = { .pid = -1 }, gid_helper = { .pid = -1 };
+  g_autoptr(GError) gid_error = NULL;
+  gboolean ok;
+
   if (layout->single)
     return write_single_maps (pid, layout, error);
-  return run_id_helper ("newuidmap", pid, &layout->uid_map, error) &&
-         run_id_helper ("newgidmap", pid, &layout->gid_map, error);
+  ok = start_id_helper ("newuidmap", pid, &layout->uid_map, &uid_helper, error);
+  if (ok && !start_id_helper ("newgidmap", pid, &layout->gid_map, &gid_helper, error))
+    ok = FALSE;
+  if (!finish_id_helper (&uid_helper, ok ? error : NULL))
+    ok = FALSE;
+  if (!finish_id_helper (&gid_helper, &gid_error) && ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&gid_error));
+      ok = FALSE;
+    }
+  return ok;
 }
 
 static gboolean
@@ -157,37 +197,40 @@ sbx_userns_enter (const SbxIdLayout *layout, GError **error)
   return become_namespace_root (layout, error);
 }
 
-gboolean
-sbx_userns_run_in_child (const SbxIdLayout *layout, SbxUsernsFunc func,
-                         gpointer user_data, GError **error)
+const char *
+sbx_subuid_path (void)
 {
-  SbxErrorPipe err_pipe;
-  pid_t child;
-  int status;
+  const char *path = g_getenv ("SBX_SUBUID_FILE");
+  return path != NULL ? path : "/etc/subuid";
+}
 
-  if (!sbx_error_pipe_open (&err_pipe, error))
-    return FALSE;
-  child = fork ();
-  if (child < 0)
-    return sbx_set_error_from_errno (error, errno, "fork");
-  if (child == 0)
-    {
-      g_autoptr(GError) child_error = NULL;
+const char *
+sbx_subgid_path (void)
+{
+  const char *path = g_getenv ("SBX_SUBGID_FILE");
+  return path != NULL ? path : "/etc/subgid";
+}
 
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      if (!sbx_userns_enter (layout, &child_error) || !func (user_data, &child_error))
-        sbx_error_pipe_send_and_exit (&err_pipe, child_error);
-      _exit (0);
-    }
-  sbx_error_pipe_close_write (&err_pipe);
-  while (waitpid (child, &status, 0) < 0 && errno == EINTR)
-    ;
-  if (!sbx_error_pipe_receive (&err_pipe, error))
+gboolean
+sbx_userns_layout_for_caller (SbxUsernsMode mode, SbxIdLayout *out, GError **error)
+{
+  if (!sbx_id_layout_for_caller (mode, sbx_subuid_path (), sbx_subgid_path (), out, error))
     return FALSE;
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "store helper process died (status %d)", status);
-      return FALSE;
-    }
+  if (out->single)
+    g_printerr ("sbx: warning: no subordinate id range for uid %u in %s/%s: mapping only your own "
+                "ids; files of other owners show as nobody (65534)\n",
+                (guint) out->caller_uid, sbx_subuid_path (), sbx_subgid_path ());
+  return TRUE;
+}
+
+gboolean
+sbx_userns_enter_store_namespace (gboolean *out_single, GError **error)
+{
+  SbxIdLayout ids;
+
+  if (!sbx_userns_layout_for_caller (SBX_USERNS_DEFAULT, &ids, error) ||
+      !sbx_userns_enter (&ids, error))
+    return FALSE;
+  *out_single = ids.single;
   return TRUE;
 }

@@ -19,14 +19,16 @@ gboolean sbx_userns_write_maps (pid_t pid, const SbxIdLayout *layout, GError **e
  * create or remove files owned by subordinate ids.  Also unshares a mount namespace. */
 gboolean sbx_userns_enter (const SbxIdLayout *layout, GError **error);
 
-G_END_DECLS
+/* The files subordinate ranges are read from: /etc/subuid and /etc/subgid, or
+ * $SBX_SUBUID_FILE / $SBX_SUBGID_FILE (newuidmap checks the real files regardless). */
+const char *sbx_subuid_path (void);
+const char *sbx_subgid_path (void);
 
-G_BEGIN_DECLS
-typedef gboolean (*SbxUsernsFunc) (gpointer user_data, GError **error);
+/* Lays out the caller's namespace; warns once on stderr when it falls back to a single id. */
+gboolean sbx_userns_layout_for_caller (SbxUsernsMode mode, SbxIdLayout *out, GError **error);
 
-/* Runs @func in a forked child that has entered a user namespace with @layout (see
- * sbx_userns_enter); the calling process stays where it is.  The child's GError comes
- * back over a pipe.  The caller must be single-threaded. */
-gboolean sbx_userns_run_in_child (const SbxIdLayout *layout, SbxUsernsFunc func,
-                                  gpointer user_data, GError **error);
+/* Enters the default-layout namespace the image store's files are owned in, as its root.
+ * *out_single tells whether only the caller's own ids are mapped. */
+gboolean sbx_userns_enter_store_namespace (gboolean *out_single, GError **error);
+
 G_END_DECLS

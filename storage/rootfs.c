@@ -1,4 +1,4 @@
-/* rootfs.c: mounting a sandbox's root filesystem by executing fuse-overlayfs. */
+/* rootfs.c: mounting a sandbox's root filesystem with fuse-overlayfs or the kernel overlay. */
 #include "rootfs.h"
 #include "fd-util.h"
 #include "sbx-error.h"
@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,6 +16,22 @@
 
 #define MOUNT_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
+gboolean
+sbx_storage_driver_parse (const char *name, SbxStorageDriver *out, GError **error)
+{
+  if (g_strcmp0 (name, "fuse-overlayfs") == 0)
+    *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
+  else if (g_strcmp0 (name, "overlay") == 0)
+    *out = SBX_STORAGE_DRIVER_OVERLAY;
+  else
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "--storage-driver=%s: unknown driver (expected fuse-overlayfs or overlay)", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 build_mount_options (const SbxRootfsSpec *spec)
 {
@@ -22,7 +39,14 @@ build_mount_options (const SbxRootfsSpec *spec)
   g_autofree char *lower = g_strjoinv (":", (char **) spec->lower);
 
   g_string_append (opts, lower);
-  g_string_append_printf (opts, ",upperdir=%s,workdir=%s,fsync=0", spec->upper, spec->work);
+  g_string_append_printf (opts, ",upperdir=%s,workdir=%s", spec->upper, spec->work);
+  if (spec->driver == SBX_STORAGE_DRIVER_OVERLAY)
+    {
+      /* Whiteouts and opaque markers as unprivileged overlayfs reads them (user.overlay.*). */
+      g_string_append (opts, ",userxattr");
+      return g_string_free (opts, FALSE);
+    }
+  g_string_append (opts, ",fsync=0");
   if (spec->uidmapping != NULL)
     g_string_append_printf (opts, ",uidmapping=%s", spec->uidmapping);
   if (spec->gidmapping != NULL)
@@ -74,7 +98,7 @@ daemon_failed (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
   return TRUE;
 }
 
-/* fuse-overlayfs has no readiness signal: poll the mount point, backing off from 20 us. */
+/* fuse-overlayfs has no readiness signal: poll the mount point, from 20 us up to 250 us. */
 static gboolean
 wait_for_mount (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
 {
@@ -95,7 +119,7 @@ wait_for_mount (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
           return FALSE;
         }
       nanosleep (&delay, NULL);
-      delay.tv_nsec = MIN (delay.tv_nsec * 2, 2000000);
+      delay.tv_nsec = MIN (delay.tv_nsec * 2, 250000);
     }
   return TRUE;
 }
@@ -107,10 +131,17 @@ sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
   pid_t parent = getpid ();
   pid_t daemon;
 
+  *out_daemon = -1;
   if (spec->lower[0] == NULL)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "the image has no layers");
       return FALSE;
+    }
+  if (spec->driver == SBX_STORAGE_DRIVER_OVERLAY)
+    {
+      if (mount ("overlay", spec->target, "overlay", 0, options) != 0)
+        return sbx_set_error_from_errno (error, errno, "mount the kernel overlay (storage driver overlay)");
+      return TRUE;
     }
   daemon = fork ();
   if (daemon < 0)

@@ -1,5 +1,7 @@
 /* rootfs.h: mounting a sandbox's root filesystem: the image's layers as read-only lower
- * layers under a writable upper dir, by executing fuse-overlayfs.
+ * layers under a writable upper dir, with one of two drivers:
+ *   fuse-overlayfs  executed as a daemon (the default);
+ *   overlay         the kernel's overlayfs, mounted inside the user namespace (Linux 5.11+).
  *
  * Runs inside the sandbox's user and mount namespaces, but outside its pid namespace:
  * the daemon is invisible to the sandboxed programs and dies with its parent. */
@@ -10,7 +12,16 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  SBX_STORAGE_DRIVER_FUSE_OVERLAYFS,
+  SBX_STORAGE_DRIVER_OVERLAY,
+} SbxStorageDriver;
+
+/* "fuse-overlayfs" or "overlay". */
+gboolean sbx_storage_driver_parse (const char *name, SbxStorageDriver *out, GError **error);
+
 typedef struct {
+  SbxStorageDriver driver;
   const char *workdir_base;       /* cwd for the daemon; the paths below are relative to it */
   const char * const *lower;      /* top layer first; may be empty */
   const char *upper;
@@ -22,8 +33,9 @@ typedef struct {
   const char *gidmapping;
 } SbxRootfsSpec;
 
-/* Starts fuse-overlayfs in the foreground, with PR_SET_PDEATHSIG, and waits until the
- * overlay is mounted on @spec->target.  *out_daemon is its pid. */
+/* Mounts the overlay on @spec->target.  With fuse-overlayfs: starts the daemon in the
+ * foreground with PR_SET_PDEATHSIG and waits for the mount; *out_daemon is its pid (-1
+ * with the kernel driver). */
 gboolean sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error);
 
 G_END_DECLS
