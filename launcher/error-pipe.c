@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <gio/gio.h>
 #include <unistd.h>
 
 #define SBX_ERROR_MESSAGE_MAX 4096
@@ -21,6 +23,17 @@ sbx_error_encode (const GError *error, char *buf, gsize size)
   return MIN ((gsize) MAX (n, 0), size - 1);
 }
 
+/* Only domains sbx sends are accepted: a quark made from arbitrary input is never freed. */
+static GQuark
+known_domain (const char *name)
+{
+  if (g_str_equal (name, g_quark_to_string (G_IO_ERROR)))
+    return G_IO_ERROR;
+  if (g_str_equal (name, g_quark_to_string (G_FILE_ERROR)))
+    return G_FILE_ERROR;
+  return SBX_ERROR;
+}
+
 GError *
 sbx_error_decode (const char *buf, gsize len)
 {
@@ -32,7 +45,7 @@ sbx_error_decode (const char *buf, gsize len)
 
   if (message >= end || *domain == '\0')
     return g_error_new_literal (SBX_ERROR, SBX_ERROR_FAILED, "malformed error from a child process");
-  return g_error_new_literal (g_quark_from_string (domain), atoi (code_str), message);
+  return g_error_new_literal (known_domain (domain), atoi (code_str), message);
 }
 
 gboolean

@@ -151,6 +151,8 @@ test_add_blob (const char *dir, const char *media_type, GBytes *data)
   g_autofree char *name = g_strconcat ("blobs/sha256/", digest + 7, NULL);
   g_autofree char *path = test_write (dir, name, data);
 
+  g_assert_nonnull (path);
+
   return g_strdup_printf ("{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%" G_GSIZE_FORMAT "}",
                           media_type, digest, g_bytes_get_size (data));
 }
@@ -222,6 +224,9 @@ test_write_index (const char *dir, const char *const *manifests)
   g_autofree char *index = g_strdup_printf ("{\"schemaVersion\":2,\"manifests\":[%s]}", list);
   g_autofree char *p1 = test_write_string (dir, "index.json", index);
   g_autofree char *p2 = test_write_string (dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}");
+
+  g_assert_nonnull (p1);
+  g_assert_nonnull (p2);
 }
 
 /* A one-image layout at @dir tagged @tag with @n layers. */

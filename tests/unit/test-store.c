@@ -157,6 +157,7 @@ test_list_sorted_and_survives_reopen (Fixture *f, gconstpointer data)
     {
       g_autoptr(SbxImage) image = import_layers (f, names[i], tars, 1, &error);
       g_assert_no_error (error);
+      g_assert_cmpstr (image->name, ==, names[i]);
     }
   reopened = sbx_store_open (f->root, &error);
   g_assert_no_error (error);
@@ -183,6 +184,8 @@ test_remove_shared_and_unshared (Fixture *f, gconstpointer data)
   guint blobs_before = test_count_entries (blobs);
 
   g_assert_no_error (error);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
   g_assert_true (sbx_store_remove_image (f->store, "a", &error));
   g_assert_no_error (error);
   g_assert_false (sbx_store_has_image (f->store, "a"));
@@ -211,6 +214,7 @@ test_remove_keeps_leased_layer (Fixture *f, gconstpointer data)
   SbxStoreLease *lease;
 
   g_assert_no_error (error);
+  g_assert_cmpstr (second->name, ==, "second");
   lease = sbx_store_lease_image (f->store, image, &error);
   g_assert_no_error (error);
   g_assert_true (sbx_store_remove_image (f->store, "busy", &error));
@@ -254,6 +258,7 @@ test_corrupt_records (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) images = sbx_store_list_images (f->store, &error);
 
+  g_assert_nonnull (records);
   g_assert_null (images);
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "images.json"));

@@ -302,7 +302,6 @@ test_hostile (Fixture *f, gconstpointer data)
 {
   const HostileCase *c = data;
   TestEntry entries[G_N_ELEMENTS (c->entries)];
-  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GBytes) tar = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *canary = NULL;

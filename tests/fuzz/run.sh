@@ -1,0 +1,58 @@
+#!/bin/bash
+# run.sh BUILDDIR SECONDS: runs every libFuzzer harness in BUILDDIR for SECONDS each,
+# from small seeds made here.  TAP output: one result per harness; a crash fails it.
+set -u
+build=$1
+seconds=${2:-20}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+make_seeds() {
+  mkdir -p "$work/seed-unpack" "$work/seed-subid" "$work/seed-error-decode" "$work/seed-oci-archive" "$work/files/d"
+  printf 'alice:100000:65536\n1000:200000:10\n' > "$work/seed-subid/1"
+  printf 'sbx-error-quark\0003\0message' > "$work/seed-error-decode/1"
+  echo hello > "$work/files/d/f"
+  ln -s f "$work/files/d/l"
+  : > "$work/files/d/.wh.gone"
+  tar -C "$work/files" --owner=0 --group=0 -cf "$work/seed-unpack/plain.tar" d
+  gzip -n < "$work/seed-unpack/plain.tar" > "$work/seed-unpack/gz.tar.gz"
+  # A minimal OCI archive: one layer, its config and manifest, index.json.
+  local layout=$work/layout
+  mkdir -p "$layout/blobs/sha256"
+  local layer diff config manifest
+  diff=$(sha256sum < "$work/seed-unpack/plain.tar" | cut -d' ' -f1)
+  layer=$diff
+  cp "$work/seed-unpack/plain.tar" "$layout/blobs/sha256/$layer"
+  printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$diff" > "$work/config"
+  config=$(sha256sum < "$work/config" | cut -d' ' -f1)
+  mv "$work/config" "$layout/blobs/sha256/$config"
+  printf '{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+    "$config" "$(stat -c %s "$layout/blobs/sha256/$config")" "$layer" "$(stat -c %s "$layout/blobs/sha256/$layer")" > "$work/manifest"
+  manifest=$(sha256sum < "$work/manifest" | cut -d' ' -f1)
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s}]}' \
+    "$manifest" "$(stat -c %s "$work/manifest")" > "$layout/index.json"
+  mv "$work/manifest" "$layout/blobs/sha256/$manifest"
+  printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+  tar -C "$layout" --owner=0 --group=0 -cf "$work/seed-oci-archive/1.tar" .
+}
+
+make_seeds
+harnesses=(subid error-decode unpack oci-archive)
+echo "1..${#harnesses[@]}"
+n=0
+for h in "${harnesses[@]}"; do
+  n=$((n + 1))
+  exe=$build/tests/fuzz/fuzz-$h
+  if [ ! -x "$exe" ]; then
+    echo "ok $n # SKIP fuzz-$h not built (configure with -Dfuzz=true and clang)"
+    continue
+  fi
+  mkdir -p "$work/corpus-$h"
+  if (cd "$work" && ASAN_OPTIONS=detect_leaks=1 timeout $((seconds + 60)) "$exe" -max_total_time="$seconds" \
+        -max_len=65536 -timeout=10 "$work/corpus-$h" "$work/seed-$h" > "$work/log-$h" 2>&1); then
+    echo "ok $n - fuzz-$h: ${seconds}s, $(grep -o 'DONE.*' "$work/log-$h" | tail -1)"
+  else
+    echo "not ok $n - fuzz-$h found a failure"
+    tail -40 "$work/log-$h" | sed 's/^/# /'
+  fi
+done
