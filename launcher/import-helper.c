@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -32,6 +34,13 @@ helper_argv (const char * const *args)
   return argv;
 }
 
+/* Killing sbx at any moment leaves no helper behind. */
+static void
+die_with_sbx (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 gboolean
 sbx_import_helper_run (const char * const *args, GError **error)
 {
@@ -40,7 +49,7 @@ sbx_import_helper_run (const char * const *args, GError **error)
   int status;
 
   if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &err_out, &status, error))
+                     die_with_sbx, NULL, NULL, &err_out, &status, error))
     return FALSE;
   if (!g_spawn_check_wait_status (status, NULL))
     {
