@@ -19,7 +19,7 @@ PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0
             libjson-glib-dev libarchive-dev libseccomp-dev libcap-dev libslirp-dev
             libcurl4-openssl-dev busybox-static)
 PKGS_RUN=(fuse-overlayfs fuse3 uidmap)
-PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd)
+PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine)
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -188,7 +188,7 @@ build_and_run() {
     say "build: $target_user cannot read $top; copying it to $src"
     as_user mkdir -p "$src"
     as_user find "$src" -mindepth 1 -delete
-    tar -C "$top" --exclude=./build --exclude=./build-asan --exclude=./.git -cf - . |
+    tar -C "$top" --exclude=./build --exclude=./build-asan --exclude=./build-fuzz --exclude=./.git -cf - . |
       as_user tar -C "$src" --no-same-owner -xf -
   fi
   local build=$src/build

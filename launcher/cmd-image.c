@@ -128,7 +128,10 @@ sbx_cmd_image (int argc, char **argv, GError **error)
         printf ("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
       return 0;
     }
-  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image: %s (expected import, ls or rm)",
-               argc >= 2 ? "unknown command" : "missing command");
+  if (argc >= 2)
+    g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                 "image: unknown command '%s' (expected import, ls or rm)", argv[1]);
+  else
+    g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image: missing command (expected import, ls or rm)");
   return SBX_EXIT_SBX_ERROR;
 }

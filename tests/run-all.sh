@@ -5,7 +5,8 @@
 #   build-asan/   -Db_sanitize=address,undefined -Db_lundef=false, LeakSanitizer on
 #
 # `meson test --print-errorlogs` in each, then (with CI=true or SBX_FUZZ=1) a bounded run
-# of each executable harness in tests/fuzz/.  The last line printed is always
+# of the libFuzzer harnesses of tests/fuzz/ (clang build in build-fuzz/, tests/fuzz/run.sh).
+# The last line printed is always
 #   N passed, N failed, N skipped
 # counted over individual TAP results (a GTest case, one `ok`/`not ok` of a script) in
 # both builds.  A build step that fails, or a test that fails without a `not ok` line of
@@ -17,7 +18,7 @@
 # --user-only), copies the tree to a directory that user owns and runs itself there as
 # that user.
 #
-# Environment: SBX_TEST_USER, SBX_FUZZ=1, SBX_FUZZ_SECONDS (default 60 per harness),
+# Environment: SBX_TEST_USER, SBX_FUZZ=1, SBX_FUZZ_SECONDS (default 30 per harness),
 # SBX_ASAN_OPTIONS (replaces the ASAN_OPTIONS below), MESON_TESTTHREADS.
 set -euo pipefail
 
@@ -50,7 +51,7 @@ pass_env() {
 # copy_tree DEST [USER]: a fresh copy of the source tree (no .git, no build dirs) in DEST.
 copy_tree() {
   local dest=$1
-  tar -C "$top" --exclude=./.git --exclude=./build --exclude=./build-asan -cf - . |
+  tar -C "$top" --exclude=./.git --exclude=./build --exclude=./build-asan --exclude=./build-fuzz -cf - . |
     if [ -n "${2:-}" ]; then
       runuser -u "$2" -- tar -C "$dest" --no-same-owner -xf -
     else
@@ -152,7 +153,7 @@ EOF
   export ASAN_OPTIONS=${SBX_ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:print_summary=1}
   export LSAN_OPTIONS="suppressions=$top/$asan_dir/lsan.supp:print_suppressions=0"
   export G_SLICE=always-malloc G_DEBUG=gc-friendly
-  run_build "$asan_dir" 3 -Db_sanitize=address,undefined -Db_lundef=false
+  run_build "$asan_dir" 2 -Db_sanitize=address,undefined -Db_lundef=false
   # run_build's results leave this subshell through files only.
   printf '%s\n' "${logs[@]}" > "$steps.logs"
 )
@@ -163,22 +164,35 @@ if [ -f "$steps.logs" ]; then
   rm -f "$steps.logs"
 fi
 
-# Fuzz harnesses: each executable file tests/fuzz/NAME is run with SBX_BUILDDIR pointing
-# at the sanitizer build and must stop by itself within SBX_FUZZ_SECONDS, exiting 0 when
-# it found nothing.  None exist yet; this loop is ready for them.
-if [ "${CI:-}" = true ] || [ "${SBX_FUZZ:-0}" = 1 ]; then
-  for harness in tests/fuzz/*; do
-    [ -f "$harness" ] && [ -x "$harness" ] || continue
-    secs=${SBX_FUZZ_SECONDS:-60}
-    say "=== fuzz: $harness (${secs}s)"
-    if SBX_BUILDDIR="$top/$asan_dir" SBX_FUZZ_SECONDS="$secs" \
-       ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-       timeout --kill-after=10 $((secs + 60)) "$harness"; then
-      step_result OK "fuzz: $harness"
+# Fuzz harnesses (CI=true or SBX_FUZZ=1): the libFuzzer harnesses of tests/fuzz/, built with
+# clang in build-fuzz/ (-Dfuzz=true), run by tests/fuzz/run.sh for SBX_FUZZ_SECONDS each.
+# Its TAP output counts like a test's; a harness that is not built is a SKIP.
+if { [ "${CI:-}" = true ] || [ "${SBX_FUZZ:-0}" = 1 ]; } && [ -x tests/fuzz/run.sh ]; then
+  secs=${SBX_FUZZ_SECONDS:-30}
+  fuzz_dir=build-fuzz
+  if ! command -v clang >/dev/null; then
+    step_result SKIP "fuzz: clang not installed"
+  else
+    say "=== $fuzz_dir: meson setup (clang, -Dfuzz=true)"
+    if { [ -f "$fuzz_dir/build.ninja" ] ||
+         CC=clang meson setup "$fuzz_dir" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; } &&
+       say "=== $fuzz_dir: ninja" && ninja -C "$fuzz_dir"; then
+      say "=== fuzz: tests/fuzz/run.sh $top/$fuzz_dir $secs"
+      fuzz_rc=0
+      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        timeout --kill-after=10 $((secs * 8 + 300)) bash tests/fuzz/run.sh "$top/$fuzz_dir" "$secs" \
+        > "$fuzz_dir/fuzz.tap" 2>&1 || fuzz_rc=$?
+      cat "$fuzz_dir/fuzz.tap"
+      # The same shape as a line of meson's testlog.json, for the counting below.
+      python3 -c 'import json, sys
+print(json.dumps({"name": "fuzz / run.sh", "result": "OK" if sys.argv[2] == "0" else "FAIL",
+                  "returncode": int(sys.argv[2]), "stdout": open(sys.argv[1], errors="replace").read()}))' \
+        "$fuzz_dir/fuzz.tap" "$fuzz_rc" > "$fuzz_dir/fuzz-testlog.json"
+      logs+=("$fuzz_dir=$fuzz_dir/fuzz-testlog.json")
     else
-      step_result FAIL "fuzz: $harness"
+      step_result FAIL "$fuzz_dir: build"
     fi
-  done
+  fi
 fi
 
 # Counting: one result per top-level TAP line of each test's stdout in testlog.json.

@@ -208,11 +208,16 @@ check_sbx_error() { # DESC [ERE the message must also match]
   fi
 }
 
-# Polls until FILE contains a line matching ERE; at most SECONDS (default 20).
-wait_for_line() { # FILE ERE [SECONDS]
+# Polls until FILE contains a line matching ERE; at most SECONDS (default 20); gives up
+# early once process PID (if given) has exited.
+wait_for_line() { # FILE ERE [SECONDS [PID]]
   local deadline=$(( $(date +%s) + ${3:-20} ))
   while [ "$(date +%s)" -le "$deadline" ]; do
     grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+    if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+      grep -Eq -- "$2" "$1" 2>/dev/null
+      return
+    fi
     sleep 0.05
   done
   return 1

@@ -60,7 +60,7 @@ out=$W/kill.out
 "$SBX" run bb sh -c "echo x > /tmp/upper-file-$tag; echo ready; sleep $tag" > "$out" 2> "$W/kill.err" &
 pid=$!
 bg_track "$pid"
-if wait_for_line "$out" '^ready$' 30; then
+if wait_for_line "$out" '^ready$' 30 "$pid"; then
   ok "the sandbox to be killed is running"
 else
   not_ok "the sandbox to be killed is running" "stdout: $(cat "$out")" "stderr: $(cat "$W/kill.err")"
@@ -92,7 +92,7 @@ is "$(store_layer_dirs)" "" "and its layer goes with it"
 
 # --- SIGKILL during an import -------------------------------------------------------------------
 if need multilayer; then
-  for delay in 0.05 0.15 0.3; do
+  for delay in 0.01 0.03 0.06 0.1; do
     "$SBX" image import "oci:$F/multilayer:latest" ml > /dev/null 2>&1 &
     pid=$!
     bg_track "$pid"

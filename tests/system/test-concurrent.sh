@@ -85,8 +85,9 @@ fi
 setup_image busybox victim
 out=$W/victim.out
 ( timeout -k 5 60 "$SBX" run victim sh -c 'echo ready; sleep 2; cat /srv/README; /bin/busybox echo binary-ok; ls /bin | grep -c .' > "$out" 2> "$W/victim.err"; echo $? > "$W/victim.rc" ) &
-bg_track $!
-if wait_for_line "$out" '^ready$' 30; then
+victim=$!
+bg_track $victim
+if wait_for_line "$out" '^ready$' 30 "$victim"; then
   run_sbx image rm victim
   rm_rc=$RC
   diag "image rm during the run: exit $RC, stderr: $ERR"

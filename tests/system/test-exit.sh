@@ -26,6 +26,16 @@ isnt "$ERR" "" "a non-executable command is reported on stderr"
 run_sbx run bb /etc
 rc_is 126 "a directory as the command -> 126"
 
+if need suid; then
+  setup_image suid suid
+  run_sbx run suid /usr/local/bin/bad-format
+  rc_is 126 "an executable file in no executable format -> 126"
+  run_sbx run suid noexec
+  rc_is 126 "a command found in PATH but not executable (mode 0644) -> 126"
+else
+  skip "exit 126 for bad formats" "$SKIP_REASON"
+fi
+
 run_sbx run bb no-such-command
 rc_is 127 "a command not in PATH -> 127"
 like "$ERR" 'no-such-command' "the missing command is named on stderr"

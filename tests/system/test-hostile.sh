@@ -53,7 +53,8 @@ hostile_import hostile-symlink "evil" "layer writing evil/pwned through symlink 
 hostile_import hostile-symlink-rel "evil" "layer writing evil/pwned through symlink evil -> ../(x24)$HOSTILE_HOSTDIR"
 hostile_import hostile-hardlink "passwd" "layer with a hardlink to /etc/passwd"
 hostile_import hostile-hardlink-dotdot "passwd" "layer with a hardlink to ../(x24)etc/passwd"
-hostile_import hostile-digest "sha256|digest|mismatch" "layout whose layer blob does not match its digest"
+hostile_import hostile-digest "sha256|digest|diff_id" "layout whose layer blob (right size, one byte changed) does not match its digest"
+hostile_import hostile-digest-size "sha256|digest|size" "layout whose layer blob has another size and digest"
 rm -rf "${HOSTILE_HOSTDIR:?}/"* 2>/dev/null
 
 # Control: the same layout, uncorrupted, imports (so the failure above is the digest's).

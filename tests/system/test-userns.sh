@@ -83,9 +83,12 @@ is "$OUT" "0:0 /bin/busybox
 0:0 /etc/passwd
 0:0 /srv" "keep-id: files the image's root owns still show as 0:0"
 
-run_sbx run --userns=keep-id owners stat -c '%u:%g %n' /var/www/x /home/u/y
+# (not /home/u/y: /home/u is 0750 100:101, and keep-id runs as the caller, not as root)
+run_sbx run --userns=keep-id owners stat -c '%u:%g %n' /var/www/x /nobody-file /high-file /shared/f
 is "$OUT" "33:33 /var/www/x
-100:101 /home/u/y" "keep-id: files of other image uids keep their owners"
+65534:65534 /nobody-file
+65535:65535 /high-file
+1000:50 /shared/f" "keep-id: files of other image uids keep their owners"
 
 if [ -n "${subuid_start:-}" ]; then
   run_sbx run --userns=keep-id bb cat /proc/self/uid_map
