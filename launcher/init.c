@@ -4,48 +4,11 @@
 #include "mounts.h"
 #include "sbx-error.h"
 #include "setup.h"
+#include "signals.h"
 #include "sync.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-static int
-command_exit_code (int status)
-{
-  if (WIFSIGNALED (status))
-    return 128 + WTERMSIG (status);
-  return WEXITSTATUS (status);
-}
-
-/* Signals arrive blocked (setup.c blocked them before fork): wait for them synchronously. */
-static G_NORETURN void
-reap_and_forward (pid_t command)
-{
-  sigset_t set;
-  gsize n;
-  const int *sigs = sbx_forwarded_signals (&n);
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGCHLD);
-  for (gsize i = 0; i < n; i++)
-    sigaddset (&set, sigs[i]);
-  for (;;)
-    {
-      int status;
-      pid_t pid;
-      int sig = sigwaitinfo (&set, NULL);
-
-      /* To the whole group, as a terminal delivers ^C: a shell waits for its foreground
-       * child before acting on SIGINT, so the child must get it too. */
-      if (sig > 0 && sig != SIGCHLD)
-        kill (-command, sig);
-      while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
-        if (pid == command)
-          _exit (command_exit_code (status));
-    }
-}
 
 void
 sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *rootfs)
@@ -67,5 +30,7 @@ sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *ro
     sbx_confine_and_exec (plan, sync_fd);
   (void) setpgid (command, command);  /* also done by the child: whoever runs first wins */
   close (sync_fd);
-  reap_and_forward (command);
+  /* To the whole group, as a terminal delivers ^C: a shell waits for its foreground
+   * child before acting on SIGINT, so the child must get it too. */
+  _exit (sbx_signals_forward_until_exit (-command, command, NULL));
 }

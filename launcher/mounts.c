@@ -16,10 +16,23 @@
 #include <gio/gio.h>
 
 typedef enum {
-  TARGET_EXISTING,   /* must exist already; a missing one is not an error (returns -1, ENOENT) */
+  TARGET_EXISTING,   /* must exist */
+  TARGET_OPTIONAL,   /* may be missing: then nothing to do */
   TARGET_DIR,        /* created as a directory when missing */
   TARGET_FILE,       /* created as an empty file when missing */
 } TargetKind;
+
+/* "/proc/self/fd/N": how mount(2) is pointed at a target resolved beforehand. */
+typedef struct {
+  char path[32];
+} FdPath;
+
+static const char *
+fd_path (int fd, FdPath *buf)
+{
+  g_snprintf (buf->path, sizeof buf->path, "/proc/self/fd/%d", fd);
+  return buf->path;
+}
 
 static int
 open_in_root (int root_fd, const char *path, int flags)
@@ -32,52 +45,56 @@ open_in_root (int root_fd, const char *path, int flags)
   return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
 }
 
-/* Opens @path (absolute, inside the sandbox) as an O_PATH fd to mount on, creating it
- * per @kind in its (already resolved) parent directory.  Symlinks anywhere refuse. */
-static int
-open_target (int root_fd, const char *path, TargetKind kind, GError **error)
+static gboolean
+create_target (int root_fd, const char *path, TargetKind kind, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname (path);
   g_autofree char *name = g_path_get_basename (path);
-  sbx_autofd int parent_fd = -1;
-  int fd = open_in_root (root_fd, path, O_PATH);
+  sbx_autofd int parent_fd = open_in_root (root_fd, parent, O_PATH | O_DIRECTORY);
+  sbx_autofd int file_fd = -1;
 
-  if (fd >= 0 || errno != ENOENT || kind == TARGET_EXISTING)
-    {
-      if (fd < 0 && !(errno == ENOENT && kind == TARGET_EXISTING))
-        sbx_set_error_from_errno (error, errno, "mount target %s in the image", path);
-      else if (fd < 0)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: not found", path);
-      return fd;
-    }
-  parent_fd = open_in_root (root_fd, parent, O_PATH | O_DIRECTORY);
   if (parent_fd < 0)
-    return sbx_set_error_from_errno (error, errno, "mount target %s in the image", parent), -1;
+    return sbx_set_error_from_errno (error, errno, "mount target %s in the image", parent);
   if (kind == TARGET_DIR && mkdirat (parent_fd, name, 0755) != 0 && errno != EEXIST)
-    return sbx_set_error_from_errno (error, errno, "create %s", path), -1;
-  if (kind == TARGET_FILE)
+    return sbx_set_error_from_errno (error, errno, "create %s", path);
+  if (kind == TARGET_FILE &&
+      (file_fd = openat (parent_fd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+    return sbx_set_error_from_errno (error, errno, "create %s", path);
+  return TRUE;
+}
+
+/* Opens @path (absolute, inside the sandbox) as an O_PATH fd to mount on, creating it per
+ * @kind.  A symlink anywhere on the way is refused.  A missing TARGET_OPTIONAL gives TRUE
+ * with *out_fd = -1. */
+static gboolean
+open_target (int root_fd, const char *path, TargetKind kind, int *out_fd, GError **error)
+{
+  *out_fd = open_in_root (root_fd, path, O_PATH);
+  if (*out_fd < 0 && errno == ENOENT && kind == TARGET_OPTIONAL)
+    return TRUE;
+  if (*out_fd < 0 && errno == ENOENT && (kind == TARGET_DIR || kind == TARGET_FILE))
     {
-      sbx_autofd int file_fd = openat (parent_fd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (file_fd < 0)
-        return sbx_set_error_from_errno (error, errno, "create %s", path), -1;
+      if (!create_target (root_fd, path, kind, error))
+        return FALSE;
+      *out_fd = open_in_root (root_fd, path, O_PATH);
     }
-  fd = open_in_root (root_fd, path, O_PATH);
-  if (fd < 0)
-    sbx_set_error_from_errno (error, errno, "mount target %s in the image", path);
-  return fd;
+  if (*out_fd < 0)
+    return sbx_set_error_from_errno (error, errno, "mount target %s in the image", path);
+  return TRUE;
 }
 
 static gboolean
 mount_at (int root_fd, const char *path, TargetKind kind, const char *source,
           const char *fstype, unsigned long flags, const char *data, GError **error)
 {
-  sbx_autofd int fd = open_target (root_fd, path, kind, error);
-  char fd_path[64];
+  sbx_autofd int fd = -1;
+  FdPath buf;
 
-  if (fd < 0)
+  if (!open_target (root_fd, path, kind, &fd, error))
     return FALSE;
-  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
-  if (mount (source, fd_path, fstype, flags, data) != 0)
+  if (fd < 0)
+    return TRUE;
+  if (mount (source, fd_path (fd, &buf), fstype, flags, data) != 0)
     return sbx_set_error_from_errno (error, errno, "mount %s on %s", fstype ? fstype : source, path);
   return TRUE;
 }
@@ -86,20 +103,19 @@ mount_at (int root_fd, const char *path, TargetKind kind, const char *source,
 static gboolean
 remount_readonly (int root_fd, const char *path, GError **error)
 {
-  sbx_autofd int fd = open_target (root_fd, path, TARGET_EXISTING, error);
-  char fd_path[64];
+  sbx_autofd int fd = -1;
+  FdPath buf;
   struct statvfs sv;
   unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
 
-  if (fd < 0)
+  if (!open_target (root_fd, path, TARGET_EXISTING, &fd, error))
     return FALSE;
-  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
   if (fstatvfs (fd, &sv) != 0)
     return sbx_set_error_from_errno (error, errno, "statvfs %s", path);
   flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
            (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) | (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
            (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0);
-  if (mount (NULL, fd_path, NULL, flags, NULL) != 0)
+  if (mount (NULL, fd_path (fd, &buf), NULL, flags, NULL) != 0)
     return sbx_set_error_from_errno (error, errno, "remount %s read-only", path);
   return TRUE;
 }
@@ -171,52 +187,44 @@ mount_sys (int root_fd, GError **error)
          remount_readonly (root_fd, "/sys", error);
 }
 
+/* Hides @path, if the sandbox has it: an empty read-only tmpfs over a directory,
+ * /dev/null over anything else. */
 static gboolean
 mask_path (int root_fd, const char *path, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  sbx_autofd int fd = open_target (root_fd, path, TARGET_EXISTING, &local_error);
-  char fd_path[64];
+  sbx_autofd int fd = -1;
+  FdPath buf;
   struct stat st;
+  int rc;
 
+  if (!open_target (root_fd, path, TARGET_OPTIONAL, &fd, error))
+    return FALSE;
   if (fd < 0)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
+    return TRUE;
   if (fstat (fd, &st) != 0)
     return sbx_set_error_from_errno (error, errno, "stat %s", path);
   if (S_ISDIR (st.st_mode))
-    {
-      if (mount ("tmpfs", fd_path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                 "size=0,mode=000") != 0)
-        return sbx_set_error_from_errno (error, errno, "mask %s", path);
-    }
-  else if (mount ("/dev/null", fd_path, NULL, MS_BIND, NULL) != 0)
+    rc = mount ("tmpfs", fd_path (fd, &buf), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "size=0,mode=000");
+  else
+    rc = mount ("/dev/null", fd_path (fd, &buf), NULL, MS_BIND, NULL);
+  if (rc != 0)
     return sbx_set_error_from_errno (error, errno, "mask %s", path);
   return TRUE;
 }
 
-/* Binds the sandbox's own @path onto itself, then remounts that read-only. */
+/* Binds the sandbox's own @path, if it has it, onto itself, then remounts that read-only. */
 static gboolean
 make_path_readonly (int root_fd, const char *path, GError **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  sbx_autofd int fd = open_target (root_fd, path, TARGET_EXISTING, &local_error);
-  char fd_path[64];
+  sbx_autofd int fd = -1;
+  FdPath buf;
 
+  if (!open_target (root_fd, path, TARGET_OPTIONAL, &fd, error))
+    return FALSE;
   if (fd < 0)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
-  if (mount (fd_path, fd_path, NULL, MS_BIND | MS_REC, NULL) != 0)
+    return TRUE;
+  if (mount (fd_path (fd, &buf), buf.path, NULL, MS_BIND | MS_REC, NULL) != 0)
     return sbx_set_error_from_errno (error, errno, "bind %s", path);
   return remount_readonly (root_fd, path, error);
 }

@@ -275,16 +275,6 @@ supervise (pid_t setup_pid, int sync_fd, GError **out_sandbox_error)
   return sup.wait_status;
 }
 
-static int
-wait_status_to_exit_code (int wait_status)
-{
-  if (WIFEXITED (wait_status))
-    return WEXITSTATUS (wait_status);
-  if (WIFSIGNALED (wait_status))
-    return 128 + WTERMSIG (wait_status);
-  return SBX_EXIT_SBX_ERROR;
-}
-
 gboolean
 sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
 {
@@ -313,6 +303,6 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
       g_propagate_error (error, g_steal_pointer (&sandbox_error));
       return FALSE;
     }
-  *out_status = wait_status_to_exit_code (wait_status);
+  *out_status = sbx_exit_code_from_wait_status (wait_status);
   return TRUE;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <gio/gio.h>
 
 G_DEFINE_QUARK (sbx-error-quark, sbx_error)
@@ -17,6 +18,16 @@ sbx_error_exit_status (const GError *error)
       if (error->code == SBX_ERROR_CMD_NOT_FOUND)
         return SBX_EXIT_NOT_FOUND;
     }
+  return SBX_EXIT_SBX_ERROR;
+}
+
+int
+sbx_exit_code_from_wait_status (int wait_status)
+{
+  if (WIFEXITED (wait_status))
+    return WEXITSTATUS (wait_status);
+  if (WIFSIGNALED (wait_status))
+    return 128 + WTERMSIG (wait_status);
   return SBX_EXIT_SBX_ERROR;
 }
 

@@ -32,6 +32,9 @@ typedef enum {
 /* The exit status a CLI command returns for @error. */
 int sbx_error_exit_status (const GError *error);
 
+/* The exit status for a child's wait status: its exit code, or 128+N for signal N. */
+int sbx_exit_code_from_wait_status (int wait_status);
+
 /* Sets @error from errno with a prefix: "open /x: Permission denied".  Returns FALSE. */
 gboolean sbx_set_error_from_errno (GError **error, int saved_errno, const char *format, ...) G_GNUC_PRINTF (3, 4);
 

@@ -5,6 +5,7 @@
 #include "init.h"
 #include "loopback.h"
 #include "rootfs.h"
+#include "signals.h"
 #include "sbx-error.h"
 #include "sync.h"
 
@@ -23,15 +24,6 @@
 
 #define SANDBOX_NAMESPACES \
   (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
-
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-
-const int *
-sbx_forwarded_signals (gsize *out_n)
-{
-  *out_n = G_N_ELEMENTS (forwarded_signals);
-  return forwarded_signals;
-}
 
 void
 sbx_die_with_parent (pid_t parent)
@@ -130,22 +122,6 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
 }
 
 static gboolean
-block_forwarded_signals (GError **error)
-{
-  sigset_t set;
-  gsize n;
-  const int *sigs = sbx_forwarded_signals (&n);
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGCHLD);
-  for (gsize i = 0; i < n; i++)
-    sigaddset (&set, sigs[i]);
-  if (sigprocmask (SIG_BLOCK, &set, NULL) != 0)
-    return sbx_set_error_from_errno (error, errno, "sigprocmask");
-  return TRUE;
-}
-
-static gboolean
 spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error)
 {
   pid_t self = getpid ();
@@ -174,49 +150,8 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
          sbx_net_loopback_up (error) &&
          (sethostname (plan->hostname, strlen (plan->hostname)) == 0 ||
           sbx_set_error_from_errno (error, errno, "sethostname")) &&
-         block_forwarded_signals (error) &&
+         sbx_signals_block_forwarded (error) &&
          spawn_init (plan, sync_fd, out_init, error);
-}
-
-static int
-status_to_exit_code (int status)
-{
-  if (WIFEXITED (status))
-    return WEXITSTATUS (status);
-  if (WIFSIGNALED (status))
-    return 128 + WTERMSIG (status);
-  return SBX_EXIT_SBX_ERROR;
-}
-
-/* Passes forwarded signals to init until it exits; returns its exit code.  Clears
- * *daemon when fuse-overlayfs is reaped on the way, so it is never signalled after. */
-static int
-supervise_init (pid_t init, pid_t *daemon)
-{
-  sigset_t set;
-  gsize n;
-  const int *sigs = sbx_forwarded_signals (&n);
-
-  sigemptyset (&set);
-  sigaddset (&set, SIGCHLD);
-  for (gsize i = 0; i < n; i++)
-    sigaddset (&set, sigs[i]);
-  for (;;)
-    {
-      int status;
-      pid_t pid;
-      int sig = sigwaitinfo (&set, NULL);
-
-      if (sig > 0 && sig != SIGCHLD)
-        kill (init, sig);
-      while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
-        {
-          if (pid == *daemon)
-            *daemon = -1;
-          if (pid == init)
-            return status_to_exit_code (status);
-        }
-    }
 }
 
 /* Keeps stdin, stdout, stderr and the sync socket (moved to fd 3); closes everything else
@@ -247,7 +182,7 @@ sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd)
       sbx_sync_send_error_and_exit (sync_fd, error);
     }
   close (sync_fd);
-  code = supervise_init (init, &daemon);
+  code = sbx_signals_forward_until_exit (init, init, &daemon);
   if (daemon > 0)
     {
       kill (daemon, SIGKILL);

@@ -15,9 +15,6 @@ G_BEGIN_DECLS
 
 G_NORETURN void sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd);
 
-/* The signals the supervisor, setup child and init pass on to the command. */
-const int *sbx_forwarded_signals (gsize *out_n);
-
 /* PR_SET_PDEATHSIG(SIGKILL), then exits at once if @parent (when > 0) is already gone. */
 void sbx_die_with_parent (pid_t parent);
 

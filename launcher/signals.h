@@ -1,0 +1,23 @@
+/* signals.h: the signals sbx passes on to the sandboxed command, and the wait loop the
+ * setup child and init share: block them, wait for them synchronously, pass each on, and
+ * reap children until the one that matters exits. */
+#pragma once
+
+#include <glib.h>
+#include <signal.h>
+#include <sys/types.h>
+
+G_BEGIN_DECLS
+
+/* SIGCHLD and every signal passed on (INT, TERM, HUP, QUIT, USR1, USR2, WINCH). */
+void sbx_signals_forwarded_set (sigset_t *set);
+
+/* Blocks the set above; they are then taken only by sbx_signals_forward_until_exit. */
+gboolean sbx_signals_block_forwarded (GError **error);
+
+/* Passes each forwarded signal to @target (a pid, or -pgid for a process group) and reaps
+ * every child, until @child exits; returns its exit code (128+N for signal N).  When
+ * @other (may be NULL) is reaped on the way, *other becomes -1. */
+int sbx_signals_forward_until_exit (pid_t target, pid_t child, pid_t *other);
+
+G_END_DECLS
