@@ -101,4 +101,51 @@ else
   fi
 fi
 
+# --- images whose /proc, /dev or /sys is a symlink (the CVE-2019-19921 class) ---------------
+# A symlink where sbx mounts must be refused, not followed: followed, /proc would be mounted
+# on the image's choice of directory, or on a host path.
+for d in proc dev sys; do
+  desc="an image whose /$d is a symlink to /etc: refused (125, names /$d), nothing runs"
+  if ! need busybox || ! command -v umoci >/dev/null; then
+    skip "$desc" "${SKIP_REASON:-umoci not installed}"
+    continue
+  fi
+  lay=$W/symlinked-$d
+  cp -a "$F/busybox" "$lay"
+  if ! umoci unpack --rootless --image "$lay:latest" "$W/bundle-$d" > "$W/umoci-$d.log" 2>&1 ||
+     ! rm -rf "$W/bundle-$d/rootfs/$d" || ! ln -s /etc "$W/bundle-$d/rootfs/$d" ||
+     ! umoci repack --image "$lay:latest" "$W/bundle-$d" >> "$W/umoci-$d.log" 2>&1 ||
+     ! "$SBX" image import "oci:$lay:latest" "symlinked-$d" > /dev/null 2>> "$W/umoci-$d.log"; then
+    not_ok "$desc" "could not build the image: $(tail -n 3 "$W/umoci-$d.log")"
+    continue
+  fi
+  run_sbx run "symlinked-$d" sh -c 'echo command-ran'
+  if [ "$RC" = 125 ] && printf '%s' "$ERR" | grep -q "/$d" && ! printf '%s' "$OUT" | grep -q command-ran; then
+    ok "$desc"
+  else
+    not_ok "$desc"; last_run_diag
+  fi
+done
+
+# --- sbx's own init (PID 1 inside, the sbx binary) is out of the command's reach ------------
+# The runc /proc/self/exe overwrite (CVE-2019-5736) went through the runtime's process: here
+# init is not dumpable, so its exe, fds, environment and root cannot be opened from inside.
+if need busybox; then
+  run_sbx run bb sh -c '
+    cat /proc/1/environ > /dev/null 2>&1 && echo "read:environ"
+    cat /proc/1/exe > /dev/null 2>&1 && echo "read:exe"
+    readlink /proc/1/exe > /dev/null 2>&1 && echo "readlink:exe"
+    ls /proc/1/fd/ > /dev/null 2>&1 && echo "list:fd"
+    cat /proc/1/root/etc/passwd > /dev/null 2>&1 && echo "read:root"
+    (echo x >> /proc/1/exe) 2>/dev/null && echo "write:exe"
+    echo checked'
+  if [ "$RC" = 0 ] && [ "$OUT" = checked ]; then
+    ok "init's /proc/1/{exe,fd,environ,root} cannot be opened, nor its exe written, from inside"
+  else
+    not_ok "init's /proc/1/{exe,fd,environ,root} cannot be opened from inside"; last_run_diag
+  fi
+else
+  skip "init's /proc/1 is out of reach" "$SKIP_REASON"
+fi
+
 done_testing
