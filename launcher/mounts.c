@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <string.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -244,6 +245,55 @@ apply_path_policies (int root_fd, GError **error)
   return TRUE;
 }
 
+/* Writes /etc/NAME in the sandbox (its overlay's temporary upper layer), replacing what the
+ * image has there, never following a symlink.  An image without a plain /etc is left alone. */
+static gboolean
+write_etc_file (int root_fd, const char *name, const char *contents, GError **error)
+{
+  sbx_autofd int etc_fd = open_in_root (root_fd, "/etc", O_DIRECTORY | O_RDONLY);
+  sbx_autofd int fd = -1;
+
+  if (etc_fd < 0)
+    return TRUE;
+  if (unlinkat (etc_fd, name, 0) != 0 && errno != ENOENT)
+    return errno == EISDIR ? TRUE : sbx_set_error_from_errno (error, errno, "replace /etc/%s", name);
+  fd = openat (etc_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "create /etc/%s", name);
+  if (!sbx_write_all (fd, contents, strlen (contents), error))
+    {
+      g_prefix_error (error, "/etc/%s: ", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* As Podman does: the resolver slirp offers (or the host's), and hosts naming the sandbox. */
+static gboolean
+write_network_files (int root_fd, const SbxRunPlan *plan, GError **error)
+{
+  g_autofree char *hostname_file = g_strconcat (plan->hostname, "\n", NULL);
+  g_autofree char *hosts = NULL;
+  g_autofree char *host_file = NULL;
+
+  if (plan->net_mode == SBX_NET_HOST)
+    {
+      /* Read before pivot_root: the caller's own resolver and hosts. */
+      return (!g_file_get_contents ("/etc/resolv.conf", &host_file, NULL, NULL) ||
+              write_etc_file (root_fd, "resolv.conf", host_file, error)) &&
+             write_etc_file (root_fd, "hostname", hostname_file, error);
+    }
+  hosts = g_strdup_printf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n%s",
+                           plan->net_mode == SBX_NET_SLIRP ? SBX_NET_GUEST_IP4 : "127.0.1.1", plan->hostname,
+                           plan->allow_host_loopback ? SBX_NET_GATEWAY_IP4 "\thost.sbx.internal\n" : "");
+  if (!write_etc_file (root_fd, "hosts", hosts, error) ||
+      !write_etc_file (root_fd, "hostname", hostname_file, error))
+    return FALSE;
+  return plan->net_mode != SBX_NET_SLIRP ||
+         write_etc_file (root_fd, "resolv.conf",
+                         "nameserver " SBX_NET_DNS_IP4 "\nnameserver " SBX_NET_DNS_IP6 "\n", error);
+}
+
 /* pivot_root(".", ".") stacks the old root on the new one; detach it from the old root's
  * side, as runc does, or the new root itself would go. */
 static gboolean
@@ -282,5 +332,6 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
          mount_dev (root_fd, plan, error) &&
          mount_sys (root_fd, error) &&
          apply_path_policies (root_fd, error) &&
+         write_network_files (root_fd, plan, error) &&
          pivot_into (rootfs, error);
 }

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <sys/types.h>
 #include "idmap.h"
+#include "netopts.h"
 #include "rootfs.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,8 @@ typedef struct {
   char *cwd;               /* absolute, inside the sandbox */
   char *user;              /* "uid[:gid]" / "name[:group]"; NULL or "" is root */
   char *hostname;
+  SbxNetMode net_mode;
+  gboolean allow_host_loopback;
   SbxIdLayout ids;
   pid_t supervisor_pid;
 } SbxRunPlan;

@@ -2,13 +2,15 @@
  *   lay out the user namespace → open the store → resolve the image (importing the
  *   embedded default on first use) →
  *   lease its layers → make the run plan → spawn the
- *   sandbox and map its ids → supervise it until it exits → release everything.
+ *   sandbox, map its ids and start its network → supervise it until it exits (the main
+ *   loop also runs libslirp) → release everything.
  * The supervisor (this process) stays in the caller's namespaces; everything inside is
  * setup.c, init.c and confine.c. */
 #include "run.h"
 #include "import-helper.h"
 #include "defaults.h"
 #include "plan.h"
+#include "slirp.h"
 #include "sbx-error.h"
 #include "setup.h"
 #include "store.h"
@@ -144,14 +146,33 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
   else
     plan->user = g_strdup (image->user);
   plan->hostname = g_strdup (options->hostname != NULL ? options->hostname : SBX_DEFAULT_HOSTNAME);
+  plan->net_mode = options->net->mode;
+  plan->allow_host_loopback = options->net->allow_host_loopback;
   plan->ids = *ids;
   plan->supervisor_pid = getpid ();
   return TRUE;
 }
 
-/* Forks the setup child and writes its id maps once it has unshared. */
+/* slirp: takes tap0's fd from the setup child, starts libslirp on it with every port
+ * forwarded, and says so; a port that cannot be bound stops everything here. */
 static gboolean
-spawn_sandbox (const SbxRunPlan *plan, pid_t *out_pid, int *out_sync_fd, GError **error)
+start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int sync_fd,
+               SbxSlirp **out_slirp, GError **error)
+{
+  int tap_fd;
+
+  if (plan->net_mode != SBX_NET_SLIRP)
+    return TRUE;
+  if (!sbx_sync_expect_fd (sync_fd, SBX_SYNC_TAP, &tap_fd, error))
+    return FALSE;
+  *out_slirp = sbx_slirp_new (tap_fd, net_options, error);
+  return *out_slirp != NULL && sbx_sync_send (sync_fd, SBX_SYNC_NET_READY, error);
+}
+
+/* Forks the setup child, writes its id maps once it has unshared, and starts its network. */
+static gboolean
+spawn_sandbox (const SbxRunPlan *plan, const SbxNetOptions *net_options, pid_t *out_pid,
+               int *out_sync_fd, SbxSlirp **out_slirp, GError **error)
 {
   int supervisor_end, sandbox_end;
   pid_t pid;
@@ -175,7 +196,8 @@ spawn_sandbox (const SbxRunPlan *plan, pid_t *out_pid, int *out_sync_fd, GError 
   *out_sync_fd = supervisor_end;
   if (!sbx_sync_expect (supervisor_end, SBX_SYNC_UNSHARED, error) ||
       !sbx_userns_write_maps (pid, &plan->ids, error) ||
-      !sbx_sync_send (supervisor_end, SBX_SYNC_MAPPED, error))
+      !sbx_sync_send (supervisor_end, SBX_SYNC_MAPPED, error) ||
+      !start_network (plan, net_options, supervisor_end, out_slirp, error))
     {
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
@@ -282,6 +304,7 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   g_autoptr(SbxImage) image = NULL;
   g_autoptr(SbxStoreLease) lease = NULL;
   g_autoptr(GError) sandbox_error = NULL;
+  g_autoptr(SbxSlirp) slirp = NULL;
   g_auto(SbxRunPlan) plan = { 0 };
   SbxIdLayout ids;
   pid_t setup_pid = -1;
@@ -293,7 +316,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
       (image = resolve_image (store, options->image, error)) == NULL ||
       (lease = sbx_store_lease_image (store, image, error)) == NULL ||
       !make_plan (store, image, options, &ids, &plan, error) ||
-      !spawn_sandbox (&plan, &setup_pid, &sync_fd, error))
+      !sbx_net_options_check (options->net, error) ||
+      !spawn_sandbox (&plan, options->net, &setup_pid, &sync_fd, &slirp, error))
     return FALSE;
 
   wait_status = supervise (setup_pid, sync_fd, &sandbox_error);

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include "idmap.h"
+#include "netopts.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,7 @@ typedef struct {
   const char *hostname;    /* NULL: the default */
   const char *storage_driver; /* NULL: fuse-overlayfs, or $SBX_STORAGE_DRIVER */
   SbxUsernsMode userns;
+  const SbxNetOptions *net;   /* never NULL */
 } SbxRunOptions;
 
 /* Runs one sandbox to its end.  TRUE with *out_status = the command's exit status

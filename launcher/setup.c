@@ -4,6 +4,7 @@
 #include "fd-util.h"
 #include "init.h"
 #include "loopback.h"
+#include "tap.h"
 #include "rootfs.h"
 #include "signals.h"
 #include "sbx-error.h"
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 #define SANDBOX_NAMESPACES \
-  (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+  (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 
 void
 sbx_die_with_parent (pid_t parent)
@@ -35,7 +36,9 @@ sbx_die_with_parent (pid_t parent)
 static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
-  if (unshare (SANDBOX_NAMESPACES) != 0)
+  int namespaces = SANDBOX_NAMESPACES | (plan->net_mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
+
+  if (unshare (namespaces) != 0)
     return sbx_set_error_from_errno (error, errno, "create the sandbox's namespaces");
   if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
       !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
@@ -121,6 +124,31 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
   return sbx_rootfs_mount (&spec, out_daemon, error);
 }
 
+/* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
+ * filesystem mounts here. */
+static gboolean
+hand_over_tap (const SbxRunPlan *plan, int sync_fd, GError **error)
+{
+  sbx_autofd int tap = -1;
+
+  if (plan->net_mode != SBX_NET_SLIRP)
+    return TRUE;
+  tap = sbx_net_tap_create (error);
+  return tap >= 0 && sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error);
+}
+
+/* Own network namespaces get lo up; slirp's must also have its ports forwarded before the
+ * command may start. */
+static gboolean
+finish_network (const SbxRunPlan *plan, int sync_fd, GError **error)
+{
+  if (plan->net_mode == SBX_NET_HOST)
+    return TRUE;
+  if (!sbx_net_loopback_up (error))
+    return FALSE;
+  return plan->net_mode != SBX_NET_SLIRP || sbx_sync_expect (sync_fd, SBX_SYNC_NET_READY, error);
+}
+
 static gboolean
 spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error)
 {
@@ -145,9 +173,10 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
   if (setsid () < 0)
     return sbx_set_error_from_errno (error, errno, "setsid");
   return enter_namespaces (plan, sync_fd, error) &&
+         hand_over_tap (plan, sync_fd, error) &&
          prepare_scratch (plan, error) &&
          mount_root_filesystem (plan, out_daemon, error) &&
-         sbx_net_loopback_up (error) &&
+         finish_network (plan, sync_fd, error) &&
          (sethostname (plan->hostname, strlen (plan->hostname)) == 0 ||
           sbx_set_error_from_errno (error, errno, "sethostname")) &&
          sbx_signals_block_forwarded (error) &&

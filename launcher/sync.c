@@ -4,6 +4,7 @@
 #include "sbx-error.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -72,6 +73,67 @@ sbx_sync_expect (int fd, SbxSyncType type, GError **error)
                    "sync socket: expected message '%c', got '%c'", type, got);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error)
+{
+  char c = (char) type;
+  struct iovec iov = { &c, 1 };
+  union {
+    struct cmsghdr header;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control = { 0 };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
+
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
+  while (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR)
+      return sbx_set_error_from_errno (error, errno, "sync socket: send an fd");
+  return TRUE;
+}
+
+gboolean
+sbx_sync_expect_fd (int sock, SbxSyncType type, int *out_fd, GError **error)
+{
+  char buf[SYNC_MESSAGE_MAX];
+  struct iovec iov = { buf, sizeof buf };
+  union {
+    struct cmsghdr header;
+    char buf[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+  struct cmsghdr *cmsg;
+  ssize_t n;
+
+  do
+    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sandbox setup ended unexpectedly");
+      return FALSE;
+    }
+  if (buf[0] == SBX_SYNC_ERROR)
+    {
+      g_propagate_error (error, sbx_error_decode (buf + 1, (gsize) n - 1));
+      return FALSE;
+    }
+  cmsg = CMSG_FIRSTHDR (&msg);
+  if (buf[0] != (char) type || cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS ||
+      cmsg->cmsg_len != CMSG_LEN (sizeof (int)))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sync socket: expected '%c' with an fd", type);
+      return FALSE;
+    }
+  memcpy (out_fd, CMSG_DATA (cmsg), sizeof (int));
   return TRUE;
 }
 

@@ -1,7 +1,9 @@
 /* sync.h: the sync socket between the supervisor and the processes inside the sandbox.
  *
  * A SOCK_SEQPACKET pair: one message per packet.  The setup child says UNSHARED, the
- * supervisor answers MAPPED once the id maps are written; any process inside (setup
+ * supervisor answers MAPPED once the id maps are written.  With slirp networking the setup
+ * child then sends TAP with tap0's fd, and waits for NET_READY before it starts init.  Any
+ * process inside (setup
  * child, init, the command before its execve) may send ERROR with a GError and exit.
  * The sandbox's end is close-on-exec, so the sandboxed command never holds it. */
 #pragma once
@@ -14,6 +16,8 @@ typedef enum {
   SBX_SYNC_UNSHARED = 'U',
   SBX_SYNC_MAPPED = 'M',
   SBX_SYNC_ERROR = 'E',
+  SBX_SYNC_TAP = 'T',        /* carries the fd of the sandbox's tap0 */
+  SBX_SYNC_NET_READY = 'N',  /* slirp runs and every port is forwarded */
 } SbxSyncType;
 
 gboolean sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error);
@@ -22,6 +26,10 @@ gboolean sbx_sync_send (int fd, SbxSyncType type, GError **error);
 gboolean sbx_sync_expect (int fd, SbxSyncType type, GError **error);
 /* Reads one message if there is one: FALSE at end of stream.  *out_error is set for ERROR. */
 gboolean sbx_sync_receive (int fd, SbxSyncType *out_type, GError **out_error);
+/* TAP: a message carrying @fd (SCM_RIGHTS). */
+gboolean sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error);
+/* Waits for @type carrying an fd; *out_fd is close-on-exec. */
+gboolean sbx_sync_expect_fd (int sock, SbxSyncType type, int *out_fd, GError **error);
 G_NORETURN void sbx_sync_send_error_and_exit (int fd, const GError *error);
 
 G_END_DECLS

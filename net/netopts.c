@@ -1,0 +1,112 @@
+/* netopts.c: parsing --network and -p/--publish. */
+#include "netopts.h"
+#include "sbx-error.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+static void
+port_forward_clear (gpointer data)
+{
+  SbxPortForward *fwd = data;
+
+  g_free (fwd->spec);
+}
+
+void
+sbx_net_options_init (SbxNetOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->mode = SBX_NET_SLIRP;
+  opts->forwards = g_array_new (FALSE, TRUE, sizeof (SbxPortForward));
+  g_array_set_clear_func (opts->forwards, port_forward_clear);
+}
+
+void
+sbx_net_options_clear (SbxNetOptions *opts)
+{
+  g_clear_pointer (&opts->forwards, g_array_unref);
+}
+
+gboolean
+sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (value != NULL ? value : "slirp", ":", 2);
+
+  if (g_str_equal (parts[0], "none"))
+    opts->mode = SBX_NET_NONE;
+  else if (g_str_equal (parts[0], "host"))
+    opts->mode = SBX_NET_HOST;
+  else if (g_str_equal (parts[0], "slirp") || g_str_equal (parts[0], "slirp4netns"))
+    opts->mode = SBX_NET_SLIRP;
+  else
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "--network=%s: unknown mode (expected none, slirp or host)", value);
+      return FALSE;
+    }
+  if (parts[1] == NULL)
+    return TRUE;
+  if (opts->mode == SBX_NET_SLIRP && g_str_equal (parts[1], "allow-host-loopback"))
+    {
+      opts->allow_host_loopback = TRUE;
+      return TRUE;
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+               "--network=%s: unknown option '%s' (slirp takes allow-host-loopback)", value, parts[1]);
+  return FALSE;
+}
+
+static gboolean
+parse_port (const char *s, guint16 *out)
+{
+  guint64 v;
+
+  if (!g_ascii_string_to_unsigned (s, 10, 1, 65535, &v, NULL))
+    return FALSE;
+  *out = (guint16) v;
+  return TRUE;
+}
+
+static gboolean
+publish_error (const char *spec, const char *why, GError **error)
+{
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+               "-p %s: %s (expected [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|udp])", spec, why);
+  return FALSE;
+}
+
+gboolean
+sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error)
+{
+  g_auto(GStrv) proto = g_strsplit (spec, "/", 2);
+  g_auto(GStrv) fields = g_strsplit (proto[0], ":", -1);
+  SbxPortForward fwd = { 0 };
+  guint n = g_strv_length (fields);
+
+  if (proto[1] != NULL && !g_str_equal (proto[1], "tcp") && !g_str_equal (proto[1], "udp"))
+    return publish_error (spec, "the protocol must be tcp or udp", error);
+  fwd.is_udp = proto[1] != NULL && g_str_equal (proto[1], "udp");
+  if (n != 2 && n != 3)
+    return publish_error (spec, "wrong number of fields", error);
+  if (inet_pton (AF_INET, n == 3 ? fields[0] : "127.0.0.1", &fwd.host_addr) != 1)
+    return publish_error (spec, "the host address must be an IPv4 address", error);
+  if (!parse_port (fields[n - 2], &fwd.host_port) || !parse_port (fields[n - 1], &fwd.guest_port))
+    return publish_error (spec, "ports must be numbers from 1 to 65535", error);
+  fwd.spec = g_strdup (spec);
+  g_array_append_val (opts->forwards, fwd);
+  return TRUE;
+}
+
+gboolean
+sbx_net_options_check (const SbxNetOptions *opts, GError **error)
+{
+  if (opts->forwards->len > 0 && opts->mode != SBX_NET_SLIRP)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "-p %s: port forwarding needs --network=slirp",
+                   g_array_index (opts->forwards, SbxPortForward, 0).spec);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,53 @@
+/* netopts.h: what a sandbox's network is: none, slirp (libslirp in sbx, the default) or the
+ * host's, and the ports forwarded into it.  Parsing of --network and -p/--publish. */
+#pragma once
+
+#include <glib.h>
+#include <netinet/in.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SBX_NET_SLIRP,   /* tap0 in a network namespace of its own, driven by libslirp */
+  SBX_NET_NONE,    /* a network namespace with only lo */
+  SBX_NET_HOST,    /* the caller's network namespace */
+} SbxNetMode;
+
+typedef struct {
+  gboolean is_udp;
+  struct in_addr host_addr;   /* 127.0.0.1 unless given */
+  guint16 host_port;
+  guint16 guest_port;
+  char *spec;                 /* as the user wrote it, for messages */
+} SbxPortForward;
+
+typedef struct {
+  SbxNetMode mode;
+  gboolean allow_host_loopback;
+  GArray *forwards;           /* of SbxPortForward; never NULL */
+} SbxNetOptions;
+
+/* The sandbox's side of slirp's virtual network. */
+#define SBX_NET_TAP_NAME "tap0"
+#define SBX_NET_GUEST_IP4 "10.0.2.100"
+#define SBX_NET_GATEWAY_IP4 "10.0.2.2"
+#define SBX_NET_DNS_IP4 "10.0.2.3"
+#define SBX_NET_PREFIX6 "fd00::"
+#define SBX_NET_GUEST_IP6 "fd00::100"
+#define SBX_NET_GATEWAY_IP6 "fd00::2"
+#define SBX_NET_DNS_IP6 "fd00::3"
+#define SBX_NET_MTU 65520
+
+void sbx_net_options_init (SbxNetOptions *opts);
+void sbx_net_options_clear (SbxNetOptions *opts);
+
+/* "none", "host", "slirp", "slirp:allow-host-loopback" (NULL: slirp). */
+gboolean sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GError **error);
+
+/* "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]", appended to opts->forwards. */
+gboolean sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error);
+
+/* Checks the whole: -p needs slirp. */
+gboolean sbx_net_options_check (const SbxNetOptions *opts, GError **error);
+
+G_END_DECLS

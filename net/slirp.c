@@ -1,0 +1,370 @@
+/* slirp.c: libslirp on the GLib main loop. */
+#include "slirp.h"
+#include "fd-util.h"
+#include "sbx-error.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <slirp/libslirp.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TAP_BUFFER_SIZE (SBX_NET_MTU + 64)
+#define TAP_READS_PER_WAKEUP 64
+
+typedef struct {
+  SlirpTimerId id;
+  void *cb_opaque;
+  gint64 expire_ms;   /* -1: not armed */
+} SlirpTimer;
+
+struct SbxSlirp {
+  Slirp *slirp;
+  int tap_fd;
+  GSource *source;     /* tap0, slirp's sockets and timers: one source, as slirp wants
+                        * slirp_pollfds_poll after every wakeup (it flushes frames that
+                        * waited for ARP) */
+  GPollFD tap_poll;
+  GArray *pollfds;     /* GPollFD: those slirp asked for in the last prepare */
+  GPtrArray *timers;   /* SlirpTimer */
+  gint64 poll_deadline_ms; /* when slirp wants slirp_pollfds_poll even with no event; -1: never */
+  guint8 *buffer;
+};
+
+typedef struct {
+  GSource source;
+  SbxSlirp *net;
+} SlirpSource;
+
+static gint64
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000;
+}
+
+/* ---- callbacks from libslirp ---------------------------------------------------------- */
+
+static ssize_t
+send_packet (const void *buf, size_t len, void *opaque)
+{
+  SbxSlirp *net = opaque;
+
+  /* A full tap queue drops the frame; TCP retransmits, as on a real link. */
+  if (write (net->tap_fd, buf, len) < 0 && errno != EAGAIN && errno != EINTR)
+    return -1;
+  return (ssize_t) len;
+}
+
+static void
+guest_error (const char *msg, void *opaque)
+{
+  g_debug ("slirp: guest error: %s", msg);
+}
+
+static int64_t
+clock_get_ns (void *opaque)
+{
+  return g_get_monotonic_time () * 1000;
+}
+
+static void *
+timer_new_opaque (SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+  SbxSlirp *net = opaque;
+  SlirpTimer *timer = g_new0 (SlirpTimer, 1);
+
+  timer->id = id;
+  timer->cb_opaque = cb_opaque;
+  timer->expire_ms = -1;
+  g_ptr_array_add (net->timers, timer);
+  return timer;
+}
+
+static void
+timer_free (void *timer, void *opaque)
+{
+  SbxSlirp *net = opaque;
+
+  g_ptr_array_remove (net->timers, timer);
+}
+
+static void
+timer_mod (void *timer, int64_t expire_time, void *opaque)
+{
+  ((SlirpTimer *) timer)->expire_ms = expire_time;
+}
+
+static void
+register_poll_fd (int fd, void *opaque)
+{
+  /* Nothing to do: the poll set is rebuilt from slirp_pollfds_fill at every iteration. */
+}
+
+static void
+notify (void *opaque)
+{
+  g_main_context_wakeup (NULL);
+}
+
+static const SlirpCb slirp_callbacks = {
+  .send_packet = send_packet,
+  .guest_error = guest_error,
+  .clock_get_ns = clock_get_ns,
+  .timer_free = timer_free,
+  .timer_mod = timer_mod,
+  .register_poll_fd = register_poll_fd,
+  .unregister_poll_fd = register_poll_fd,
+  .notify = notify,
+  .timer_new_opaque = timer_new_opaque,
+};
+
+/* ---- frames from the sandbox ------------------------------------------------------------ */
+
+/* libslirp already refuses the host's loopback through the gateway unless allowed; frames
+ * the sandbox addresses to 127.0.0.0/8 or ::1 directly never reach it either. */
+static gboolean
+is_for_host_loopback (const guint8 *frame, gsize len)
+{
+  static const guint8 ip6_loopback[16] = { [15] = 1 };
+  static const guint8 ip6_mapped_prefix[12] = { [10] = 0xff, [11] = 0xff };
+  guint16 ethertype;
+
+  if (len < 14)
+    return FALSE;
+  ethertype = (guint16) (frame[12] << 8 | frame[13]);
+  if (ethertype == 0x0800 && len >= 14 + 20)
+    return frame[14 + 16] == 127;
+  if (ethertype == 0x86dd && len >= 14 + 40)
+    return memcmp (frame + 14 + 24, ip6_loopback, 16) == 0 ||
+           (memcmp (frame + 14 + 24, ip6_mapped_prefix, 12) == 0 && frame[14 + 36] == 127);
+  return FALSE;
+}
+
+static void
+read_frames_from_tap (SbxSlirp *net)
+{
+  for (int i = 0; i < TAP_READS_PER_WAKEUP; i++)
+    {
+      ssize_t n = read (net->tap_fd, net->buffer, TAP_BUFFER_SIZE);
+
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+      if (n <= 0)
+        {
+          /* The sandbox's network namespace is gone: stop listening to tap0 (poll
+           * would report its hang-up forever). */
+          g_source_remove_poll (net->source, &net->tap_poll);
+          net->tap_poll = (GPollFD) { .fd = -1 };
+          return;
+        }
+      if (!is_for_host_loopback (net->buffer, (gsize) n))
+        slirp_input (net->slirp, net->buffer, (int) n);
+    }
+}
+
+/* ---- the GSource: slirp's sockets and timers -------------------------------------------- */
+
+static int
+add_poll (int fd, int events, void *opaque)
+{
+  SbxSlirp *net = opaque;
+  GPollFD pfd = { .fd = fd, .events = 0 };
+
+  pfd.events |= (events & SLIRP_POLL_IN) ? G_IO_IN : 0;
+  pfd.events |= (events & SLIRP_POLL_OUT) ? G_IO_OUT : 0;
+  pfd.events |= (events & SLIRP_POLL_PRI) ? G_IO_PRI : 0;
+  pfd.events |= (events & SLIRP_POLL_ERR) ? G_IO_ERR : 0;
+  pfd.events |= (events & SLIRP_POLL_HUP) ? G_IO_HUP : 0;
+  g_array_append_val (net->pollfds, pfd);
+  return (int) net->pollfds->len - 1;
+}
+
+static int
+get_revents (int idx, void *opaque)
+{
+  SbxSlirp *net = opaque;
+  gushort revents = g_array_index (net->pollfds, GPollFD, idx).revents;
+
+  return ((revents & G_IO_IN) ? SLIRP_POLL_IN : 0) | ((revents & G_IO_OUT) ? SLIRP_POLL_OUT : 0) |
+         ((revents & G_IO_PRI) ? SLIRP_POLL_PRI : 0) | ((revents & G_IO_ERR) ? SLIRP_POLL_ERR : 0) |
+         ((revents & G_IO_HUP) ? SLIRP_POLL_HUP : 0);
+}
+
+/* The earliest of slirp's own poll deadline (its TCP fast/slow timers, queued frames
+ * waiting for ARP) and the timers it created. */
+static gint64
+next_timer_expiry (SbxSlirp *net)
+{
+  gint64 next = net->poll_deadline_ms;
+
+  for (guint i = 0; i < net->timers->len; i++)
+    {
+      SlirpTimer *timer = g_ptr_array_index (net->timers, i);
+      if (timer->expire_ms >= 0 && (next < 0 || timer->expire_ms < next))
+        next = timer->expire_ms;
+    }
+  return next;
+}
+
+static gboolean
+slirp_source_prepare (GSource *source, gint *timeout)
+{
+  SbxSlirp *net = ((SlirpSource *) source)->net;
+  guint32 slirp_timeout = G_MAXUINT32;
+  gint64 next_timer;
+
+  for (guint i = 0; i < net->pollfds->len; i++)
+    g_source_remove_poll (source, &g_array_index (net->pollfds, GPollFD, i));
+  g_array_set_size (net->pollfds, 0);
+  slirp_pollfds_fill (net->slirp, &slirp_timeout, add_poll, net);
+  for (guint i = 0; i < net->pollfds->len; i++)
+    g_source_add_poll (source, &g_array_index (net->pollfds, GPollFD, i));
+
+  net->poll_deadline_ms = slirp_timeout == G_MAXUINT32 ? -1 : now_ms () + slirp_timeout;
+  next_timer = next_timer_expiry (net);
+  *timeout = -1;
+  if (next_timer >= 0)
+    {
+      gint64 until = MAX (next_timer - now_ms (), 0);
+      *timeout = *timeout < 0 ? (gint) MIN (until, G_MAXINT) : (gint) MIN (until, *timeout);
+    }
+  return next_timer >= 0 && next_timer <= now_ms ();
+}
+
+static gboolean
+slirp_source_check (GSource *source)
+{
+  SbxSlirp *net = ((SlirpSource *) source)->net;
+  gint64 next_timer = next_timer_expiry (net);
+
+  if (net->tap_poll.revents != 0)
+    return TRUE;
+  for (guint i = 0; i < net->pollfds->len; i++)
+    if (g_array_index (net->pollfds, GPollFD, i).revents != 0)
+      return TRUE;
+  return next_timer >= 0 && next_timer <= now_ms ();
+}
+
+static gboolean
+slirp_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  SbxSlirp *net = ((SlirpSource *) source)->net;
+  gint64 now = now_ms ();
+
+  net->poll_deadline_ms = -1;
+  if (net->tap_poll.revents & G_IO_IN)
+    read_frames_from_tap (net);
+  slirp_pollfds_poll (net->slirp, 0, get_revents, net);
+  for (guint i = 0; i < net->timers->len; i++)
+    {
+      SlirpTimer *timer = g_ptr_array_index (net->timers, i);
+      if (timer->expire_ms >= 0 && timer->expire_ms <= now)
+        {
+          timer->expire_ms = -1;
+          slirp_handle_timer (net->slirp, timer->id, timer->cb_opaque);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs slirp_source_funcs = {
+  .prepare = slirp_source_prepare,
+  .check = slirp_source_check,
+  .dispatch = slirp_source_dispatch,
+};
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static Slirp *
+start_slirp (const SbxNetOptions *opts, SbxSlirp *net)
+{
+  SlirpConfig cfg = {
+    .version = 4,
+    .in_enabled = true,
+    .in6_enabled = true,
+    .vprefix_len = 64,
+    .vhostname = "sbx",
+    .if_mtu = SBX_NET_MTU,
+    .if_mru = SBX_NET_MTU,
+    .disable_host_loopback = !opts->allow_host_loopback,
+    .disable_dhcp = true,
+  };
+
+  inet_pton (AF_INET, "10.0.2.0", &cfg.vnetwork);
+  inet_pton (AF_INET, "255.255.255.0", &cfg.vnetmask);
+  inet_pton (AF_INET, SBX_NET_GATEWAY_IP4, &cfg.vhost);
+  inet_pton (AF_INET, "10.0.2.15", &cfg.vdhcp_start);
+  inet_pton (AF_INET, SBX_NET_DNS_IP4, &cfg.vnameserver);
+  inet_pton (AF_INET6, SBX_NET_PREFIX6, &cfg.vprefix_addr6);
+  inet_pton (AF_INET6, SBX_NET_GATEWAY_IP6, &cfg.vhost6);
+  inet_pton (AF_INET6, SBX_NET_DNS_IP6, &cfg.vnameserver6);
+  return slirp_new (&cfg, &slirp_callbacks, net);
+}
+
+static gboolean
+add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
+{
+  struct in_addr guest;
+
+  inet_pton (AF_INET, SBX_NET_GUEST_IP4, &guest);
+  for (guint i = 0; i < opts->forwards->len; i++)
+    {
+      const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
+      char host[INET_ADDRSTRLEN];
+
+      errno = 0;
+      if (slirp_add_hostfwd (net->slirp, fwd->is_udp, fwd->host_addr, fwd->host_port,
+                             guest, fwd->guest_port) == 0)
+        continue;
+      inet_ntop (AF_INET, &fwd->host_addr, host, sizeof host);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s:%u/%s: %s",
+                   fwd->spec, host, fwd->host_port, fwd->is_udp ? "udp" : "tcp",
+                   errno != 0 ? g_strerror (errno) : "the port is taken or not allowed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+SbxSlirp *
+sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
+{
+  g_autoptr(SbxSlirp) net = g_new0 (SbxSlirp, 1);
+
+  net->tap_fd = tap_fd;
+  net->pollfds = g_array_new (FALSE, FALSE, sizeof (GPollFD));
+  net->timers = g_ptr_array_new_with_free_func (g_free);
+  net->poll_deadline_ms = -1;
+  net->buffer = g_malloc (TAP_BUFFER_SIZE);
+  net->slirp = start_slirp (opts, net);
+  if (net->slirp == NULL)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "libslirp failed to start");
+      return NULL;
+    }
+  if (!add_forwards (net, opts, error))
+    return NULL;
+  net->source = g_source_new (&slirp_source_funcs, sizeof (SlirpSource));
+  ((SlirpSource *) net->source)->net = net;
+  net->tap_poll = (GPollFD) { .fd = tap_fd, .events = G_IO_IN };
+  g_source_add_poll (net->source, &net->tap_poll);
+  g_source_attach (net->source, NULL);
+  return g_steal_pointer (&net);
+}
+
+void
+sbx_slirp_free (SbxSlirp *net)
+{
+  if (net->source != NULL)
+    {
+      g_source_destroy (net->source);
+      g_source_unref (net->source);
+    }
+  if (net->slirp != NULL)
+    slirp_cleanup (net->slirp);
+  g_clear_pointer (&net->timers, g_ptr_array_unref);
+  g_clear_pointer (&net->pollfds, g_array_unref);
+  g_free (net->buffer);
+  if (net->tap_fd >= 0)
+    close (net->tap_fd);
+  g_free (net);
+}
