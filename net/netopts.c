@@ -33,6 +33,12 @@ sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GError **err
 {
   g_auto(GStrv) parts = g_strsplit (value != NULL ? value : "slirp", ":", 2);
 
+  if (parts[0] == NULL)   /* --network= */
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "--network=: empty (expected none, slirp or host)");
+      return FALSE;
+    }
   if (g_str_equal (parts[0], "none"))
     opts->mode = SBX_NET_NONE;
   else if (g_str_equal (parts[0], "host"))
@@ -80,11 +86,11 @@ gboolean
 sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error)
 {
   g_auto(GStrv) proto = g_strsplit (spec, "/", 2);
-  g_auto(GStrv) fields = g_strsplit (proto[0], ":", -1);
+  g_auto(GStrv) fields = g_strsplit (proto[0] != NULL ? proto[0] : "", ":", -1);
   SbxPortForward fwd = { 0 };
   guint n = g_strv_length (fields);
 
-  if (proto[1] != NULL && !g_str_equal (proto[1], "tcp") && !g_str_equal (proto[1], "udp"))
+  if (proto[0] != NULL && proto[1] != NULL && !g_str_equal (proto[1], "tcp") && !g_str_equal (proto[1], "udp"))
     return publish_error (spec, "the protocol must be tcp or udp", error);
   fwd.is_udp = proto[1] != NULL && g_str_equal (proto[1], "udp");
   if (n != 2 && n != 3)

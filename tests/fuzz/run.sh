@@ -11,6 +11,9 @@ make_seeds() {
   mkdir -p "$work/seed-unpack" "$work/seed-subid" "$work/seed-error-decode" "$work/seed-oci-archive" "$work/files/d"
   printf 'alice:100000:65536\n1000:200000:10\n' > "$work/seed-subid/1"
   printf 'sbx-error-quark\0003\0message' > "$work/seed-error-decode/1"
+  mkdir -p "$work/seed-publish"
+  printf '127.0.0.1:8080:80/tcp' > "$work/seed-publish/1"
+  printf 'slirp:allow-host-loopback' > "$work/seed-publish/2"
   echo hello > "$work/files/d/f"
   ln -s f "$work/files/d/l"
   : > "$work/files/d/.wh.gone"
@@ -37,7 +40,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode unpack oci-archive)
+harnesses=(subid error-decode publish unpack oci-archive)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do

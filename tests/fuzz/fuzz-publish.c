@@ -1,0 +1,25 @@
+/* fuzz-publish.c: the -p/--publish and --network parsers. */
+#include "netopts.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autofree char *text = g_strndup ((const char *) data, size);
+  SbxNetOptions opts;
+
+  sbx_net_options_init (&opts);
+  if (sbx_net_options_add_publish (&opts, text, NULL))
+    {
+      const SbxPortForward *fwd = &g_array_index (opts.forwards, SbxPortForward, 0);
+      if (opts.forwards->len != 1 || fwd->host_port == 0 || fwd->guest_port == 0)
+        abort ();
+    }
+  (void) sbx_net_options_parse_mode (&opts, text, NULL);
+  sbx_net_options_clear (&opts);
+  return 0;
+}
