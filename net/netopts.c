@@ -85,12 +85,17 @@ publish_error (const char *spec, const char *why, GError **error)
 gboolean
 sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error)
 {
-  g_auto(GStrv) proto = g_strsplit (spec, "/", 2);
-  g_auto(GStrv) fields = g_strsplit (proto[0] != NULL ? proto[0] : "", ":", -1);
+  g_auto(GStrv) proto = NULL;
+  g_auto(GStrv) fields = NULL;
   SbxPortForward fwd = { 0 };
-  guint n = g_strv_length (fields);
+  guint n;
 
-  if (proto[0] != NULL && proto[1] != NULL && !g_str_equal (proto[1], "tcp") && !g_str_equal (proto[1], "udp"))
+  if (*spec == '\0')   /* g_strsplit gives an empty vector for "" */
+    return publish_error (spec, "empty", error);
+  proto = g_strsplit (spec, "/", 2);
+  fields = g_strsplit (proto[0], ":", -1);
+  n = g_strv_length (fields);
+  if (proto[1] != NULL && !g_str_equal (proto[1], "tcp") && !g_str_equal (proto[1], "udp"))
     return publish_error (spec, "the protocol must be tcp or udp", error);
   fwd.is_udp = proto[1] != NULL && g_str_equal (proto[1], "udp");
   if (n != 2 && n != 3)
