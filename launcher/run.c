@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -153,6 +154,20 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
   return TRUE;
 }
 
+/* libslirp holds a host socket per connection, and closed ones linger a while: the soft
+ * limit of open files (often 1024) goes up to the hard one, as Podman does for slirp4netns. */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      (void) setrlimit (RLIMIT_NOFILE, &limit);
+    }
+}
+
 /* slirp: takes tap0's fd from the setup child, starts libslirp on it with every port
  * forwarded, and says so; a port that cannot be bound stops everything here. */
 static gboolean
@@ -163,6 +178,10 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
 
   if (plan->net_mode != SBX_NET_SLIRP)
     return TRUE;
+  raise_fd_limit ();
+  /* libslirp writes to host sockets without MSG_NOSIGNAL: a peer that went away must not
+   * kill the supervisor.  The sandbox was forked already and keeps SIGPIPE. */
+  signal (SIGPIPE, SIG_IGN);
   if (!sbx_sync_expect_fd (sync_fd, SBX_SYNC_TAP, &tap_fd, error))
     return FALSE;
   *out_slirp = sbx_slirp_new (tap_fd, net_options, error);

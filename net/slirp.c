@@ -25,7 +25,9 @@ struct SbxSlirp {
                         * slirp_pollfds_poll after every wakeup (it flushes frames that
                         * waited for ARP) */
   GPollFD tap_poll;
-  GArray *pollfds;     /* GPollFD: those slirp asked for in the last prepare */
+  GArray *wanted;      /* GPollFD: what slirp asked for in the last prepare */
+  GPtrArray *polls;    /* GPollFD*, registered with the source: stable addresses, changed
+                        * in place, since adding or removing a poll wakes the main loop */
   GPtrArray *timers;   /* SlirpTimer */
   gint64 poll_deadline_ms; /* when slirp wants slirp_pollfds_poll even with no event; -1: never */
   guint8 *buffer;
@@ -97,13 +99,14 @@ timer_mod (void *timer, int64_t expire_time, void *opaque)
 static void
 register_poll_fd (int fd, void *opaque)
 {
-  /* Nothing to do: the poll set is rebuilt from slirp_pollfds_fill at every iteration. */
+  /* Nothing to do: the poll set follows slirp_pollfds_fill at every iteration. */
 }
 
+/* For a slirp driven from another thread; here every iteration asks slirp afresh, and a
+ * wakeup per call would only add eventfd traffic to the hot path. */
 static void
 notify (void *opaque)
 {
-  g_main_context_wakeup (NULL);
 }
 
 static const SlirpCb slirp_callbacks = {
@@ -175,15 +178,15 @@ add_poll (int fd, int events, void *opaque)
   pfd.events |= (events & SLIRP_POLL_PRI) ? G_IO_PRI : 0;
   pfd.events |= (events & SLIRP_POLL_ERR) ? G_IO_ERR : 0;
   pfd.events |= (events & SLIRP_POLL_HUP) ? G_IO_HUP : 0;
-  g_array_append_val (net->pollfds, pfd);
-  return (int) net->pollfds->len - 1;
+  g_array_append_val (net->wanted, pfd);
+  return (int) net->wanted->len - 1;
 }
 
 static int
 get_revents (int idx, void *opaque)
 {
   SbxSlirp *net = opaque;
-  gushort revents = g_array_index (net->pollfds, GPollFD, idx).revents;
+  gushort revents = ((GPollFD *) g_ptr_array_index (net->polls, idx))->revents;
 
   return ((revents & G_IO_IN) ? SLIRP_POLL_IN : 0) | ((revents & G_IO_OUT) ? SLIRP_POLL_OUT : 0) |
          ((revents & G_IO_PRI) ? SLIRP_POLL_PRI : 0) | ((revents & G_IO_ERR) ? SLIRP_POLL_ERR : 0) |
@@ -206,6 +209,41 @@ next_timer_expiry (SbxSlirp *net)
   return next;
 }
 
+/* Makes the registered polls match what slirp wants, touching the source (which wakes the
+ * main loop) only where an fd changed: slirp lists its sockets in a stable order. */
+static void
+sync_polls (SbxSlirp *net, GSource *source)
+{
+  for (guint i = 0; i < net->wanted->len; i++)
+    {
+      const GPollFD *want = &g_array_index (net->wanted, GPollFD, i);
+      GPollFD *have;
+
+      if (i == net->polls->len)
+        {
+          have = g_new0 (GPollFD, 1);
+          *have = *want;
+          g_ptr_array_add (net->polls, have);
+          g_source_add_poll (source, have);
+          continue;
+        }
+      have = g_ptr_array_index (net->polls, i);
+      if (have->fd != want->fd)
+        {
+          g_source_remove_poll (source, have);
+          have->fd = want->fd;
+          g_source_add_poll (source, have);
+        }
+      have->events = want->events;
+      have->revents = 0;
+    }
+  while (net->polls->len > net->wanted->len)
+    {
+      g_source_remove_poll (source, g_ptr_array_index (net->polls, net->polls->len - 1));
+      g_ptr_array_remove_index (net->polls, net->polls->len - 1);
+    }
+}
+
 static gboolean
 slirp_source_prepare (GSource *source, gint *timeout)
 {
@@ -213,12 +251,9 @@ slirp_source_prepare (GSource *source, gint *timeout)
   guint32 slirp_timeout = G_MAXUINT32;
   gint64 next_timer;
 
-  for (guint i = 0; i < net->pollfds->len; i++)
-    g_source_remove_poll (source, &g_array_index (net->pollfds, GPollFD, i));
-  g_array_set_size (net->pollfds, 0);
+  g_array_set_size (net->wanted, 0);
   slirp_pollfds_fill (net->slirp, &slirp_timeout, add_poll, net);
-  for (guint i = 0; i < net->pollfds->len; i++)
-    g_source_add_poll (source, &g_array_index (net->pollfds, GPollFD, i));
+  sync_polls (net, source);
 
   net->poll_deadline_ms = slirp_timeout == G_MAXUINT32 ? -1 : now_ms () + slirp_timeout;
   next_timer = next_timer_expiry (net);
@@ -239,8 +274,8 @@ slirp_source_check (GSource *source)
 
   if (net->tap_poll.revents != 0)
     return TRUE;
-  for (guint i = 0; i < net->pollfds->len; i++)
-    if (g_array_index (net->pollfds, GPollFD, i).revents != 0)
+  for (guint i = 0; i < net->polls->len; i++)
+    if (((GPollFD *) g_ptr_array_index (net->polls, i))->revents != 0)
       return TRUE;
   return next_timer >= 0 && next_timer <= now_ms ();
 }
@@ -331,7 +366,8 @@ sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
   g_autoptr(SbxSlirp) net = g_new0 (SbxSlirp, 1);
 
   net->tap_fd = tap_fd;
-  net->pollfds = g_array_new (FALSE, FALSE, sizeof (GPollFD));
+  net->wanted = g_array_new (FALSE, FALSE, sizeof (GPollFD));
+  net->polls = g_ptr_array_new_with_free_func (g_free);
   net->timers = g_ptr_array_new_with_free_func (g_free);
   net->poll_deadline_ms = -1;
   net->buffer = g_malloc (TAP_BUFFER_SIZE);
@@ -362,7 +398,8 @@ sbx_slirp_free (SbxSlirp *net)
   if (net->slirp != NULL)
     slirp_cleanup (net->slirp);
   g_clear_pointer (&net->timers, g_ptr_array_unref);
-  g_clear_pointer (&net->pollfds, g_array_unref);
+  g_clear_pointer (&net->wanted, g_array_unref);
+  g_clear_pointer (&net->polls, g_ptr_array_unref);
   g_free (net->buffer);
   if (net->tap_fd >= 0)
     close (net->tap_fd);
