@@ -20,7 +20,7 @@ PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0
             libcurl4-openssl-dev busybox-static)
 PKGS_RUN=(fuse-overlayfs fuse3 uidmap)
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev)
-PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine)
+PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
