@@ -30,6 +30,12 @@ struct SbxSlirp {
                         * in place, since adding or removing a poll wakes the main loop */
   GPtrArray *timers;   /* SlirpTimer */
   gint64 poll_deadline_ms; /* when slirp wants slirp_pollfds_poll even with no event; -1: never */
+  /* Published UDP ports without allow-host-loopback: libslirp's own refusal of the host
+   * aliases would drop every reply (a loopback client shows as 10.0.2.2), so sbx keeps the
+   * host's loopback closed itself and lets only replies through (see udp_reply_allowed). */
+  gboolean own_loopback_policy;
+  GArray *published_udp;   /* guint16: guest ports published as UDP */
+  GHashTable *udp_peers;   /* (guest port << 16 | host port) -> expiry (s) */
   guint8 *buffer;
 };
 
@@ -46,10 +52,65 @@ now_ms (void)
 
 /* ---- callbacks from libslirp ---------------------------------------------------------- */
 
+#define UDP_PEER_TTL_MS (120 * 1000)
+#define ETH_HLEN 14
+
+/* IPv4 UDP ports of @frame, FALSE when it is not one. */
+static gboolean
+udp4_ports (const guint8 *frame, gsize len, guint16 *out_src, guint16 *out_dst)
+{
+  gsize ihl;
+
+  if (len < ETH_HLEN + 20 || frame[12] != 0x08 || frame[13] != 0x00 || frame[ETH_HLEN + 9] != 17)
+    return FALSE;
+  ihl = (gsize) (frame[ETH_HLEN] & 0x0f) * 4;
+  if (ihl < 20 || len < ETH_HLEN + ihl + 8)
+    return FALSE;
+  *out_src = (guint16) (frame[ETH_HLEN + ihl] << 8 | frame[ETH_HLEN + ihl + 1]);
+  *out_dst = (guint16) (frame[ETH_HLEN + ihl + 2] << 8 | frame[ETH_HLEN + ihl + 3]);
+  return TRUE;
+}
+
+static gboolean
+is_published_udp (SbxSlirp *net, guint16 port)
+{
+  for (guint i = 0; i < net->published_udp->len; i++)
+    if (g_array_index (net->published_udp, guint16, i) == port)
+      return TRUE;
+  return FALSE;
+}
+
+/* A datagram slirp forwards from a host client to a published UDP port: remember the
+ * client's port, so that the service's replies to it may pass. */
+static void
+note_udp_peer (SbxSlirp *net, const guint8 *frame, gsize len)
+{
+  guint16 src, dst;
+
+  if (net->own_loopback_policy && udp4_ports (frame, len, &src, &dst) && is_published_udp (net, dst))
+    g_hash_table_insert (net->udp_peers, GUINT_TO_POINTER ((guint) dst << 16 | src),
+                         GINT_TO_POINTER ((gint) ((now_ms () + UDP_PEER_TTL_MS) / 1000)));
+}
+
+static gboolean
+udp_reply_allowed (SbxSlirp *net, const guint8 *frame, gsize len)
+{
+  guint16 src, dst;
+  gpointer expiry;
+
+  if (!udp4_ports (frame, len, &src, &dst) ||
+      !g_hash_table_lookup_extended (net->udp_peers, GUINT_TO_POINTER ((guint) src << 16 | dst),
+                                     NULL, &expiry))
+    return FALSE;
+  return (gint64) GPOINTER_TO_INT (expiry) * 1000 >= now_ms ();
+}
+
 static ssize_t
 send_packet (const void *buf, size_t len, void *opaque)
 {
   SbxSlirp *net = opaque;
+
+  note_udp_peer (net, buf, len);
 
   /* A full tap queue drops the frame; TCP retransmits, as on a real link. */
   if (write (net->tap_fd, buf, len) < 0 && errno != EAGAIN && errno != EINTR)
@@ -143,6 +204,27 @@ is_for_host_loopback (const guint8 *frame, gsize len)
   return FALSE;
 }
 
+/* With sbx's own policy: the addresses libslirp maps to the host's loopback (the gateway,
+ * the broadcast alias, fd00::2) are closed but for replies of published UDP services.
+ * Closed means dropped: a TCP connect there times out rather than being refused. */
+static gboolean
+is_closed_host_alias (SbxSlirp *net, const guint8 *frame, gsize len)
+{
+  static const guint8 gateway6[16] = { 0xfd, [15] = 2 };
+
+  if (!net->own_loopback_policy || len < ETH_HLEN + 20)
+    return FALSE;
+  if (frame[12] == 0x08 && frame[13] == 0x00)
+    {
+      const guint8 *dst = frame + ETH_HLEN + 16;
+      gboolean alias = dst[0] == 10 && dst[1] == 0 && dst[2] == 2 && (dst[3] == 2 || dst[3] == 255);
+      return alias && !udp_reply_allowed (net, frame, len);
+    }
+  if (frame[12] == 0x86 && frame[13] == 0xdd && len >= ETH_HLEN + 40)
+    return memcmp (frame + ETH_HLEN + 24, gateway6, 16) == 0;
+  return FALSE;
+}
+
 static void
 read_frames_from_tap (SbxSlirp *net)
 {
@@ -160,7 +242,8 @@ read_frames_from_tap (SbxSlirp *net)
           net->tap_poll = (GPollFD) { .fd = -1 };
           return;
         }
-      if (!is_for_host_loopback (net->buffer, (gsize) n))
+      if (!is_for_host_loopback (net->buffer, (gsize) n) &&
+          !is_closed_host_alias (net, net->buffer, (gsize) n))
         slirp_input (net->slirp, net->buffer, (int) n);
     }
 }
@@ -321,7 +404,7 @@ start_slirp (const SbxNetOptions *opts, SbxSlirp *net)
     .vhostname = "sbx",
     .if_mtu = SBX_NET_MTU,
     .if_mru = SBX_NET_MTU,
-    .disable_host_loopback = !opts->allow_host_loopback,
+    .disable_host_loopback = !opts->allow_host_loopback && !net->own_loopback_policy,
     .disable_dhcp = true,
   };
 
@@ -371,6 +454,15 @@ sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
   net->timers = g_ptr_array_new_with_free_func (g_free);
   net->poll_deadline_ms = -1;
   net->buffer = g_malloc (TAP_BUFFER_SIZE);
+  net->published_udp = g_array_new (FALSE, FALSE, sizeof (guint16));
+  net->udp_peers = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < opts->forwards->len; i++)
+    {
+      const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
+      if (fwd->is_udp)
+        g_array_append_val (net->published_udp, fwd->guest_port);
+    }
+  net->own_loopback_policy = !opts->allow_host_loopback && net->published_udp->len > 0;
   net->slirp = start_slirp (opts, net);
   if (net->slirp == NULL)
     {
@@ -398,6 +490,8 @@ sbx_slirp_free (SbxSlirp *net)
   if (net->slirp != NULL)
     slirp_cleanup (net->slirp);
   g_clear_pointer (&net->timers, g_ptr_array_unref);
+  g_clear_pointer (&net->published_udp, g_array_unref);
+  g_clear_pointer (&net->udp_peers, g_hash_table_unref);
   g_clear_pointer (&net->wanted, g_array_unref);
   g_clear_pointer (&net->polls, g_ptr_array_unref);
   g_free (net->buffer);
