@@ -204,9 +204,88 @@ is_for_host_loopback (const guint8 *frame, gsize len)
   return FALSE;
 }
 
+static guint16
+inet_checksum (const guint8 *data, gsize len, guint32 sum)
+{
+  for (gsize i = 0; i + 1 < len; i += 2)
+    sum += (guint32) (data[i] << 8 | data[i + 1]);
+  if (len & 1)
+    sum += (guint32) data[len - 1] << 8;
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return (guint16) ~sum;
+}
+
+static void
+put16 (guint8 *p, guint16 v)
+{
+  p[0] = (guint8) (v >> 8);
+  p[1] = (guint8) v;
+}
+
+static void
+put32 (guint8 *p, guint32 v)
+{
+  put16 (p, (guint16) (v >> 16));
+  put16 (p + 2, (guint16) v);
+}
+
+static guint32
+get32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+/* Answers an IPv4 TCP segment to a closed host alias with a RST, as a closed port would:
+ * the sandbox's connect fails at once instead of timing out. */
+static void
+refuse_tcp4 (SbxSlirp *net, const guint8 *frame, gsize len)
+{
+  gsize ihl = (gsize) (frame[ETH_HLEN] & 0x0f) * 4;
+  const guint8 *ip = frame + ETH_HLEN, *tcp = ip + ihl;
+  guint8 rst[ETH_HLEN + 40] = { 0 };
+  guint8 *rip = rst + ETH_HLEN, *rtcp = rip + 20;
+  guint8 pseudo[12 + 20];
+  guint32 seglen;
+  guint8 flags;
+
+  if (ip[9] != 6 || ihl < 20 || len < ETH_HLEN + ihl + 20)
+    return;
+  flags = tcp[13];
+  if (flags & 0x04)   /* never answer a RST */
+    return;
+  seglen = (guint32) (((ip[2] << 8 | ip[3]) - ihl - (tcp[12] >> 4) * 4) + ((flags & 0x02) ? 1 : 0) +
+                      ((flags & 0x01) ? 1 : 0));
+  memcpy (rst, frame + 6, 6);          /* back to the sandbox's MAC */
+  memcpy (rst + 6, frame, 6);          /* from the address it sent to */
+  rst[12] = 0x08;
+  rip[0] = 0x45;
+  put16 (rip + 2, 40);
+  rip[6] = 0x40;                       /* don't fragment */
+  rip[8] = 64;
+  rip[9] = 6;
+  memcpy (rip + 12, ip + 16, 4);
+  memcpy (rip + 16, ip + 12, 4);
+  put16 (rip + 10, inet_checksum (rip, 20, 0));
+  memcpy (rtcp, tcp + 2, 2);
+  memcpy (rtcp + 2, tcp, 2);
+  if (flags & 0x10)
+    put32 (rtcp + 4, get32 (tcp + 8));
+  put32 (rtcp + 8, get32 (tcp + 4) + seglen);
+  rtcp[12] = 5 << 4;
+  rtcp[13] = (flags & 0x10) ? 0x04 : 0x14;  /* RST, or RST+ACK for a SYN */
+  memcpy (pseudo, rip + 12, 8);
+  pseudo[8] = 0;
+  pseudo[9] = 6;
+  put16 (pseudo + 10, 20);
+  memcpy (pseudo + 12, rtcp, 20);
+  put16 (rtcp + 16, inet_checksum (pseudo, sizeof pseudo, 0));
+  (void) send_packet (rst, sizeof rst, net);
+}
+
 /* With sbx's own policy: the addresses libslirp maps to the host's loopback (the gateway,
  * the broadcast alias, fd00::2) are closed but for replies of published UDP services.
- * Closed means dropped: a TCP connect there times out rather than being refused. */
+ * Closed means dropped, and an IPv4 TCP segment refused with a RST. */
 static gboolean
 is_closed_host_alias (SbxSlirp *net, const guint8 *frame, gsize len)
 {
@@ -218,7 +297,11 @@ is_closed_host_alias (SbxSlirp *net, const guint8 *frame, gsize len)
     {
       const guint8 *dst = frame + ETH_HLEN + 16;
       gboolean alias = dst[0] == 10 && dst[1] == 0 && dst[2] == 2 && (dst[3] == 2 || dst[3] == 255);
-      return alias && !udp_reply_allowed (net, frame, len);
+
+      if (!alias || udp_reply_allowed (net, frame, len))
+        return FALSE;
+      refuse_tcp4 (net, frame, len);
+      return TRUE;
     }
   if (frame[12] == 0x86 && frame[13] == 0xdd && len >= ETH_HLEN + 40)
     return memcmp (frame + ETH_HLEN + 24, gateway6, 16) == 0;

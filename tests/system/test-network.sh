@@ -515,7 +515,7 @@ fi
 # --- a published UDP port does not open the host's loopback -----------------------------------
 # Replies of a published UDP service pass (above); anything else to the host aliases stays
 # closed: a datagram from the published port or from another one to a host loopback service
-# that never wrote to the sandbox, and TCP to 10.0.2.2 (dropped, so a connect times out).  With allow-host-loopback, the same
+# that never wrote to the sandbox, and TCP to 10.0.2.2 (refused with a RST from sbx).  With allow-host-loopback, the same
 # datagram is answered (the control: the host service really is there).
 cat > "$W/udpsend.c" <<'EOF2'
 /* udpsend SRCPORT DSTIP DSTPORT MSG: sends MSG from SRCPORT, prints "reply:..." or "noreply". */
@@ -550,11 +550,11 @@ try:
 except socket.timeout:
     pass' "$HP" &
   bg_track $!
-  probe='cat > /tmp/u && chmod 755 /tmp/u && /tmp/u 9999 10.0.2.2 '"$HP"' p && /tmp/u 5555 10.0.2.2 '"$HP"' o && /tmp/u 9999 10.0.2.255 '"$HP"' b && (echo x | nc -w 3 10.0.2.2 '"$HP"' >/dev/null 2>&1 && echo tcp-open || echo tcp-closed)'
+  probe='cat > /tmp/u && chmod 755 /tmp/u && /tmp/u 9999 10.0.2.2 '"$HP"' p && /tmp/u 5555 10.0.2.2 '"$HP"' o && /tmp/u 9999 10.0.2.255 '"$HP"' b && (nc -w 3 10.0.2.2 '"$HP"' < /dev/null 2>&1 | grep -q "Connection refused" && echo tcp-refused || echo tcp-not-refused)'
   sleep 0.3
   run_cmd "$SBX" run -p "$PP:9999/udp" bb sh -c "$probe" < "$W/udpsend"
-  is "$OUT" "$(printf 'noreply\nnoreply\nnoreply\ntcp-closed')" \
-    "with -p $PP:9999/udp (no allow-host-loopback), nothing reaches the host's loopback: UDP from the published port, from another port, to the broadcast alias, TCP"
+  is "$OUT" "$(printf 'noreply\nnoreply\nnoreply\ntcp-refused')" \
+    "with -p $PP:9999/udp (no allow-host-loopback), nothing reaches the host's loopback: UDP from the published port, from another port, to the broadcast alias; TCP refused at once"
   run_cmd "$SBX" run --network=slirp:allow-host-loopback -p "$PP:9999/udp" bb sh -c "/tmp/u 2>/dev/null; cat > /tmp/u && chmod 755 /tmp/u && /tmp/u 9999 10.0.2.2 $HP p" < "$W/udpsend"
   is "$OUT" "reply:HOST-LOOPBACK-REACHED" "control: with allow-host-loopback the same datagram is answered by the host service"
 fi
