@@ -3,6 +3,8 @@
 #include "sbx-error.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -44,6 +46,22 @@ sbx_read_exact (int fd, void *buf, size_t len, GError **error)
         }
       p += n;
       len -= (size_t) n;
+    }
+  return TRUE;
+}
+
+gboolean
+sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
+                     const char *contents, GError **error)
+{
+  sbx_autofd int fd = openat (dirfd, name, flags | O_WRONLY | O_CLOEXEC, mode);
+
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "open %s", name);
+  if (!sbx_write_all (fd, contents, strlen (contents), error))
+    {
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
     }
   return TRUE;
 }

@@ -34,6 +34,10 @@ sbx_steal_fd (int *fdp)
 gboolean sbx_write_all (int fd, const void *buf, size_t len, GError **error);
 /* Reads exactly @len bytes; FALSE with G_IO_ERROR_CLOSED at end of file. */
 gboolean sbx_read_exact (int fd, void *buf, size_t len, GError **error);
+/* Opens @name under @dirfd with @flags (O_WRONLY and O_CLOEXEC added; @mode for O_CREAT)
+ * and writes all of @contents; errors name @name. */
+gboolean sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
+                              const char *contents, GError **error);
 /* Creates @path (mode 0700) and missing parents; an existing directory is fine. */
 gboolean sbx_mkdir_p (const char *path, int mode, GError **error);
 

@@ -251,18 +251,14 @@ static gboolean
 write_etc_file (int root_fd, const char *name, const char *contents, GError **error)
 {
   sbx_autofd int etc_fd = open_in_root (root_fd, "/etc", O_DIRECTORY | O_RDONLY);
-  sbx_autofd int fd = -1;
 
   if (etc_fd < 0)
     return TRUE;
   if (unlinkat (etc_fd, name, 0) != 0 && errno != ENOENT)
     return errno == EISDIR ? TRUE : sbx_set_error_from_errno (error, errno, "replace /etc/%s", name);
-  fd = openat (etc_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return sbx_set_error_from_errno (error, errno, "create /etc/%s", name);
-  if (!sbx_write_all (fd, contents, strlen (contents), error))
+  if (!sbx_write_string_at (etc_fd, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0644, contents, error))
     {
-      g_prefix_error (error, "/etc/%s: ", name);
+      g_prefix_error (error, "/etc/");
       return FALSE;
     }
   return TRUE;

@@ -330,12 +330,12 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   int sync_fd = -1;
   int wait_status;
 
-  if (!sbx_userns_layout_for_caller (options->userns, &ids, error) ||
+  if (!sbx_net_options_check (options->net, error) ||
+      !sbx_userns_layout_for_caller (options->userns, &ids, error) ||
       (store = sbx_store_open (NULL, error)) == NULL ||
       (image = resolve_image (store, options->image, error)) == NULL ||
       (lease = sbx_store_lease_image (store, image, error)) == NULL ||
       !make_plan (store, image, options, &ids, &plan, error) ||
-      !sbx_net_options_check (options->net, error) ||
       !spawn_sandbox (&plan, options->net, &setup_pid, &sync_fd, &slirp, error))
     return FALSE;
 

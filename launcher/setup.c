@@ -108,7 +108,7 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
   g_autoptr(GPtrArray) lower = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *uidmapping = NULL, *gidmapping = NULL;
   SbxRootfsSpec spec = {
-    .driver = plan->storage_driver, .workdir_base = ".", .upper = "upper", .work = "work", .target = "rootfs",
+    .driver = plan->storage_driver, .upper = "upper", .work = "work", .target = "rootfs",
     .log = "fuse-overlayfs.log", .fuse_overlayfs = plan->fuse_overlayfs,
   };
 

@@ -80,16 +80,8 @@ static gboolean
 write_proc_file (pid_t pid, const char *name, const char *contents, GError **error)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/%s", pid, name);
-  sbx_autofd int fd = open (path, O_WRONLY | O_CLOEXEC);
 
-  if (fd < 0)
-    return sbx_set_error_from_errno (error, errno, "open %s", path);
-  if (!sbx_write_all (fd, contents, strlen (contents), error))
-    {
-      g_prefix_error (error, "%s: ", path);
-      return FALSE;
-    }
-  return TRUE;
+  return sbx_write_string_at (AT_FDCWD, path, 0, 0, contents, error);
 }
 
 /* Without subordinate ranges: the kernel lets us map our own ids, with setgroups denied. */

@@ -22,7 +22,7 @@ gboolean sbx_storage_driver_parse (const char *name, SbxStorageDriver *out, GErr
 
 typedef struct {
   SbxStorageDriver driver;
-  const char *workdir_base;       /* cwd for the daemon; the paths below are relative to it */
+  /* Paths are relative to the caller's cwd, which the daemon inherits. */
   const char * const *lower;      /* top layer first; may be empty */
   const char *upper;
   const char *work;
