@@ -227,6 +227,21 @@ wait_for_line() { # FILE ERE [SECONDS [PID]]
 BG_PIDS=()
 bg_track() { BG_PIDS+=("$1"); }
 
+# Sends SIG to PID and waits for it, bounded: a watchdog SIGKILLs it after SECONDS (20).
+# Sets RC to its exit status.  The watchdog stays off our stdout (meson waits for every
+# writer of the TAP pipe to go).
+signal_and_wait() { # SIG PID [SECONDS]
+  local pid=$2 wd
+  kill -"$1" "$pid" 2>/dev/null
+  ( sleep "${3:-20}"; kill -9 "$pid" 2>/dev/null ) >/dev/null 2>&1 &
+  wd=$!
+  wait "$pid"
+  RC=$?
+  pkill -P "$wd" 2>/dev/null
+  kill "$wd" 2>/dev/null
+  wait "$wd" 2>/dev/null
+}
+
 # Descendants of PID (pids, one a line), from /proc.
 descendants() { # PID
   local all

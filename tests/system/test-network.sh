@@ -205,15 +205,7 @@ bg_diag() { # NAME
 
 # SIGTERM to a background sbx and a bounded wait (SIGKILL after 20 s): sets RC OUT ERR.
 stop_sbx() { # NAME
-  local pid=${BG_PID[$1]}
-  kill -TERM "$pid" 2>/dev/null
-  ( sleep 20; kill -9 "$pid" 2>/dev/null ) >/dev/null 2>&1 &
-  local wd=$!
-  wait "$pid"
-  RC=$?
-  pkill -P "$wd" 2>/dev/null
-  kill "$wd" 2>/dev/null
-  wait "$wd" 2>/dev/null
+  signal_and_wait TERM "${BG_PID[$1]}"
   LAST_CMD="kill -TERM <pid of: ${BG_CMD[$1]}>"
   OUT=$(cat "$W/$1.out")
   ERR=$(cat "$W/$1.err")

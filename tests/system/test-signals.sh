@@ -30,15 +30,7 @@ signal_sbx() { # SIG ARGS...
     RC=timeout-waiting-for-ready
   else
     sleep 0.2
-    kill -"$sig" "$pid"
-    # watchdog, off our stdout (meson waits for every writer of the TAP pipe to go)
-    ( sleep 20; kill -9 "$pid" 2>/dev/null ) >/dev/null 2>&1 &
-    local wd=$!
-    wait "$pid"
-    RC=$?
-    pkill -P "$wd" 2>/dev/null
-    kill "$wd" 2>/dev/null
-    wait "$wd" 2>/dev/null
+    signal_and_wait "$sig" "$pid"
   fi
   OUT=$(cat "$out")
   ERR=$(cat "$err")
