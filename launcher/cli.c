@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "sbx-error.h"
 
+#include <stdio.h>
+
 gboolean
 sbx_cli_parse (const char *command, const char *parameter_string, const char *summary,
                const GOptionEntry *entries, gboolean stop_at_first_arg,
@@ -22,4 +24,33 @@ sbx_cli_parse (const char *command, const char *parameter_string, const char *su
       return FALSE;
     }
   return TRUE;
+}
+
+int
+sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_subcommands,
+                  int argc, char **argv, GError **error)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (gsize i = 0; i < n_subcommands; i++)
+    {
+      if (argc >= 2 && g_str_equal (argv[1], subcommands[i].name))
+        return subcommands[i].run (argc - 1, argv + 1, error);
+      g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == n_subcommands ? " or " : ", ",
+                              subcommands[i].name);
+    }
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      printf ("Usage: sbx %s COMMAND\n\nCommands:\n", family);
+      for (gsize i = 0; i < n_subcommands; i++)
+        printf ("  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+      return 0;
+    }
+  if (argc >= 2)
+    g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: unknown command '%s' (expected %s)",
+                 family, argv[1], names->str);
+  else
+    g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: missing command (expected %s)",
+                 family, names->str);
+  return SBX_EXIT_SBX_ERROR;
 }

@@ -16,6 +16,8 @@ typedef struct {
 
 int sbx_cmd_run (int argc, char **argv, GError **error);
 int sbx_cmd_image (int argc, char **argv, GError **error);
+int sbx_cmd_profile (int argc, char **argv, GError **error);
+int sbx_cmd_spec (int argc, char **argv, GError **error);
 int sbx_cmd_version (int argc, char **argv, GError **error);
 
 /* Parses @argc/@argv with @entries; options stop at the first non-option when
@@ -23,5 +25,9 @@ int sbx_cmd_version (int argc, char **argv, GError **error);
 gboolean sbx_cli_parse (const char *command, const char *parameter_string, const char *summary,
                         const GOptionEntry *entries, gboolean stop_at_first_arg,
                         int *argc, char ***argv, GError **error);
+
+/* Runs the subcommand argv[1] of @family ("image", "profile"); --help lists them. */
+int sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_subcommands,
+                      int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -117,21 +117,5 @@ sbx_cmd_image (int argc, char **argv, GError **error)
     { "rm", "Remove images", image_rm },
   };
 
-  if (argc >= 2)
-    for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
-      if (g_str_equal (argv[1], subcommands[i].name))
-        return subcommands[i].run (argc - 1, argv + 1, error);
-  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
-    {
-      printf ("Usage: sbx image COMMAND\n\nCommands:\n");
-      for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
-        printf ("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-      return 0;
-    }
-  if (argc >= 2)
-    g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                 "image: unknown command '%s' (expected import, ls or rm)", argv[1]);
-  else
-    g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image: missing command (expected import, ls or rm)");
-  return SBX_EXIT_SBX_ERROR;
+  return sbx_cli_dispatch ("image", subcommands, G_N_ELEMENTS (subcommands), argc, argv, error);
 }

@@ -1,6 +1,6 @@
-/* confine.c: the command's last steps before execve. */
+/* confine.c: the command's last steps before execve, as its profile says. */
 #include "confine.h"
-#include "defaults.h"
+#include "apparmor.h"
 #include "fd-util.h"
 #include "sbx-error.h"
 #include "sync.h"
@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,7 +128,7 @@ scan_groups (const char *group_name, gid_t *out_gid, const char *member, Resolve
 }
 
 static gboolean
-resolve_user (const char *spec, ResolvedUser *user, GError **error)
+resolve_user (const char *spec, GArray *additional_gids, ResolvedUser *user, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ":", 2);
   const char *user_part = parts[0] != NULL && *parts[0] ? parts[0] : "0";
@@ -157,6 +156,8 @@ resolve_user (const char *spec, ResolvedUser *user, GError **error)
       return FALSE;
     }
   user->groups[user->n_groups++] = user->gid;
+  for (guint i = 0; additional_gids != NULL && i < additional_gids->len && user->n_groups < MAX_GROUPS; i++)
+    user->groups[user->n_groups++] = g_array_index (additional_gids, gid_t, i);
   if (user->name != NULL)
     scan_groups (NULL, NULL, user->name, user);
   if (user->home == NULL)
@@ -175,31 +176,24 @@ enter_working_directory (const char *cwd, GError **error)
 }
 
 static gboolean
-is_default_capability (cap_value_t cap)
-{
-  const char * const *keep = sbx_default_capabilities ();
-  cap_value_t value;
-
-  for (guint i = 0; keep[i] != NULL; i++)
-    if (cap_from_name (keep[i], &value) == 0 && value == cap)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-drop_bounding_set (GError **error)
+drop_bounding_set (guint64 keep, GError **error)
 {
   for (cap_value_t cap = 0; cap_get_bound (cap) >= 0; cap++)
-    if (!is_default_capability (cap) && cap_get_bound (cap) > 0 && cap_drop_bound (cap) != 0)
+    if (!(cap < 64 && (keep & (G_GUINT64_CONSTANT (1) << cap))) && cap_get_bound (cap) > 0 &&
+        cap_drop_bound (cap) != 0)
       return sbx_set_error_from_errno (error, errno, "drop capability %d from the bounding set", cap);
   if (cap_reset_ambient () != 0 && errno != EINVAL)
     return sbx_set_error_from_errno (error, errno, "clear the ambient capabilities");
   return TRUE;
 }
 
+/* Capabilities survive the change of uid (PR_SET_KEEPCAPS) so the profile's sets can be
+ * applied after it, as runc does. */
 static gboolean
 switch_user (const ResolvedUser *user, gboolean may_setgroups, GError **error)
 {
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "PR_SET_KEEPCAPS");
   if (may_setgroups && setgroups ((size_t) user->n_groups, user->groups) != 0)
     return sbx_set_error_from_errno (error, errno, "setgroups");
   if (setresgid (user->gid, user->gid, user->gid) != 0)
@@ -209,58 +203,76 @@ switch_user (const ResolvedUser *user, gboolean may_setgroups, GError **error)
   return TRUE;
 }
 
-/* Root keeps the default set as effective and permitted; inheritable stays empty. */
 static gboolean
-set_process_capabilities (uid_t uid, GError **error)
+set_capability_flag (cap_t caps, cap_flag_t flag, guint64 mask, cap_value_t last)
 {
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
-  const char * const *keep = sbx_default_capabilities ();
-  cap_t caps = cap_init ();
-  int rc;
-
-  if (caps == NULL)
-    return sbx_set_error_from_errno (error, errno, "cap_init");
-  for (guint i = 0; uid == 0 && keep[i] != NULL; i++)
-    {
-      cap_value_t value;
-      if (cap_from_name (keep[i], &value) == 0)
-        g_array_append_val (values, value);
-    }
-  if (values->len > 0)
-    {
-      cap_set_flag (caps, CAP_EFFECTIVE, (int) values->len, (cap_value_t *) values->data, CAP_SET);
-      cap_set_flag (caps, CAP_PERMITTED, (int) values->len, (cap_value_t *) values->data, CAP_SET);
-    }
-  rc = cap_set_proc (caps);
-  cap_free (caps);
-  if (rc != 0)
-    return sbx_set_error_from_errno (error, errno, "set capabilities");
+  for (cap_value_t cap = 0; cap <= last && cap < 64; cap++)
+    if ((mask & (G_GUINT64_CONSTANT (1) << cap)) && cap_set_flag (caps, flag, 1, &cap, CAP_SET) != 0)
+      return FALSE;
   return TRUE;
 }
 
-/* Terminal input injection: the sandbox has no controlling terminal already; this also
- * closes the door for any terminal fd it was handed, on every ABI the kernel runs. */
+/* The profile's effective, permitted and inheritable sets, then its ambient set.  execve
+ * then does the rest: root gets the bounding set, anyone else the ambient set. */
 static gboolean
-load_seccomp_filter (GError **error)
+set_process_capabilities (const guint64 *sets, GError **error)
 {
-  static const unsigned long denied_ioctls[] = { TIOCSTI, TIOCLINUX };
-  static const guint32 extra_arches[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
-  int rc = 0;
+  cap_value_t last = (cap_value_t) cap_max_bits () - 1;
+  cap_t caps = cap_init ();
+  int rc = -1;
 
-  if (ctx == NULL)
-    return sbx_set_error_from_errno (error, ENOMEM, "seccomp_init");
-  for (gsize i = 0; i < G_N_ELEMENTS (extra_arches) && rc == 0; i++)
-    if (seccomp_arch_exist (ctx, extra_arches[i]) == -EEXIST)
-      rc = seccomp_arch_add (ctx, extra_arches[i]);
-  for (gsize i = 0; i < G_N_ELEMENTS (denied_ioctls) && rc == 0; i++)
-    rc = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (ioctl), 1,
-                           SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffUL, denied_ioctls[i]));
-  if (rc == 0)
-    rc = seccomp_load (ctx);
-  seccomp_release (ctx);
+  if (caps == NULL)
+    return sbx_set_error_from_errno (error, errno, "cap_init");
+  if (set_capability_flag (caps, CAP_EFFECTIVE, sets[SBX_CAPSET_EFFECTIVE], last) &&
+      set_capability_flag (caps, CAP_PERMITTED, sets[SBX_CAPSET_PERMITTED] | sets[SBX_CAPSET_EFFECTIVE], last) &&
+      set_capability_flag (caps, CAP_INHERITABLE, sets[SBX_CAPSET_INHERITABLE], last))
+    rc = cap_set_proc (caps);
+  cap_free (caps);
   if (rc != 0)
-    return sbx_set_error_from_errno (error, -rc, "load the seccomp filter");
+    return sbx_set_error_from_errno (error, errno, "set the capabilities the profile gives");
+  for (cap_value_t cap = 0; cap <= last && cap < 64; cap++)
+    if ((sets[SBX_CAPSET_AMBIENT] & (G_GUINT64_CONSTANT (1) << cap)) && cap_set_ambient (cap, CAP_SET) != 0)
+      {
+        g_autofree char *name = cap_to_name (cap);
+        return sbx_set_error_from_errno (error, errno, "raise the ambient capability %s "
+                                         "(it must be inheritable and permitted too)", name);
+      }
+  return TRUE;
+}
+
+static gboolean
+apply_rlimits (const SbxProfile *profile, GError **error)
+{
+  for (guint i = 0; i < profile->rlimits->len; i++)
+    {
+      const SbxRlimit *r = &g_array_index (profile->rlimits, SbxRlimit, i);
+      struct rlimit limit = { r->soft, r->hard };
+
+      if (setrlimit (r->resource, &limit) != 0)
+        return sbx_set_error_from_errno (error, errno, "process.rlimits: set limit %d to %llu/%llu "
+                                         "(a hard limit cannot go above the caller's)", r->resource,
+                                         (unsigned long long) r->soft, (unsigned long long) r->hard);
+    }
+  return TRUE;
+}
+
+/* rlimits, OOM score, umask: the process attributes a profile may set. */
+static gboolean
+apply_process_attributes (const SbxProfile *profile, GError **error)
+{
+  if (!apply_rlimits (profile, error))
+    return FALSE;
+  if (profile->have_oom_score_adj)
+    {
+      g_autofree char *value = g_strdup_printf ("%d", profile->oom_score_adj);
+      if (!sbx_write_string_at (AT_FDCWD, "/proc/self/oom_score_adj", 0, 0, value, error))
+        {
+          g_prefix_error (error, "process.oomScoreAdj: ");
+          return FALSE;
+        }
+    }
+  if (profile->have_umask)
+    umask (profile->umask);
   return TRUE;
 }
 
@@ -313,6 +325,33 @@ exec_command (char **argv, char **env, GError **error)
   set_exec_error (error, argv[0], first_errno);
 }
 
+static gboolean
+set_no_new_privs (GError **error)
+{
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "set no_new_privs");
+  return TRUE;
+}
+
+/* The confinement proper, in the order the kernel needs: without no_new_privs the seccomp
+ * filter goes in while the process still holds CAP_SYS_ADMIN (in the sandbox's user
+ * namespace), so it must allow what follows; with it, the filter goes in last. */
+static gboolean
+confine (const SbxRunPlan *plan, const ResolvedUser *user, GError **error)
+{
+  const SbxProfile *profile = plan->profile;
+  gboolean nnp = profile->no_new_privileges;
+
+  return apply_process_attributes (profile, error) &&
+         (nnp || sbx_seccomp_program_load (&plan->seccomp, error)) &&
+         drop_bounding_set (profile->caps[SBX_CAPSET_BOUNDING], error) &&
+         switch_user (user, !plan->ids.single, error) &&
+         set_process_capabilities (profile->caps, error) &&
+         (!nnp || set_no_new_privs (error)) &&
+         (!plan->use_apparmor || sbx_apparmor_change_onexec (profile->apparmor_profile, error)) &&
+         (!nnp || sbx_seccomp_program_load (&plan->seccomp, error));
+}
+
 void
 sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
 {
@@ -322,18 +361,9 @@ sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
 
   reset_signals ();
   (void) setpgid (0, 0);
-  if (!resolve_user (plan->user, &user, &error) ||
+  if (!resolve_user (plan->user, plan->additional_gids, &user, &error) ||
       !enter_working_directory (plan->cwd, &error) ||
-      !drop_bounding_set (&error) ||
-      !switch_user (&user, !plan->ids.single, &error) ||
-      !set_process_capabilities (user.uid, &error))
-    sbx_sync_send_error_and_exit (sync_fd, error);
-  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    {
-      sbx_set_error_from_errno (&error, errno, "set no_new_privs");
-      sbx_sync_send_error_and_exit (sync_fd, error);
-    }
-  if (!load_seccomp_filter (&error))
+      !confine (plan, &user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
   env = command_environment (plan, &user);
   exec_command (plan->argv, env, &error);

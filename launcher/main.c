@@ -11,6 +11,8 @@
 static const SbxCommand commands[] = {
   { "run", "Run a command in a new sandbox", sbx_cmd_run },
   { "image", "Manage images (import, ls, rm)", sbx_cmd_image },
+  { "profile", "Inspect profiles (ls, show, validate)", sbx_cmd_profile },
+  { "spec", "Write an OCI runtime bundle from a profile and an image", sbx_cmd_spec },
   { "version", "Show the version", sbx_cmd_version },
 };
 

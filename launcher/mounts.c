@@ -1,6 +1,6 @@
-/* mounts.c: /proc, /dev, /sys, masked and read-only paths, and pivot_root. */
+/* mounts.c: /proc, /dev, /sys, the profile's mounts, masked and read-only paths, a
+ * read-only root, and pivot_root. */
 #include "mounts.h"
-#include "defaults.h"
 #include "fd-util.h"
 #include "sbx-error.h"
 
@@ -41,6 +41,20 @@ open_in_root (int root_fd, const char *path, int flags)
   struct open_how how = {
     .flags = (guint64) flags | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+
+  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* As open_in_root, but symlinks inside the image are followed, inside the image: a mount
+ * destination /data -> /var/data lands on the sandbox's /var/data, and one aimed at
+ * "../../../etc" on the sandbox's /etc, never the host's. */
+static int
+open_in_root_following (int root_fd, const char *path, int flags)
+{
+  struct open_how how = {
+    .flags = (guint64) flags | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
 
   return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
@@ -231,10 +245,10 @@ make_path_readonly (int root_fd, const char *path, GError **error)
 }
 
 static gboolean
-apply_path_policies (int root_fd, GError **error)
+apply_path_policies (int root_fd, const SbxProfile *profile, GError **error)
 {
-  const char * const *masked = sbx_default_masked_paths ();
-  const char * const *readonly = sbx_default_readonly_paths ();
+  char **masked = profile->masked_paths;
+  char **readonly = profile->readonly_paths;
 
   for (guint i = 0; masked[i] != NULL; i++)
     if (!mask_path (root_fd, masked[i], error))
@@ -242,6 +256,107 @@ apply_path_policies (int root_fd, GError **error)
   for (guint i = 0; readonly[i] != NULL; i++)
     if (!make_path_readonly (root_fd, readonly[i], error))
       return FALSE;
+  return TRUE;
+}
+
+/* Creates the directories of @path that are missing (inside the root, following the image's
+ * symlinks inside it), and the last component as a directory or an empty file. */
+static int
+make_mount_point (int root_fd, const char *path, gboolean directory, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  g_autoptr(GString) prefix = g_string_new ("/");
+  guint n = g_strv_length (parts);
+  int fd;
+
+  if ((fd = open_in_root_following (root_fd, path, O_PATH)) >= 0 || errno != ENOENT)
+    return fd >= 0 ? fd : (sbx_set_error_from_errno (error, errno, "mount destination %s", path), -1);
+  for (guint i = 0; i < n; i++)
+    {
+      sbx_autofd int parent = -1;
+      gboolean last = i + 1 == n;
+      int rc = 0;
+
+      if (*parts[i] == '\0')
+        continue;
+      parent = open_in_root_following (root_fd, prefix->str, O_PATH | O_DIRECTORY);
+      if (parent < 0)
+        return sbx_set_error_from_errno (error, errno, "mount destination %s (at %s)", path, prefix->str), -1;
+      if (!last || directory)
+        rc = mkdirat (parent, parts[i], 0755);
+      else
+        {
+          int file = openat (parent, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          rc = file < 0 ? -1 : close (file);
+        }
+      if (rc != 0 && errno != EEXIST)
+        return sbx_set_error_from_errno (error, errno, "create the mount destination %s", path), -1;
+      g_string_append_printf (prefix, "%s%s", prefix->len > 1 ? "/" : "", parts[i]);
+    }
+  if ((fd = open_in_root_following (root_fd, path, O_PATH)) < 0)
+    sbx_set_error_from_errno (error, errno, "mount destination %s", path);
+  return fd;
+}
+
+static unsigned long
+attrs_to_mount_flags (unsigned long attrs)
+{
+  return (attrs & MOUNT_ATTR_RDONLY ? MS_RDONLY : 0) | (attrs & MOUNT_ATTR_NOSUID ? MS_NOSUID : 0) |
+         (attrs & MOUNT_ATTR_NODEV ? MS_NODEV : 0) | (attrs & MOUNT_ATTR_NOEXEC ? MS_NOEXEC : 0) |
+         (attrs & MOUNT_ATTR_NOATIME ? MS_NOATIME : 0) | (attrs & MOUNT_ATTR_STRICTATIME ? MS_STRICTATIME : 0) |
+         (attrs & MOUNT_ATTR_NODIRATIME ? MS_NODIRATIME : 0) | (attrs & MOUNT_ATTR_NOSYMFOLLOW ? MS_NOSYMFOLLOW : 0);
+}
+
+/* A bind: the source tree is cloned (recursively for rbind), given its attributes while
+ * still detached, then moved onto the destination, so it is never visible half-made.
+ * Host paths get nosuid and nodev unless the options say "suid" / "dev". */
+static gboolean
+bind_mount (int root_fd, const SbxMount *m, GError **error)
+{
+  unsigned int recursive = m->recursive ? AT_RECURSIVE : 0;
+  struct mount_attr attr = {
+    .attr_set = (m->attr_set | ((MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV) & ~m->attr_clr)),
+    .attr_clr = m->attr_clr,
+  };
+  sbx_autofd int tree = -1, target = -1;
+  struct stat st;
+
+  if (stat (m->source, &st) != 0)
+    return sbx_set_error_from_errno (error, errno, "mount source %s", m->source);
+  tree = (int) syscall (SYS_open_tree, AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
+  if (tree < 0)
+    return sbx_set_error_from_errno (error, errno, "bind %s", m->source);
+  if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof attr) != 0)
+    return sbx_set_error_from_errno (error, errno, "set the options of the bind mount of %s", m->source);
+  if ((target = make_mount_point (root_fd, m->destination, S_ISDIR (st.st_mode), error)) < 0)
+    return FALSE;
+  if (syscall (SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    return sbx_set_error_from_errno (error, errno, "bind %s on %s", m->source, m->destination);
+  return TRUE;
+}
+
+static gboolean
+tmpfs_mount (int root_fd, const SbxMount *m, GError **error)
+{
+  sbx_autofd int target = make_mount_point (root_fd, m->destination, TRUE, error);
+  FdPath buf;
+
+  if (target < 0)
+    return FALSE;
+  if (mount ("tmpfs", fd_path (target, &buf), "tmpfs", attrs_to_mount_flags (m->attr_set), m->data) != 0)
+    return sbx_set_error_from_errno (error, errno, "mount a tmpfs on %s", m->destination);
+  return TRUE;
+}
+
+static gboolean
+mount_profile_mounts (int root_fd, const SbxProfile *profile, GError **error)
+{
+  for (guint i = 0; i < profile->mounts->len; i++)
+    {
+      const SbxMount *m = g_ptr_array_index (profile->mounts, i);
+      if (!(m->kind == SBX_MOUNT_BIND ? bind_mount (root_fd, m, error) : tmpfs_mount (root_fd, m, error)))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -327,7 +442,9 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
   return mount_proc (root_fd, error) &&
          mount_dev (root_fd, plan, error) &&
          mount_sys (root_fd, error) &&
-         apply_path_policies (root_fd, error) &&
          write_network_files (root_fd, plan, error) &&
+         mount_profile_mounts (root_fd, plan->profile, error) &&
+         apply_path_policies (root_fd, plan->profile, error) &&
+         (!plan->profile->root_readonly || remount_readonly (root_fd, "/", error)) &&
          pivot_into (rootfs, error);
 }

@@ -7,6 +7,8 @@
 #include "idmap.h"
 #include "netopts.h"
 #include "rootfs.h"
+#include "profile.h"
+#include "seccomp-filter.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +23,12 @@ typedef struct {
   char **env;              /* "KEY=VALUE" */
   char *cwd;               /* absolute, inside the sandbox */
   char *user;              /* "uid[:gid]" / "name[:group]"; NULL or "" is root */
+  GArray *additional_gids; /* gid_t, from the profile's process.user; may be empty */
+  /* confinement */
+  SbxProfile *profile;     /* the effective profile: caps, rlimits, mounts, masks, ... */
+  SbxSeccompProgram seccomp;  /* compiled from the profile by the supervisor */
+  gboolean use_apparmor;   /* exec under profile->apparmor_profile */
+  int unshare_flags;       /* CLONE_NEW* the setup child creates (PID: by init's fork) */
   char *hostname;
   SbxNetMode net_mode;
   gboolean allow_host_loopback;

@@ -1,12 +1,15 @@
 /* run.c: the run pipeline, as named steps:
- *   lay out the user namespace → open the store → resolve the image (importing the
- *   embedded default on first use) →
- *   lease its layers → make the run plan → spawn the
- *   sandbox, map its ids and start its network → supervise it until it exits (the main
- *   loop also runs libslirp) → release everything.
+ *   load the profile (with the command line's overrides) → settle the network, user
+ *   namespace and confinement it asks for (seccomp compiled, AppArmor checked) → lay out
+ *   the user namespace → open the store → resolve the image (importing the embedded default
+ *   on first use) → lease its layers → make the run plan → spawn the sandbox, map its ids
+ *   and start its network → supervise it until it exits (the main loop also runs libslirp)
+ *   → release everything.  Everything that can be refused is refused before the store is
+ *   touched or anything starts.
  * The supervisor (this process) stays in the caller's namespaces; everything inside is
  * setup.c, init.c and confine.c. */
 #include "run.h"
+#include "apparmor.h"
 #include "import-helper.h"
 #include "defaults.h"
 #include "plan.h"
@@ -19,6 +22,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -37,6 +41,9 @@ sbx_run_plan_clear (SbxRunPlan *plan)
   g_clear_pointer (&plan->cwd, g_free);
   g_clear_pointer (&plan->user, g_free);
   g_clear_pointer (&plan->hostname, g_free);
+  g_clear_pointer (&plan->additional_gids, g_array_unref);
+  g_clear_pointer (&plan->profile, sbx_profile_free);
+  sbx_seccomp_program_clear (&plan->seccomp);
 }
 
 /* The embedded default image is imported on first use, by the sbx-import helper. */
@@ -51,14 +58,18 @@ resolve_image (SbxStore *store, const char *name, GError **error)
   return sbx_store_load_image (store, name, error);
 }
 
-/* Docker's rule: the command replaces Cmd and is appended to Entrypoint. */
+/* Docker's rule: the command replaces Cmd and is appended to Entrypoint.  A profile's
+ * process.args is the whole command line, used when the command line gives none. */
 static char **
-command_argv (const SbxImage *image, const SbxRunOptions *options, GError **error)
+command_argv (const SbxImage *image, const SbxProfile *profile, const SbxRunOptions *options,
+              GError **error)
 {
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   gboolean have_command = options->command != NULL && options->command[0] != NULL;
   g_auto(GStrv) result = NULL;
 
+  if (!have_command && options->entrypoint == NULL && profile->args != NULL)
+    return g_strdupv (profile->args);
   if (options->entrypoint != NULL && *options->entrypoint)
     g_strv_builder_add (argv, options->entrypoint);
   else if (options->entrypoint == NULL && image->entrypoint != NULL)
@@ -77,8 +88,9 @@ command_argv (const SbxImage *image, const SbxRunOptions *options, GError **erro
   return g_steal_pointer (&result);
 }
 
+/* The image's, then the profile's process.env (which holds --env too). */
 static char **
-command_env (const SbxImage *image, const SbxRunOptions *options)
+command_env (const SbxImage *image, const SbxProfile *profile)
 {
   char **env = g_strdupv (image->env);
   const char *term = g_getenv ("TERM");
@@ -86,23 +98,22 @@ command_env (const SbxImage *image, const SbxRunOptions *options)
   env = g_environ_setenv (env, "container", "sbx", TRUE);
   if (term != NULL)
     env = g_environ_setenv (env, "TERM", term, TRUE);
-  for (guint i = 0; options->env != NULL && options->env[i] != NULL; i++)
+  for (guint i = 0; profile->env != NULL && profile->env[i] != NULL; i++)
     {
-      g_auto(GStrv) kv = g_strsplit (options->env[i], "=", 2);
-      const char *value = kv[1] != NULL ? kv[1] : g_getenv (kv[0]);
-      if (value != NULL)
-        env = g_environ_setenv (env, kv[0], value, TRUE);
+      g_auto(GStrv) kv = g_strsplit (profile->env[i], "=", 2);
+      env = g_environ_setenv (env, kv[0], kv[1] != NULL ? kv[1] : "", TRUE);
     }
   return env;
 }
 
 /* keep-id needs fuse-overlayfs's id translation (see setup.c). */
 static gboolean
-choose_storage_driver (const SbxRunOptions *options, const SbxIdLayout *ids,
-                       SbxStorageDriver *out, GError **error)
+choose_storage_driver (const SbxRunOptions *options, const SbxProfile *profile,
+                       const SbxIdLayout *ids, SbxStorageDriver *out, GError **error)
 {
   const char *name = options->storage_driver != NULL ? options->storage_driver
-                                                     : g_getenv ("SBX_STORAGE_DRIVER");
+                   : g_getenv ("SBX_STORAGE_DRIVER") != NULL ? g_getenv ("SBX_STORAGE_DRIVER")
+                   : profile->storage_driver;
 
   *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
   if (name == NULL || *name == '\0')
@@ -118,17 +129,33 @@ choose_storage_driver (const SbxRunOptions *options, const SbxIdLayout *ids,
   return TRUE;
 }
 
+/* -u, else the profile's process.user, else keep-id's caller, else the image's User. */
+static char *
+command_user (const SbxImage *image, const SbxProfile *profile, const SbxRunOptions *options,
+              const SbxIdLayout *ids)
+{
+  if (options->user != NULL)
+    return g_strdup (options->user);
+  if (profile->have_user)
+    return g_strdup_printf ("%u:%u", (guint) profile->uid, (guint) profile->gid);
+  if (ids->mode == SBX_USERNS_KEEP_ID)
+    return g_strdup_printf ("%u:%u", (guint) ids->caller_uid, (guint) ids->caller_gid);
+  return g_strdup (image->user);
+}
+
 static gboolean
 make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
            const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
 {
   g_autoptr(GStrvBuilder) layers = g_strv_builder_new ();
-  const char *workdir = options->workdir != NULL ? options->workdir : image->working_dir;
+  const SbxProfile *profile = plan->profile;
+  const char *workdir = options->workdir != NULL ? options->workdir
+                      : profile->cwd != NULL ? profile->cwd : image->working_dir;
   guint n_layers = g_strv_length (image->layers);
 
-  plan->argv = command_argv (image, options, error);
+  plan->argv = command_argv (image, profile, options, error);
   if (plan->argv == NULL ||
-      !choose_storage_driver (options, ids, &plan->storage_driver, error))
+      !choose_storage_driver (options, profile, ids, &plan->storage_driver, error))
     return FALSE;
   for (guint i = n_layers; i > 0; i--)
     {
@@ -138,20 +165,77 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
   plan->layers = g_strv_builder_end (layers);
   plan->store_root = g_strdup (sbx_store_get_root (store));
   plan->fuse_overlayfs = g_strdup (SBX_FUSE_OVERLAYFS);
-  plan->env = command_env (image, options);
+  plan->env = command_env (image, profile);
   plan->cwd = g_canonicalize_filename (workdir != NULL ? workdir : "/", "/");
-  if (options->user != NULL)
-    plan->user = g_strdup (options->user);
-  else if (ids->mode == SBX_USERNS_KEEP_ID)
-    plan->user = g_strdup_printf ("%u:%u", (guint) ids->caller_uid, (guint) ids->caller_gid);
-  else
-    plan->user = g_strdup (image->user);
-  plan->hostname = g_strdup (options->hostname != NULL ? options->hostname : SBX_DEFAULT_HOSTNAME);
-  plan->net_mode = options->net->mode;
-  plan->allow_host_loopback = options->net->allow_host_loopback;
+  plan->user = command_user (image, profile, options, ids);
+  plan->additional_gids = g_array_ref (profile->additional_gids);
+  plan->hostname = g_strdup (profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME);
   plan->ids = *ids;
   plan->supervisor_pid = getpid ();
   return TRUE;
+}
+
+/* The network: --network, else the profile's sbx.network.mode, else slirp when the profile
+ * asks for a network namespace and the host's when it does not (as OCI means it); the
+ * profile's published ports, then -p's. */
+static gboolean
+settle_network (const SbxProfile *profile, const SbxRunOptions *options, SbxNetOptions *net,
+                GError **error)
+{
+  const char *mode = options->network != NULL ? options->network
+                   : profile->network != NULL ? profile->network
+                   : (profile->unshare_flags & CLONE_NEWNET) ? "slirp" : "host";
+  char **lists[] = { profile->publish, options->publish };
+
+  if (!sbx_net_options_parse_mode (net, mode, error))
+    return FALSE;
+  if (options->network == NULL && profile->allow_host_loopback)
+    net->allow_host_loopback = TRUE;
+  for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
+      if (!sbx_net_options_add_publish (net, lists[l][i], error))
+        return FALSE;
+  return sbx_net_options_check (net, error);
+}
+
+/* What the profile asks of the kernel, settled before anything starts: the namespaces,
+ * the seccomp filter compiled to BPF, AppArmor present or not. */
+static gboolean
+settle_confinement (SbxRunPlan *plan, const SbxNetOptions *net, GError **error)
+{
+  const SbxProfile *profile = plan->profile;
+
+  if (profile->has_resource_limits)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "profile '%s': linux.resources asks for limits, which need a systemd user scope; "
+                   "sbx cannot set them up yet", profile->name);
+      return FALSE;
+    }
+  plan->unshare_flags = CLONE_NEWUSER | CLONE_NEWNS |
+                        (profile->unshare_flags & (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)) |
+                        (net->mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
+  plan->net_mode = net->mode;
+  plan->allow_host_loopback = net->allow_host_loopback;
+  if (profile->seccomp != NULL &&
+      !sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
+    {
+      g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name);
+      return FALSE;
+    }
+  return sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &plan->use_apparmor, error);
+}
+
+static const char *
+settle_image (const SbxProfile *profile, const SbxRunOptions *options, GError **error)
+{
+  if (options->image != NULL)
+    return options->image;
+  if (profile->image != NULL)
+    return profile->image;
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+               "run: missing IMAGE (profile '%s' names none)", profile->name);
+  return NULL;
 }
 
 /* libslirp holds a host socket per connection, and closed ones linger a while: the soft
@@ -325,18 +409,27 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   g_autoptr(GError) sandbox_error = NULL;
   g_autoptr(SbxSlirp) slirp = NULL;
   g_auto(SbxRunPlan) plan = { 0 };
+  g_auto(SbxNetOptions) net = { 0 };
+  const char *image_name;
+  SbxUsernsMode userns;
   SbxIdLayout ids;
   pid_t setup_pid = -1;
   int sync_fd = -1;
   int wait_status;
 
-  if (!sbx_net_options_check (options->net, error) ||
-      !sbx_userns_layout_for_caller (options->userns, &ids, error) ||
+  sbx_net_options_init (&net);
+  if ((plan.profile = sbx_profile_load (options->profile, &options->overrides, error)) == NULL ||
+      (image_name = settle_image (plan.profile, options, error)) == NULL ||
+      !settle_network (plan.profile, options, &net, error) ||
+      !sbx_userns_mode_parse (options->userns != NULL ? options->userns : plan.profile->userns,
+                              &userns, error) ||
+      !settle_confinement (&plan, &net, error) ||
+      !sbx_userns_layout_for_caller (userns, &ids, error) ||
       (store = sbx_store_open (NULL, error)) == NULL ||
-      (image = resolve_image (store, options->image, error)) == NULL ||
+      (image = resolve_image (store, image_name, error)) == NULL ||
       (lease = sbx_store_lease_image (store, image, error)) == NULL ||
       !make_plan (store, image, options, &ids, &plan, error) ||
-      !spawn_sandbox (&plan, options->net, &setup_pid, &sync_fd, &slirp, error))
+      !spawn_sandbox (&plan, &net, &setup_pid, &sync_fd, &slirp, error))
     return FALSE;
 
   wait_status = supervise (setup_pid, sync_fd, &sandbox_error);

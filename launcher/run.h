@@ -1,23 +1,24 @@
-/* run.h: `sbx run`: the run pipeline, from an image name to the command's exit status. */
+/* run.h: `sbx run`: the run pipeline, from a profile and an image name to the command's
+ * exit status. */
 #pragma once
 
 #include <glib.h>
-#include "idmap.h"
-#include "netopts.h"
+#include "profile.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *image;
-  char **command;          /* NULL or empty: the image's Cmd */
+  const char *profile;     /* name or file; never NULL */
+  SbxProfileOverrides overrides;  /* --env, --volume, --cap-add, --security-opt, ... */
+  const char *image;       /* NULL: the profile's sbx.image */
+  char **command;          /* NULL or empty: the profile's process.args, else the image's Cmd */
   const char *entrypoint;  /* NULL: the image's Entrypoint; "": none */
-  char **env;              /* extra "KEY=VALUE" entries, after the image's */
-  const char *user;        /* NULL: the image's User (keep-id: the caller's ids) */
-  const char *workdir;     /* NULL: the image's WorkingDir */
-  const char *hostname;    /* NULL: the default */
-  const char *storage_driver; /* NULL: fuse-overlayfs, or $SBX_STORAGE_DRIVER */
-  SbxUsernsMode userns;
-  const SbxNetOptions *net;   /* never NULL */
+  const char *user;        /* NULL: the profile's process.user, else the image's User */
+  const char *workdir;     /* NULL: the profile's process.cwd, else the image's WorkingDir */
+  const char *storage_driver; /* NULL: $SBX_STORAGE_DRIVER, else the profile's, else fuse-overlayfs */
+  const char *userns;      /* NULL: the profile's sbx.userns */
+  const char *network;     /* NULL: the profile's sbx.network.mode */
+  char **publish;          /* -p, after the profile's */
 } SbxRunOptions;
 
 /* Runs one sandbox to its end.  TRUE with *out_status = the command's exit status

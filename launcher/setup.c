@@ -23,9 +23,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#define SANDBOX_NAMESPACES \
-  (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
-
 void
 sbx_die_with_parent (pid_t parent)
 {
@@ -36,9 +33,7 @@ sbx_die_with_parent (pid_t parent)
 static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
-  int namespaces = SANDBOX_NAMESPACES | (plan->net_mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
-
-  if (unshare (namespaces) != 0)
+  if (unshare (plan->unshare_flags) != 0)
     return sbx_set_error_from_errno (error, errno, "create the sandbox's namespaces");
   if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
       !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
@@ -149,6 +144,22 @@ finish_network (const SbxRunPlan *plan, int sync_fd, GError **error)
   return plan->net_mode != SBX_NET_SLIRP || sbx_sync_expect (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
+/* Only in a UTS namespace of the sandbox's own; without one (the profile shares the host's)
+ * the names stay the host's. */
+static gboolean
+set_host_names (const SbxRunPlan *plan, GError **error)
+{
+  const char *domain = plan->profile->domainname;
+
+  if (!(plan->unshare_flags & CLONE_NEWUTS))
+    return TRUE;
+  if (sethostname (plan->hostname, strlen (plan->hostname)) != 0)
+    return sbx_set_error_from_errno (error, errno, "sethostname");
+  if (domain != NULL && setdomainname (domain, strlen (domain)) != 0)
+    return sbx_set_error_from_errno (error, errno, "setdomainname");
+  return TRUE;
+}
+
 static gboolean
 spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error)
 {
@@ -177,8 +188,7 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
          prepare_scratch (plan, error) &&
          mount_root_filesystem (plan, out_daemon, error) &&
          finish_network (plan, sync_fd, error) &&
-         (sethostname (plan->hostname, strlen (plan->hostname)) == 0 ||
-          sbx_set_error_from_errno (error, errno, "sethostname")) &&
+         set_host_names (plan, error) &&
          sbx_signals_block_forwarded (error) &&
          spawn_init (plan, sync_fd, out_init, error);
 }

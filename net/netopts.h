@@ -40,6 +40,7 @@ typedef struct {
 
 void sbx_net_options_init (SbxNetOptions *opts);
 void sbx_net_options_clear (SbxNetOptions *opts);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxNetOptions, sbx_net_options_clear)
 
 /* "none", "host", "slirp", "slirp:allow-host-loopback" (NULL: slirp). */
 gboolean sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GError **error);

@@ -1,0 +1,88 @@
+/* cmd-profile.c: `sbx profile ls|show|validate`. */
+#include "cli.h"
+#include "profile.h"
+#include "sbx-error.h"
+
+#include <stdio.h>
+
+static gboolean
+expect_args (const char *command, const char *usage, int argc, int wanted, GError **error)
+{
+  if (argc == wanted)
+    return TRUE;
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "profile %s: expected %s (see 'sbx profile %s --help')",
+               command, usage, command);
+  return FALSE;
+}
+
+static int
+profile_ls (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(GPtrArray) profiles = NULL;
+
+  if (!sbx_cli_parse ("profile ls", "", "List the profiles on the search path (the file that wins for each name).",
+                      entries, FALSE, &argc, &argv, error) ||
+      !expect_args ("ls", "no arguments", argc, 1, error) ||
+      (profiles = sbx_profile_list (error)) == NULL)
+    return SBX_EXIT_SBX_ERROR;
+  printf ("%-16s %-48s %s\n", "NAME", "SOURCE", "DESCRIPTION");
+  for (guint i = 0; i < profiles->len; i++)
+    {
+      const SbxProfileInfo *info = g_ptr_array_index (profiles, i);
+      printf ("%-16s %-48s %s\n", info->name, info->path != NULL ? info->path : "built-in",
+              info->description != NULL ? info->description : "");
+    }
+  return 0;
+}
+
+static int
+profile_show (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+  g_autoptr(SbxProfile) profile = NULL;
+  g_autofree char *json = NULL;
+
+  if (!sbx_cli_parse ("profile show", "NAME|FILE", "Print the effective profile: includes merged, as a run would use it.",
+                      entries, FALSE, &argc, &argv, error) ||
+      !expect_args ("show", "NAME or FILE", argc, 2, error) ||
+      (profile = sbx_profile_load (argv[1], NULL, error)) == NULL)
+    return SBX_EXIT_SBX_ERROR;
+  json = sbx_profile_to_json (profile);
+  printf ("%s\n", json);
+  return 0;
+}
+
+static int
+profile_validate (int argc, char **argv, GError **error)
+{
+  const GOptionEntry entries[] = { { NULL } };
+
+  if (!sbx_cli_parse ("profile validate", "FILE...", "Check profile files (and what they include).",
+                      entries, FALSE, &argc, &argv, error))
+    return SBX_EXIT_SBX_ERROR;
+  if (argc < 2)
+    {
+      expect_args ("validate", "FILE...", argc, 2, error);
+      return SBX_EXIT_SBX_ERROR;
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      if (!sbx_profile_validate_file (argv[i], error))
+        return SBX_EXIT_SBX_ERROR;
+      printf ("%s: ok\n", argv[i]);
+    }
+  return 0;
+}
+
+int
+sbx_cmd_profile (int argc, char **argv, GError **error)
+{
+  static const SbxCommand subcommands[] = {
+    { "ls", "List profiles", profile_ls },
+    { "show", "Print a profile's effective (merged) form", profile_show },
+    { "validate", "Check profile files", profile_validate },
+  };
+
+  return sbx_cli_dispatch ("profile", subcommands, G_N_ELEMENTS (subcommands), argc, argv, error);
+}

@@ -1,0 +1,393 @@
+/* overrides.c: the command line over a profile.  Each option edits the merged profile's
+ * JSON the way the same change written in a profile would, so `sbx profile show` and the
+ * run see one effective profile.  Option names and syntax follow Podman's. */
+#include "profile-private.h"
+#include "seccomp-filter.h"
+#include "sbx-error.h"
+
+#include <string.h>
+#include <sys/capability.h>
+
+static gboolean
+option_error (GError **error, const char *option, const char *value, const char *why)
+{
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s '%s': %s", option, value, why);
+  return FALSE;
+}
+
+/* Replaces (or appends) the entry of @array that @same_entry says is the same as @entry. */
+static void
+upsert (JsonArray *array, JsonNode *entry, gboolean (*same_entry) (JsonNode *, JsonNode *))
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (same_entry (json_array_get_element (array, i), entry))
+      {
+        json_array_remove_element (array, i);
+        break;
+      }
+  json_array_add_element (array, entry);
+}
+
+static gboolean
+same_env_name (JsonNode *a, JsonNode *b)
+{
+  const char *sa = json_node_get_string (a), *sb = json_node_get_string (b);
+  gsize la = strcspn (sa, "="), lb = strcspn (sb, "=");
+
+  return la == lb && strncmp (sa, sb, la) == 0;
+}
+
+static gboolean
+same_member (JsonNode *a, JsonNode *b, const char *member)
+{
+  return JSON_NODE_HOLDS_OBJECT (a) &&
+         g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (a), member, NULL),
+                    json_object_get_string_member_with_default (json_node_get_object (b), member, NULL)) == 0;
+}
+
+static gboolean
+same_destination (JsonNode *a, JsonNode *b)
+{
+  return same_member (a, b, "destination");
+}
+
+static gboolean
+same_rlimit_type (JsonNode *a, JsonNode *b)
+{
+  return same_member (a, b, "type");
+}
+
+static gboolean
+apply_env (JsonObject *process, char **env, GError **error)
+{
+  JsonArray *array = sbx_json_object_ensure_array (process, "env");
+
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      const char *eq = strchr (env[i], '=');
+      g_autofree char *entry = NULL;
+
+      if (eq == env[i] || *env[i] == '\0')
+        return option_error (error, "--env", env[i], "must be NAME=VALUE or NAME");
+      if (eq == NULL)
+        {
+          const char *value = g_getenv (env[i]);
+          if (value == NULL)
+            continue;  /* as Podman: an unset variable is not passed */
+          entry = g_strconcat (env[i], "=", value, NULL);
+        }
+      else
+        entry = g_strdup (env[i]);
+      upsert (array, json_node_init_string (json_node_alloc (), entry), same_env_name);
+    }
+  return TRUE;
+}
+
+static JsonNode *
+mount_node (const char *destination, const char *type, const char *source, char **options)
+{
+  JsonObject *m = json_object_new ();
+  JsonArray *opts = json_array_new ();
+
+  json_object_set_string_member (m, "destination", destination);
+  json_object_set_string_member (m, "type", type);
+  json_object_set_string_member (m, "source", source);
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    json_array_add_string_element (opts, options[i]);
+  json_object_set_array_member (m, "options", opts);
+  return json_node_init_object (json_node_alloc (), m);
+}
+
+static gboolean
+check_mount_options (const char *option, const char *value, char **options, GError **error)
+{
+  for (guint i = 0; options[i] != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      SbxMount scratch = { 0 };
+      gboolean ok = sbx_mount_apply_option (&scratch, options[i], &local_error);
+
+      g_free (scratch.data);
+      if (!ok)
+        return option_error (error, option, value, local_error->message);
+    }
+  return TRUE;
+}
+
+/* -v SRC:DST[:OPTS]: a bind mount, recursive unless OPTS say "bind". */
+static gboolean
+apply_volume (JsonArray *mounts, const char *spec, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
+  g_autoptr(GStrvBuilder) options = g_strv_builder_new ();
+  g_auto(GStrv) extra = NULL;
+  g_auto(GStrv) all = NULL;
+  g_autofree char *source = NULL;
+  gboolean has_bind = FALSE;
+
+  if (g_strv_length (parts) < 2 || *parts[0] == '\0' || *parts[1] == '\0')
+    return option_error (error, "--volume", spec, "must be SRC:DST[:OPTIONS]");
+  if (parts[0][0] != '/' && parts[0][0] != '~')
+    return option_error (error, "--volume", spec, "the source must be an absolute path (named volumes are not supported)");
+  if (parts[1][0] != '/')
+    return option_error (error, "--volume", spec, "the destination must be an absolute path");
+  source = parts[0][0] == '~' ? g_build_filename (g_get_home_dir (), parts[0] + 1, NULL) : g_strdup (parts[0]);
+  if (!g_file_test (source, G_FILE_TEST_EXISTS))
+    return option_error (error, "--volume", spec, "the source does not exist (sbx creates nothing on the host)");
+  extra = g_strsplit (parts[2] != NULL ? parts[2] : "", ",", -1);
+  for (guint i = 0; extra[i] != NULL; i++)
+    if (*extra[i])
+      {
+        has_bind = has_bind || g_str_equal (extra[i], "bind") || g_str_equal (extra[i], "rbind");
+        g_strv_builder_add (options, extra[i]);
+      }
+  if (!has_bind)
+    g_strv_builder_add (options, "rbind");
+  all = g_strv_builder_end (options);
+  if (!check_mount_options ("--volume", spec, all, error))
+    return FALSE;
+  upsert (mounts, mount_node (parts[1], "bind", source, all), same_destination);
+  return TRUE;
+}
+
+/* --tmpfs DST[:OPTS] */
+static gboolean
+apply_tmpfs (JsonArray *mounts, const char *spec, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 2);
+  g_autoptr(GStrvBuilder) options = g_strv_builder_new ();
+  g_auto(GStrv) extra = g_strsplit (parts[0] != NULL && parts[1] != NULL ? parts[1] : "", ",", -1);
+  g_auto(GStrv) all = NULL;
+
+  if (parts[0] == NULL || parts[0][0] != '/')
+    return option_error (error, "--tmpfs", spec, "must be DST[:OPTIONS] with an absolute DST");
+  g_strv_builder_add_many (options, "nosuid", "nodev", NULL);
+  for (guint i = 0; extra[i] != NULL; i++)
+    if (*extra[i])
+      g_strv_builder_add (options, extra[i]);
+  all = g_strv_builder_end (options);
+  if (!check_mount_options ("--tmpfs", spec, all, error))
+    return FALSE;
+  upsert (mounts, mount_node (parts[0], "tmpfs", "tmpfs", all), same_destination);
+  return TRUE;
+}
+
+static const char * const capability_sets[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
+
+static void
+remove_string (JsonArray *array, const char *value)
+{
+  for (guint i = json_array_get_length (array); i > 0; i--)
+    if (g_strcmp0 (json_array_get_string_element (array, i - 1), value) == 0)
+      json_array_remove_element (array, i - 1);
+}
+
+/* "net_raw", "CAP_NET_RAW" -> "CAP_NET_RAW"; NULL if unknown. */
+static char *
+capability_name (const char *name)
+{
+  int cap = sbx_capability_from_name (name);
+  g_autofree char *lower = NULL;
+
+  if (cap < 0)
+    return NULL;
+  lower = cap_to_name ((cap_value_t) cap);
+  return lower != NULL ? g_ascii_strup (lower, -1) : NULL;
+}
+
+static gboolean
+edit_capabilities (JsonObject *caps, char **names, gboolean add, GError **error)
+{
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      gboolean all = g_ascii_strcasecmp (names[i], "ALL") == 0;
+      int first = 0, last = (int) cap_max_bits () - 1;
+
+      if (!all)
+        {
+          g_autofree char *name = capability_name (names[i]);
+          if (name == NULL)
+            return option_error (error, add ? "--cap-add" : "--cap-drop", names[i], "unknown capability");
+          first = last = sbx_capability_from_name (name);
+        }
+      for (int cap = first; cap <= last; cap++)
+        {
+          g_autofree char *lower = cap_to_name ((cap_value_t) cap);
+          g_autofree char *name = g_ascii_strup (lower, -1);
+          for (gsize s = 0; s < G_N_ELEMENTS (capability_sets); s++)
+            {
+              JsonArray *set = sbx_json_object_ensure_array (caps, capability_sets[s]);
+              remove_string (set, name);
+              if (add)
+                json_array_add_string_element (set, name);
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+load_seccomp_file (JsonObject *linux_, const char *file, GError **error)
+{
+  g_autoptr(SbxJsonDoc) doc = sbx_json_doc_new_from_file (file, error);
+
+  if (doc == NULL || !sbx_seccomp_check (doc, "", sbx_json_doc_get_root (doc), error))
+    return FALSE;
+  json_object_set_member (linux_, "seccomp", json_node_copy (sbx_json_doc_get_root (doc)));
+  return TRUE;
+}
+
+static void
+edit_paths (JsonObject *linux_, const char *member, const char *paths, gboolean add)
+{
+  JsonArray *array = sbx_json_object_ensure_array (linux_, member);
+  g_auto(GStrv) list = g_strsplit (paths, ":", -1);
+
+  for (guint i = 0; list[i] != NULL; i++)
+    {
+      if (*list[i] == '\0')
+        continue;
+      remove_string (array, list[i]);
+      if (add)
+        json_array_add_string_element (array, list[i]);
+    }
+}
+
+static gboolean
+apply_security_opt (JsonObject *top, const char *opt, GError **error)
+{
+  JsonObject *linux_ = sbx_json_object_ensure_object (top, "linux");
+  JsonObject *process = sbx_json_object_ensure_object (top, "process");
+  const char *eq = strchr (opt, '=');
+  g_autofree char *key = eq != NULL ? g_strndup (opt, (gsize) (eq - opt)) : g_strdup (opt);
+  const char *value = eq != NULL ? eq + 1 : NULL;
+
+  if (g_str_equal (key, "no-new-privileges"))
+    {
+      if (value != NULL && !g_str_equal (value, "true") && !g_str_equal (value, "false"))
+        return option_error (error, "--security-opt", opt, "must be no-new-privileges[=true|false]");
+      json_object_set_boolean_member (process, "noNewPrivileges", value == NULL || g_str_equal (value, "true"));
+      return TRUE;
+    }
+  if (value == NULL || *value == '\0')
+    return option_error (error, "--security-opt", opt,
+                         "expected seccomp=, apparmor=, mask=, unmask= or no-new-privileges");
+  if (g_str_equal (key, "seccomp") && g_str_equal (value, "unconfined"))
+    json_object_remove_member (linux_, "seccomp");
+  else if (g_str_equal (key, "seccomp"))
+    return load_seccomp_file (linux_, value, error);
+  else if (g_str_equal (key, "apparmor") && g_str_equal (value, "unconfined"))
+    json_object_remove_member (process, "apparmorProfile");
+  else if (g_str_equal (key, "apparmor"))
+    json_object_set_string_member (process, "apparmorProfile", value);
+  else if (g_str_equal (key, "mask"))
+    edit_paths (linux_, "maskedPaths", value, TRUE);
+  else if (g_str_equal (key, "unmask") && g_str_equal (value, "ALL"))
+    {
+      json_object_set_array_member (linux_, "maskedPaths", json_array_new ());
+      json_object_set_array_member (linux_, "readonlyPaths", json_array_new ());
+    }
+  else if (g_str_equal (key, "unmask"))
+    {
+      edit_paths (linux_, "maskedPaths", value, FALSE);
+      edit_paths (linux_, "readonlyPaths", value, FALSE);
+    }
+  else
+    return option_error (error, "--security-opt", opt, "unknown option");
+  return TRUE;
+}
+
+static gboolean
+parse_limit (const char *s, gint64 *out)
+{
+  guint64 v;
+
+  if (g_str_equal (s, "-1") || g_str_equal (s, "unlimited"))
+    {
+      *out = -1;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (s, 10, 0, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *out = (gint64) v;
+  return TRUE;
+}
+
+/* --ulimit nofile=1024[:2048] */
+static gboolean
+apply_ulimit (JsonObject *process, const char *spec, GError **error)
+{
+  const char *eq = strchr (spec, '=');
+  g_autofree char *name = eq != NULL ? g_ascii_strup (spec, eq - spec) : NULL;
+  g_autofree char *type = name != NULL ? g_strconcat ("RLIMIT_", name, NULL) : NULL;
+  g_auto(GStrv) values = g_strsplit (eq != NULL ? eq + 1 : "", ":", 3);
+  gint64 soft, hard;
+  JsonObject *r;
+
+  if (type == NULL || sbx_rlimit_from_name (type) < 0)
+    return option_error (error, "--ulimit", spec, "must be NAME=SOFT[:HARD] with a known NAME (nofile, nproc, core, ...)");
+  if (values[0] == NULL || !parse_limit (values[0], &soft) ||
+      (values[1] != NULL && (values[2] != NULL || !parse_limit (values[1], &hard))))
+    return option_error (error, "--ulimit", spec, "the limits must be numbers (-1: unlimited)");
+  if (values[1] == NULL)
+    hard = soft;
+  if ((guint64) soft > (guint64) hard)
+    return option_error (error, "--ulimit", spec, "the soft limit is above the hard limit");
+  r = json_object_new ();
+  json_object_set_string_member (r, "type", type);
+  json_object_set_int_member (r, "soft", soft);
+  json_object_set_int_member (r, "hard", hard);
+  upsert (sbx_json_object_ensure_array (process, "rlimits"),
+          json_node_init_object (json_node_alloc (), r), same_rlimit_type);
+  return TRUE;
+}
+
+static gboolean
+apply_hostname (JsonObject *top, const char *hostname, GError **error)
+{
+  if (*hostname == '\0' || strlen (hostname) > 64)
+    return option_error (error, "--hostname", hostname, "must be 1 to 64 characters");
+  json_object_set_string_member (top, "hostname", hostname);
+  return TRUE;
+}
+
+static gboolean
+has_any (char **list)
+{
+  return list != NULL && list[0] != NULL;
+}
+
+gboolean
+sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GError **error)
+{
+  JsonObject *top = json_node_get_object (root);
+
+  if (has_any (o->env) && !apply_env (sbx_json_object_ensure_object (top, "process"), o->env, error))
+    return FALSE;
+  for (guint i = 0; o->volumes != NULL && o->volumes[i] != NULL; i++)
+    if (!apply_volume (sbx_json_object_ensure_array (top, "mounts"), o->volumes[i], error))
+      return FALSE;
+  for (guint i = 0; o->tmpfs != NULL && o->tmpfs[i] != NULL; i++)
+    if (!apply_tmpfs (sbx_json_object_ensure_array (top, "mounts"), o->tmpfs[i], error))
+      return FALSE;
+  /* As Podman: drops first, so "--cap-drop ALL --cap-add X" leaves X. */
+  if (has_any (o->cap_drop) || has_any (o->cap_add))
+    {
+      JsonObject *caps = sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, "process"),
+                                                        "capabilities");
+      if (!edit_capabilities (caps, o->cap_drop, FALSE, error) ||
+          !edit_capabilities (caps, o->cap_add, TRUE, error))
+        return FALSE;
+    }
+  for (guint i = 0; o->security_opts != NULL && o->security_opts[i] != NULL; i++)
+    if (!apply_security_opt (top, o->security_opts[i], error))
+      return FALSE;
+  for (guint i = 0; o->ulimits != NULL && o->ulimits[i] != NULL; i++)
+    if (!apply_ulimit (sbx_json_object_ensure_object (top, "process"), o->ulimits[i], error))
+      return FALSE;
+  if (o->hostname != NULL && !apply_hostname (top, o->hostname, error))
+    return FALSE;
+  if (o->read_only)
+    json_object_set_boolean_member (sbx_json_object_ensure_object (top, "root"), "readonly", TRUE);
+  return TRUE;
+}

@@ -1,0 +1,39 @@
+/* profile-private.h: what the profile modules (schema.c, profile.c, overrides.c) share. */
+#pragma once
+
+#include "profile.h"
+
+G_BEGIN_DECLS
+
+/* The one object a profile may hold beyond the OCI runtime config's keys. */
+#define SBX_PROFILE_EXTENSION_KEY "sbx"
+
+/* Checks a whole profile document: keys, types, values (schema.c). */
+gboolean sbx_profile_schema_check (SbxJsonDoc *doc, GError **error);
+
+/* CLONE_NEW* for an OCI namespace type, 0 if unknown. */
+int sbx_namespace_flag_from_name (const char *name);
+/* RLIMIT_* for "RLIMIT_NOFILE", -1 if unknown. */
+int sbx_rlimit_from_name (const char *name);
+/* An rlimit's soft/hard value (-1, the way json-glib reads 2^64-1: unlimited). */
+rlim_t sbx_rlimit_value (JsonNode *node);
+
+/* Applies one OCI / Podman mount option ("ro", "nosuid", "rbind", "size=64m", ...) to
+ * @mount.  Unknown options are errors. */
+gboolean sbx_mount_apply_option (SbxMount *mount, const char *option, GError **error);
+/* /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup: sbx mounts those itself. */
+gboolean sbx_mount_is_standard (const char *destination, const char *type);
+void sbx_mount_free (SbxMount *mount);
+
+/* Letters, digits, '-', '_', '.', not starting with '.'; at most 64 bytes. */
+gboolean sbx_profile_name_is_valid (const char *name);
+
+/* Applies the command line's overrides to the merged profile @root (overrides.c). */
+gboolean sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *overrides,
+                                      GError **error);
+
+/* JSON tree helpers (profile.c). */
+JsonObject *sbx_json_object_ensure_object (JsonObject *object, const char *member);
+JsonArray *sbx_json_object_ensure_array (JsonObject *object, const char *member);
+
+G_END_DECLS

@@ -1,0 +1,146 @@
+/* profile.h: sbx profiles: JSON files in the shape of the OCI runtime config (same keys,
+ * same meaning), plus one extension object "sbx" for what OCI has no key for.
+ *
+ * Loading a profile reads it and every profile it includes from the search path, checks
+ * each file on its own (so errors carry that file's line:col), merges them (merge rules:
+ * README "Profiles"), applies the command line's overrides and turns the result into an
+ * SbxProfile, which is never changed afterwards. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include "json-doc.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SBX_CAPSET_BOUNDING,
+  SBX_CAPSET_EFFECTIVE,
+  SBX_CAPSET_INHERITABLE,
+  SBX_CAPSET_PERMITTED,
+  SBX_CAPSET_AMBIENT,
+  SBX_N_CAPSETS
+} SbxCapSet;
+
+typedef struct {
+  int resource;            /* RLIMIT_* */
+  rlim_t soft, hard;
+} SbxRlimit;
+
+typedef enum {
+  SBX_MOUNT_BIND,
+  SBX_MOUNT_TMPFS,
+} SbxMountKind;
+
+typedef struct {
+  SbxMountKind kind;
+  char *destination;       /* absolute, inside the sandbox (resolved in its root) */
+  char *source;            /* bind: absolute host path ("~" expanded) */
+  gboolean recursive;      /* rbind */
+  unsigned long attr_set;  /* MOUNT_ATTR_RDONLY | NOSUID | NODEV | NOEXEC | NOATIME ... */
+  unsigned long attr_clr;  /* what "rw", "suid", "dev", "exec" ask to be cleared */
+  char *data;              /* tmpfs: "size=..,mode=.." */
+} SbxMount;
+
+typedef enum {
+  SBX_APPARMOR_WARN,       /* no AppArmor on this host: warn, run unconfined by it */
+  SBX_APPARMOR_FAIL,       /* no AppArmor on this host: refuse to start */
+  SBX_APPARMOR_IGNORE,     /* no AppArmor on this host: run without it, quietly (the shipped
+                              default profile: AppArmor is a layer on hosts that have it) */
+} SbxAppArmorPolicy;
+
+typedef struct _SbxProfile SbxProfile;
+struct _SbxProfile {
+  char *name;
+  JsonNode *json;          /* the effective (merged, overridden) profile */
+
+  /* process */
+  char **args;             /* NULL: the image's Entrypoint + Cmd */
+  char **env;              /* "K=V", applied over the image's */
+  char *cwd;               /* NULL: the image's WorkingDir */
+  gboolean have_user;
+  uid_t uid;
+  gid_t gid;
+  GArray *additional_gids; /* gid_t */
+  char *username;          /* process.user.username, NULL if none */
+  guint64 caps[SBX_N_CAPSETS];  /* bit N = capability N */
+  GArray *rlimits;         /* SbxRlimit */
+  gboolean no_new_privileges;
+  char *apparmor_profile;  /* NULL: none */
+  SbxAppArmorPolicy apparmor_policy;
+  gboolean have_oom_score_adj;
+  int oom_score_adj;
+  gboolean have_umask;
+  mode_t umask;
+
+  /* filesystem */
+  char *hostname;          /* NULL: "sbx" */
+  char *domainname;        /* NULL: leave alone */
+  gboolean root_readonly;
+  GPtrArray *mounts;       /* SbxMount*, in order */
+  char **masked_paths;
+  char **readonly_paths;
+
+  /* linux */
+  int unshare_flags;       /* CLONE_NEW* the profile asks for (user, mount, pid always added) */
+  JsonNode *seccomp;       /* NULL: unconfined */
+  gboolean has_resource_limits;  /* linux.resources asks for memory/cpu/pids/io limits */
+
+  /* the extension object */
+  char *image;             /* sbx.image, NULL if none */
+  char *network;           /* sbx.network.mode; NULL: the default */
+  gboolean allow_host_loopback;
+  char **publish;          /* sbx.network.publish: "-p" syntax */
+  char *userns;            /* sbx.userns */
+  char *storage_driver;    /* sbx.storageDriver */
+};
+
+void sbx_profile_free (SbxProfile *profile);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxProfile, sbx_profile_free)
+
+/* What the command line says over a profile (Podman's option names).  Every field may be
+ * NULL / 0 for "not given". */
+typedef struct {
+  char **env;              /* --env K=V or K (the caller's value) */
+  char **volumes;          /* --volume SRC:DST[:OPTS] */
+  char **tmpfs;            /* --tmpfs DST[:OPTS] */
+  char **cap_add;          /* --cap-add CAP / ALL */
+  char **cap_drop;         /* --cap-drop CAP / ALL */
+  char **security_opts;    /* --security-opt seccomp=FILE|unconfined, apparmor=NAME|unconfined,
+                              no-new-privileges[=true|false], mask=PATHS, unmask=PATHS|ALL */
+  char **ulimits;          /* --ulimit NAME=SOFT[:HARD] */
+  const char *hostname;
+  gboolean read_only;      /* --read-only */
+} SbxProfileOverrides;
+
+/* The profile directories, lowest priority first: the built-in (compiled-in) profiles,
+ * $SBX_DATADIR/profiles, /etc/sbx/profiles, $XDG_CONFIG_HOME/sbx/profiles.
+ * $SBX_PROFILE_PATH (colon-separated) replaces the three directories, for tests. */
+char **sbx_profile_search_path (void);
+
+/* Loads profile @name_or_path: a name is looked up on the search path (the last directory
+ * holding NAME.json wins); anything with a '/' or ending in .json is a file.  @overrides
+ * may be NULL. */
+SbxProfile *sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides,
+                              GError **error);
+
+/* Checks one file on its own (includes resolved and checked too). */
+gboolean sbx_profile_validate_file (const char *path, GError **error);
+
+/* The effective profile as pretty JSON (what `sbx profile show` prints). */
+char *sbx_profile_to_json (const SbxProfile *profile);
+
+typedef struct {
+  char *name;
+  char *path;              /* NULL for a built-in profile not shadowed by a file */
+  char *description;       /* sbx.description, may be NULL */
+} SbxProfileInfo;
+/* Every profile name on the search path, sorted, with the file that wins. */
+GPtrArray *sbx_profile_list (GError **error);  /* SbxProfileInfo*, free with the array */
+
+/* Capability names: "CAP_NET_RAW" (and, for the CLI, "net_raw").  -1 if unknown. */
+int sbx_capability_from_name (const char *name);
+
+G_END_DECLS

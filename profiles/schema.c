@@ -1,0 +1,771 @@
+/* schema.c: what a profile file may say, checked one file at a time so every complaint
+ * carries that file's line:col.  The schema is a table in the shape of the OCI runtime
+ * config: each known key with its JSON type, its members or elements, and a check of its
+ * value.  Unknown keys are errors (with a "did you mean"), never ignored: a misspelt
+ * "noNewPrivilege" must not leave a sandbox with privileges it was meant to lose.
+ * `null` is allowed for any object member: in a profile that includes others it removes
+ * what they set (see README, "Profiles"). */
+#include "profile-private.h"
+#include "seccomp-filter.h"
+#include "idmap.h"
+#include "netopts.h"
+#include "rootfs.h"
+#include "sbx-error.h"
+
+#include <sched.h>
+#include <string.h>
+
+typedef enum {
+  K_OBJECT,
+  K_ARRAY,
+  K_STRING,
+  K_BOOL,
+  K_INT,
+  K_MAP,        /* an object of string values with any keys */
+} Kind;
+
+typedef gboolean (*ValueCheck) (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error);
+
+typedef struct Field Field;
+struct Field {
+  const char *key;
+  Kind kind;
+  const Field *fields;     /* K_OBJECT: its members, ended by a NULL key; K_ARRAY: its element */
+  ValueCheck check;        /* after the type (and members) are right */
+  gint64 min, max;         /* K_INT: allowed range, when min < max */
+};
+
+#define END { NULL, 0, NULL, NULL, 0, 0 }
+
+/* ------------------------------------------------------------------- value checks */
+
+static const char *
+node_string (JsonNode *node)
+{
+  return json_node_get_string (node);
+}
+
+static gboolean
+check_absolute_path (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *s = node_string (node);
+
+  if (s[0] != '/')
+    return sbx_json_doc_error (doc, path, error, "'%s' is not an absolute path", s);
+  if (strlen (s) > 4096)
+    return sbx_json_doc_error (doc, path, error, "path longer than 4096 bytes");
+  return TRUE;
+}
+
+static gboolean
+check_capability (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *s = node_string (node);
+
+  if (!g_str_has_prefix (s, "CAP_") || sbx_capability_from_name (s) < 0)
+    return sbx_json_doc_error (doc, path, error, "unknown capability '%s'", s);
+  return TRUE;
+}
+
+static gboolean
+check_env_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *s = node_string (node);
+  const char *eq = strchr (s, '=');
+
+  if (eq == NULL || eq == s)
+    return sbx_json_doc_error (doc, path, error, "'%s' is not NAME=VALUE", s);
+  return TRUE;
+}
+
+static gboolean
+check_nonempty_args (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  JsonArray *array = json_node_get_array (node);
+
+  if (json_array_get_length (array) == 0 || *json_array_get_string_element (array, 0) == '\0')
+    return sbx_json_doc_error (doc, path, error, "must name a program to run");
+  return TRUE;
+}
+
+static gboolean
+check_rlimit_type (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  if (sbx_rlimit_from_name (node_string (node)) < 0)
+    return sbx_json_doc_error (doc, path, error, "unknown rlimit '%s'", node_string (node));
+  return TRUE;
+}
+
+static gboolean
+check_rlimit (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  JsonObject *o = json_node_get_object (node);
+  g_autofree char *soft_path = sbx_json_path_member (path, "soft");
+  rlim_t soft, hard;
+
+  if (!json_object_has_member (o, "type") || !json_object_has_member (o, "soft") ||
+      !json_object_has_member (o, "hard"))
+    return sbx_json_doc_error (doc, path, error, "an rlimit needs type, soft and hard");
+  soft = sbx_rlimit_value (json_object_get_member (o, "soft"));
+  hard = sbx_rlimit_value (json_object_get_member (o, "hard"));
+  if (soft > hard)
+    return sbx_json_doc_error (doc, soft_path, error, "soft limit above the hard limit");
+  return TRUE;
+}
+
+static gboolean
+check_rlimit_number (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  /* json-glib reads 18446744073709551615 (RLIM_INFINITY as a uint64) as -1. */
+  if (json_node_get_int (node) < -1)
+    return sbx_json_doc_error (doc, path, error, "must be 0 or more (-1: unlimited)");
+  return TRUE;
+}
+
+static gboolean
+check_namespace (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  JsonObject *o = json_node_get_object (node);
+  g_autofree char *type_path = sbx_json_path_member (path, "type");
+  g_autofree char *ns_path = sbx_json_path_member (path, "path");
+  const char *type;
+
+  if (!json_object_has_member (o, "type"))
+    return sbx_json_doc_error (doc, path, error, "a namespace needs a type");
+  type = json_object_get_string_member (o, "type");
+  if (sbx_namespace_flag_from_name (type) == 0)
+    return sbx_json_doc_error (doc, type_path, error,
+                               "unknown namespace type '%s' (pid, network, mount, ipc, uts, user, cgroup)", type);
+  if (json_object_has_member (o, "path") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "path")) &&
+      *json_object_get_string_member (o, "path") != '\0')
+    return sbx_json_doc_error (doc, ns_path, error, "joining an existing namespace is not supported by sbx");
+  return TRUE;
+}
+
+static gboolean
+check_hostname (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *s = node_string (node);
+
+  if (*s == '\0' || strlen (s) > 64)
+    return sbx_json_doc_error (doc, path, error, "must be 1 to 64 characters");
+  for (const char *p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return sbx_json_doc_error (doc, path, error, "'%s' is not a valid host name", s);
+  return TRUE;
+}
+
+static gboolean
+check_mount_option_list (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  JsonArray *options = json_node_get_array (node);
+
+  for (guint i = 0; i < json_array_get_length (options); i++)
+    {
+      g_autofree char *element = sbx_json_path_element (path, i);
+      g_autoptr(GError) local_error = NULL;
+      SbxMount scratch = { 0 };
+
+      if (!sbx_mount_apply_option (&scratch, json_array_get_string_element (options, i), &local_error))
+        {
+          g_free (scratch.data);
+          return sbx_json_doc_error (doc, element, error, "%s", local_error->message);
+        }
+      g_free (scratch.data);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  JsonObject *o = json_node_get_object (node);
+  g_autofree char *type_path = sbx_json_path_member (path, "type");
+  g_autofree char *source_path = sbx_json_path_member (path, "source");
+  const char *type = json_object_get_string_member_with_default (o, "type", NULL);
+  const char *destination = json_object_get_string_member_with_default (o, "destination", NULL);
+  gboolean bind = type != NULL && g_str_equal (type, "bind");
+
+  if (destination == NULL)
+    return sbx_json_doc_error (doc, path, error, "a mount needs a destination");
+  if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))
+    {
+      JsonArray *options = json_object_get_array_member (o, "options");
+      for (guint i = 0; i < json_array_get_length (options); i++)
+        {
+          const char *opt = json_array_get_string_element (options, i);
+          bind = bind || g_str_equal (opt, "bind") || g_str_equal (opt, "rbind");
+        }
+    }
+  if (bind)
+    {
+      const char *source = json_object_get_string_member_with_default (o, "source", NULL);
+      if (source == NULL || *source == '\0')
+        return sbx_json_doc_error (doc, path, error, "a bind mount needs a source");
+      if (source[0] != '/' && !g_str_has_prefix (source, "~/") && !g_str_equal (source, "~"))
+        return sbx_json_doc_error (doc, source_path, error,
+                                   "'%s' is not an absolute path (or ~/...)", source);
+      return TRUE;
+    }
+  if (type == NULL)
+    return sbx_json_doc_error (doc, path, error, "a mount needs a type (bind, tmpfs, ...)");
+  if (g_str_equal (type, "tmpfs"))
+    return TRUE;
+  if (sbx_mount_is_standard (destination, type))
+    return TRUE;  /* /proc, /dev, /sys ...: sbx mounts those itself */
+  return sbx_json_doc_error (doc, type_path, error,
+                             "mount type '%s' on %s is not supported (bind and tmpfs are; "
+                             "/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys and /sys/fs/cgroup "
+                             "are always set up by sbx)", type, destination);
+}
+
+static gboolean
+check_user_mapping (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  return TRUE;  /* accepted as written by `runc spec --rootless`; sbx maps ids itself (README) */
+}
+
+static gboolean
+check_empty_or_null (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error,
+                     const char *what)
+{
+  gboolean empty = JSON_NODE_HOLDS_ARRAY (node) ? json_array_get_length (json_node_get_array (node)) == 0
+                 : JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_size (json_node_get_object (node)) == 0
+                 : JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                   ? *json_node_get_string (node) == '\0' : FALSE;
+
+  if (!empty)
+    return sbx_json_doc_error (doc, path, error, "%s is not supported by sbx (leave it empty)", what);
+  return TRUE;
+}
+
+static gboolean
+check_no_sysctl (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  return check_empty_or_null (doc, path, node, error, "setting sysctls");
+}
+
+static gboolean
+check_no_devices (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  return check_empty_or_null (doc, path, node, error,
+                              "adding devices (a sandbox has null, zero, full, random, urandom, tty)");
+}
+
+static gboolean
+check_no_selinux (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  return check_empty_or_null (doc, path, node, error, "an SELinux label");
+}
+
+static gboolean
+check_no_idmapped_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  return check_empty_or_null (doc, path, node, error, "an id-mapped mount");
+}
+
+static gboolean
+check_propagation (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  static const char * const known[] = { "private", "rprivate", "slave", "rslave", "shared",
+                                        "rshared", "unbindable", "runbindable", "", NULL };
+
+  if (!g_strv_contains (known, node_string (node)))
+    return sbx_json_doc_error (doc, path, error, "unknown propagation '%s'", node_string (node));
+  return TRUE;
+}
+
+static gboolean
+check_include (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  if (!sbx_profile_name_is_valid (node_string (node)))
+    return sbx_json_doc_error (doc, path, error,
+                               "'%s' is not a profile name (letters, digits, '-', '_', '.')",
+                               node_string (node));
+  return TRUE;
+}
+
+static gboolean
+check_network_mode (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  static const char * const known[] = { "slirp", "none", "host", NULL };
+
+  if (!g_strv_contains (known, node_string (node)))
+    return sbx_json_doc_error (doc, path, error, "unknown network mode '%s' (slirp, none, host)",
+                               node_string (node));
+  return TRUE;
+}
+
+static gboolean
+check_publish (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  SbxNetOptions opts;
+  gboolean ok;
+
+  sbx_net_options_init (&opts);
+  ok = sbx_net_options_add_publish (&opts, node_string (node), &local_error);
+  sbx_net_options_clear (&opts);
+  if (!ok)
+    return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
+static gboolean
+check_userns (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  SbxUsernsMode mode;
+
+  if (!sbx_userns_mode_parse (node_string (node), &mode, &local_error))
+    return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
+static gboolean
+check_storage_driver (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  SbxStorageDriver driver;
+
+  if (!sbx_storage_driver_parse (node_string (node), &driver, &local_error))
+    return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
+static gboolean
+check_apparmor_policy (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  static const char * const known[] = { "warn", "fail", "ignore", NULL };
+
+  if (!g_strv_contains (known, node_string (node)))
+    return sbx_json_doc_error (doc, path, error, "must be \"warn\", \"fail\" or \"ignore\"");
+  return TRUE;
+}
+
+static gboolean
+check_image_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  if (*node_string (node) == '\0')
+    return sbx_json_doc_error (doc, path, error, "must not be empty");
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ the schema */
+
+static const Field string_element = { NULL, K_STRING, NULL, NULL, 0, 0 };
+static const Field path_element = { NULL, K_STRING, NULL, check_absolute_path, 0, 0 };
+static const Field capability_element = { NULL, K_STRING, NULL, check_capability, 0, 0 };
+static const Field env_element = { NULL, K_STRING, NULL, check_env_entry, 0, 0 };
+static const Field gid_element = { NULL, K_INT, NULL, NULL, 0, G_MAXUINT32 - 1 };
+
+static const Field capabilities_fields[] = {
+  { "bounding", K_ARRAY, &capability_element, NULL, 0, 0 },
+  { "effective", K_ARRAY, &capability_element, NULL, 0, 0 },
+  { "inheritable", K_ARRAY, &capability_element, NULL, 0, 0 },
+  { "permitted", K_ARRAY, &capability_element, NULL, 0, 0 },
+  { "ambient", K_ARRAY, &capability_element, NULL, 0, 0 },
+  END,
+};
+
+static const Field user_fields[] = {
+  { "uid", K_INT, NULL, NULL, 0, G_MAXUINT32 - 1 },
+  { "gid", K_INT, NULL, NULL, 0, G_MAXUINT32 - 1 },
+  { "umask", K_INT, NULL, NULL, 0, 0777 },
+  { "additionalGids", K_ARRAY, &gid_element, NULL, 0, 0 },
+  { "username", K_STRING, NULL, NULL, 0, 0 },
+  END,
+};
+
+static const Field rlimit_fields[] = {
+  { "type", K_STRING, NULL, check_rlimit_type, 0, 0 },
+  { "soft", K_INT, NULL, check_rlimit_number, 0, 0 },
+  { "hard", K_INT, NULL, check_rlimit_number, 0, 0 },
+  END,
+};
+static const Field rlimit_element = { NULL, K_OBJECT, rlimit_fields, check_rlimit, 0, 0 };
+
+static const Field console_size_fields[] = {
+  { "height", K_INT, NULL, NULL, 0, G_MAXUINT32 },
+  { "width", K_INT, NULL, NULL, 0, G_MAXUINT32 },
+  END,
+};
+
+static const Field process_fields[] = {
+  { "terminal", K_BOOL, NULL, NULL, 0, 0 },
+  { "consoleSize", K_OBJECT, console_size_fields, NULL, 0, 0 },
+  { "user", K_OBJECT, user_fields, NULL, 0, 0 },
+  { "args", K_ARRAY, &string_element, check_nonempty_args, 0, 0 },
+  { "env", K_ARRAY, &env_element, NULL, 0, 0 },
+  { "cwd", K_STRING, NULL, check_absolute_path, 0, 0 },
+  { "capabilities", K_OBJECT, capabilities_fields, NULL, 0, 0 },
+  { "rlimits", K_ARRAY, &rlimit_element, NULL, 0, 0 },
+  { "noNewPrivileges", K_BOOL, NULL, NULL, 0, 0 },
+  { "apparmorProfile", K_STRING, NULL, NULL, 0, 0 },
+  { "oomScoreAdj", K_INT, NULL, NULL, -1000, 1000 },
+  { "selinuxLabel", K_STRING, NULL, check_no_selinux, 0, 0 },
+  END,
+};
+
+static const Field root_fields[] = {
+  { "path", K_STRING, NULL, NULL, 0, 0 },
+  { "readonly", K_BOOL, NULL, NULL, 0, 0 },
+  END,
+};
+
+static const Field id_mapping_fields[] = {
+  { "containerID", K_INT, NULL, NULL, 0, G_MAXUINT32 },
+  { "hostID", K_INT, NULL, NULL, 0, G_MAXUINT32 },
+  { "size", K_INT, NULL, NULL, 0, G_MAXUINT32 },
+  END,
+};
+static const Field id_mapping_element = { NULL, K_OBJECT, id_mapping_fields, check_user_mapping, 0, 0 };
+
+static const Field mount_option_list = { NULL, K_STRING, NULL, NULL, 0, 0 };
+static const Field mount_fields[] = {
+  { "destination", K_STRING, NULL, check_absolute_path, 0, 0 },
+  { "type", K_STRING, NULL, NULL, 0, 0 },
+  { "source", K_STRING, NULL, NULL, 0, 0 },
+  { "options", K_ARRAY, &mount_option_list, check_mount_option_list, 0, 0 },
+  { "uidMappings", K_ARRAY, &id_mapping_element, check_no_idmapped_mount, 0, 0 },
+  { "gidMappings", K_ARRAY, &id_mapping_element, check_no_idmapped_mount, 0, 0 },
+  END,
+};
+static const Field mount_element = { NULL, K_OBJECT, mount_fields, check_mount, 0, 0 };
+
+static const Field namespace_fields[] = {
+  { "type", K_STRING, NULL, NULL, 0, 0 },
+  { "path", K_STRING, NULL, NULL, 0, 0 },
+  END,
+};
+static const Field namespace_element = { NULL, K_OBJECT, namespace_fields, check_namespace, 0, 0 };
+
+static const Field device_rule_fields[] = {
+  { "allow", K_BOOL, NULL, NULL, 0, 0 },
+  { "type", K_STRING, NULL, NULL, 0, 0 },
+  { "major", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "minor", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "access", K_STRING, NULL, NULL, 0, 0 },
+  END,
+};
+static const Field device_rule_element = { NULL, K_OBJECT, device_rule_fields, NULL, 0, 0 };
+
+static const Field memory_fields[] = {
+  { "limit", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "reservation", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "swap", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "kernel", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "kernelTCP", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "swappiness", K_INT, NULL, NULL, 0, 100 },
+  { "disableOOMKiller", K_BOOL, NULL, NULL, 0, 0 },
+  { "useHierarchy", K_BOOL, NULL, NULL, 0, 0 },
+  END,
+};
+
+static const Field cpu_fields[] = {
+  { "shares", K_INT, NULL, NULL, 0, G_MAXINT64 },
+  { "quota", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "period", K_INT, NULL, NULL, 0, G_MAXINT64 },
+  { "realtimeRuntime", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  { "realtimePeriod", K_INT, NULL, NULL, 0, G_MAXINT64 },
+  { "cpus", K_STRING, NULL, NULL, 0, 0 },
+  { "mems", K_STRING, NULL, NULL, 0, 0 },
+  { "idle", K_INT, NULL, NULL, 0, 1 },
+  END,
+};
+
+static const Field pids_fields[] = {
+  { "limit", K_INT, NULL, NULL, -1, G_MAXINT64 },
+  END,
+};
+
+static const Field block_io_fields[] = {
+  { "weight", K_INT, NULL, NULL, 10, 1000 },
+  END,
+};
+
+static const Field resources_fields[] = {
+  { "devices", K_ARRAY, &device_rule_element, NULL, 0, 0 },
+  { "memory", K_OBJECT, memory_fields, NULL, 0, 0 },
+  { "cpu", K_OBJECT, cpu_fields, NULL, 0, 0 },
+  { "pids", K_OBJECT, pids_fields, NULL, 0, 0 },
+  { "blockIO", K_OBJECT, block_io_fields, NULL, 0, 0 },
+  { "unified", K_MAP, NULL, NULL, 0, 0 },
+  END,
+};
+
+static const Field linux_fields[] = {
+  { "namespaces", K_ARRAY, &namespace_element, NULL, 0, 0 },
+  { "uidMappings", K_ARRAY, &id_mapping_element, NULL, 0, 0 },
+  { "gidMappings", K_ARRAY, &id_mapping_element, NULL, 0, 0 },
+  { "resources", K_OBJECT, resources_fields, NULL, 0, 0 },
+  { "cgroupsPath", K_STRING, NULL, NULL, 0, 0 },
+  { "seccomp", K_OBJECT, NULL, sbx_seccomp_check, 0, 0 },
+  { "maskedPaths", K_ARRAY, &path_element, NULL, 0, 0 },
+  { "readonlyPaths", K_ARRAY, &path_element, NULL, 0, 0 },
+  { "rootfsPropagation", K_STRING, NULL, check_propagation, 0, 0 },
+  { "mountLabel", K_STRING, NULL, check_no_selinux, 0, 0 },
+  { "sysctl", K_MAP, NULL, check_no_sysctl, 0, 0 },
+  { "devices", K_ARRAY, &device_rule_element, check_no_devices, 0, 0 },
+  END,
+};
+
+static const Field include_element = { NULL, K_STRING, NULL, check_include, 0, 0 };
+static const Field publish_element = { NULL, K_STRING, NULL, check_publish, 0, 0 };
+
+static const Field network_fields[] = {
+  { "mode", K_STRING, NULL, check_network_mode, 0, 0 },
+  { "allowHostLoopback", K_BOOL, NULL, NULL, 0, 0 },
+  { "publish", K_ARRAY, &publish_element, NULL, 0, 0 },
+  END,
+};
+
+static const Field apparmor_fields[] = {
+  { "ifUnavailable", K_STRING, NULL, check_apparmor_policy, 0, 0 },
+  END,
+};
+
+static const Field desktop_fields[] = {
+  { "wayland", K_BOOL, NULL, NULL, 0, 0 },
+  { "x11", K_BOOL, NULL, NULL, 0, 0 },
+  { "pulseaudio", K_BOOL, NULL, NULL, 0, 0 },
+  { "pipewire", K_BOOL, NULL, NULL, 0, 0 },
+  { "gpu", K_BOOL, NULL, NULL, 0, 0 },
+  END,
+};
+
+static const Field extension_fields[] = {
+  { "description", K_STRING, NULL, NULL, 0, 0 },
+  { "include", K_ARRAY, &include_element, NULL, 0, 0 },
+  { "image", K_STRING, NULL, check_image_name, 0, 0 },
+  { "network", K_OBJECT, network_fields, NULL, 0, 0 },
+  { "userns", K_STRING, NULL, check_userns, 0, 0 },
+  { "storageDriver", K_STRING, NULL, check_storage_driver, 0, 0 },
+  { "apparmor", K_OBJECT, apparmor_fields, NULL, 0, 0 },
+  { "desktop", K_OBJECT, desktop_fields, NULL, 0, 0 },
+  END,
+};
+
+static const Field top_fields[] = {
+  { "ociVersion", K_STRING, NULL, NULL, 0, 0 },
+  { "process", K_OBJECT, process_fields, NULL, 0, 0 },
+  { "root", K_OBJECT, root_fields, NULL, 0, 0 },
+  { "hostname", K_STRING, NULL, check_hostname, 0, 0 },
+  { "domainname", K_STRING, NULL, NULL, 0, 0 },
+  { "mounts", K_ARRAY, &mount_element, NULL, 0, 0 },
+  { "annotations", K_MAP, NULL, NULL, 0, 0 },
+  { "linux", K_OBJECT, linux_fields, NULL, 0, 0 },
+  { SBX_PROFILE_EXTENSION_KEY, K_OBJECT, extension_fields, NULL, 0, 0 },
+  END,
+};
+
+static const Field top = { "", K_OBJECT, top_fields, NULL, 0, 0 };
+
+/* --------------------------------------------------------------------- the walker */
+
+static const char *
+kind_name (Kind kind)
+{
+  switch (kind)
+    {
+    case K_OBJECT: case K_MAP: return "an object";
+    case K_ARRAY: return "an array";
+    case K_STRING: return "a string";
+    case K_BOOL: return "true or false";
+    case K_INT: return "an integer";
+    default: return "?";
+    }
+}
+
+static gboolean
+has_kind (JsonNode *node, Kind kind)
+{
+  switch (kind)
+    {
+    case K_OBJECT: case K_MAP: return JSON_NODE_HOLDS_OBJECT (node);
+    case K_ARRAY: return JSON_NODE_HOLDS_ARRAY (node);
+    case K_STRING: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+    case K_BOOL: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
+    case K_INT: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+    default: return FALSE;
+    }
+}
+
+/* Levenshtein distance, for "did you mean". */
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *row = g_new (guint, lb + 1);
+
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+      row[0] = (guint) i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + cost);
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+static const char *
+closest_key (const Field *fields, const char *key)
+{
+  const char *best = NULL;
+  guint best_distance = 3;
+
+  if (strlen (key) > 64)
+    return NULL;
+  for (const Field *f = fields; f->key != NULL; f++)
+    {
+      guint d = edit_distance (key, f->key);
+      if (d < best_distance)
+        {
+          best = f->key;
+          best_distance = d;
+        }
+    }
+  return best;
+}
+
+static gboolean check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *field,
+                            GError **error);
+
+static gboolean
+check_members (SbxJsonDoc *doc, const char *path, JsonObject *object, const Field *fields,
+               GError **error)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      g_autofree char *member_path = sbx_json_path_member (path, key);
+      JsonNode *value = json_object_get_member (object, key);
+      const Field *field = NULL;
+      const char *suggestion;
+
+      for (const Field *f = fields; f->key != NULL && field == NULL; f++)
+        if (g_str_equal (f->key, key))
+          field = f;
+      if (field == NULL)
+        {
+          suggestion = closest_key (fields, key);
+          if (suggestion != NULL)
+            return sbx_json_doc_error (doc, member_path, error, "unknown key (did you mean '%s'?)", suggestion);
+          return sbx_json_doc_error (doc, member_path, error, "unknown key");
+        }
+      if (JSON_NODE_HOLDS_NULL (value))
+        continue;
+      if (!check_node (doc, member_path, value, field, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_map (SbxJsonDoc *doc, const char *path, JsonObject *object, GError **error)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (object, l->data);
+      if (!has_kind (value, K_STRING))
+        {
+          g_autofree char *member_path = sbx_json_path_member (path, l->data);
+          return sbx_json_doc_error (doc, member_path, error, "must be a string");
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *field, GError **error)
+{
+  if (!has_kind (node, field->kind))
+    return sbx_json_doc_error (doc, path, error, "must be %s", kind_name (field->kind));
+  if (field->kind == K_INT && field->min < field->max &&
+      (json_node_get_int (node) < field->min || json_node_get_int (node) > field->max))
+    return sbx_json_doc_error (doc, path, error, "%" G_GINT64_FORMAT " is out of range (%"
+                               G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
+                               json_node_get_int (node), field->min, field->max);
+  if (field->kind == K_OBJECT && field->fields != NULL &&
+      !check_members (doc, path, json_node_get_object (node), field->fields, error))
+    return FALSE;
+  if (field->kind == K_MAP && !check_map (doc, path, json_node_get_object (node), error))
+    return FALSE;
+  if (field->kind == K_ARRAY)
+    {
+      JsonArray *array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *element = sbx_json_path_element (path, i);
+          if (!check_node (doc, element, json_array_get_element (array, i), field->fields, error))
+            return FALSE;
+        }
+    }
+  return field->check == NULL || field->check (doc, path, node, error);
+}
+
+gboolean
+sbx_profile_schema_check (SbxJsonDoc *doc, GError **error)
+{
+  JsonNode *root = sbx_json_doc_get_root (doc);
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return sbx_json_doc_error (doc, "", error, "a profile must be a JSON object");
+  return check_node (doc, "", root, &top, error);
+}
+
+/* ------------------------------------------------------------------ small lookups */
+
+int
+sbx_namespace_flag_from_name (const char *name)
+{
+  static const struct { const char *name; int flag; } types[] = {
+    { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
+    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },
+    { "cgroup", CLONE_NEWCGROUP },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_equal (types[i].name, name))
+      return types[i].flag;
+  return 0;
+}
+
+int
+sbx_rlimit_from_name (const char *name)
+{
+  static const struct { const char *name; int resource; } limits[] = {
+    { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
+    { "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+    { "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
+    { "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
+    { "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+    { "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_STACK", RLIMIT_STACK },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (limits); i++)
+    if (g_str_equal (limits[i].name, name))
+      return limits[i].resource;
+  return -1;
+}
+
+rlim_t
+sbx_rlimit_value (JsonNode *node)
+{
+  gint64 v = json_node_get_int (node);
+
+  return v < 0 ? RLIM_INFINITY : (rlim_t) v;
+}
