@@ -224,8 +224,11 @@ set_process_capabilities (const guint64 *sets, GError **error)
   if (caps == NULL)
     return sbx_set_error_from_errno (error, errno, "cap_init");
   if (set_capability_flag (caps, CAP_EFFECTIVE, sets[SBX_CAPSET_EFFECTIVE], last) &&
-      set_capability_flag (caps, CAP_PERMITTED, sets[SBX_CAPSET_PERMITTED] | sets[SBX_CAPSET_EFFECTIVE], last) &&
-      set_capability_flag (caps, CAP_INHERITABLE, sets[SBX_CAPSET_INHERITABLE], last))
+      set_capability_flag (caps, CAP_PERMITTED,
+                           sets[SBX_CAPSET_PERMITTED] | sets[SBX_CAPSET_EFFECTIVE] | sets[SBX_CAPSET_AMBIENT], last) &&
+      /* The kernel raises an ambient capability only if it is inheritable too; `runc spec`
+       * lists ambient ones without an inheritable set and means them to work. */
+      set_capability_flag (caps, CAP_INHERITABLE, sets[SBX_CAPSET_INHERITABLE] | sets[SBX_CAPSET_AMBIENT], last))
     rc = cap_set_proc (caps);
   cap_free (caps);
   if (rc != 0)
@@ -233,9 +236,12 @@ set_process_capabilities (const guint64 *sets, GError **error)
   for (cap_value_t cap = 0; cap <= last && cap < 64; cap++)
     if ((sets[SBX_CAPSET_AMBIENT] & (G_GUINT64_CONSTANT (1) << cap)) && cap_set_ambient (cap, CAP_SET) != 0)
       {
-        g_autofree char *name = cap_to_name (cap);
-        return sbx_set_error_from_errno (error, errno, "raise the ambient capability %s "
-                                         "(it must be inheritable and permitted too)", name);
+        int errsv = errno;
+        char *name = cap_to_name (cap);  /* libcap's allocation: cap_free, never free */
+        sbx_set_error_from_errno (error, errsv, "raise the ambient capability %s "
+                                  "(it must be inheritable and permitted too)", name);
+        cap_free (name);
+        return FALSE;
       }
   return TRUE;
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <string.h>
 #include <linux/openat2.h>
@@ -41,20 +42,6 @@ open_in_root (int root_fd, const char *path, int flags)
   struct open_how how = {
     .flags = (guint64) flags | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
-
-  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
-}
-
-/* As open_in_root, but symlinks inside the image are followed, inside the image: a mount
- * destination /data -> /var/data lands on the sandbox's /var/data, and one aimed at
- * "../../../etc" on the sandbox's /etc, never the host's. */
-static int
-open_in_root_following (int root_fd, const char *path, int flags)
-{
-  struct open_how how = {
-    .flags = (guint64) flags | O_CLOEXEC,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
 
   return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
@@ -259,43 +246,127 @@ apply_path_policies (int root_fd, const SbxProfile *profile, GError **error)
   return TRUE;
 }
 
-/* Creates the directories of @path that are missing (inside the root, following the image's
- * symlinks inside it), and the last component as a directory or an empty file. */
+#define MAX_SYMLINKS 40
+
+/* One step of make_mount_point: the directories walked so far (fds), root first. */
+typedef struct {
+  GArray *dirs;            /* int fds; [0] is the root */
+  GQueue *rest;            /* the components still to walk (char *) */
+  guint links;             /* symlinks followed so far */
+} Walk;
+
+static void
+walk_clear (Walk *walk)
+{
+  for (guint i = 1; walk->dirs != NULL && i < walk->dirs->len; i++)
+    close (g_array_index (walk->dirs, int, i));
+  g_clear_pointer (&walk->dirs, g_array_unref);
+  if (walk->rest != NULL)
+    g_queue_free_full (g_steal_pointer (&walk->rest), g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Walk, walk_clear)
+
+static int
+walk_top (Walk *walk)
+{
+  return g_array_index (walk->dirs, int, walk->dirs->len - 1);
+}
+
+static void
+walk_push_path (Walk *walk, const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  for (guint i = g_strv_length (parts); i > 0; i--)
+    if (*parts[i - 1] != '\0' && !g_str_equal (parts[i - 1], "."))
+      g_queue_push_head (walk->rest, g_strdup (parts[i - 1]));
+}
+
+/* A symlink met on the way: its target is walked next, from the sandbox's root when it is
+ * absolute (so "/etc" is the image's /etc) and from the link's directory otherwise; ".."
+ * stops at the root. */
+static gboolean
+walk_follow (Walk *walk, const char *name, const char *path, GError **error)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (walk_top (walk), name, target, sizeof target - 1);
+
+  if (n < 0)
+    return sbx_set_error_from_errno (error, errno, "mount destination %s: readlink %s", path, name);
+  if (++walk->links > MAX_SYMLINKS)
+    return sbx_set_error_from_errno (error, ELOOP, "mount destination %s", path);
+  target[n] = '\0';
+  if (target[0] == '/')
+    while (walk->dirs->len > 1)
+      {
+        close (walk_top (walk));
+        g_array_set_size (walk->dirs, walk->dirs->len - 1);
+      }
+  walk_push_path (walk, target);
+  return TRUE;
+}
+
+/* Resolves @path (absolute, inside the sandbox) one component at a time below @root_fd,
+ * following the image's symlinks as the sandbox will see them, so a destination can never
+ * land outside the root; what is missing is created, the last component as a directory or
+ * (@directory FALSE) an empty file.  Nothing else runs in the sandbox yet, so the image
+ * cannot change under the walk.  Returns an O_PATH fd, or -1 with @error. */
 static int
 make_mount_point (int root_fd, const char *path, gboolean directory, GError **error)
 {
-  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
-  g_autoptr(GString) prefix = g_string_new ("/");
-  guint n = g_strv_length (parts);
-  int fd;
+  g_auto(Walk) walk = { g_array_new (FALSE, FALSE, sizeof (int)), g_queue_new (), 0 };
+  g_autofree char *name = NULL;
 
-  if ((fd = open_in_root_following (root_fd, path, O_PATH)) >= 0 || errno != ENOENT)
-    return fd >= 0 ? fd : (sbx_set_error_from_errno (error, errno, "mount destination %s", path), -1);
-  for (guint i = 0; i < n; i++)
+  g_array_append_val (walk.dirs, root_fd);
+  walk_push_path (&walk, path);
+  while ((name = g_queue_pop_head (walk.rest)) != NULL)
     {
-      sbx_autofd int parent = -1;
-      gboolean last = i + 1 == n;
-      int rc = 0;
+      gboolean last = g_queue_is_empty (walk.rest);
+      struct stat st;
+      int fd;
 
-      if (*parts[i] == '\0')
-        continue;
-      parent = open_in_root_following (root_fd, prefix->str, O_PATH | O_DIRECTORY);
-      if (parent < 0)
-        return sbx_set_error_from_errno (error, errno, "mount destination %s (at %s)", path, prefix->str), -1;
-      if (!last || directory)
-        rc = mkdirat (parent, parts[i], 0755);
-      else
+      if (g_str_equal (name, ".."))
         {
-          int file = openat (parent, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-          rc = file < 0 ? -1 : close (file);
+          if (walk.dirs->len > 1)
+            {
+              close (walk_top (&walk));
+              g_array_set_size (walk.dirs, walk.dirs->len - 1);
+            }
+          g_clear_pointer (&name, g_free);
+          continue;
         }
-      if (rc != 0 && errno != EEXIST)
-        return sbx_set_error_from_errno (error, errno, "create the mount destination %s", path), -1;
-      g_string_append_printf (prefix, "%s%s", prefix->len > 1 ? "/" : "", parts[i]);
+      if (fstatat (walk_top (&walk), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        {
+          int rc = -1;
+          if (errno != ENOENT)
+            return sbx_set_error_from_errno (error, errno, "mount destination %s", path), -1;
+          if (!last || directory)
+            rc = mkdirat (walk_top (&walk), name, 0755);
+          else if ((fd = openat (walk_top (&walk), name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0)
+            rc = close (fd);
+          if (rc != 0)
+            return sbx_set_error_from_errno (error, errno, "create the mount destination %s", path), -1;
+          g_queue_push_head (walk.rest, g_steal_pointer (&name));
+          continue;
+        }
+      if (S_ISLNK (st.st_mode))
+        {
+          if (!walk_follow (&walk, name, path, error))
+            return -1;
+          g_clear_pointer (&name, g_free);
+          continue;
+        }
+      if (!S_ISDIR (st.st_mode) && !last)
+        return sbx_set_error_from_errno (error, ENOTDIR, "mount destination %s", path), -1;
+      fd = openat (walk_top (&walk), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return sbx_set_error_from_errno (error, errno, "mount destination %s", path), -1;
+      if (last)
+        return fd;
+      g_array_append_val (walk.dirs, fd);
+      g_clear_pointer (&name, g_free);
     }
-  if ((fd = open_in_root_following (root_fd, path, O_PATH)) < 0)
-    sbx_set_error_from_errno (error, errno, "mount destination %s", path);
-  return fd;
+  return fcntl (walk_top (&walk), F_DUPFD_CLOEXEC, 3);  /* the path named the root itself */
 }
 
 static unsigned long

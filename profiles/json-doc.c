@@ -180,7 +180,10 @@ max_depth (const char *data, gsize length)
       else if (c == '"')
         in_string = TRUE;
       else if (c == '{' || c == '[')
-        deepest = MAX (deepest, ++depth);
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
       else if ((c == '}' || c == ']') && depth > 0)
         depth--;
     }

@@ -188,6 +188,14 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 
   if (destination == NULL)
     return sbx_json_doc_error (doc, path, error, "a mount needs a destination");
+  if (sbx_mount_is_standard (destination, type))
+    return TRUE;  /* /proc, /dev, /sys ...: sbx mounts those itself, its own way */
+  if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))
+    {
+      g_autofree char *options_path = sbx_json_path_member (path, "options");
+      if (!check_mount_option_list (doc, options_path, json_object_get_member (o, "options"), error))
+        return FALSE;
+    }
   if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))
     {
       JsonArray *options = json_object_get_array_member (o, "options");
@@ -211,8 +219,6 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
     return sbx_json_doc_error (doc, path, error, "a mount needs a type (bind, tmpfs, ...)");
   if (g_str_equal (type, "tmpfs"))
     return TRUE;
-  if (sbx_mount_is_standard (destination, type))
-    return TRUE;  /* /proc, /dev, /sys ...: sbx mounts those itself */
   return sbx_json_doc_error (doc, type_path, error,
                              "mount type '%s' on %s is not supported (bind and tmpfs are; "
                              "/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys and /sys/fs/cgroup "
@@ -426,7 +432,7 @@ static const Field mount_fields[] = {
   { "destination", K_STRING, NULL, check_absolute_path, 0, 0 },
   { "type", K_STRING, NULL, NULL, 0, 0 },
   { "source", K_STRING, NULL, NULL, 0, 0 },
-  { "options", K_ARRAY, &mount_option_list, check_mount_option_list, 0, 0 },
+  { "options", K_ARRAY, &mount_option_list, NULL, 0, 0 },
   { "uidMappings", K_ARRAY, &id_mapping_element, check_no_idmapped_mount, 0, 0 },
   { "gidMappings", K_ARRAY, &id_mapping_element, check_no_idmapped_mount, 0, 0 },
   END,

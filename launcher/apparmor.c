@@ -1,0 +1,113 @@
+/* apparmor.c: AppArmor through libapparmor: is it enabled, is a profile loaded, and the
+ * change of profile on the command's execve. */
+#include "apparmor.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/apparmor.h>
+
+typedef enum {
+  PROFILE_LOADED,
+  PROFILE_MISSING,
+  PROFILE_UNKNOWN,         /* the kernel would not tell us */
+} ProfileState;
+
+gboolean
+sbx_apparmor_is_enabled (void)
+{
+  return aa_is_enabled () == 1;
+}
+
+/* A query through <securityfs>/apparmor/.access, which any user may make (dbus-daemon does):
+ * naming a label the kernel does not know fails with ENOENT, and only then. */
+static ProfileState
+query_profile (const char *profile)
+{
+  int allowed = 0, audited = 0;
+
+  if (aa_query_file_path (AA_MAY_READ, profile, "/", &allowed, &audited) == 0)
+    return PROFILE_LOADED;
+  return errno == ENOENT ? PROFILE_MISSING : PROFILE_UNKNOWN;
+}
+
+/* <securityfs>/apparmor/profiles: one "NAME (MODE)" a line.  Most kernels let only root
+ * read it, so this is the fallback for kernels without .access. */
+static ProfileState
+scan_profiles_file (const char *profile)
+{
+  g_autofree char *mountpoint = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (aa_find_mountpoint (&mountpoint) != 0)
+    return PROFILE_UNKNOWN;
+  path = g_build_filename (mountpoint, "profiles", NULL);
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return PROFILE_UNKNOWN;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *mode = g_strrstr (lines[i], " (");
+
+      if (mode != NULL)
+        *mode = '\0';
+      if (g_str_equal (lines[i], profile))
+        return PROFILE_LOADED;
+    }
+  return PROFILE_MISSING;
+}
+
+static ProfileState
+profile_state (const char *profile)
+{
+  ProfileState state = query_profile (profile);
+
+  return state == PROFILE_UNKNOWN ? scan_profiles_file (profile) : state;
+}
+
+/* The profile cannot be used: the policy says whether that stops the run. */
+static gboolean
+apply_policy (const char *profile, SbxAppArmorPolicy policy, const char *why, GError **error)
+{
+  switch (policy)
+    {
+    case SBX_APPARMOR_FAIL:
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "apparmorProfile '%s': %s", profile, why);
+      return FALSE;
+    case SBX_APPARMOR_WARN:
+      g_printerr ("sbx: warning: apparmorProfile '%s': %s; running without it "
+                  "(sbx.apparmor.ifUnavailable \"fail\" refuses instead)\n", profile, why);
+      return TRUE;
+    case SBX_APPARMOR_IGNORE:
+      return TRUE;
+    }
+  g_return_val_if_reached (FALSE);
+}
+
+gboolean
+sbx_apparmor_check (const char *profile, SbxAppArmorPolicy policy, gboolean *out_use,
+                    GError **error)
+{
+  *out_use = FALSE;
+  if (profile == NULL || g_str_equal (profile, "unconfined"))
+    return TRUE;
+  if (!sbx_apparmor_is_enabled ())
+    return apply_policy (profile, policy, "AppArmor is not enabled on this host", error);
+  if (profile_state (profile) == PROFILE_MISSING)
+    return apply_policy (profile, policy, "no profile of that name is loaded in the kernel", error);
+  /* Loaded, or the kernel would not say: then aa_change_onexec finds out, and a missing
+   * profile fails the run before the command starts (never runs it unconfined). */
+  *out_use = TRUE;
+  return TRUE;
+}
+
+gboolean
+sbx_apparmor_change_onexec (const char *profile, GError **error)
+{
+  if (aa_change_onexec (profile) != 0)
+    return sbx_set_error_from_errno (error, errno, "apparmorProfile '%s': change profile on exec",
+                                     profile);
+  return TRUE;
+}
