@@ -44,7 +44,14 @@ open_in_root (int root_fd, const char *path, int flags)
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
   };
 
-  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  int fd;
+
+  /* EAGAIN: a mount or rename elsewhere raced a ".." step; the kernel asks for a retry. */
+  for (int attempt = 0; attempt < 16; attempt++)
+    if ((fd = (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how)) >= 0 ||
+        (errno != EAGAIN && errno != EINTR))
+      break;
+  return fd;
 }
 
 static gboolean
