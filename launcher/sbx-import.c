@@ -2,11 +2,14 @@
  *
  *   sbx-import SOURCE [NAME]    import an OCI layout, OCI archive or docker archive
  *   sbx-import --default        import the embedded default image as "default"
+ *   sbx-import --flatten IMAGE DIR   write IMAGE's layers, merged, into the new directory DIR
  *
- * Run by `sbx image import` and, on first use of the default image, by `sbx run`.  It
- * enters the store's user namespace (files owned by subordinate ids) and prints the
- * image id.  The only sbx program that links libarchive. */
+ * Run by `sbx image import` and, on first use of the default image, by `sbx run`; --flatten
+ * by `sbx spec`.  It enters the store's user namespace (files owned by subordinate ids: a
+ * flattened rootfs keeps them) and prints the image id.  The only sbx program that links
+ * libarchive. */
 #include "fd-util.h"
+#include "flatten.h"
 #include "import-helper.h"
 #include "import.h"
 #include "sbx-error.h"
@@ -64,6 +67,35 @@ import_default (SbxStore *store, SbxUnpackFlags flags, GError **error)
   return image;
 }
 
+/* The image's layers stay leased (no `image rm` takes them) while they are copied. */
+static SbxImage *
+flatten_main (int argc, char **argv, GError **error)
+{
+  g_autoptr(SbxStore) store = NULL;
+  g_autoptr(SbxImage) image = NULL;
+  g_autoptr(SbxStoreLease) lease = NULL;
+  g_autoptr(GPtrArray) layer_dirs = g_ptr_array_new_with_free_func (g_free);
+  gboolean single;
+
+  if (argc != 4)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "sbx-import: expected --flatten IMAGE DIR");
+      return NULL;
+    }
+  if ((store = sbx_store_open (NULL, error)) == NULL ||
+      !sbx_userns_enter_store_namespace (&single, error) ||
+      (image = sbx_store_load_image (store, argv[2], error)) == NULL ||
+      (lease = sbx_store_lease_image (store, image, error)) == NULL)
+    return NULL;
+  for (char **layer = image->layers; *layer != NULL; layer++)
+    g_ptr_array_add (layer_dirs, sbx_store_layer_path (store, *layer));
+  g_ptr_array_add (layer_dirs, NULL);
+  if (!sbx_flatten_layers ((const char * const *) layer_dirs->pdata, argv[3],
+                           single ? SBX_FLATTEN_IGNORE_CHOWN_ERRORS : SBX_FLATTEN_NONE, error))
+    return NULL;
+  return g_steal_pointer (&image);
+}
+
 static SbxImage *
 import_main (int argc, char **argv, GError **error)
 {
@@ -71,6 +103,8 @@ import_main (int argc, char **argv, GError **error)
   gboolean is_default = argc == 2 && g_str_equal (argv[1], "--default");
   gboolean single;
 
+  if (argc >= 2 && g_str_equal (argv[1], "--flatten"))
+    return flatten_main (argc, argv, error);
   if (!is_default && (argc < 2 || argc > 3 || argv[1][0] == '-'))
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
