@@ -373,7 +373,15 @@ make_mount_point (int root_fd, const char *path, gboolean directory, GError **er
       g_array_append_val (walk.dirs, fd);
       g_clear_pointer (&name, g_free);
     }
-  return fcntl (walk_top (&walk), F_DUPFD_CLOEXEC, 3);  /* the path named the root itself */
+  /* The path ended on a directory reached by "..", or on the root itself (through "/..",
+   * or an image symlink to "/"): a mount there would replace the image. */
+  if (walk.dirs->len == 1)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "mount destination %s resolves to the sandbox's root directory", path);
+      return -1;
+    }
+  return fcntl (walk_top (&walk), F_DUPFD_CLOEXEC, 3);
 }
 
 static unsigned long

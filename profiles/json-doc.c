@@ -1,10 +1,12 @@
 /* json-doc.c: JSON documents with positions.
  *
- * json-glib parses (and reports syntax errors as name:line:col); it keeps no positions for
- * the values it builds, so a second, small pass over the already-valid text records where
- * each key and each array element starts, keyed by its path.  That pass also refuses
- * duplicate keys, which json-glib would silently collapse (a second "noNewPrivileges"
- * must not quietly override the first). */
+ * A strict pass over the text comes first: it checks RFC 8259 syntax exactly (json-glib
+ * also takes comments, leading zeros, raw control characters and text after the value),
+ * limits nesting before json-glib's unbounded recursion sees the text, records where each
+ * key and array element starts (keyed by its path), and refuses duplicate keys compared
+ * after decoding escapes, which json-glib would silently collapse (a second
+ * "noNewPrivileges", or "no\u004eewPrivileges", must not quietly override the first).
+ * json-glib then builds the tree from text known to be valid. */
 #include "json-doc.h"
 #include "sbx-error.h"
 
@@ -23,14 +25,14 @@ struct _SbxJsonDoc {
 
 #define PACK(line, col) (((guint64) (line) << 32) | (guint64) (col))
 
-/* ------------------------------------------------------------------ the position pass */
+/* ------------------------------------------------------------------ the strict pass */
 
 typedef struct {
   const char *p, *end;
   guint line, col;
+  const char *name;
   GHashTable *positions;
-  char *duplicate;         /* the first duplicate key's path */
-  guint64 duplicate_pos;
+  GError **error;
 } Scanner;
 
 static void
@@ -46,148 +48,342 @@ advance (Scanner *s)
   s->p++;
 }
 
+static gboolean
+at_end (Scanner *s)
+{
+  return s->p >= s->end;
+}
+
 static void
 skip_ws (Scanner *s)
 {
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+  while (!at_end (s) && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
     advance (s);
 }
 
-/* At an opening quote: returns the raw string between the quotes (escapes kept). */
-static char *
-scan_string (Scanner *s)
+static gboolean
+fail_at (Scanner *s, guint line, guint col, const char *message)
 {
-  const char *start;
+  g_set_error (s->error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:%u:%u: %s", s->name, line, col, message);
+  return FALSE;
+}
 
+/* A complaint about the character under the cursor, shown escaped when it is not printable. */
+static gboolean
+fail_here (Scanner *s, const char *expected)
+{
+  g_autofree char *message = NULL;
+  guchar c = at_end (s) ? 0 : (guchar) *s->p;
+
+  if (at_end (s))
+    message = g_strdup_printf ("unexpected end of text, expected %s", expected);
+  else if (c < 0x20 || c == 0x7f)
+    message = g_strdup_printf ("unexpected character \\x%02x, expected %s", c, expected);
+  else if (c >= 0x80)
+    message = g_strdup_printf ("unexpected non-ASCII character, expected %s", expected);
+  else
+    message = g_strdup_printf ("unexpected character '%c', expected %s", c, expected);
+  return fail_at (s, s->line, s->col, message);
+}
+
+static gboolean
+expect_char (Scanner *s, char c, const char *expected)
+{
+  if (at_end (s) || *s->p != c)
+    return fail_here (s, expected);
   advance (s);
-  start = s->p;
-  while (s->p < s->end && *s->p != '"')
+  return TRUE;
+}
+
+static int
+hex_value (char c)
+{
+  return g_ascii_xdigit_value (c);
+}
+
+/* Four hex digits after "\u"; -1 when they are not. */
+static gint32
+scan_hex4 (Scanner *s)
+{
+  gint32 value = 0;
+
+  for (int i = 0; i < 4; i++)
     {
-      if (*s->p == '\\' && s->p + 1 < s->end)
-        advance (s);
+      if (at_end (s) || hex_value (*s->p) < 0)
+        return -1;
+      value = value * 16 + hex_value (*s->p);
       advance (s);
     }
-  if (s->p >= s->end)
-    return g_strndup (start, (gsize) (s->end - start));
-  advance (s);
-  return g_strndup (start, (gsize) (s->p - 1 - start));
+  return value;
 }
 
-static void
-record (Scanner *s, char *path, guint line, guint col)
+/* One escape after the backslash, appended decoded to @out. */
+static gboolean
+scan_escape (Scanner *s, GString *out)
 {
-  if (g_hash_table_contains (s->positions, path))
+  guint line = s->line, col = s->col - 1;
+  gint32 unit, low;
+  char c;
+
+  if (at_end (s))
+    return fail_here (s, "an escape");
+  c = *s->p;
+  advance (s);
+  switch (c)
     {
-      if (s->duplicate == NULL)
-        {
-          s->duplicate = g_strdup (path);
-          s->duplicate_pos = PACK (line, col);
-        }
-      g_free (path);
-      return;
+    case '"': case '\\': case '/': g_string_append_c (out, c); return TRUE;
+    case 'b': g_string_append_c (out, '\b'); return TRUE;
+    case 'f': g_string_append_c (out, '\f'); return TRUE;
+    case 'n': g_string_append_c (out, '\n'); return TRUE;
+    case 'r': g_string_append_c (out, '\r'); return TRUE;
+    case 't': g_string_append_c (out, '\t'); return TRUE;
+    case 'u': break;
+    default: return fail_at (s, line, col, "invalid escape in a string");
     }
-  g_hash_table_insert (s->positions, path, (gpointer) (guintptr) PACK (line, col));
+  if ((unit = scan_hex4 (s)) < 0)
+    return fail_at (s, line, col, "\\u needs four hex digits");
+  if (unit == 0)
+    return fail_at (s, line, col, "\\u0000 is not allowed");
+  if (unit >= 0xDC00 && unit <= 0xDFFF)
+    return fail_at (s, line, col, "unpaired UTF-16 surrogate in a \\u escape");
+  if (unit >= 0xD800 && unit <= 0xDBFF)
+    {
+      if (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u')
+        return fail_at (s, line, col, "unpaired UTF-16 surrogate in a \\u escape");
+      advance (s);
+      advance (s);
+      low = scan_hex4 (s);
+      if (low < 0xDC00 || low > 0xDFFF)
+        return fail_at (s, line, col, "unpaired UTF-16 surrogate in a \\u escape");
+      unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+    }
+  g_string_append_unichar (out, (gunichar) unit);
+  return TRUE;
 }
 
-static void scan_value (Scanner *s, const char *path, guint depth);
+/* At an opening quote: checks the string and, when @decoded is not NULL, returns it decoded. */
+static gboolean
+scan_string (Scanner *s, char **decoded)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
 
-static void
+  advance (s);
+  while (!at_end (s) && *s->p != '"')
+    {
+      const char *start = s->p;
+
+      if ((guchar) *s->p < 0x20)
+        {
+          g_autofree char *message = g_strdup_printf ("raw control character \\x%02x in a string "
+                                                      "(write it as an escape)", (guchar) *s->p);
+          return fail_at (s, s->line, s->col, message);
+        }
+      if (*s->p == '\\')
+        {
+          advance (s);
+          if (!scan_escape (s, out))
+            return FALSE;
+          continue;
+        }
+      advance (s);
+      g_string_append_len (out, start, s->p - start);
+    }
+  if (!expect_char (s, '"', "'\"' to end the string"))
+    return FALSE;
+  if (decoded != NULL)
+    *decoded = g_string_free (g_steal_pointer (&out), FALSE);
+  return TRUE;
+}
+
+static gboolean
+scan_digits (Scanner *s, const char *expected)
+{
+  if (at_end (s) || !g_ascii_isdigit (*s->p))
+    return fail_here (s, expected);
+  while (!at_end (s) && g_ascii_isdigit (*s->p))
+    advance (s);
+  return TRUE;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static gboolean
+scan_number (Scanner *s)
+{
+  if (*s->p == '-')
+    advance (s);
+  if (!at_end (s) && *s->p == '0')
+    {
+      advance (s);
+      if (!at_end (s) && g_ascii_isdigit (*s->p))
+        return fail_here (s, "a number without leading zeros");
+    }
+  else if (!scan_digits (s, "a digit"))
+    return FALSE;
+  if (!at_end (s) && *s->p == '.')
+    {
+      advance (s);
+      if (!scan_digits (s, "a digit after '.'"))
+        return FALSE;
+    }
+  if (!at_end (s) && (*s->p == 'e' || *s->p == 'E'))
+    {
+      advance (s);
+      if (!at_end (s) && (*s->p == '+' || *s->p == '-'))
+        advance (s);
+      if (!scan_digits (s, "a digit in the exponent"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_literal (Scanner *s)
+{
+  static const char *const literals[] = { "true", "false", "null" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (literals); i++)
+    {
+      gsize n = strlen (literals[i]);
+      if ((gsize) (s->end - s->p) >= n && memcmp (s->p, literals[i], n) == 0
+          && ((gsize) (s->end - s->p) == n || !g_ascii_isalnum (s->p[n])))
+        {
+          for (gsize j = 0; j < n; j++)
+            advance (s);
+          return TRUE;
+        }
+    }
+  return fail_here (s, "a value (object, array, string, number, true, false or null)");
+}
+
+static gboolean
+record (Scanner *s, const char *path, guint line, guint col)
+{
+  g_autofree char *message = NULL;
+
+  if (!g_hash_table_contains (s->positions, path))
+    {
+      g_hash_table_insert (s->positions, g_strdup (path), (gpointer) (guintptr) PACK (line, col));
+      return TRUE;
+    }
+  message = g_strdup_printf ("%s: duplicate key", path);
+  return fail_at (s, line, col, message);
+}
+
+static gboolean scan_value (Scanner *s, const char *path, guint depth);
+
+static gboolean
+scan_member (Scanner *s, const char *path, guint depth)
+{
+  guint line = s->line, col = s->col;
+  g_autofree char *key = NULL;
+  g_autofree char *member = NULL;
+
+  if (at_end (s) || *s->p != '"')
+    return fail_here (s, "'\"' to start a key");
+  if (!scan_string (s, &key))
+    return FALSE;
+  member = sbx_json_path_member (path, key);
+  if (!record (s, member, line, col))
+    return FALSE;
+  skip_ws (s);
+  if (!expect_char (s, ':', "':' after the key"))
+    return FALSE;
+  skip_ws (s);
+  return scan_value (s, member, depth + 1);
+}
+
+static gboolean
 scan_object (Scanner *s, const char *path, guint depth)
 {
   advance (s);
-  for (skip_ws (s); s->p < s->end && *s->p != '}'; skip_ws (s))
+  skip_ws (s);
+  if (!at_end (s) && *s->p == '}')
     {
-      guint line = s->line, col = s->col;
-      g_autofree char *key = NULL;
-      g_autofree char *member = NULL;
-
-      if (*s->p == ',')
+      advance (s);
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (!scan_member (s, path, depth))
+        return FALSE;
+      skip_ws (s);
+      if (!at_end (s) && *s->p == ',')
         {
           advance (s);
+          skip_ws (s);
           continue;
         }
-      if (*s->p != '"')
-        return;  /* not reachable for text json-glib accepted */
-      key = scan_string (s);
-      member = sbx_json_path_member (path, key);
-      record (s, g_strdup (member), line, col);
-      skip_ws (s);
-      if (s->p < s->end && *s->p == ':')
-        advance (s);
-      skip_ws (s);
-      scan_value (s, member, depth + 1);
+      return expect_char (s, '}', "',' or '}'");
     }
-  if (s->p < s->end)
-    advance (s);
 }
 
-static void
+static gboolean
 scan_array (Scanner *s, const char *path, guint depth)
 {
   guint index = 0;
 
   advance (s);
-  for (skip_ws (s); s->p < s->end && *s->p != ']'; skip_ws (s))
+  skip_ws (s);
+  if (!at_end (s) && *s->p == ']')
     {
-      g_autofree char *element = NULL;
+      advance (s);
+      return TRUE;
+    }
+  for (;;)
+    {
+      g_autofree char *element = sbx_json_path_element (path, index++);
 
-      if (*s->p == ',')
+      if (!record (s, element, s->line, s->col) || !scan_value (s, element, depth + 1))
+        return FALSE;
+      skip_ws (s);
+      if (!at_end (s) && *s->p == ',')
         {
           advance (s);
+          skip_ws (s);
           continue;
         }
-      element = sbx_json_path_element (path, index++);
-      record (s, g_strdup (element), s->line, s->col);
-      scan_value (s, element, depth + 1);
+      return expect_char (s, ']', "',' or ']'");
     }
-  if (s->p < s->end)
-    advance (s);
 }
 
-static void
+static gboolean
 scan_value (Scanner *s, const char *path, guint depth)
 {
-  if (s->p >= s->end || depth > SBX_JSON_DOC_MAX_DEPTH)
-    return;
-  if (*s->p == '{')
-    scan_object (s, path, depth);
-  else if (*s->p == '[')
-    scan_array (s, path, depth);
-  else if (*s->p == '"')
-    g_free (scan_string (s));
-  else
-    while (s->p < s->end && strchr (",]} \t\r\n", *s->p) == NULL)
-      advance (s);
+  g_autofree char *message = NULL;
+
+  if (at_end (s))
+    return fail_here (s, "a value");
+  if ((*s->p == '{' || *s->p == '[') && depth >= SBX_JSON_DOC_MAX_DEPTH)
+    {
+      message = g_strdup_printf ("nested deeper than %d levels", SBX_JSON_DOC_MAX_DEPTH);
+      return fail_at (s, s->line, s->col, message);
+    }
+  switch (*s->p)
+    {
+    case '{': return scan_object (s, path, depth);
+    case '[': return scan_array (s, path, depth);
+    case '"': return scan_string (s, NULL);
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9':
+      return scan_number (s);
+    default: return scan_literal (s);
+    }
 }
 
-/* Nesting depth, counted before json-glib (which recurses without a limit) sees the text. */
-static guint
-max_depth (const char *data, gsize length)
+/* The whole text: one value with nothing but white space around it. */
+static gboolean
+scan_document (Scanner *s)
 {
-  guint depth = 0, deepest = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          depth++;
-          deepest = MAX (deepest, depth);
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return deepest;
+  skip_ws (s);
+  if (at_end (s))
+    return fail_at (s, 1, 1, "empty document");
+  g_hash_table_insert (s->positions, g_strdup (""), (gpointer) (guintptr) PACK (s->line, s->col));
+  if (!scan_value (s, "", 0))
+    return FALSE;
+  skip_ws (s);
+  if (!at_end (s))
+    return fail_here (s, "the end of the document");
+  return TRUE;
 }
 
 /* --------------------------------------------------------------------------- the API */
@@ -209,19 +405,13 @@ check_plain_text (const char *name, const char *data, gsize length, GError **err
 {
   if (length > SBX_JSON_DOC_MAX_SIZE)
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: larger than %d bytes",
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:1:1: larger than %d bytes",
                    name, SBX_JSON_DOC_MAX_SIZE);
       return FALSE;
     }
   if (memchr (data, '\0', length) != NULL || !g_utf8_validate (data, (gssize) length, NULL))
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: not UTF-8 text", name);
-      return FALSE;
-    }
-  if (max_depth (data, length) > SBX_JSON_DOC_MAX_DEPTH)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: nested deeper than %d levels",
-                   name, SBX_JSON_DOC_MAX_DEPTH);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:1:1: not UTF-8 text", name);
       return FALSE;
     }
   return TRUE;
@@ -266,22 +456,14 @@ sbx_json_doc_new_from_data (const char *name, const char *data, gsize length, GE
   doc->ref_count = 1;
   doc->name = g_strdup (name);
   doc->positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* The strict pass first: json-glib recurses without a depth limit and is lenient
+   * (comments, leading zeros, raw control characters, a second document). */
+  scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1, .name = name,
+                        .positions = doc->positions, .error = error };
+  if (!scan_document (&scanner))
+    return NULL;
   if ((doc->root = parse_json (name, data, length, error)) == NULL)
     return NULL;
-  scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1,
-                        .positions = doc->positions };
-  skip_ws (&scanner);
-  g_hash_table_insert (doc->positions, g_strdup (""),
-                       (gpointer) (guintptr) PACK (scanner.line, scanner.col));
-  scan_value (&scanner, "", 0);
-  if (scanner.duplicate != NULL)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:%u:%u: %s: duplicate key", name,
-                   (guint) (scanner.duplicate_pos >> 32), (guint) (scanner.duplicate_pos & 0xffffffff),
-                   scanner.duplicate);
-      g_free (scanner.duplicate);
-      return NULL;
-    }
   return g_steal_pointer (&doc);
 }
 
@@ -309,7 +491,7 @@ sbx_json_doc_new_from_file (const char *path, GError **error)
   if (st.st_size > SBX_JSON_DOC_MAX_SIZE)
     {
       close (fd);
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: larger than %d bytes",
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:1:1: larger than %d bytes",
                    path, SBX_JSON_DOC_MAX_SIZE);
       return NULL;
     }
@@ -374,17 +556,38 @@ lookup_position (SbxJsonDoc *doc, const char *path)
     }
 }
 
+/* Control characters (a key may spell them as escapes) would break the one-line message
+ * or drive the terminal; they are shown as \xNN. */
+static char *
+escape_controls (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\x%02x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 sbx_json_doc_error (SbxJsonDoc *doc, const char *path, GError **error, const char *format, ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *escaped = NULL;
   guint64 pos = lookup_position (doc, path);
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:%u:%u: %s%s%s", doc->name,
-               (guint) (pos >> 32), (guint) (pos & 0xffffffff), path, *path ? ": " : "", message);
+  line = g_strdup_printf ("%s:%u:%u: %s%s%s", doc->name, (guint) (pos >> 32),
+                          (guint) (pos & 0xffffffff), path, *path ? ": " : "", message);
+  escaped = escape_controls (line);
+  g_set_error_literal (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, escaped);
   return FALSE;
 }

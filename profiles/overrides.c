@@ -83,6 +83,16 @@ apply_env (JsonObject *process, char **env, GError **error)
   return TRUE;
 }
 
+/* A node owning @object (json_node_init_object would take a second reference). */
+static JsonNode *
+object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
 static JsonNode *
 mount_node (const char *destination, const char *type, const char *source, char **options)
 {
@@ -95,7 +105,7 @@ mount_node (const char *destination, const char *type, const char *source, char 
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
     json_array_add_string_element (opts, options[i]);
   json_object_set_array_member (m, "options", opts);
-  return json_node_init_object (json_node_alloc (), m);
+  return object_node (m);
 }
 
 static gboolean
@@ -127,10 +137,13 @@ apply_volume (JsonArray *mounts, const char *spec, GError **error)
 
   if (g_strv_length (parts) < 2 || *parts[0] == '\0' || *parts[1] == '\0')
     return option_error (error, "--volume", spec, "must be SRC:DST[:OPTIONS]");
-  if (parts[0][0] != '/' && parts[0][0] != '~')
-    return option_error (error, "--volume", spec, "the source must be an absolute path (named volumes are not supported)");
+  if (parts[0][0] != '/' && !g_str_equal (parts[0], "~") && !g_str_has_prefix (parts[0], "~/"))
+    return option_error (error, "--volume", spec, "the source must be an absolute path or ~/... "
+                         "(named volumes are not supported, nor is ~user)");
   if (parts[1][0] != '/')
     return option_error (error, "--volume", spec, "the destination must be an absolute path");
+  if (sbx_mount_destination_is_root (parts[1]))
+    return option_error (error, "--volume", spec, "the destination cannot be / (it would replace the image)");
   source = parts[0][0] == '~' ? g_build_filename (g_get_home_dir (), parts[0] + 1, NULL) : g_strdup (parts[0]);
   if (!g_file_test (source, G_FILE_TEST_EXISTS))
     return option_error (error, "--volume", spec, "the source does not exist (sbx creates nothing on the host)");
@@ -161,6 +174,8 @@ apply_tmpfs (JsonArray *mounts, const char *spec, GError **error)
 
   if (parts[0] == NULL || parts[0][0] != '/')
     return option_error (error, "--tmpfs", spec, "must be DST[:OPTIONS] with an absolute DST");
+  if (sbx_mount_destination_is_root (parts[0]))
+    return option_error (error, "--tmpfs", spec, "the destination cannot be / (it would replace the image)");
   g_strv_builder_add_many (options, "nosuid", "nodev", NULL);
   for (guint i = 0; extra[i] != NULL; i++)
     if (*extra[i])
@@ -182,17 +197,25 @@ remove_string (JsonArray *array, const char *value)
       json_array_remove_element (array, i - 1);
 }
 
+/* Capability N as "CAP_NET_RAW".  cap_to_name ()'s string belongs to libcap: it must go
+ * back with cap_free (), never free () (libcap keeps a header in front of it). */
+static char *
+capability_upper_name (int cap)
+{
+  char *lower = cap_to_name ((cap_value_t) cap);
+  char *upper = lower != NULL ? g_ascii_strup (lower, -1) : NULL;
+
+  cap_free (lower);
+  return upper;
+}
+
 /* "net_raw", "CAP_NET_RAW" -> "CAP_NET_RAW"; NULL if unknown. */
 static char *
 capability_name (const char *name)
 {
   int cap = sbx_capability_from_name (name);
-  g_autofree char *lower = NULL;
 
-  if (cap < 0)
-    return NULL;
-  lower = cap_to_name ((cap_value_t) cap);
-  return lower != NULL ? g_ascii_strup (lower, -1) : NULL;
+  return cap < 0 ? NULL : capability_upper_name (cap);
 }
 
 static gboolean
@@ -212,8 +235,7 @@ edit_capabilities (JsonObject *caps, char **names, gboolean add, GError **error)
         }
       for (int cap = first; cap <= last; cap++)
         {
-          g_autofree char *lower = cap_to_name ((cap_value_t) cap);
-          g_autofree char *name = g_ascii_strup (lower, -1);
+          g_autofree char *name = capability_upper_name (cap);
           for (gsize s = 0; s < G_N_ELEMENTS (capability_sets); s++)
             {
               JsonArray *set = sbx_json_object_ensure_array (caps, capability_sets[s]);
@@ -253,6 +275,19 @@ edit_paths (JsonObject *linux_, const char *member, const char *paths, gboolean 
     }
 }
 
+/* mask=/a:/b, unmask=/a:/b: absolute paths, as linux.maskedPaths says (a mistyped
+ * "proc/kcore" must not leave /proc/kcore quietly unmasked). */
+static gboolean
+check_paths (const char *opt, const char *paths, GError **error)
+{
+  g_auto(GStrv) list = g_strsplit (paths, ":", -1);
+
+  for (guint i = 0; list[i] != NULL; i++)
+    if (*list[i] != '\0' && *list[i] != '/')
+      return option_error (error, "--security-opt", opt, "paths must be absolute (PATH:PATH...)");
+  return TRUE;
+}
+
 static gboolean
 apply_security_opt (JsonObject *top, const char *opt, GError **error)
 {
@@ -281,7 +316,11 @@ apply_security_opt (JsonObject *top, const char *opt, GError **error)
   else if (g_str_equal (key, "apparmor"))
     json_object_set_string_member (process, "apparmorProfile", value);
   else if (g_str_equal (key, "mask"))
-    edit_paths (linux_, "maskedPaths", value, TRUE);
+    {
+      if (!check_paths (opt, value, error))
+        return FALSE;
+      edit_paths (linux_, "maskedPaths", value, TRUE);
+    }
   else if (g_str_equal (key, "unmask") && g_str_equal (value, "ALL"))
     {
       json_object_set_array_member (linux_, "maskedPaths", json_array_new ());
@@ -289,6 +328,8 @@ apply_security_opt (JsonObject *top, const char *opt, GError **error)
     }
   else if (g_str_equal (key, "unmask"))
     {
+      if (!check_paths (opt, value, error))
+        return FALSE;
       edit_paths (linux_, "maskedPaths", value, FALSE);
       edit_paths (linux_, "readonlyPaths", value, FALSE);
     }
@@ -338,7 +379,7 @@ apply_ulimit (JsonObject *process, const char *spec, GError **error)
   json_object_set_int_member (r, "soft", soft);
   json_object_set_int_member (r, "hard", hard);
   upsert (sbx_json_object_ensure_array (process, "rlimits"),
-          json_node_init_object (json_node_alloc (), r), same_rlimit_type);
+          object_node (r), same_rlimit_type);
   return TRUE;
 }
 
@@ -347,6 +388,10 @@ apply_hostname (JsonObject *top, const char *hostname, GError **error)
 {
   if (*hostname == '\0' || strlen (hostname) > 64)
     return option_error (error, "--hostname", hostname, "must be 1 to 64 characters");
+  /* As a profile's "hostname" (schema.c): it also goes into /etc/hosts and /etc/hostname. */
+  for (const char *p = hostname; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return option_error (error, "--hostname", hostname, "not a valid host name (letters, digits, '-', '.')");
   json_object_set_string_member (top, "hostname", hostname);
   return TRUE;
 }

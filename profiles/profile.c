@@ -229,6 +229,7 @@ static JsonNode *
 merge_arrays (JsonArray *base, JsonArray *over, ArrayRule rule, const char *key_of)
 {
   JsonArray *result = json_array_new ();
+  JsonNode *node;
 
   for (guint i = 0; i < json_array_get_length (base); i++)
     {
@@ -252,7 +253,9 @@ merge_arrays (JsonArray *base, JsonArray *over, ArrayRule rule, const char *key_
     }
   for (guint j = 0; j < json_array_get_length (over); j++)
     json_array_add_element (result, json_node_copy (json_array_get_element (over, j)));
-  return json_node_init_array (json_node_alloc (), result);
+  node = json_node_init_array (json_node_alloc (), result);
+  json_array_unref (result);  /* the node holds its own reference */
+  return node;
 }
 
 static JsonNode *merge_nodes (JsonNode *base, JsonNode *over, const char *path);
@@ -261,6 +264,7 @@ static JsonNode *
 merge_objects (JsonObject *base, JsonObject *over, const char *path)
 {
   JsonObject *result = json_object_new ();
+  JsonNode *node;
   g_autoptr(GList) base_members = json_object_get_members (base);
   g_autoptr(GList) over_members = json_object_get_members (over);
 
@@ -279,7 +283,9 @@ merge_objects (JsonObject *base, JsonObject *over, const char *path)
       json_object_set_member (result, key, old != NULL ? merge_nodes (old, value, member_path)
                                                        : json_node_copy (value));
     }
-  return json_node_init_object (json_node_alloc (), result);
+  node = json_node_init_object (json_node_alloc (), result);
+  json_object_unref (result);  /* the node holds its own reference */
+  return node;
 }
 
 static JsonNode *

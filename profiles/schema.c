@@ -133,6 +133,9 @@ check_namespace (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **err
   if (!json_object_has_member (o, "type"))
     return sbx_json_doc_error (doc, path, error, "a namespace needs a type");
   type = json_object_get_string_member (o, "type");
+  if (g_strcmp0 (type, "time") == 0)
+    return sbx_json_doc_error (doc, type_path, error, "the time namespace is not supported by sbx (yet): "
+                               "leave it out");
   if (sbx_namespace_flag_from_name (type) == 0)
     return sbx_json_doc_error (doc, type_path, error,
                                "unknown namespace type '%s' (pid, network, mount, ipc, uts, user, cgroup)", type);
@@ -176,6 +179,26 @@ check_mount_option_list (SbxJsonDoc *doc, const char *path, JsonNode *node, GErr
   return TRUE;
 }
 
+/* Whether @destination names "/" as written ("/", "//.", "/a/.."); symlinks in the image
+ * are caught when the mount point is resolved (launcher/mounts.c). */
+gboolean
+sbx_mount_destination_is_root (const char *destination)
+{
+  g_auto(GStrv) parts = g_strsplit (destination, "/", -1);
+  guint depth = 0;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (*parts[i] == '\0' || g_str_equal (parts[i], "."))
+        continue;
+      if (g_str_equal (parts[i], ".."))
+        depth = depth > 0 ? depth - 1 : 0;
+      else
+        depth++;
+    }
+  return depth == 0;
+}
+
 static gboolean
 check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 {
@@ -188,6 +211,12 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 
   if (destination == NULL)
     return sbx_json_doc_error (doc, path, error, "a mount needs a destination");
+  if (destination[0] == '/' && sbx_mount_destination_is_root (destination))
+    {
+      g_autofree char *destination_path = sbx_json_path_member (path, "destination");
+      return sbx_json_doc_error (doc, destination_path, error,
+                                 "a mount on / would replace the image (choose the image, or a directory below /)");
+    }
   if (sbx_mount_is_standard (destination, type))
     return TRUE;  /* /proc, /dev, /sys ...: sbx mounts those itself, its own way */
   if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))

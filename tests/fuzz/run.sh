@@ -14,6 +14,10 @@ make_seeds() {
   mkdir -p "$work/seed-publish"
   printf '127.0.0.1:8080:80/tcp' > "$work/seed-publish/1"
   printf 'slirp:allow-host-loopback' > "$work/seed-publish/2"
+  mkdir -p "$work/seed-profile"
+  cp "$(dirname "$0")/../../data/profiles/"*.json "$work/seed-profile/"
+  printf '{"sbx":{"include":["base"]},"process":{"args":["sh"],"env":["A=1"]},"linux":{"maskedPaths":["/x"]}}' > "$work/seed-profile/top"
+  printf '{"process":{"capabilities":{"bounding":["CAP_KILL"]}},"mounts":[{"destination":"/t","type":"tmpfs"}]}\0{"sbx":{"include":["base"]},"hostname":"h"}' > "$work/seed-profile/pair"
   echo hello > "$work/files/d/f"
   ln -s f "$work/files/d/l"
   : > "$work/files/d/.wh.gone"
@@ -40,7 +44,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive)
+harnesses=(subid error-decode publish unpack oci-archive profile)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do

@@ -729,6 +729,12 @@ else
     -v "$W/hostfile:/etc/link-file" -- 'cat /etc/link-file' "file content"
   link_case "--tmpfs /link-abs (-> $MOUNTLINK_ESCAPE-abs)" \
     --tmpfs /link-abs -- 'stat -f -c %T /link-abs/' "tmpfs"
+  # A link that leads to the root itself: a mount there would replace the image.
+  run_sbx run -v "$vol:/link-root-dotdot" ml sh -c 'echo command-ran'
+  check_sbx_error "-v DIR:/link-root-dotdot (-> /../../..: the root)" "resolves to the sandbox's root"
+  unlike "$OUT" command-ran "-v DIR:/link-root-dotdot: the command does not run"
+  run_sbx run -v "$vol:/srv/.." ml true
+  check_sbx_error "-v DIR:/srv/.. (the root, spelt with ..)" "cannot be /"
 fi
 
 # --- --ulimit ----------------------------------------------------------------------------------
