@@ -23,8 +23,9 @@ PKGS_RUN=(fuse-overlayfs fuse3 uidmap)
 # the runtime spec's JSON schema (python3-jsonschema), crun and runc check profiles and bundles.
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
-           python3-jsonschema crun runc)
+           python3-jsonschema crun runc docker-registry)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt)
+PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -65,7 +66,7 @@ fi
 
 # ---------------------------------------------------------------- packages
 install_packages() {
-  local pkgs=("${PKGS_BUILD[@]}" "${PKGS_RUN[@]}" "${PKGS_TEST[@]}" "${PKGS_BENCH[@]}")
+  local pkgs=("${PKGS_BUILD[@]}" "${PKGS_RUN[@]}" "${PKGS_TEST[@]}" "${PKGS_BENCH[@]}" "${PKGS_VM[@]}")
   local missing=() p
   for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed; then

@@ -19,6 +19,11 @@ int sbx_cmd_image (int argc, char **argv, GError **error);
 int sbx_cmd_profile (int argc, char **argv, GError **error);
 int sbx_cmd_spec (int argc, char **argv, GError **error);
 int sbx_cmd_version (int argc, char **argv, GError **error);
+int sbx_cmd_ls (int argc, char **argv, GError **error);
+int sbx_cmd_start (int argc, char **argv, GError **error);
+int sbx_cmd_rm (int argc, char **argv, GError **error);
+int sbx_cmd_system (int argc, char **argv, GError **error);
+int sbx_cmd_stats (int argc, char **argv, GError **error);
 
 /* Parses @argc/@argv with @entries; options stop at the first non-option when
  * @stop_at_first_arg.  Errors say which command they belong to. */

@@ -108,6 +108,41 @@ image_rm (int argc, char **argv, GError **error)
   return status;
 }
 
+static int
+image_prune (int argc, char **argv, GError **error)
+{
+  gboolean all = FALSE;
+  const GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Also remove the images no named sandbox was made from", NULL },
+    { NULL }
+  };
+  g_autoptr(SbxStore) store = NULL;
+  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  SbxStoreUsage before, after;
+  g_autofree char *freed = NULL;
+  gboolean single;
+
+  if (!sbx_cli_parse ("image prune", "", "Remove the layers and blobs no image and no named sandbox uses, "
+                      "and what killed imports left behind.  Layers of running sandboxes stay.",
+                      entries, FALSE, &argc, &argv, error))
+    return SBX_EXIT_SBX_ERROR;
+  if (argc > 1)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image prune: unexpected argument '%s'", argv[1]);
+      return SBX_EXIT_SBX_ERROR;
+    }
+  if ((store = sbx_store_open (NULL, error)) == NULL || !sbx_userns_enter_store_namespace (&single, error) ||
+      !sbx_store_usage (store, &before, error) || !sbx_store_prune (store, all, removed, error) ||
+      !sbx_store_usage (store, &after, error))
+    return SBX_EXIT_SBX_ERROR;
+  for (guint i = 0; i < removed->len; i++)
+    printf ("removed image %s\n", (const char *) g_ptr_array_index (removed, i));
+  freed = g_format_size (before.layers + before.blobs + before.tmp > after.layers + after.blobs + after.tmp
+                         ? before.layers + before.blobs + before.tmp - after.layers - after.blobs - after.tmp : 0);
+  printf ("freed %s (%u layers left)\n", freed, after.n_layers);
+  return 0;
+}
+
 int
 sbx_cmd_image (int argc, char **argv, GError **error)
 {
@@ -115,6 +150,7 @@ sbx_cmd_image (int argc, char **argv, GError **error)
     { "import", "Import an image from an OCI layout, OCI archive or docker archive", image_import },
     { "ls", "List images", image_ls },
     { "rm", "Remove images", image_rm },
+    { "prune", "Remove unused layers and blobs (--all: and unused images)", image_prune },
   };
 
   return sbx_cli_dispatch ("image", subcommands, G_N_ELEMENTS (subcommands), argc, argv, error);

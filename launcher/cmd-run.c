@@ -6,15 +6,18 @@
 #include <string.h>
 
 typedef struct {
-  char *profile, *storage_driver, *network, *userns, *entrypoint, *user, *workdir, *hostname;
+  char *name, *tls_verify, *profile, *storage_driver, *network, *userns, *entrypoint, *user, *workdir, *hostname;
+  char *memory, *memory_reservation, *memory_swap, *cpus;
   char **publish, **env, **volumes, **tmpfs, **cap_add, **cap_drop, **security_opts, **ulimits;
-  gboolean read_only;
+  gint cpu_shares, pids_limit, blkio_weight;
+  gboolean read_only, limits_optional;
 } RunArgs;
 
 static void
 run_args_clear (RunArgs *a)
 {
-  char **strings[] = { &a->profile, &a->storage_driver, &a->network, &a->userns, &a->entrypoint,
+  char **strings[] = { &a->name, &a->tls_verify, &a->memory, &a->memory_reservation, &a->memory_swap, &a->cpus,
+                       &a->profile, &a->storage_driver, &a->network, &a->userns, &a->entrypoint,
                        &a->user, &a->workdir, &a->hostname };
   char ***lists[] = { &a->publish, &a->env, &a->volumes, &a->tmpfs, &a->cap_add, &a->cap_drop,
                       &a->security_opts, &a->ulimits };
@@ -31,6 +34,7 @@ sbx_cmd_run (int argc, char **argv, GError **error)
 {
   g_auto(RunArgs) a = { 0 };
   const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &a.name, "Keep this sandbox's files across runs under NAME (again: its files are there)", "NAME" },
     { "profile", 0, 0, G_OPTION_ARG_STRING, &a.profile, "Profile to run under (default: \"default\"; see 'sbx profile ls')", "NAME|FILE" },
     { "userns", 0, 0, G_OPTION_ARG_STRING, &a.userns, "User namespace mode: keep-id keeps your uid and gid inside", "MODE" },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &a.env, "Set an environment variable (KEY=VALUE, or KEY to pass yours)", "KEY=VALUE" },
@@ -46,9 +50,18 @@ sbx_cmd_run (int argc, char **argv, GError **error)
     { "security-opt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.security_opts,
       "seccomp=FILE|unconfined, apparmor=PROFILE|unconfined, no-new-privileges[=true|false], mask=PATHS, unmask=PATHS|ALL", "OPT" },
     { "ulimit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.ulimits, "Set a resource limit", "NAME=SOFT[:HARD]" },
+    { "memory", 'm', 0, G_OPTION_ARG_STRING, &a.memory, "Memory limit (b, k, m, g); needs a systemd user manager", "SIZE" },
+    { "memory-reservation", 0, 0, G_OPTION_ARG_STRING, &a.memory_reservation, "Memory kept for the sandbox under pressure (MemoryLow)", "SIZE" },
+    { "memory-swap", 0, 0, G_OPTION_ARG_STRING, &a.memory_swap, "Memory plus swap limit (-1: unlimited swap)", "SIZE" },
+    { "cpus", 0, 0, G_OPTION_ARG_STRING, &a.cpus, "CPU time limit, in CPUs (1.5: one and a half)", "N" },
+    { "cpu-shares", 0, 0, G_OPTION_ARG_INT, &a.cpu_shares, "CPU weight relative to others (2-262144, 1024 as usual)", "N" },
+    { "pids-limit", 0, 0, G_OPTION_ARG_INT, &a.pids_limit, "Most processes and threads at once (-1: unlimited)", "N" },
+    { "blkio-weight", 0, 0, G_OPTION_ARG_INT, &a.blkio_weight, "Block I/O weight (10-1000)", "N" },
+    { "limits-optional", 0, 0, G_OPTION_ARG_NONE, &a.limits_optional, "Run without the limits (with a warning) where no systemd user manager can set them", NULL },
     { "network", 0, 0, G_OPTION_ARG_STRING, &a.network, "Network: slirp (default; slirp:allow-host-loopback reaches your 127.0.0.1 at 10.0.2.2), none or host", "MODE" },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a.publish, "Forward a host port into the sandbox (slirp)", "[HOST_IP:]HOST_PORT:PORT[/tcp|udp]" },
-    { "storage-driver", 0, 0, G_OPTION_ARG_STRING, &a.storage_driver, "Root filesystem: fuse-overlayfs (default) or overlay (the kernel's)", "DRIVER" },
+    { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &a.tls_verify, "Check the registry's TLS certificate when the image is pulled (default true)", "true|false" },
+    { "storage-driver", 0, 0, G_OPTION_ARG_STRING, &a.storage_driver, "Root filesystem: auto (default: the kernel's overlay, else fuse-overlayfs), overlay or fuse-overlayfs", "DRIVER" },
     { NULL }
   };
   SbxRunOptions options = { 0 };
@@ -58,12 +71,19 @@ sbx_cmd_run (int argc, char **argv, GError **error)
                       "Run a command in a new sandbox.  IMAGE may be left out when the profile names one.",
                       entries, TRUE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
-  if (argc < 2 && a.profile == NULL)
+  if (argc < 2 && a.profile == NULL && a.name == NULL)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "run: missing IMAGE (see 'sbx run --help')");
       return SBX_EXIT_SBX_ERROR;
     }
-  options.profile = a.profile != NULL ? a.profile : "default";
+  if (a.tls_verify != NULL && !g_str_equal (a.tls_verify, "true") && !g_str_equal (a.tls_verify, "false"))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "run: --tls-verify=%s: expected true or false", a.tls_verify);
+      return SBX_EXIT_SBX_ERROR;
+    }
+  options.tls_verify_off = g_strcmp0 (a.tls_verify, "false") == 0;
+  options.name = a.name;
+  options.profile = a.profile;
   options.image = argc >= 2 ? argv[1] : NULL;
   options.command = argc >= 2 ? argv + 2 : NULL;
   options.entrypoint = a.entrypoint;
@@ -76,6 +96,9 @@ sbx_cmd_run (int argc, char **argv, GError **error)
   options.overrides = (SbxProfileOverrides) {
     .env = a.env, .volumes = a.volumes, .tmpfs = a.tmpfs, .cap_add = a.cap_add, .cap_drop = a.cap_drop,
     .security_opts = a.security_opts, .ulimits = a.ulimits, .hostname = a.hostname, .read_only = a.read_only,
+    .memory = a.memory, .memory_reservation = a.memory_reservation, .memory_swap = a.memory_swap, .cpus = a.cpus,
+    .cpu_shares = a.cpu_shares, .pids_limit = a.pids_limit, .blkio_weight = a.blkio_weight,
+    .limits_optional = a.limits_optional,
   };
   if (!sbx_run (&options, &status, error))
     status = SBX_EXIT_SBX_ERROR;

@@ -1,6 +1,7 @@
 /* main.c: the sbx command line: dispatches to the command families and is the one place
  * that prints errors ("sbx: <message>") and turns them into exit statuses. */
 #include "cli.h"
+#include "pull-helper.h"
 #include "sbx-error.h"
 #include "config.h"
 
@@ -10,7 +11,13 @@
 
 static const SbxCommand commands[] = {
   { "run", "Run a command in a new sandbox", sbx_cmd_run },
-  { "image", "Manage images (import, ls, rm)", sbx_cmd_image },
+  { "start", "Run a named sandbox again", sbx_cmd_start },
+  { "ls", "List named sandboxes", sbx_cmd_ls },
+  { "rm", "Remove named sandboxes", sbx_cmd_rm },
+  { "image", "Manage images (import, ls, rm, prune)", sbx_cmd_image },
+  { "pull", "Pull an image from a registry", sbx_cmd_pull },
+  { "system", "Disk space used (df)", sbx_cmd_system },
+  { "stats", "Memory, CPU and pids of sandboxes with limits", sbx_cmd_stats },
   { "profile", "Inspect profiles (ls, show, validate)", sbx_cmd_profile },
   { "spec", "Write an OCI runtime bundle from a profile and an image", sbx_cmd_spec },
   { "version", "Show the version", sbx_cmd_version },

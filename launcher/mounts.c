@@ -161,6 +161,17 @@ make_dev_symlinks (int root_fd, GError **error)
   return TRUE;
 }
 
+/* An mqueue filesystem belongs to an ipc namespace: only one of the sandbox's own may be
+ * mounted (a profile that shares the host's ipc namespace gets no /dev/mqueue). */
+static gboolean
+mount_mqueue (int root_fd, const SbxRunPlan *plan, GError **error)
+{
+  if (!(plan->unshare_flags & CLONE_NEWIPC))
+    return TRUE;
+  return mount_at (root_fd, "/dev/mqueue", TARGET_DIR, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   NULL, error);
+}
+
 static gboolean
 mount_dev (int root_fd, const SbxRunPlan *plan, GError **error)
 {
@@ -178,8 +189,7 @@ mount_dev (int root_fd, const SbxRunPlan *plan, GError **error)
                    pts_opts, error) &&
          mount_at (root_fd, "/dev/shm", TARGET_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    "mode=1777,size=65536k", error) &&
-         mount_at (root_fd, "/dev/mqueue", TARGET_DIR, "mqueue", "mqueue",
-                   MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, error) &&
+         mount_mqueue (root_fd, plan, error) &&
          make_dev_symlinks (root_fd, error);
 }
 
@@ -194,6 +204,22 @@ mount_sys (int root_fd, GError **error)
     return TRUE;
   return mount_at (root_fd, "/sys", TARGET_DIR, "/sys", NULL, MS_BIND | MS_REC, NULL, error) &&
          remount_readonly (root_fd, "/sys", error);
+}
+
+/* With a cgroup namespace of its own, the sandbox sees its cgroup (the systemd scope when it
+ * has limits) as /sys/fs/cgroup: writable where systemd delegated it, read-only otherwise.
+ * A kernel that refuses the mount (no cgroup2) leaves /sys/fs/cgroup as it was. */
+static gboolean
+mount_cgroup (int root_fd, const SbxRunPlan *plan, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (plan->want_scope ? 0 : MS_RDONLY);
+
+  if (!(plan->unshare_flags & CLONE_NEWCGROUP))
+    return TRUE;
+  if (!mount_at (root_fd, "/sys/fs/cgroup", TARGET_DIR, "cgroup2", "cgroup2", flags, NULL, &local_error))
+    g_debug ("no cgroup2 in the sandbox: %s", local_error->message);
+  return TRUE;
 }
 
 /* Hides @path, if the sandbox has it: an empty read-only tmpfs over a directory,
@@ -528,6 +554,7 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
   return mount_proc (root_fd, error) &&
          mount_dev (root_fd, plan, error) &&
          mount_sys (root_fd, error) &&
+         mount_cgroup (root_fd, plan, error) &&
          write_network_files (root_fd, plan, error) &&
          mount_profile_mounts (root_fd, plan->profile, error) &&
          apply_path_policies (root_fd, plan->profile, error) &&

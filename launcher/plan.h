@@ -17,6 +17,7 @@ typedef struct {
   char *store_root;        /* the image store; layers/ and mnt/ are below it */
   char **layers;           /* layer directory names below layers/, top layer first */
   SbxStorageDriver storage_driver;
+  char *persistent_dir;    /* a named sandbox's directory (upper/, work/), or NULL: a tmpfs */
   char *fuse_overlayfs;    /* path of the fuse-overlayfs program */
   /* the command */
   char **argv;             /* never empty */
@@ -29,6 +30,8 @@ typedef struct {
   SbxSeccompProgram seccomp;  /* compiled from the profile by the supervisor */
   gboolean use_apparmor;   /* exec under profile->apparmor_profile */
   int unshare_flags;       /* CLONE_NEW* the setup child creates (PID: by init's fork) */
+  gboolean want_scope;     /* the sandbox runs in a systemd scope with its limits (scope.h),
+                              delegated to it: its /sys/fs/cgroup is writable */
   char *hostname;
   SbxNetMode net_mode;
   gboolean allow_host_loopback;

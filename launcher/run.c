@@ -1,21 +1,28 @@
 /* run.c: the run pipeline, as named steps:
- *   load the profile (with the command line's overrides) → settle the network, user
- *   namespace and confinement it asks for (seccomp compiled, AppArmor checked) → lay out
- *   the user namespace → open the store → resolve the image (importing the embedded default
- *   on first use) → lease its layers → make the run plan → spawn the sandbox, map its ids
- *   and start its network → supervise it until it exits (the main loop also runs libslirp)
- *   → release everything.  Everything that can be refused is refused before the store is
- *   touched or anything starts.
+ *   open a named sandbox (--name: its lock and what its first run recorded) → load the
+ *   profile (with the command line's overrides) → settle the network, user namespace,
+ *   limits (a systemd scope can be had, or they are optional) and confinement (seccomp
+ *   compiled, AppArmor checked) → lay out the user namespace → open the store → resolve
+ *   the image (the embedded default imported, a registry image pulled, on first use) →
+ *   lease its layers → record a new named sandbox → make the run plan → spawn the sandbox,
+ *   map its ids, put it in its scope and start its network → supervise it until it exits
+ *   (the main loop also runs libslirp and watches the scope's memory events) → release
+ *   everything.  Everything that can be refused is refused before anything starts.
  * The supervisor (this process) stays in the caller's namespaces; everything inside is
  * setup.c, init.c and confine.c. */
 #include "run.h"
 #include "apparmor.h"
 #include "import-helper.h"
+#include "pull-helper.h"
 #include "defaults.h"
 #include "plan.h"
 #include "slirp.h"
 #include "sbx-error.h"
 #include "setup.h"
+#include "fd-util.h"
+#include "sandbox.h"
+#include "scope.h"
+#include "storage-private.h"
 #include "store.h"
 #include "sync.h"
 #include "userns.h"
@@ -34,6 +41,7 @@ void
 sbx_run_plan_clear (SbxRunPlan *plan)
 {
   g_clear_pointer (&plan->store_root, g_free);
+  g_clear_pointer (&plan->persistent_dir, g_free);
   g_clear_pointer (&plan->layers, g_strfreev);
   g_clear_pointer (&plan->fuse_overlayfs, g_free);
   g_clear_pointer (&plan->argv, g_strfreev);
@@ -46,16 +54,27 @@ sbx_run_plan_clear (SbxRunPlan *plan)
   sbx_seccomp_program_clear (&plan->seccomp);
 }
 
-/* The embedded default image is imported on first use, by the sbx-import helper. */
+/* The embedded default image is imported on first use, by the sbx-import helper.  A name
+ * the store lacks that names its registry ("localhost:5000/app", "quay.io/x/y:1") is pulled;
+ * a short name is looked up as a pull would have stored it, never pulled implicitly (a typo
+ * must not reach out to docker.io). */
 static SbxImage *
-resolve_image (SbxStore *store, const char *name, GError **error)
+resolve_image (SbxStore *store, const char *name, const SbxRunOptions *options, GError **error)
 {
   static const char * const import_default[] = { "--default", NULL };
+  SbxPullOptions pull = { .tls_verify = !options->tls_verify_off, .quiet = FALSE, .progress_fd = STDERR_FILENO };
+  g_autofree char *local = NULL;
 
   if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
       !sbx_import_helper_run (import_default, error))
     return NULL;
-  return sbx_store_load_image (store, name, error);
+  if (sbx_store_has_image (store, name))
+    return sbx_store_load_image (store, name, error);
+  local = sbx_pull_find_local (store, name);
+  if (local == NULL && sbx_registry_is_qualified_reference (name) &&
+      !sbx_pull_image (store, name, &pull, &local, error))
+    return NULL;
+  return sbx_store_load_image (store, local != NULL ? local : name, error);
 }
 
 /* Docker's rule: the command replaces Cmd and is appended to Entrypoint.  A profile's
@@ -106,26 +125,41 @@ command_env (const SbxImage *image, const SbxProfile *profile)
   return env;
 }
 
-/* keep-id needs fuse-overlayfs's id translation (see setup.c). */
+/* --storage-driver, else $SBX_STORAGE_DRIVER, else the profile's sbx.storageDriver, else
+ * storage.conf's, else auto (the kernel's overlay, fuse-overlayfs where the kernel refuses).
+ * A named sandbox keeps the driver that made it; keep-id needs fuse-overlayfs's id
+ * translation (see setup.c). */
 static gboolean
-choose_storage_driver (const SbxRunOptions *options, const SbxProfile *profile,
+choose_storage_driver (const SbxRunOptions *options, const SbxProfile *profile, const SbxSandbox *sandbox,
                        const SbxIdLayout *ids, SbxStorageDriver *out, GError **error)
 {
+  g_autofree char *configured = NULL;
   const char *name = options->storage_driver != NULL ? options->storage_driver
                    : g_getenv ("SBX_STORAGE_DRIVER") != NULL ? g_getenv ("SBX_STORAGE_DRIVER")
                    : profile->storage_driver;
+  gboolean keep_id = ids->mode == SBX_USERNS_KEEP_ID && !ids->single;
+  SbxStorageDriver kept;
 
-  *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
-  if (name == NULL || *name == '\0')
-    return TRUE;
-  if (!sbx_storage_driver_parse (name, out, error))
+  if (name == NULL && !sbx_storage_driver_from_config (&configured, error))
     return FALSE;
-  if (*out == SBX_STORAGE_DRIVER_OVERLAY && ids->mode == SBX_USERNS_KEEP_ID && !ids->single)
+  if (name == NULL)
+    name = configured;
+  *out = SBX_STORAGE_DRIVER_AUTO;
+  if (name != NULL && *name != '\0' && !sbx_storage_driver_parse (name, out, error))
+    return FALSE;
+  if (sandbox != NULL && sandbox->driver != NULL && sbx_storage_driver_parse (sandbox->driver, &kept, NULL))
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "--userns=keep-id needs the fuse-overlayfs storage driver (it translates ids)");
-      return FALSE;
+      if (*out != SBX_STORAGE_DRIVER_AUTO && *out != kept)
+        return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                            "sandbox '%s' was made with the %s storage driver and keeps it", sandbox->name,
+                            sandbox->driver), FALSE;
+      *out = kept;
     }
+  if (keep_id && *out == SBX_STORAGE_DRIVER_OVERLAY)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                        "--userns=keep-id needs the fuse-overlayfs storage driver (it translates ids)"), FALSE;
+  if (keep_id)
+    *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
   return TRUE;
 }
 
@@ -144,7 +178,7 @@ command_user (const SbxImage *image, const SbxProfile *profile, const SbxRunOpti
 }
 
 static gboolean
-make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
+make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options, const SbxSandbox *sandbox,
            const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
 {
   g_autoptr(GStrvBuilder) layers = g_strv_builder_new ();
@@ -155,7 +189,7 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
 
   plan->argv = command_argv (image, profile, options, error);
   if (plan->argv == NULL ||
-      !choose_storage_driver (options, profile, ids, &plan->storage_driver, error))
+      !choose_storage_driver (options, profile, sandbox, ids, &plan->storage_driver, error))
     return FALSE;
   for (guint i = n_layers; i > 0; i--)
     {
@@ -164,6 +198,7 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
     }
   plan->layers = g_strv_builder_end (layers);
   plan->store_root = g_strdup (sbx_store_get_root (store));
+  plan->persistent_dir = sandbox != NULL ? sbx_sandbox_dir (store, sandbox->name) : NULL;
   plan->fuse_overlayfs = g_strdup (SBX_FUSE_OVERLAYFS);
   plan->env = command_env (image, profile);
   plan->cwd = g_canonicalize_filename (workdir != NULL ? workdir : "/", "/");
@@ -198,6 +233,37 @@ settle_network (const SbxProfile *profile, const SbxRunOptions *options, SbxNetO
   return sbx_net_options_check (net, error);
 }
 
+/* Limits need a systemd user scope: checked before anything starts.  Where it cannot be
+ * had, sbx.limits.ifUnavailable (--limits-optional) says whether to run without them. */
+static gboolean
+settle_limits (SbxRunPlan *plan, GError **error)
+{
+  const SbxProfile *profile = plan->profile;
+  g_autoptr(GVariant) checked = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!profile->has_resource_limits)
+    return TRUE;
+  checked = sbx_scope_properties (&profile->resources, "check", 0, error);
+  if (checked == NULL)
+    return g_prefix_error (error, "profile '%s': linux.resources: ", profile->name), FALSE;
+  g_variant_ref_sink (checked);
+  if (sbx_scope_available (&local_error))
+    {
+      plan->want_scope = TRUE;
+      return TRUE;
+    }
+  if (profile->limits_policy == SBX_LIMITS_FAIL)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "resource limits cannot be set up: %s "
+                   "(--limits-optional runs without them)", local_error->message);
+      return FALSE;
+    }
+  if (profile->limits_policy == SBX_LIMITS_WARN)
+    g_printerr ("sbx: warning: running without resource limits: %s\n", local_error->message);
+  return TRUE;
+}
+
 /* What the profile asks of the kernel, settled before anything starts: the namespaces,
  * the seccomp filter compiled to BPF, AppArmor present or not. */
 static gboolean
@@ -205,13 +271,8 @@ settle_confinement (SbxRunPlan *plan, const SbxNetOptions *net, GError **error)
 {
   const SbxProfile *profile = plan->profile;
 
-  if (profile->has_resource_limits)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "profile '%s': linux.resources asks for limits, which need a systemd user scope; "
-                   "sbx cannot set them up yet", profile->name);
-      return FALSE;
-    }
+  if (!settle_limits (plan, error))
+    return FALSE;
   plan->unshare_flags = CLONE_NEWUSER | CLONE_NEWNS |
                         (profile->unshare_flags & (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)) |
                         (net->mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
@@ -272,10 +333,30 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
   return *out_slirp != NULL && sbx_sync_send (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
-/* Forks the setup child, writes its id maps once it has unshared, and starts its network. */
+/* The setup child goes into its scope before it makes its cgroup namespace. */
 static gboolean
-spawn_sandbox (const SbxRunPlan *plan, const SbxNetOptions *net_options, pid_t *out_pid,
-               int *out_sync_fd, SbxSlirp **out_slirp, GError **error)
+start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope **out_scope,
+             GError **error)
+{
+  g_autofree char *description = NULL;
+  GVariant *properties;
+
+  if (!plan->want_scope)
+    return TRUE;
+  description = g_strdup_printf ("sbx sandbox %s (image %s)", options->name != NULL ? options->name : "",
+                                 options->image != NULL ? options->image : "");
+  properties = sbx_scope_properties (&plan->profile->resources, description, pid, error);
+  if (properties == NULL)
+    return FALSE;
+  *out_scope = sbx_scope_start (options->name != NULL ? options->name : "run", pid, properties, error);
+  return *out_scope != NULL;
+}
+
+/* Forks the setup child, writes its id maps once it has unshared, puts it into its scope,
+ * and starts its network. */
+static gboolean
+spawn_sandbox (const SbxRunPlan *plan, const SbxRunOptions *options, const SbxNetOptions *net_options,
+               pid_t *out_pid, int *out_sync_fd, SbxSlirp **out_slirp, SbxScope **out_scope, GError **error)
 {
   int supervisor_end, sandbox_end;
   pid_t pid;
@@ -299,6 +380,7 @@ spawn_sandbox (const SbxRunPlan *plan, const SbxNetOptions *net_options, pid_t *
   *out_sync_fd = supervisor_end;
   if (!sbx_sync_expect (supervisor_end, SBX_SYNC_UNSHARED, error) ||
       !sbx_userns_write_maps (pid, &plan->ids, error) ||
+      !start_scope (plan, options, pid, out_scope, error) ||
       !sbx_sync_send (supervisor_end, SBX_SYNC_MAPPED, error) ||
       !start_network (plan, net_options, supervisor_end, out_slirp, error))
     {
@@ -400,16 +482,111 @@ supervise (pid_t setup_pid, int sync_fd, GError **out_sandbox_error)
   return sup.wait_status;
 }
 
+/* --name: the sandbox's lock, held for the whole run (a second run of it is refused), and
+ * its record when it exists already. */
+static gboolean
+open_named_sandbox (SbxStore *store, const SbxRunOptions *options, int *out_lock, SbxSandbox **out_sandbox,
+                    GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if ((*out_lock = sbx_sandbox_lock (store, options->name, error)) < 0)
+    return FALSE;
+  *out_sandbox = sbx_sandbox_load (store, options->name, &local_error);
+  if (*out_sandbox == NULL && !g_error_matches (local_error, SBX_ERROR, SBX_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (*out_sandbox == NULL && options->start_existing)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (*out_sandbox != NULL && options->image != NULL &&
+      !g_str_equal (options->image, (*out_sandbox)->image->name))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_EXISTS, "sandbox '%s' exists with image '%s', not '%s' "
+                   "(sbx rm %s makes the name free)", options->name, (*out_sandbox)->image->name,
+                   options->image, options->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What an existing named sandbox recorded, where the command line says nothing. */
+static SbxRunOptions
+with_sandbox_defaults (const SbxRunOptions *options, const SbxSandbox *sandbox, const char *profile_path)
+{
+  SbxRunOptions effective = *options;
+
+  if (sandbox != NULL)
+    {
+      effective.image = sandbox->image->name;
+      if (effective.profile == NULL)
+        effective.profile = profile_path;
+      if (effective.command == NULL || effective.command[0] == NULL)
+        effective.command = sandbox->command;
+      if (effective.network == NULL)
+        effective.network = sandbox->network;
+      if (effective.publish == NULL)
+        effective.publish = sandbox->publish;
+    }
+  if (effective.profile == NULL)
+    effective.profile = "default";
+  return effective;
+}
+
+/* The first run of a named sandbox records it, once its image's layers are leased. */
+static SbxSandbox *
+create_named_sandbox (SbxStore *store, const SbxRunOptions *options, const SbxImage *image,
+                      const SbxProfile *profile, GError **error)
+{
+  g_autoptr(SbxSandbox) sandbox = g_new0 (SbxSandbox, 1);
+  g_autoptr(JsonNode) image_json = sbx_image_to_json (image);
+
+  sandbox->name = g_strdup (options->name);
+  sandbox->image = sbx_image_from_json (image_json, error);
+  if (sandbox->image == NULL)
+    return NULL;
+  sandbox->profile_json = sbx_profile_to_json (profile);
+  sandbox->command = options->command != NULL && options->command[0] != NULL ? g_strdupv (options->command) : NULL;
+  sandbox->network = g_strdup (options->network);
+  sandbox->publish = g_strdupv (options->publish);
+  sandbox->created = g_get_real_time () / G_USEC_PER_SEC;
+  if (!sbx_sandbox_create (store, sandbox, error))
+    return NULL;
+  return g_steal_pointer (&sandbox);
+}
+
+/* The image: a named sandbox's own record, else the store's (the default imported on first use). */
+static SbxImage *
+settle_store_image (SbxStore *store, SbxSandbox *sandbox, const char *image_name, const SbxRunOptions *options,
+                    GError **error)
+{
+  g_autoptr(JsonNode) record = NULL;
+
+  if (sandbox == NULL)
+    return resolve_image (store, image_name, options, error);
+  record = sbx_image_to_json (sandbox->image);
+  return sbx_image_from_json (record, error);
+}
+
 gboolean
 sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
 {
   g_autoptr(SbxStore) store = NULL;
   g_autoptr(SbxImage) image = NULL;
   g_autoptr(SbxStoreLease) lease = NULL;
+  g_autoptr(SbxSandbox) sandbox = NULL;
   g_autoptr(GError) sandbox_error = NULL;
   g_autoptr(SbxSlirp) slirp = NULL;
+  g_autoptr(SbxScope) scope = NULL;
+  g_autofree char *sandbox_profile = NULL;
   g_auto(SbxRunPlan) plan = { 0 };
   g_auto(SbxNetOptions) net = { 0 };
+  sbx_autofd int sandbox_lock = -1;
+  SbxRunOptions effective;
   const char *image_name;
   SbxUsernsMode userns;
   SbxIdLayout ids;
@@ -418,6 +595,15 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   int wait_status;
 
   sbx_net_options_init (&net);
+  if (options->name != NULL &&
+      (!sbx_sandbox_check_name (options->name, error) ||
+       (store = sbx_store_open (NULL, error)) == NULL ||
+       !open_named_sandbox (store, options, &sandbox_lock, &sandbox, error)))
+    return FALSE;
+  if (sandbox != NULL)
+    sandbox_profile = sbx_sandbox_profile_path (store, sandbox->name);
+  effective = with_sandbox_defaults (options, sandbox, sandbox_profile);
+  options = &effective;
   if ((plan.profile = sbx_profile_load (options->profile, &options->overrides, error)) == NULL ||
       (image_name = settle_image (plan.profile, options, error)) == NULL ||
       !settle_network (plan.profile, options, &net, error) ||
@@ -425,18 +611,29 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
                               &userns, error) ||
       !settle_confinement (&plan, &net, error) ||
       !sbx_userns_layout_for_caller (userns, &ids, error) ||
-      (store = sbx_store_open (NULL, error)) == NULL ||
-      (image = resolve_image (store, image_name, error)) == NULL ||
+      (store == NULL && (store = sbx_store_open (NULL, error)) == NULL) ||
+      (image = settle_store_image (store, sandbox, image_name, options, error)) == NULL ||
       (lease = sbx_store_lease_image (store, image, error)) == NULL ||
-      !make_plan (store, image, options, &ids, &plan, error) ||
-      !spawn_sandbox (&plan, &net, &setup_pid, &sync_fd, &slirp, error))
+      (options->name != NULL && sandbox == NULL &&
+       (sandbox = create_named_sandbox (store, options, image, plan.profile, error)) == NULL) ||
+      !make_plan (store, image, options, sandbox, &ids, &plan, error) ||
+      !spawn_sandbox (&plan, options, &net, &setup_pid, &sync_fd, &slirp, &scope, error))
     return FALSE;
 
+  if (scope != NULL)
+    sbx_scope_watch (scope);
   wait_status = supervise (setup_pid, sync_fd, &sandbox_error);
   close (sync_fd);
   if (sandbox_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&sandbox_error));
+      return FALSE;
+    }
+  if (scope != NULL && sbx_scope_oom_kills (scope) > 0)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_MEMORY_LIMIT, "the sandbox hit its memory limit (%s): the kernel "
+                   "killed %" G_GUINT64_FORMAT " of its processes", sbx_scope_memory_limit_text (scope),
+                   sbx_scope_oom_kills (scope));
       return FALSE;
     }
   *out_status = sbx_exit_code_from_wait_status (wait_status);

@@ -17,6 +17,8 @@ sbx_error_exit_status (const GError *error)
         return SBX_EXIT_NOT_EXECUTABLE;
       if (error->code == SBX_ERROR_CMD_NOT_FOUND)
         return SBX_EXIT_NOT_FOUND;
+      if (error->code == SBX_ERROR_MEMORY_LIMIT)
+        return SBX_EXIT_MEMORY_LIMIT;
     }
   return SBX_EXIT_SBX_ERROR;
 }

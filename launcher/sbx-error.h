@@ -22,12 +22,14 @@ typedef enum {
   SBX_ERROR_BUSY,          /* locked / in use: exit 125 */
   SBX_ERROR_CMD_NOT_EXECUTABLE, /* exit 126 */
   SBX_ERROR_CMD_NOT_FOUND,      /* exit 127 */
+  SBX_ERROR_MEMORY_LIMIT,       /* the sandbox hit its memory limit: exit 137, as a SIGKILL */
 } SbxErrorCode;
 
 /* Exit statuses, as Podman uses them. */
 #define SBX_EXIT_SBX_ERROR       125
 #define SBX_EXIT_NOT_EXECUTABLE  126
 #define SBX_EXIT_NOT_FOUND       127
+#define SBX_EXIT_MEMORY_LIMIT    137
 
 /* The exit status a CLI command returns for @error. */
 int sbx_error_exit_status (const GError *error);

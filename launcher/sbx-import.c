@@ -3,15 +3,19 @@
  *   sbx-import SOURCE [NAME]    import an OCI layout, OCI archive or docker archive
  *   sbx-import --default        import the embedded default image as "default"
  *   sbx-import --flatten IMAGE DIR   write IMAGE's layers, merged, into the new directory DIR
+ *   sbx-import --pull [--tls-verify=false] [-q] [--progress-fd N] [--print-name] REF
+ *                               pull REF from its registry (storage/pull.h); --print-name
+ *                               prints "ID NAME" instead of the id
  *
  * Run by `sbx image import` and, on first use of the default image, by `sbx run`; --flatten
- * by `sbx spec`.  It enters the store's user namespace (files owned by subordinate ids: a
- * flattened rootfs keeps them) and prints the image id.  The only sbx program that links
- * libarchive. */
+ * by `sbx spec`; --pull by `sbx pull` and the implicit pull of `sbx run`.  It enters the
+ * store's user namespace (files owned by subordinate ids: a flattened rootfs keeps them) and prints the image id.  The only sbx program that links
+ * libarchive and libcurl (a pull downloads before it enters the namespace). */
 #include "fd-util.h"
 #include "flatten.h"
 #include "import-helper.h"
 #include "import.h"
+#include "pull.h"
 #include "sbx-error.h"
 #include "store.h"
 #include "userns.h"
@@ -96,6 +100,51 @@ flatten_main (int argc, char **argv, GError **error)
   return g_steal_pointer (&image);
 }
 
+/* --pull: OPTION... REF */
+static gboolean
+parse_pull_args (int argc, char **argv, SbxPullOptions *options, const char **out_ref, GError **error)
+{
+  *out_ref = NULL;
+  for (int i = 2; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--tls-verify=false"))
+        options->tls_verify = FALSE;
+      else if (g_str_equal (argv[i], "--tls-verify=true"))
+        options->tls_verify = TRUE;
+      else if (g_str_equal (argv[i], "-q"))
+        options->quiet = TRUE;
+      else if (g_str_equal (argv[i], "--print-name"))
+        continue;
+      else if (g_str_equal (argv[i], "--progress-fd") && i + 1 < argc)
+        options->progress_fd = (int) g_ascii_strtoll (argv[++i], NULL, 10);
+      else if (argv[i][0] != '-' && *out_ref == NULL)
+        *out_ref = argv[i];
+      else
+        return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "pull: unexpected argument '%s'", argv[i]), FALSE;
+    }
+  if (*out_ref == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "pull: missing REF"), FALSE;
+  return TRUE;
+}
+
+/* Downloads as the caller, then imports in the store's namespace. */
+static SbxImage *
+pull_main (int argc, char **argv, GError **error)
+{
+  SbxPullOptions options = { .tls_verify = TRUE, .progress_fd = STDERR_FILENO };
+  g_autoptr(SbxStore) store = NULL;
+  g_autoptr(SbxPull) pull = NULL;
+  const char *ref;
+  gboolean single;
+
+  if (!parse_pull_args (argc, argv, &options, &ref, error) ||
+      (store = sbx_store_open (NULL, error)) == NULL ||
+      (pull = sbx_pull_fetch (store, ref, &options, error)) == NULL ||
+      !sbx_userns_enter_store_namespace (&single, error))
+    return NULL;
+  return sbx_pull_commit (pull, single ? SBX_UNPACK_IGNORE_CHOWN_ERRORS : SBX_UNPACK_NONE, error);
+}
+
 static SbxImage *
 import_main (int argc, char **argv, GError **error)
 {
@@ -105,6 +154,8 @@ import_main (int argc, char **argv, GError **error)
 
   if (argc >= 2 && g_str_equal (argv[1], "--flatten"))
     return flatten_main (argc, argv, error);
+  if (argc >= 2 && g_str_equal (argv[1], "--pull"))
+    return pull_main (argc, argv, error);
   if (!is_default && (argc < 2 || argc > 3 || argv[1][0] == '-'))
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
@@ -135,6 +186,9 @@ main (int argc, char **argv)
       g_printerr ("sbx: %s\n", error->message);
       return sbx_error_exit_status (error);
     }
-  printf ("%s\n", image->id);
+  if (argc >= 2 && g_str_equal (argv[1], "--pull") && g_strv_contains ((const char * const *) argv, "--print-name"))
+    printf ("%s %s\n", image->id, image->name);
+  else
+    printf ("%s\n", image->id);
   return 0;
 }

@@ -33,7 +33,9 @@ sbx_die_with_parent (pid_t parent)
 static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
-  if (unshare (plan->unshare_flags) != 0)
+  /* The cgroup namespace comes later, once the supervisor has moved us into the scope:
+   * its root is the cgroup we are in when it is made. */
+  if (unshare (plan->unshare_flags & ~CLONE_NEWCGROUP) != 0)
     return sbx_set_error_from_errno (error, errno, "create the sandbox's namespaces");
   if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
       !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
@@ -49,11 +51,15 @@ enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
   sbx_die_with_parent (plan->supervisor_pid);
   if (prctl (PR_SET_DUMPABLE, 0) != 0)
     return sbx_set_error_from_errno (error, errno, "PR_SET_DUMPABLE");
+  if ((plan->unshare_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) != 0)
+    return sbx_set_error_from_errno (error, errno, "create the sandbox's cgroup namespace");
   return TRUE;
 }
 
 /* The overlay's upper and work dirs live on a tmpfs of this mount namespace only: they
- * vanish with the sandbox however it ends, even when sbx is killed. */
+ * vanish with the sandbox however it ends, even when sbx is killed.  A named sandbox's are
+ * in its directory instead (mount_root_filesystem); the tmpfs then holds only the mount
+ * point. */
 static gboolean
 prepare_scratch (const SbxRunPlan *plan, GError **error)
 {
@@ -97,16 +103,39 @@ keep_id_mapping (const SbxIdMap *map, guint32 caller)
   return g_string_free (s, FALSE);
 }
 
+/* A named sandbox keeps the driver that first mounted it: its upper dir holds that
+ * driver's whiteouts and markers. */
+static gboolean
+record_driver (const SbxRunPlan *plan, SbxStorageDriver used, GError **error)
+{
+  g_autofree char *path = NULL;
+  const char *name = sbx_storage_driver_name (used);
+
+  if (plan->persistent_dir == NULL)
+    return TRUE;
+  path = g_build_filename (plan->persistent_dir, "driver", NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  return g_file_set_contents_full (path, name, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
 static gboolean
 mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error)
 {
   g_autoptr(GPtrArray) lower = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *uidmapping = NULL, *gidmapping = NULL;
+  g_autofree char *upper = NULL, *work = NULL;
+  SbxStorageDriver used;
   SbxRootfsSpec spec = {
     .driver = plan->storage_driver, .upper = "upper", .work = "work", .target = "rootfs",
     .log = "fuse-overlayfs.log", .fuse_overlayfs = plan->fuse_overlayfs,
   };
 
+  if (plan->persistent_dir != NULL)
+    {
+      spec.upper = upper = g_build_filename (plan->persistent_dir, "upper", NULL);
+      spec.work = work = g_build_filename (plan->persistent_dir, "work", NULL);
+    }
   for (guint i = 0; plan->layers[i] != NULL; i++)
     g_ptr_array_add (lower, g_build_filename ("..", "layers", plan->layers[i], NULL));
   g_ptr_array_add (lower, NULL);
@@ -116,7 +145,7 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
       spec.uidmapping = uidmapping = keep_id_mapping (&plan->ids.uid_map, plan->ids.caller_uid);
       spec.gidmapping = gidmapping = keep_id_mapping (&plan->ids.gid_map, plan->ids.caller_gid);
     }
-  return sbx_rootfs_mount (&spec, out_daemon, error);
+  return sbx_rootfs_mount (&spec, out_daemon, &used, error) && record_driver (plan, used, error);
 }
 
 /* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root

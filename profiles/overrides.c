@@ -402,6 +402,107 @@ has_any (char **list)
   return list != NULL && list[0] != NULL;
 }
 
+/* Podman's sizes: a number, optionally with a decimal part, then b, k, m or g (either case;
+ * "kb", "mb", "gb" too).  -1 for "unlimited" where @allow_unlimited. */
+static gboolean
+parse_size (const char *option, const char *text, gboolean allow_unlimited, gint64 *out, GError **error)
+{
+  static const struct { const char *suffix; gint64 factor; } units[] = {
+    { "", 1 }, { "b", 1 }, { "k", 1 << 10 }, { "kb", 1 << 10 }, { "m", 1 << 20 }, { "mb", 1 << 20 },
+    { "g", 1 << 30 }, { "gb", 1 << 30 },
+  };
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  char *end = NULL;
+  double value;
+
+  if (allow_unlimited && g_str_equal (text, "-1"))
+    return *out = -1, TRUE;
+  if (!g_ascii_isdigit (lower[0]))
+    return option_error (error, option, text, "must be a size: a number with b, k, m or g");
+  value = g_ascii_strtod (lower, &end);
+  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_str_equal (end, units[i].suffix))
+      {
+        double bytes = value * (double) units[i].factor;
+        if (bytes < 4096 || bytes > (double) (G_MAXINT64 / 2))
+          return option_error (error, option, text, "must be at least 4k (and below 4 EiB)");
+        *out = (gint64) bytes;
+        return TRUE;
+      }
+  return option_error (error, option, text, "must be a size: a number with b, k, m or g");
+}
+
+static void
+set_limit (JsonObject *top, const char *group, const char *member, gint64 value)
+{
+  JsonObject *resources = sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, "linux"), "resources");
+  json_object_set_int_member (sbx_json_object_ensure_object (resources, group), member, value);
+}
+
+/* --cpus N: N CPUs' worth of time per 100 ms period, as Podman sets it. */
+static gboolean
+apply_cpus (JsonObject *top, const char *text, GError **error)
+{
+  char *end = NULL;
+  double cpus = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || !(cpus >= 0.01 && cpus <= 1024))
+    return option_error (error, "--cpus", text, "must be a number of CPUs from 0.01 to 1024");
+  set_limit (top, "cpu", "period", 100000);
+  set_limit (top, "cpu", "quota", (gint64) (cpus * 100000 + 0.5));
+  return TRUE;
+}
+
+/* A numeric limit option (0: not given). */
+static gboolean
+apply_number (JsonObject *top, const char *option, gint64 value, gint64 min, gint64 max, const char *group,
+              const char *member, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  g_autofree char *range = NULL;
+
+  if (value == 0)
+    return TRUE;
+  if (value < min || value > max)
+    {
+      range = min == -1 ? g_strdup ("must be 1 or more (-1: unlimited)")
+                        : g_strdup_printf ("must be %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, min, max);
+      return option_error (error, option, text, range);
+    }
+  set_limit (top, group, member, value);
+  return TRUE;
+}
+
+static gboolean
+apply_resources (JsonObject *top, const SbxProfileOverrides *o, GError **error)
+{
+  const struct { const char *option, *text, *member; gboolean unlimited; } sizes[] = {
+    { "--memory", o->memory, "limit", FALSE },
+    { "--memory-reservation", o->memory_reservation, "reservation", FALSE },
+    { "--memory-swap", o->memory_swap, "swap", TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      gint64 bytes;
+      if (sizes[i].text == NULL)
+        continue;
+      if (!parse_size (sizes[i].option, sizes[i].text, sizes[i].unlimited, &bytes, error))
+        return FALSE;
+      set_limit (top, "memory", sizes[i].member, bytes);
+    }
+  if (o->cpus != NULL && !apply_cpus (top, o->cpus, error))
+    return FALSE;
+  if (!apply_number (top, "--cpu-shares", o->cpu_shares, 2, 262144, "cpu", "shares", error) ||
+      !apply_number (top, "--pids-limit", o->pids_limit, -1, G_MAXINT32, "pids", "limit", error) ||
+      !apply_number (top, "--blkio-weight", o->blkio_weight, 10, 1000, "blockIO", "weight", error))
+    return FALSE;
+  if (o->limits_optional)
+    json_object_set_string_member (sbx_json_object_ensure_object (
+      sbx_json_object_ensure_object (top, SBX_PROFILE_EXTENSION_KEY), "limits"), "ifUnavailable", "warn");
+  return TRUE;
+}
+
 gboolean
 sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GError **error)
 {
@@ -434,5 +535,5 @@ sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GErro
     return FALSE;
   if (o->read_only)
     json_object_set_boolean_member (sbx_json_object_ensure_object (top, "root"), "readonly", TRUE);
-  return TRUE;
+  return apply_resources (top, o, error);
 }

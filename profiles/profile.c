@@ -674,18 +674,46 @@ read_mounts (SbxProfile *p, JsonArray *mounts)
     }
 }
 
-static gboolean
-has_resource_limits (JsonObject *resources)
+static gint64
+limit_member (JsonObject *o, const char *member)
 {
-  static const char * const limits[] = { "memory", "cpu", "pids", "blockIO", "unified" };
+  JsonNode *node = o != NULL ? json_object_get_member (o, member) : NULL;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (limits); i++)
-    {
-      JsonObject *o = object_member (resources, limits[i]);
-      if (o != NULL && json_object_get_size (o) > 0)
-        return TRUE;
-    }
-  return FALSE;
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return SBX_LIMIT_UNSET;
+  return json_node_get_int (node);
+}
+
+static void
+read_resources (SbxResources *r, JsonObject *resources)
+{
+  JsonObject *memory = object_member (resources, "memory");
+  JsonObject *cpu = object_member (resources, "cpu");
+  const char *cpus = string_member (cpu, "cpus"), *mems = string_member (cpu, "mems");
+
+  r->memory_limit = limit_member (memory, "limit");
+  r->memory_reservation = limit_member (memory, "reservation");
+  r->memory_swap = limit_member (memory, "swap");
+  r->cpu_shares = limit_member (cpu, "shares");
+  r->cpu_quota = limit_member (cpu, "quota");
+  r->cpu_period = limit_member (cpu, "period");
+  r->pids_limit = limit_member (object_member (resources, "pids"), "limit");
+  r->blkio_weight = limit_member (object_member (resources, "blockIO"), "weight");
+  r->cpus = cpus != NULL && *cpus != '\0' ? g_strdup (cpus) : NULL;
+  r->mems = mems != NULL && *mems != '\0' ? g_strdup (mems) : NULL;
+}
+
+/* Whether anything is limited: "unlimited" (-1) and 0 ("not set", as runtimes read it) are not. */
+static gboolean
+resources_limit_anything (const SbxResources *r)
+{
+  const gint64 values[] = { r->memory_limit, r->memory_reservation, r->memory_swap, r->cpu_shares,
+                            r->cpu_quota, r->pids_limit, r->blkio_weight };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    if (values[i] != SBX_LIMIT_UNSET && values[i] > 0)
+      return TRUE;
+  return r->cpus != NULL || r->mems != NULL;
 }
 
 static void
@@ -701,7 +729,8 @@ read_linux (SbxProfile *p, JsonObject *linux_)
   p->readonly_paths = string_array (array_member (linux_, "readonlyPaths"));
   if (seccomp != NULL && JSON_NODE_HOLDS_OBJECT (seccomp))
     p->seccomp = json_node_copy (seccomp);
-  p->has_resource_limits = has_resource_limits (object_member (linux_, "resources"));
+  read_resources (&p->resources, object_member (linux_, "resources"));
+  p->has_resource_limits = resources_limit_anything (&p->resources);
 }
 
 /* sbx.desktop: the caller's display and sound sockets, found now, bound under /run/sbx
@@ -793,6 +822,9 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0 ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE : SBX_APPARMOR_WARN;
   read_desktop (p, object_member (ext, "desktop"));
+  policy = string_member (object_member (ext, "limits"), "ifUnavailable");
+  p->limits_policy = g_strcmp0 (policy, "warn") == 0 ? SBX_LIMITS_WARN
+                   : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE : SBX_LIMITS_FAIL;
 }
 
 static SbxProfile *
@@ -842,6 +874,8 @@ sbx_profile_free (SbxProfile *p)
   g_strfreev (p->publish);
   g_free (p->userns);
   g_free (p->storage_driver);
+  g_free (p->resources.cpus);
+  g_free (p->resources.mems);
   g_free (p);
 }
 

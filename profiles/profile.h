@@ -51,6 +51,30 @@ typedef enum {
                               default profile: AppArmor is a layer on hosts that have it) */
 } SbxAppArmorPolicy;
 
+/* What to do when resource limits cannot be set up (no systemd user manager reachable, or
+ * no cgroup v2): sbx.limits.ifUnavailable. */
+typedef enum {
+  SBX_LIMITS_FAIL,         /* refuse to start (the default: a limit asked for is a limit kept) */
+  SBX_LIMITS_WARN,         /* start without them, and say so */
+  SBX_LIMITS_IGNORE,       /* start without them */
+} SbxLimitsPolicy;
+
+/* linux.resources as sbx applies them (through a systemd scope): SBX_LIMIT_UNSET where the
+ * profile says nothing, -1 for "unlimited" as in OCI. */
+#define SBX_LIMIT_UNSET G_MININT64
+typedef struct {
+  gint64 memory_limit;       /* bytes */
+  gint64 memory_reservation; /* bytes */
+  gint64 memory_swap;        /* bytes of memory plus swap, as OCI (and Podman's --memory-swap) */
+  gint64 cpu_shares;         /* 2..262144 */
+  gint64 cpu_quota;          /* microseconds per period */
+  gint64 cpu_period;         /* microseconds */
+  gint64 pids_limit;
+  gint64 blkio_weight;       /* 10..1000 */
+  char *cpus;                /* "0-3,5" */
+  char *mems;
+} SbxResources;
+
 typedef struct _SbxProfile SbxProfile;
 struct _SbxProfile {
   char *name;
@@ -87,6 +111,8 @@ struct _SbxProfile {
   int unshare_flags;       /* CLONE_NEW* the profile asks for (user, mount, pid always added) */
   JsonNode *seccomp;       /* NULL: unconfined */
   gboolean has_resource_limits;  /* linux.resources asks for memory/cpu/pids/io limits */
+  SbxResources resources;
+  SbxLimitsPolicy limits_policy;
 
   /* the extension object */
   char *image;             /* sbx.image, NULL if none */
@@ -113,6 +139,14 @@ typedef struct {
   char **ulimits;          /* --ulimit NAME=SOFT[:HARD] */
   const char *hostname;
   gboolean read_only;      /* --read-only */
+  const char *memory;      /* --memory SIZE (b, k, m, g suffixes, as Podman) */
+  const char *memory_reservation;  /* --memory-reservation SIZE */
+  const char *memory_swap; /* --memory-swap SIZE|-1: memory plus swap */
+  const char *cpus;        /* --cpus N (a decimal: CPU time per second) */
+  gint64 cpu_shares;       /* --cpu-shares, 0: not given */
+  gint64 pids_limit;       /* --pids-limit N (-1: unlimited), 0: not given */
+  gint64 blkio_weight;     /* --blkio-weight, 0: not given */
+  gboolean limits_optional;  /* --limits-optional: sbx.limits.ifUnavailable = warn */
 } SbxProfileOverrides;
 
 /* The profile directories, lowest priority first: the built-in (compiled-in) profiles,

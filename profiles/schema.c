@@ -485,27 +485,63 @@ static const Field device_rule_fields[] = {
 };
 static const Field device_rule_element = { NULL, K_OBJECT, device_rule_fields, NULL, 0, 0 };
 
+/* Limits a systemd scope has no property for: refused rather than silently dropped. */
+static gboolean
+check_no_scope_equivalent (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  gboolean harmless = (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+                       !json_node_get_boolean (node)) ||
+                      (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64 &&
+                       json_node_get_int (node) == 0) ||
+                      (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_size (json_node_get_object (node)) == 0);
+
+  if (harmless)
+    return TRUE;
+  return sbx_json_doc_error (doc, path, error, "not supported by sbx: its limits are a systemd scope's "
+                             "properties, and systemd has none for this (leave it out)");
+}
+
+static gboolean
+check_cpu_period (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  gint64 period = json_node_get_int (node);
+
+  if (period != 0 && (period < 1000 || period > 1000000))
+    return sbx_json_doc_error (doc, path, error, "must be 1000 to 1000000 microseconds");
+  return TRUE;
+}
+
+static gboolean
+check_cpu_shares (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  gint64 shares = json_node_get_int (node);
+
+  if (shares != 0 && (shares < 2 || shares > 262144))
+    return sbx_json_doc_error (doc, path, error, "must be 2 to 262144");
+  return TRUE;
+}
+
 static const Field memory_fields[] = {
   { "limit", K_INT, NULL, NULL, -1, G_MAXINT64 },
   { "reservation", K_INT, NULL, NULL, -1, G_MAXINT64 },
   { "swap", K_INT, NULL, NULL, -1, G_MAXINT64 },
-  { "kernel", K_INT, NULL, NULL, -1, G_MAXINT64 },
-  { "kernelTCP", K_INT, NULL, NULL, -1, G_MAXINT64 },
-  { "swappiness", K_INT, NULL, NULL, 0, 100 },
-  { "disableOOMKiller", K_BOOL, NULL, NULL, 0, 0 },
+  { "kernel", K_INT, NULL, check_no_scope_equivalent, -1, G_MAXINT64 },
+  { "kernelTCP", K_INT, NULL, check_no_scope_equivalent, -1, G_MAXINT64 },
+  { "swappiness", K_INT, NULL, check_no_scope_equivalent, 0, 100 },
+  { "disableOOMKiller", K_BOOL, NULL, check_no_scope_equivalent, 0, 0 },
   { "useHierarchy", K_BOOL, NULL, NULL, 0, 0 },
   END,
 };
 
 static const Field cpu_fields[] = {
-  { "shares", K_INT, NULL, NULL, 0, G_MAXINT64 },
+  { "shares", K_INT, NULL, check_cpu_shares, 0, G_MAXINT64 },
   { "quota", K_INT, NULL, NULL, -1, G_MAXINT64 },
-  { "period", K_INT, NULL, NULL, 0, G_MAXINT64 },
-  { "realtimeRuntime", K_INT, NULL, NULL, -1, G_MAXINT64 },
-  { "realtimePeriod", K_INT, NULL, NULL, 0, G_MAXINT64 },
+  { "period", K_INT, NULL, check_cpu_period, 0, G_MAXINT64 },
+  { "realtimeRuntime", K_INT, NULL, check_no_scope_equivalent, -1, G_MAXINT64 },
+  { "realtimePeriod", K_INT, NULL, check_no_scope_equivalent, 0, G_MAXINT64 },
   { "cpus", K_STRING, NULL, NULL, 0, 0 },
   { "mems", K_STRING, NULL, NULL, 0, 0 },
-  { "idle", K_INT, NULL, NULL, 0, 1 },
+  { "idle", K_INT, NULL, check_no_scope_equivalent, 0, 1 },
   END,
 };
 
@@ -525,7 +561,7 @@ static const Field resources_fields[] = {
   { "cpu", K_OBJECT, cpu_fields, NULL, 0, 0 },
   { "pids", K_OBJECT, pids_fields, NULL, 0, 0 },
   { "blockIO", K_OBJECT, block_io_fields, NULL, 0, 0 },
-  { "unified", K_MAP, NULL, NULL, 0, 0 },
+  { "unified", K_MAP, NULL, check_no_scope_equivalent, 0, 0 },
   END,
 };
 
@@ -560,6 +596,11 @@ static const Field apparmor_fields[] = {
   END,
 };
 
+static const Field limits_fields[] = {
+  { "ifUnavailable", K_STRING, NULL, check_apparmor_policy, 0, 0 },
+  END,
+};
+
 static const Field desktop_fields[] = {
   { "wayland", K_BOOL, NULL, NULL, 0, 0 },
   { "x11", K_BOOL, NULL, NULL, 0, 0 },
@@ -577,6 +618,7 @@ static const Field extension_fields[] = {
   { "userns", K_STRING, NULL, check_userns, 0, 0 },
   { "storageDriver", K_STRING, NULL, check_storage_driver, 0, 0 },
   { "apparmor", K_OBJECT, apparmor_fields, NULL, 0, 0 },
+  { "limits", K_OBJECT, limits_fields, NULL, 0, 0 },
   { "desktop", K_OBJECT, desktop_fields, NULL, 0, 0 },
   END,
 };

@@ -19,28 +19,68 @@
 gboolean
 sbx_storage_driver_parse (const char *name, SbxStorageDriver *out, GError **error)
 {
-  if (g_strcmp0 (name, "fuse-overlayfs") == 0)
+  if (g_strcmp0 (name, "auto") == 0)
+    *out = SBX_STORAGE_DRIVER_AUTO;
+  else if (g_strcmp0 (name, "fuse-overlayfs") == 0)
     *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
   else if (g_strcmp0 (name, "overlay") == 0)
     *out = SBX_STORAGE_DRIVER_OVERLAY;
   else
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "--storage-driver=%s: unknown driver (expected fuse-overlayfs or overlay)", name);
+                   "--storage-driver=%s: unknown driver (expected auto, overlay or fuse-overlayfs)", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+sbx_storage_driver_name (SbxStorageDriver driver)
+{
+  switch (driver)
+    {
+    case SBX_STORAGE_DRIVER_OVERLAY: return "overlay";
+    case SBX_STORAGE_DRIVER_FUSE_OVERLAYFS: return "fuse-overlayfs";
+    case SBX_STORAGE_DRIVER_AUTO: default: return "auto";
+    }
+}
+
+gboolean
+sbx_storage_driver_from_config (char **out_name, GError **error)
+{
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "sbx", "storage.conf", NULL);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  SbxStorageDriver driver;
+
+  *out_name = NULL;
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: %s", path, local_error->message);
+      return FALSE;
+    }
+  *out_name = g_key_file_get_string (file, "storage", "driver", NULL);
+  if (*out_name != NULL && !sbx_storage_driver_parse (*out_name, &driver, &local_error))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: [storage] driver=%s: expected auto, overlay "
+                   "or fuse-overlayfs", path, *out_name);
+      g_clear_pointer (out_name, g_free);
       return FALSE;
     }
   return TRUE;
 }
 
 static char *
-build_mount_options (const SbxRootfsSpec *spec)
+build_mount_options (const SbxRootfsSpec *spec, SbxStorageDriver driver)
 {
   GString *opts = g_string_new ("lowerdir=");
   g_autofree char *lower = g_strjoinv (":", (char **) spec->lower);
 
   g_string_append (opts, lower);
   g_string_append_printf (opts, ",upperdir=%s,workdir=%s", spec->upper, spec->work);
-  if (spec->driver == SBX_STORAGE_DRIVER_OVERLAY)
+  if (driver == SBX_STORAGE_DRIVER_OVERLAY)
     {
       /* Whiteouts and opaque markers as unprivileged overlayfs reads them (user.overlay.*). */
       g_string_append (opts, ",userxattr");
@@ -124,26 +164,34 @@ wait_for_mount (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
   return TRUE;
 }
 
-gboolean
-sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
+/* The kernel's overlay.  With @quiet_refusal, a refusal the fallback can take over from
+ * (no overlay in this kernel or this user namespace, options it does not know, an upper dir
+ * without user xattrs) is FALSE without an error. */
+static gboolean
+mount_kernel_overlay (const SbxRootfsSpec *spec, gboolean quiet_refusal, GError **error)
 {
-  g_autofree char *options = build_mount_options (spec);
-  pid_t parent = getpid ();
-  pid_t daemon;
+  g_autofree char *options = build_mount_options (spec, SBX_STORAGE_DRIVER_OVERLAY);
+  int errsv;
 
-  *out_daemon = -1;
-  if (spec->lower[0] == NULL)
+  if (mount ("overlay", spec->target, "overlay", 0, options) == 0)
+    return TRUE;
+  errsv = errno;
+  if (quiet_refusal && (errsv == EPERM || errsv == EINVAL || errsv == ENODEV || errsv == EOPNOTSUPP ||
+                        errsv == EACCES))
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "the image has no layers");
+      g_debug ("the kernel overlay refused the mount (%s): using fuse-overlayfs", g_strerror (errsv));
       return FALSE;
     }
-  if (spec->driver == SBX_STORAGE_DRIVER_OVERLAY)
-    {
-      if (mount ("overlay", spec->target, "overlay", 0, options) != 0)
-        return sbx_set_error_from_errno (error, errno, "mount the kernel overlay (storage driver overlay)");
-      return TRUE;
-    }
-  daemon = fork ();
+  return sbx_set_error_from_errno (error, errsv, "mount the kernel overlay (storage driver overlay)");
+}
+
+static gboolean
+start_fuse_overlayfs (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
+{
+  g_autofree char *options = build_mount_options (spec, SBX_STORAGE_DRIVER_FUSE_OVERLAYFS);
+  pid_t parent = getpid ();
+  pid_t daemon = fork ();
+
   if (daemon < 0)
     return sbx_set_error_from_errno (error, errno, "fork");
   if (daemon == 0)
@@ -156,4 +204,34 @@ sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
     }
   *out_daemon = daemon;
   return TRUE;
+}
+
+gboolean
+sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, SbxStorageDriver *out_used,
+                  GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  *out_daemon = -1;
+  if (spec->lower[0] == NULL)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "the image has no layers");
+      return FALSE;
+    }
+  if (spec->driver != SBX_STORAGE_DRIVER_FUSE_OVERLAYFS)
+    {
+      gboolean fallback = spec->driver == SBX_STORAGE_DRIVER_AUTO;
+      if (mount_kernel_overlay (spec, fallback, &local_error))
+        {
+          *out_used = SBX_STORAGE_DRIVER_OVERLAY;
+          return TRUE;
+        }
+      if (!fallback || local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+  *out_used = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
+  return start_fuse_overlayfs (spec, out_daemon, error);
 }

@@ -1,7 +1,9 @@
 /* rootfs.h: mounting a sandbox's root filesystem: the image's layers as read-only lower
  * layers under a writable upper dir, with one of two drivers:
- *   fuse-overlayfs  executed as a daemon (the default);
- *   overlay         the kernel's overlayfs, mounted inside the user namespace (Linux 5.11+).
+ *   overlay         the kernel's overlayfs, mounted inside the user namespace (Linux 5.11+);
+ *   fuse-overlayfs  executed as a daemon.
+ * "auto" (the default) tries the kernel's first and falls back to fuse-overlayfs when the
+ * kernel refuses the mount (older kernels, or an upper dir without user xattrs).
  *
  * Runs inside the sandbox's user and mount namespaces, but outside its pid namespace:
  * the daemon is invisible to the sandboxed programs and dies with its parent. */
@@ -13,11 +15,12 @@
 G_BEGIN_DECLS
 
 typedef enum {
+  SBX_STORAGE_DRIVER_AUTO,
   SBX_STORAGE_DRIVER_FUSE_OVERLAYFS,
   SBX_STORAGE_DRIVER_OVERLAY,
 } SbxStorageDriver;
 
-/* "fuse-overlayfs" or "overlay". */
+/* "auto", "fuse-overlayfs" or "overlay". */
 gboolean sbx_storage_driver_parse (const char *name, SbxStorageDriver *out, GError **error);
 
 typedef struct {
@@ -33,9 +36,16 @@ typedef struct {
   const char *gidmapping;
 } SbxRootfsSpec;
 
+const char *sbx_storage_driver_name (SbxStorageDriver driver);
+
+/* The driver named by $XDG_CONFIG_HOME/sbx/storage.conf ("[storage]" "driver=..."), or
+ * NULL in *out_name when the file or the key is missing.  A malformed file is an error. */
+gboolean sbx_storage_driver_from_config (char **out_name, GError **error);
+
 /* Mounts the overlay on @spec->target.  With fuse-overlayfs: starts the daemon in the
  * foreground with PR_SET_PDEATHSIG and waits for the mount; *out_daemon is its pid (-1
- * with the kernel driver). */
-gboolean sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error);
+ * with the kernel driver).  *out_used is the driver that mounted it (never AUTO). */
+gboolean sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, SbxStorageDriver *out_used,
+                           GError **error);
 
 G_END_DECLS

@@ -27,6 +27,10 @@ gboolean sbx_json_object_get_strv (JsonObject *object, const char *member, char 
 /* An optional string member; NULL when absent or not a string. */
 char *sbx_json_object_dup_string (JsonObject *object, const char *member);
 
+/* An image record as images.json holds it, and back (checked as strictly as an import). */
+JsonNode *sbx_image_to_json (const SbxImage *image);
+SbxImage *sbx_image_from_json (JsonNode *node, GError **error);
+
 /* Opens `lock` and takes flock(@operation); returns the fd, or -1 with @error set. */
 int sbx_store_lock (SbxStore *store, int operation, GError **error);
 

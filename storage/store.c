@@ -22,6 +22,7 @@
 #include "fd-util.h"
 #include "sbx-error.h"
 #include "storage-private.h"
+#include "sandbox.h"
 
 #define IMAGES_FILE "images.json"
 #define IMAGES_FORMAT_VERSION 1
@@ -112,7 +113,7 @@ store_path (SbxStore *store, const char *relative)
 SbxStore *
 sbx_store_open (const char *root, GError **error)
 {
-  static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "tmp", "mnt" };
+  static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "tmp", "mnt", "sandboxes" };
   g_autoptr(SbxStore) store = g_new0 (SbxStore, 1);
   g_autofree char *lock_path = NULL;
   sbx_autofd int lock_fd = -1;
@@ -366,9 +367,18 @@ sbx_json_object_dup_string (JsonObject *object, const char *member)
   return g_strdup (json_node_get_string (node));
 }
 
+JsonNode *
+sbx_image_to_json (const SbxImage *image)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  add_image_object (builder, image);
+  return json_builder_get_root (builder);
+}
+
 /* A record is checked as strictly as an import: its digests end up in paths. */
-static SbxImage *
-image_from_json (JsonNode *node, GError **error)
+SbxImage *
+sbx_image_from_json (JsonNode *node, GError **error)
 {
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
   JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
@@ -424,7 +434,7 @@ read_records (SbxStore *store, GError **error)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: no \"images\" array", path), NULL;
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
-      SbxImage *image = image_from_json (json_array_get_element (records, i), error);
+      SbxImage *image = sbx_image_from_json (json_array_get_element (records, i), error);
       if (image == NULL)
         return g_prefix_error (error, "%s: ", path), NULL;
       g_ptr_array_add (images, image);
@@ -692,6 +702,7 @@ static gboolean
 collect_garbage (SbxStore *store, GPtrArray *images, GError **error)
 {
   g_autoptr(GHashTable) used_layers = used_digests (images, TRUE);
+  g_autoptr(GPtrArray) sandboxes = sbx_sandbox_list (store, NULL);
   g_autoptr(GHashTable) used_blobs = used_digests (images, FALSE);
   g_autofree char *layers_dir = store_path (store, "layers");
   g_autofree char *blobs_dir = store_path (store, "blobs/sha256");
@@ -702,6 +713,13 @@ collect_garbage (SbxStore *store, GPtrArray *images, GError **error)
 
   if (layers_fd < 0 || blobs_fd < 0)
     return sbx_set_error_from_errno (error, errno, "opening %s", layers_fd < 0 ? layers_dir : blobs_dir);
+  /* A named sandbox's upper dir is a diff against its layers: they stay while it exists. */
+  for (guint i = 0; sandboxes != NULL && i < sandboxes->len; i++)
+    {
+      SbxSandbox *sandbox = g_ptr_array_index (sandboxes, i);
+      for (char **layer = sandbox->image->layers; *layer; layer++)
+        g_hash_table_add (used_layers, g_strdup (sbx_digest_hex (*layer)));
+    }
   for (guint i = 0; i < layer_names->len; i++)
     {
       const char *name = g_ptr_array_index (layer_names, i);
@@ -742,6 +760,37 @@ sbx_store_remove_image (SbxStore *store, const char *name, GError **error)
   if (!collect_garbage (store, images, error))
     return g_prefix_error (error, "image '%s' removed, but not all its layers: ", name), FALSE;
   return TRUE;
+}
+
+gboolean
+sbx_store_prune (SbxStore *store, gboolean all, GPtrArray *out_removed, GError **error)
+{
+  sbx_autofd int lock_fd = sbx_store_lock (store, LOCK_EX, error);
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GPtrArray) sandboxes = NULL;
+  g_autoptr(GHashTable) kept_ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (lock_fd < 0 || (images = read_records (store, error)) == NULL)
+    return FALSE;
+  sbx_store_clean_tmp (store);
+  if (all)
+    {
+      sandboxes = sbx_sandbox_list (store, NULL);
+      for (guint i = 0; i < sandboxes->len; i++)
+        g_hash_table_add (kept_ids, ((SbxSandbox *) g_ptr_array_index (sandboxes, i))->image->id);
+      for (guint i = images->len; i > 0; i--)
+        {
+          SbxImage *image = g_ptr_array_index (images, i - 1);
+          if (g_hash_table_contains (kept_ids, image->id))
+            continue;
+          if (out_removed != NULL)
+            g_ptr_array_add (out_removed, g_strdup (image->name));
+          g_ptr_array_remove_index (images, i - 1);
+        }
+      if (!write_records (store, images, error))
+        return FALSE;
+    }
+  return collect_garbage (store, images, error);
 }
 
 /* ---------------------------------------------------------------------------

@@ -62,6 +62,25 @@ GPtrArray *sbx_store_list_images (SbxStore *store, GError **error);
 /* Removes the record, then every layer and blob no other image uses and no sandbox holds. */
 gboolean sbx_store_remove_image (SbxStore *store, const char *name, GError **error);
 
+/* Removes what no image and no named sandbox uses (layers, blobs, leftovers of killed
+ * imports in tmp/), never a layer a running sandbox holds.  With @all, also the images no
+ * named sandbox was made from; their names are added to @out_removed (may be NULL).  The
+ * caller is in the store's user namespace. */
+gboolean sbx_store_prune (SbxStore *store, gboolean all, GPtrArray *out_removed, GError **error);
+
+/* Space used, in bytes (the caller is in the store's user namespace to see every file). */
+typedef struct {
+  guint n_images, n_layers, n_sandboxes;
+  guint64 layers;            /* layers/ */
+  guint64 layers_unused;     /* layers no image or sandbox uses (what prune frees) */
+  guint64 blobs;             /* blobs/ */
+  guint64 sandboxes;         /* sandboxes/: the named sandboxes' files */
+  guint64 tmp;               /* tmp/: stagings, partial downloads */
+} SbxStoreUsage;
+gboolean sbx_store_usage (SbxStore *store, SbxStoreUsage *out, GError **error);
+/* Bytes of disk used by the files under @path (not following symlinks, each inode once). */
+guint64 sbx_disk_usage (const char *path);
+
 /* A lease keeps an image's layers from removal while a sandbox uses them
  * (shared flocks on layers/<hex>.lock, close-on-exec). */
 typedef struct SbxStoreLease SbxStoreLease;

@@ -2,7 +2,8 @@
 # tests/run-all.sh: builds sbx twice and runs the whole test suite in both builds.
 #
 #   build/        the normal build (meson defaults: debugoptimized, -Werror)
-#   build-asan/   -Db_sanitize=address,undefined -Db_lundef=false, LeakSanitizer on
+#   build-asan/   -Db_sanitize=address,undefined -Db_lundef=false, LeakSanitizer on,
+#                 sandboxes on the fuse-overlayfs storage driver (build/: the automatic choice)
 #
 # `meson test --print-errorlogs` in each, then (with CI=true or SBX_FUZZ=1) a bounded run
 # of the libFuzzer harnesses of tests/fuzz/ (clang build in build-fuzz/, tests/fuzz/run.sh).
@@ -153,6 +154,9 @@ EOF
   export ASAN_OPTIONS=${SBX_ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:print_summary=1}
   export LSAN_OPTIONS="suppressions=$top/$asan_dir/lsan.supp:print_suppressions=0"
   export G_SLICE=always-malloc G_DEBUG=gc-friendly
+  # The normal build's runs take the automatic storage driver (the kernel's overlay where
+  # the kernel allows it); this one's take fuse-overlayfs, so both pass the whole suite.
+  export SBX_STORAGE_DRIVER=fuse-overlayfs
   run_build "$asan_dir" 2 -Db_sanitize=address,undefined -Db_lundef=false
   # run_build's results leave this subshell through files only.
   printf '%s\n' "${logs[@]}" > "$steps.logs"

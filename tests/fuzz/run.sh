@@ -18,6 +18,14 @@ make_seeds() {
   cp "$(dirname "$0")/../../data/profiles/"*.json "$work/seed-profile/"
   printf '{"sbx":{"include":["base"]},"process":{"args":["sh"],"env":["A=1"]},"linux":{"maskedPaths":["/x"]}}' > "$work/seed-profile/top"
   printf '{"process":{"capabilities":{"bounding":["CAP_KILL"]}},"mounts":[{"destination":"/t","type":"tmpfs"}]}\0{"sbx":{"include":["base"]},"hostname":"h"}' > "$work/seed-profile/pair"
+  mkdir -p "$work/seed-registry"
+  printf '\000localhost:5000/a/b-c__d:v1.2@sha256:%064d' 0 > "$work/seed-registry/ref"
+  printf '\000busybox' > "$work/seed-registry/short"
+  printf '\001Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"' > "$work/seed-registry/auth"
+  printf '\002{"auths":{"https://index.docker.io/v1/":{"auth":"dXNlcjpwYXNz"}}}' > "$work/seed-registry/authfile"
+  printf '\003[registries]\nsearch=docker.io;quay.io;\ninsecure=localhost:5000;\n[aliases]\nx=quay.io/a/x\n' > "$work/seed-registry/conf"
+  printf '\004{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%064d","size":7,"platform":{"os":"linux","architecture":"amd64"}}]}' 0 > "$work/seed-registry/index"
+  printf '\004{"schemaVersion":2,"config":{"digest":"sha256:%064d","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"sha256:%064d","size":9}]}' 0 1 > "$work/seed-registry/manifest"
   echo hello > "$work/files/d/f"
   ln -s f "$work/files/d/l"
   : > "$work/files/d/.wh.gone"
@@ -44,7 +52,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive profile)
+harnesses=(subid error-decode publish unpack oci-archive profile registry)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do

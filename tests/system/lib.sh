@@ -44,6 +44,8 @@ MY_USER=$(id -un)
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sbx-systest.XXXXXX")
 chmod 0755 "$TEST_TMP"
 export XDG_DATA_HOME=$TEST_TMP/data
+# The tester's own ~/.config/sbx (profiles, storage.conf) stays out of the tests.
+export XDG_CONFIG_HOME=$TEST_TMP/config
 mkdir -p "$XDG_DATA_HOME"
 STORE=$XDG_DATA_HOME/sbx
 W=$TEST_TMP/work

@@ -20,6 +20,7 @@ store_leftovers() { # prints what should not be there
   for e in $(ls -A "$STORE" 2>/dev/null); do
     case $e in
       layers|blobs|images.json|lock|tmp|mnt) ;;
+      sandboxes) [ -z "$(ls -A "$STORE/sandboxes")" ] || echo "sandboxes/ not empty: $(ls -A "$STORE/sandboxes" | tr '\n' ' ')" ;;
       *) echo "unexpected store entry: $e" ;;
     esac
   done

@@ -1,0 +1,62 @@
+/* scope.h: resource limits through a systemd user scope.
+ *
+ * The supervisor asks the user's systemd manager (org.freedesktop.systemd1 on the session
+ * bus, over GDBus) for a transient scope "sbx-LABEL-PID.scope" holding the sandbox's first
+ * process, with Delegate=yes and the profile's linux.resources mapped onto the scope's
+ * properties, and waits for the job before the command starts.  The sandbox then creates
+ * its cgroup namespace inside the scope (setup.c), so the scope is its /sys/fs/cgroup.
+ *
+ *   memory.limit -> MemoryMax        cpu.quota/period -> CPUQuotaPerSecUSec
+ *   memory.reservation -> MemoryLow  cpu.shares -> CPUWeight (crun's conversion)
+ *   memory.swap -> MemorySwapMax     cpu.cpus/mems -> AllowedCPUs/AllowedMemoryNodes
+ *     (OCI's swap is memory+swap)    pids.limit -> TasksMax
+ *                                    blockIO.weight -> IOWeight (crun's conversion)
+ * OOMPolicy=continue keeps the scope when the kernel kills one process at the limit;
+ * the supervisor watches the scope's memory.events and reports such kills. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include "profile.h"
+
+G_BEGIN_DECLS
+
+typedef struct SbxScope SbxScope;
+
+/* The scope's properties for @resources, checked: a GVariant of type a(sv), floating.
+ * Errors for combinations systemd cannot express (swap without a memory limit). */
+GVariant *sbx_scope_properties (const SbxResources *resources, const char *description, pid_t pid,
+                                GError **error);
+
+/* TRUE when limits can be set here: cgroup v2 at /sys/fs/cgroup and a session bus with the
+ * user's systemd manager.  FALSE with @error saying which is missing. */
+gboolean sbx_scope_available (GError **error);
+
+/* Creates the scope for @pid and waits (at most 30 s) until systemd has moved it there. */
+SbxScope *sbx_scope_start (const char *label, pid_t pid, GVariant *properties, GError **error);
+
+/* Watches the scope's memory.events on the thread-default main context from now on. */
+void sbx_scope_watch (SbxScope *scope);
+
+/* OOM kills counted in the scope so far; the limit they hit, as text ("64.0 MB"). */
+guint64 sbx_scope_oom_kills (SbxScope *scope);
+const char *sbx_scope_memory_limit_text (SbxScope *scope);
+const char *sbx_scope_unit (SbxScope *scope);
+
+void sbx_scope_free (SbxScope *scope);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxScope, sbx_scope_free)
+
+/* One running sandbox's usage, read from its scope's cgroup (`sbx stats`). */
+typedef struct {
+  char *unit;              /* sbx-NAME-PID.scope */
+  char *description;
+  guint64 memory_current, memory_max;  /* bytes; memory_max G_MAXUINT64: none */
+  guint64 cpu_usage_usec;
+  guint64 pids_current, pids_max;      /* pids_max G_MAXUINT64: none */
+} SbxScopeStats;
+
+void sbx_scope_stats_free (SbxScopeStats *stats);
+/* The sbx scopes of the user's manager whose unit name contains @filter (NULL: all). */
+GPtrArray *sbx_scope_list_stats (const char *filter, GError **error);
+
+G_END_DECLS

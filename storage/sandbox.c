@@ -1,0 +1,326 @@
+/* sandbox.c: named sandboxes on disk (the layout: sandbox.h). */
+#include "sandbox.h"
+#include "fd-util.h"
+#include "sbx-error.h"
+#include "storage-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-glib/json-glib.h>
+
+#define SANDBOXES_DIR "sandboxes"
+#define STATE_FILE "state.json"
+#define PROFILE_FILE "profile.json"
+#define DRIVER_FILE "driver"
+#define STATE_VERSION 1
+#define MAX_STATE_SIZE (1024 * 1024)
+
+void
+sbx_sandbox_free (SbxSandbox *sandbox)
+{
+  if (sandbox == NULL)
+    return;
+  g_free (sandbox->name);
+  g_clear_pointer (&sandbox->image, sbx_image_free);
+  g_free (sandbox->profile_json);
+  g_strfreev (sandbox->command);
+  g_free (sandbox->network);
+  g_strfreev (sandbox->publish);
+  g_free (sandbox->driver);
+  g_free (sandbox);
+}
+
+gboolean
+sbx_sandbox_check_name (const char *name, GError **error)
+{
+  gsize length = strlen (name);
+
+  if (length == 0 || length > 64 || !g_ascii_isalnum (name[0]))
+    goto bad;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
+      goto bad;
+  return TRUE;
+bad:
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+               "invalid sandbox name '%s' (1-64 of A-Z a-z 0-9 _ . -, starting with a letter or digit)", name);
+  return FALSE;
+}
+
+static char *
+sandboxes_path (SbxStore *store, const char *name, const char *suffix)
+{
+  g_autofree char *leaf = name != NULL ? g_strconcat (name, suffix, NULL) : NULL;
+  return g_build_filename (sbx_store_get_root (store), SANDBOXES_DIR, leaf, NULL);
+}
+
+char *
+sbx_sandbox_dir (SbxStore *store, const char *name)
+{
+  return sandboxes_path (store, name, "");
+}
+
+static gboolean
+fd_is_linked (int fd)
+{
+  struct stat st;
+  return fstat (fd, &st) == 0 && st.st_nlink > 0;
+}
+
+int
+sbx_sandbox_lock (SbxStore *store, const char *name, GError **error)
+{
+  g_autofree char *path = sandboxes_path (store, name, ".lock");
+
+  if (!sbx_sandbox_check_name (name, error))
+    return -1;
+  /* A removal unlinks the lock file: a lock taken on an unlinked one protects nothing. */
+  for (int attempt = 0; attempt < 100; attempt++)
+    {
+      sbx_autofd int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+      if (fd < 0)
+        return sbx_set_error_from_errno (error, errno, "opening %s", path), -1;
+      if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+        {
+          if (errno == EWOULDBLOCK)
+            g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s' is running", name);
+          else
+            sbx_set_error_from_errno (error, errno, "locking %s", path);
+          return -1;
+        }
+      if (fd_is_linked (fd))
+        return g_steal_fd (&fd);
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s': its lock keeps being removed", name);
+  return -1;
+}
+
+static gboolean
+is_running (SbxStore *store, const char *name)
+{
+  g_autofree char *path = sandboxes_path (store, name, ".lock");
+  sbx_autofd int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+  return fd >= 0 && flock (fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+/* ------------------------------------------------------------------ state.json */
+
+static void
+add_strv (JsonBuilder *builder, const char *member, char **strv)
+{
+  if (strv == NULL)
+    return;
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (char **s = strv; *s; s++)
+    json_builder_add_string_value (builder, *s);
+  json_builder_end_array (builder);
+}
+
+static char *
+state_to_data (const SbxSandbox *sandbox, gsize *out_length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, STATE_VERSION);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, sandbox->name);
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_int_value (builder, sandbox->created);
+  json_builder_set_member_name (builder, "image");
+  json_builder_add_value (builder, sbx_image_to_json (sandbox->image));
+  add_strv (builder, "command", sandbox->command);
+  if (sandbox->network != NULL)
+    {
+      json_builder_set_member_name (builder, "network");
+      json_builder_add_string_value (builder, sandbox->network);
+    }
+  add_strv (builder, "publish", sandbox->publish);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, out_length);
+}
+
+static SbxSandbox *
+state_from_file (const char *name, const char *path, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(SbxSandbox) sandbox = g_new0 (SbxSandbox, 1);
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  struct stat st;
+
+  if (stat (path, &st) == 0 && st.st_size > MAX_STATE_SIZE)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: too large", path), NULL;
+  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
+  root = json_parser_get_root (parser);
+  object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  if (object == NULL || !json_object_has_member (object, "image") ||
+      json_object_get_int_member_with_default (object, "version", 0) != STATE_VERSION)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: not a sandbox state of this sbx", path), NULL;
+  sandbox->name = g_strdup (name);
+  sandbox->created = json_object_get_int_member_with_default (object, "created", 0);
+  sandbox->network = sbx_json_object_dup_string (object, "network");
+  if (!sbx_json_object_get_strv (object, "command", &sandbox->command) ||
+      !sbx_json_object_get_strv (object, "publish", &sandbox->publish))
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: malformed", path), NULL;
+  sandbox->image = sbx_image_from_json (json_object_get_member (object, "image"), error);
+  if (sandbox->image == NULL)
+    return g_prefix_error (error, "%s: ", path), NULL;
+  return g_steal_pointer (&sandbox);
+}
+
+SbxSandbox *
+sbx_sandbox_load (SbxStore *store, const char *name, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *driver_path = NULL;
+  g_autofree char *driver = NULL;
+  SbxSandbox *sandbox;
+
+  if (!sbx_sandbox_check_name (name, error))
+    return NULL;
+  dir = sbx_sandbox_dir (store, name);
+  state = g_build_filename (dir, STATE_FILE, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no sandbox named '%s'", name), NULL;
+  if ((sandbox = state_from_file (name, state, error)) == NULL)
+    return NULL;
+  sandbox->profile_json = NULL;
+  driver_path = g_build_filename (dir, DRIVER_FILE, NULL);
+  if (g_file_get_contents (driver_path, &driver, NULL, NULL))
+    sandbox->driver = g_strstrip (g_steal_pointer (&driver));
+  sandbox->running = is_running (store, name);
+  return sandbox;
+}
+
+/* ------------------------------------------------------------------ create, list, remove */
+
+static gboolean
+write_file_at (const char *dir, const char *name, const char *data, gsize length, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return g_file_set_contents_full (path, data, (gssize) length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error);
+}
+
+gboolean
+sbx_sandbox_create (SbxStore *store, const SbxSandbox *sandbox, GError **error)
+{
+  g_autoptr(SbxStaging) staging = sbx_store_staging_new (store, error);
+  g_autofree char *target = NULL;
+  g_autofree char *state = NULL;
+  gsize length;
+  static const char * const dirs[] = { "upper", "work" };
+
+  if (staging == NULL)
+    return FALSE;
+  state = state_to_data (sandbox, &length);
+  if (!write_file_at (staging->path, STATE_FILE, state, length, error) ||
+      (sandbox->profile_json != NULL &&
+       !write_file_at (staging->path, PROFILE_FILE, sandbox->profile_json, strlen (sandbox->profile_json), error)))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (staging->path, dirs[i], NULL);
+      if (mkdir (path, 0755) < 0)
+        return sbx_set_error_from_errno (error, errno, "creating %s", path);
+    }
+  target = sbx_sandbox_dir (store, sandbox->name);
+  if (rename (staging->path, target) < 0)
+    {
+      if (errno == EEXIST || errno == ENOTEMPTY)
+        return g_set_error (error, SBX_ERROR, SBX_ERROR_EXISTS, "sandbox '%s' exists already", sandbox->name),
+               FALSE;
+      return sbx_set_error_from_errno (error, errno, "creating %s", target);
+    }
+  return TRUE;
+}
+
+char *
+sbx_sandbox_profile_path (SbxStore *store, const char *name)
+{
+  g_autofree char *dir = sbx_sandbox_dir (store, name);
+  g_autofree char *path = g_build_filename (dir, PROFILE_FILE, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp ((*(SbxSandbox * const *) a)->name, (*(SbxSandbox * const *) b)->name);
+}
+
+GPtrArray *
+sbx_sandbox_list (SbxStore *store, GError **error)
+{
+  g_autofree char *dir_path = sandboxes_path (store, NULL, NULL);
+  g_autoptr(GPtrArray) sandboxes = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_sandbox_free);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      SbxSandbox *sandbox;
+
+      if (g_str_has_suffix (name, ".lock") || !sbx_sandbox_check_name (name, NULL))
+        continue;
+      sandbox = sbx_sandbox_load (store, name, &local_error);
+      if (sandbox == NULL)
+        {
+          g_warning ("skipping sandbox '%s': %s", name, local_error->message);
+          continue;
+        }
+      g_ptr_array_add (sandboxes, sandbox);
+    }
+  g_ptr_array_sort (sandboxes, compare_names);
+  (void) error;
+  return g_steal_pointer (&sandboxes);
+}
+
+gboolean
+sbx_sandbox_remove (SbxStore *store, const char *name, GError **error)
+{
+  sbx_autofd int lock_fd = sbx_sandbox_lock (store, name, error);
+  g_autofree char *dir = NULL;
+  g_autofree char *lock_path = NULL;
+  g_autofree char *trash_path = NULL;
+  g_autoptr(SbxStaging) trash = NULL;
+
+  if (lock_fd < 0)
+    return FALSE;
+  dir = sbx_sandbox_dir (store, name);
+  lock_path = sandboxes_path (store, name, ".lock");
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      (void) unlink (lock_path);
+      return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no sandbox named '%s'", name), FALSE;
+    }
+  /* Out of sight first (one rename), then deleted: a kill in between leaves garbage in
+   * tmp/ that the next store operation removes, never half a sandbox. */
+  if ((trash = sbx_store_staging_new (store, error)) == NULL)
+    return FALSE;
+  trash_path = g_build_filename (trash->path, name, NULL);
+  if (rename (dir, trash_path) < 0)
+    return sbx_set_error_from_errno (error, errno, "moving %s to %s", dir, trash_path);
+  if (unlink (lock_path) < 0 && errno != ENOENT)
+    return sbx_set_error_from_errno (error, errno, "removing %s", lock_path);
+  return TRUE;
+}

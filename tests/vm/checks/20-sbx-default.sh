@@ -1,0 +1,37 @@
+#!/bin/bash
+# (b) As user sbx, `sbx run --profile default` execs the command under sbx-default (the
+# default profile's process.apparmorProfile), and what sbx-default denies is denied, while
+# the same command with --security-opt apparmor=unconfined is not (AppArmor `deny` rules
+# are not logged: the effect is what is tested).
+. "$(dirname "$0")/lib.sh"
+
+run_sbx "$SBX" run --profile default default cat /proc/self/attr/current
+rc_is 0 "sbx run --profile default default cat /proc/self/attr/current exits 0"
+is "$OUT" "sbx-default (enforce)" "the command runs confined by sbx-default"
+
+# apparmor=unconfined: sbx changes no profile, the command keeps sbx's own label (the `sbx`
+# profile, flags=(unconfined), attached to the installed sbx by path).
+run_sbx "$SBX" run --security-opt apparmor=unconfined default cat /proc/self/attr/current
+like "$OUT" '^(sbx \(unconfined\)|unconfined)$' "--security-opt apparmor=unconfined: the command is not confined ($OUT)"
+
+# deny @{PROC}/kallsyms rwklx (not among the default profile's masked paths).
+run_sbx "$SBX" run --security-opt apparmor=unconfined default head -c 16 /proc/kallsyms
+rc_is 0 "unconfined, /proc/kallsyms is readable in the sandbox (the control)"
+run_sbx "$SBX" run --profile default default head -c 16 /proc/kallsyms
+if [ "$RC" != 0 ] && printf '%s' "$ERR" | grep -qi 'permission denied'; then
+  ok "sbx-default denies reading /proc/kallsyms (Permission denied)"
+else
+  not_ok "sbx-default denies reading /proc/kallsyms (Permission denied)"; last_run_diag
+fi
+
+# deny mount: with CAP_SYS_ADMIN added and seccomp off, root in the sandbox may mount a
+# tmpfs in its own mount namespace (the control, unconfined); sbx-default denies it.
+free=(--security-opt seccomp=unconfined --cap-add SYS_ADMIN)
+run_sbx "$SBX" run "${free[@]}" --security-opt apparmor=unconfined default sh -c 'mkdir -p /m && mount -t tmpfs none /m'
+rc_is 0 "unconfined (seccomp off, CAP_SYS_ADMIN), mounting a tmpfs works (the control)"
+run_sbx "$SBX" run "${free[@]}" --profile default default sh -c 'mkdir -p /m && mount -t tmpfs none /m'
+if [ "$RC" != 0 ] && printf '%s' "$ERR" | grep -qi 'permission denied'; then
+  ok "sbx-default denies mount (Permission denied)"
+else
+  not_ok "sbx-default denies mount (Permission denied)"; last_run_diag
+fi

@@ -1,0 +1,64 @@
+#!/bin/bash
+# sbx's resource limits, through its own systemd user scope: the scope is made and the
+# sandbox's cgroup namespace is rooted at it (delegated: writable), a memory hog is killed at
+# MemoryMax and sbx says so (exit 137), a fork bomb stops at TasksMax, the CPU quota
+# throttles, `sbx stats` reads the scope, and a run without limits gets no scope.
+. "$(dirname "$0")/lib.sh"
+
+run_sbx "$SBX" run --network none --memory 64m --pids-limit 50 default \
+  sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max'
+rc_is 0 "sbx run --memory 64m --pids-limit 50 exits 0"
+is "$OUT" "0::/
+67108864
+50" "the sandbox's cgroup namespace is rooted at its scope, which has MemoryMax=64M and TasksMax=50"
+
+run_sbx "$SBX" run --network none --memory 64m default sh -c 'mkdir /sys/fs/cgroup/sub && echo made'
+is "$RC:$OUT" "0:made" "the scope is delegated: the sandbox can make a sub-cgroup of its /sys/fs/cgroup"
+
+# A 128 MiB buffer in a 32 MiB scope with no swap: the OOM killer, and sbx's one line.
+run_sbx "$SBX" run --network none --memory 32m --memory-swap 32m default dd if=/dev/zero of=/dev/null bs=128M count=1
+is "$RC" 137 "a 128 MiB hog under --memory 32m: sbx exits 137"
+like "$ERR" "^sbx: the sandbox hit its memory limit \(MemoryMax=32\.0 MiB\)" "sbx says which limit was hit, in one line"
+is "$(printf '%s\n' "$ERR" | grep -c '^sbx: ')" 1 "one sbx line on stderr"
+run_sbx "$SBX" run --network none --memory 256m default dd if=/dev/zero of=/dev/null bs=128M count=1
+rc_is 0 "the same hog under --memory 256m completes (the control)"
+
+# A fork bomb, bounded: 60 sleepers asked for, at most 20 tasks in the scope.
+run_sbx "$SBX" run --network none --pids-limit 20 default sh -c \
+  'n=0; for i in $(seq 60); do sleep 10 2>/dev/null & n=$((n+1)); done 2>/dev/null; sleep 1; cat /sys/fs/cgroup/pids.current /sys/fs/cgroup/pids.events; kill $(jobs -p) 2>/dev/null; true'
+pids_current=$(printf '%s\n' "$OUT" | sed -n 1p)
+if [ -n "$pids_current" ] && [ "$pids_current" -le 20 ] 2>/dev/null; then
+  ok "a fork bomb under --pids-limit 20 stays at $pids_current tasks"
+else
+  not_ok "a fork bomb under --pids-limit 20 stays at 20 tasks or fewer"; last_run_diag
+fi
+like "$OUT" "^max [1-9]" "pids.events counts the forks refused at the limit"
+
+# CPU: 0.2 CPUs for 2 s of busy loop: throttled, and well under 2 s of CPU time.
+run_sbx "$SBX" run --network none --cpus 0.2 default sh -c \
+  'timeout 2 sh -c "while :; do :; done"; grep -E "^(usage_usec|nr_throttled) " /sys/fs/cgroup/cpu.stat'
+usage=$(printf '%s\n' "$OUT" | awk '$1 == "usage_usec" { print $2 }')
+throttled=$(printf '%s\n' "$OUT" | awk '$1 == "nr_throttled" { print $2 }')
+if [ -n "$usage" ] && [ "$usage" -lt 1000000 ] && [ "${throttled:-0}" -gt 0 ]; then
+  ok "--cpus 0.2: a 2 s busy loop used ${usage} us of CPU, throttled $throttled times"
+else
+  not_ok "--cpus 0.2 holds (usage under 1 s, throttled)"; last_run_diag
+fi
+
+# sbx stats sees a running sandbox's scope.
+as_sbx "$SBX" run --network none --name lim --memory 64m --pids-limit 50 default sleep 8 >/dev/null 2>&1 &
+bg=$!
+for _ in $(seq 50); do
+  run_sbx "$SBX" stats lim
+  [ "$RC" = 0 ] && break
+  sleep 0.2
+done
+like "$OUT" "^sbx-lim-[0-9]+\.scope +[0-9.]+ [KMG]?i?B / 64\.0 MiB .* [0-9]+ / 50 " "sbx stats lim: memory and pids against their limits"
+wait "$bg"
+run_sbx "$SBX" rm lim
+
+# No limits, no scope: the command stays in the caller's cgroup.
+run_sbx "$SBX" run --network none default true
+is "$RC" 0 "a run without limits works"
+run_sbx systemctl --user list-units --all --no-legend 'sbx-*'
+is "$OUT" "" "no sbx scope is left, and a run without limits made none"
