@@ -24,7 +24,7 @@ PKGS_RUN=(fuse-overlayfs fuse3 uidmap)
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
            python3-jsonschema crun runc docker-registry)
-PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt)
+PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 
 say() { printf 'setup: %s\n' "$*"; }

@@ -54,3 +54,12 @@ sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_sub
                  family, names->str);
   return SBX_EXIT_SBX_ERROR;
 }
+
+char *
+sbx_format_size (guint64 bytes, GFormatSizeFlags flags)
+{
+  g_autofree char *text = g_format_size_full (bytes, flags);
+  g_auto(GStrv) parts = g_strsplit (text, "\xc2\xa0", -1);
+
+  return g_strjoinv (" ", parts);
+}

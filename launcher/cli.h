@@ -31,6 +31,10 @@ gboolean sbx_cli_parse (const char *command, const char *parameter_string, const
                         const GOptionEntry *entries, gboolean stop_at_first_arg,
                         int *argc, char ***argv, GError **error);
 
+/* g_format_size_full with a plain space before the unit (GLib puts a no-break space there,
+ * which breaks columns and scripts that read the output). */
+char *sbx_format_size (guint64 bytes, GFormatSizeFlags flags);
+
 /* Runs the subcommand argv[1] of @family ("image", "profile"); --help lists them. */
 int sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_subcommands,
                       int argc, char **argv, GError **error);

@@ -69,7 +69,7 @@ image_ls (int argc, char **argv, GError **error)
     {
       SbxImage *image = g_ptr_array_index (images, i);
       g_autofree char *age = format_age (image->created);
-      g_autofree char *size = g_format_size (image->size);
+      g_autofree char *size = sbx_format_size (image->size, G_FORMAT_SIZE_DEFAULT);
 
       if (quiet)
         printf ("%s\n", image->name);
@@ -137,8 +137,9 @@ image_prune (int argc, char **argv, GError **error)
     return SBX_EXIT_SBX_ERROR;
   for (guint i = 0; i < removed->len; i++)
     printf ("removed image %s\n", (const char *) g_ptr_array_index (removed, i));
-  freed = g_format_size (before.layers + before.blobs + before.tmp > after.layers + after.blobs + after.tmp
-                         ? before.layers + before.blobs + before.tmp - after.layers - after.blobs - after.tmp : 0);
+  freed = sbx_format_size (before.layers + before.blobs + before.tmp > after.layers + after.blobs + after.tmp
+                         ? before.layers + before.blobs + before.tmp - after.layers - after.blobs - after.tmp : 0,
+                         G_FORMAT_SIZE_DEFAULT);
   printf ("freed %s (%u layers left)\n", freed, after.n_layers);
   return 0;
 }

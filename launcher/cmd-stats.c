@@ -9,10 +9,10 @@
 static char *
 format_limit (guint64 current, guint64 max, gboolean bytes)
 {
-  g_autofree char *now = bytes ? g_format_size_full (current, G_FORMAT_SIZE_IEC_UNITS)
+  g_autofree char *now = bytes ? sbx_format_size (current, G_FORMAT_SIZE_IEC_UNITS)
                                : g_strdup_printf ("%" G_GUINT64_FORMAT, current);
   g_autofree char *limit = max == G_MAXUINT64 || max == 0 ? g_strdup ("-")
-                         : bytes ? g_format_size_full (max, G_FORMAT_SIZE_IEC_UNITS)
+                         : bytes ? sbx_format_size (max, G_FORMAT_SIZE_IEC_UNITS)
                          : g_strdup_printf ("%" G_GUINT64_FORMAT, max);
   return g_strdup_printf ("%s / %s", now, limit);
 }

@@ -9,7 +9,7 @@
 static void
 print_row (const char *type, guint count, guint64 size, const char *reclaimable)
 {
-  g_autofree char *size_text = g_format_size (size);
+  g_autofree char *size_text = sbx_format_size (size, G_FORMAT_SIZE_DEFAULT);
   printf ("%-12s %7u %12s %14s\n", type, count, size_text, reclaimable);
 }
 
@@ -33,8 +33,8 @@ system_df (int argc, char **argv, GError **error)
   if ((store = sbx_store_open (NULL, error)) == NULL || !sbx_userns_enter_store_namespace (&single, error) ||
       !sbx_store_usage (store, &usage, error))
     return SBX_EXIT_SBX_ERROR;
-  unused = g_format_size (usage.layers_unused);
-  tmp = g_format_size (usage.tmp);
+  unused = sbx_format_size (usage.layers_unused, G_FORMAT_SIZE_DEFAULT);
+  tmp = sbx_format_size (usage.tmp, G_FORMAT_SIZE_DEFAULT);
   printf ("%-12s %7s %12s %14s\n", "TYPE", "COUNT", "SIZE", "RECLAIMABLE");
   print_row ("Images", usage.n_images, usage.layers + usage.blobs, "");
   print_row ("Layers", usage.n_layers, usage.layers, unused);

@@ -320,9 +320,11 @@ memory_limit_text (GVariant *properties)
     if (g_str_equal (name, "MemoryMax"))
       max = g_variant_get_uint64 (value);
   {
-  g_autofree char *size = max > 0 ? g_format_size_full (max, G_FORMAT_SIZE_IEC_UNITS) : NULL;
-
-  return size != NULL ? g_strdup_printf ("MemoryMax=%s", size) : g_strdup ("MemorySwapMax or the host's memory");
+  if (max >= 1 << 30)
+    return g_strdup_printf ("MemoryMax=%.1f GiB", max / (double) (1 << 30));
+  if (max > 0)
+    return g_strdup_printf ("MemoryMax=%.1f MiB", max / (double) (1 << 20));
+  return g_strdup ("MemorySwapMax or the host's memory");
   }
 }
 

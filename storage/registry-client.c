@@ -405,8 +405,18 @@ fetch_token (SbxRegistryClient *client, const SbxAuthChallenge *c, GError **erro
   Response r = { .body = g_string_new (NULL), .max_body = MAX_TOKEN_BODY };
   g_autofree char *token = NULL;
   CURLcode code;
-  gboolean ok = perform (client, url, headers, &r, &code, error);
+  gboolean ok;
 
+  /* Credentials go to the realm the registry names: never in clear text unless the user
+   * turned TLS checks off for this registry. */
+  if (basic != NULL && client->tls_verify && !g_str_has_prefix (c->realm, "https://"))
+    {
+      curl_slist_free_all (headers);
+      response_clear (&r);
+      return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "token realm %s: credentials are only sent over "
+                          "https (--tls-verify=false allows it)", c->realm), FALSE;
+    }
+  ok = perform (client, url, headers, &r, &code, error);
   curl_slist_free_all (headers);
   if (ok && r.status / 100 != 2)
     ok = http_error (&r, "token request", error);

@@ -44,7 +44,8 @@ trap on_exit EXIT
 # Variables that cross the switch to the test user.
 pass_env() {
   local v
-  for v in CI SBX_FUZZ SBX_FUZZ_SECONDS SBX_ASAN_OPTIONS SBX_TEST_USER MESON_TESTTHREADS TERM; do
+  for v in CI SBX_FUZZ SBX_FUZZ_SECONDS SBX_ASAN_OPTIONS SBX_TEST_USER MESON_TESTTHREADS TERM \
+           SBX_VM_CACHE SBX_VM_NO_BUILD SBX_VM_TIMEOUT; do
     if [ -n "${!v+x}" ]; then printf '%s=%s\n' "$v" "${!v}"; fi
   done
 }
@@ -64,6 +65,16 @@ if [ "$(id -u)" -eq 0 ]; then
   user=${SBX_TEST_USER:-sbx-ci}
   say "running as root: the tests run as the unprivileged user $user"
   bash "$top/setup.sh" --user-only --user "$user"
+  # The guest VM tier (tests/vm): its image is built here as root, into a cache that outlives
+  # the clone (rebuilt only when tests/vm/packages, build-image.sh or guest/ change); the
+  # vm test, run as $user, finds it in /var/cache/sbx-vm and only boots it.
+  if [ -x "$top/tests/vm/build-image.sh" ] && command -v mmdebstrap >/dev/null; then
+    say "guest VM image: tests/vm/build-image.sh /var/cache/sbx-vm"
+    if ! timeout -k 10 900 "$top/tests/vm/build-image.sh" /var/cache/sbx-vm >/dev/null; then
+      say "the guest VM image could not be built: the vm test will skip"
+      export SBX_VM_NO_BUILD=1
+    fi
+  fi
   home=$(getent passwd "$user" | cut -d: -f6)
   dest=$home/sbx-run-all
   # Root removes the previous copy: tests may leave files owned by subordinate ids.

@@ -136,6 +136,7 @@ chroot "$r" dpkg-query -W -f "\${Package} \${Version}\n" > "$o/packages.txt"
 # The tree as an ext4 image (no loop mount), made here where the ids are the chroot ids,
 # from a plain bind of the root: not the /proc, /sys, /dev mounted in it for the hooks.
 # Its size plus room for the tests writes (the guest disk is a throwaway snapshot).
+rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/cache/apt/*.bin "$r"/var/lib/apt/lists/*_*
 mkdir "$o/tree"
 unshare -m --propagation private sh -ec '\''
   mount --bind "$1" "$2"
@@ -194,6 +195,7 @@ chmod a+rx "$work"
 chmod a+r "$work"/* 2>/dev/null || true
 mv -T "$work" "$img"
 work=
+rm -f "$cache/last-failed-build.log"
 say "built $img in $((SECONDS - start)) s"
 
 # Entries of other keys are stale (another package list or another version of these scripts).
