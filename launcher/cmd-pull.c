@@ -63,7 +63,10 @@ sbx_cmd_pull (int argc, char **argv, GError **error)
     }
   if (!sbx_registry_looks_like_reference (argv[1]))
     {
+      /* The parser says what is wrong with it. */
       g_autoptr(SbxReference) ref = sbx_reference_parse (argv[1], error);
+      if (ref != NULL)
+        g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "pull: '%s' is not an image reference", argv[1]);
       return SBX_EXIT_SBX_ERROR;
     }
   g_ptr_array_add (helper_args, "--pull");

@@ -288,26 +288,36 @@ perform (SbxRegistryClient *client, const char *url, struct curl_slist *headers,
   return FALSE;
 }
 
+/* The layer threads share the client: its scheme and credentials change under its lock. */
 static char *
 get_scheme (SbxRegistryClient *client)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&client->lock);
-  return g_strdup (client->scheme);
+  char *scheme;
+
+  g_mutex_lock (&client->lock);
+  scheme = g_strdup (client->scheme);
+  g_mutex_unlock (&client->lock);
+  return scheme;
 }
 
 static char *
 get_authorization (SbxRegistryClient *client)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&client->lock);
-  return g_strdup (client->authorization);
+  char *authorization;
+
+  g_mutex_lock (&client->lock);
+  authorization = g_strdup (client->authorization);
+  g_mutex_unlock (&client->lock);
+  return authorization;
 }
 
 static void
 set_authorization (SbxRegistryClient *client, char *header)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&client->lock);
+  g_mutex_lock (&client->lock);
   g_free (client->authorization);
   client->authorization = header;
+  g_mutex_unlock (&client->lock);
 }
 
 /* "code: message" of the first error in a registry's JSON error body, or NULL. */

@@ -13,7 +13,17 @@ if ! need busybox; then
 fi
 setup_image busybox bb
 
-fuse_pids() { pgrep -u "$MY_UID" -x fuse-overlayfs | sort; }
+# This test's fuse-overlayfs processes: they inherit its XDG_DATA_HOME (others of the same
+# user, a benchmark's say, do not count; one whose environment cannot be read does).
+fuse_pids() {
+  local p
+  for p in $(pgrep -u "$MY_UID" -x fuse-overlayfs); do
+    if [ -r "/proc/$p/environ" ] && ! tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "XDG_DATA_HOME=$XDG_DATA_HOME"; then
+      continue
+    fi
+    echo "$p"
+  done | sort
+}
 
 store_leftovers() { # prints what should not be there
   local e
