@@ -22,7 +22,6 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
 {
   const GOptionEntry entries[] = { { NULL } };
   g_autoptr(GPtrArray) list = NULL;
-  g_autofree char *filter = NULL;
 
   if (!sbx_cli_parse ("stats", "[NAME]", "Memory, CPU time and processes of running sandboxes that have limits "
                       "(a systemd scope).", entries, FALSE, &argc, &argv, error))
@@ -32,8 +31,7 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "stats: unexpected argument '%s'", argv[2]);
       return SBX_EXIT_SBX_ERROR;
     }
-  filter = argc == 2 ? g_strdup_printf ("sbx-%s-", argv[1]) : NULL;
-  if ((list = sbx_scope_list_stats (filter, error)) == NULL)
+  if ((list = sbx_scope_list_stats (argc == 2 ? argv[1] : NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
   if (argc == 2 && list->len == 0)
     {

@@ -486,8 +486,22 @@ stats_of_unit (GDBusConnection *bus, const char *unit, const char *description, 
   return stats;
 }
 
+/* "sbx-NAME-PID.scope" for @sandbox_name (not "sbx-NAME-2-PID.scope"). */
+static gboolean
+unit_is_sandbox (const char *unit, const char *sandbox_name)
+{
+  g_autofree char *prefix = g_strdup_printf ("sbx-%s-", sandbox_name);
+  const char *rest;
+
+  if (!g_str_has_prefix (unit, prefix))
+    return FALSE;
+  for (rest = unit + strlen (prefix); g_ascii_isdigit (*rest); rest++)
+    ;
+  return rest > unit + strlen (prefix) && g_str_equal (rest, ".scope");
+}
+
 GPtrArray *
-sbx_scope_list_stats (const char *filter, GError **error)
+sbx_scope_list_stats (const char *sandbox_name, GError **error)
 {
   g_autoptr(GDBusConnection) bus = connect_user_manager (error);
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_scope_stats_free);
@@ -508,7 +522,7 @@ sbx_scope_list_stats (const char *filter, GError **error)
                               &object_path, NULL, NULL, NULL))
     {
       SbxScopeStats *stats;
-      if (filter != NULL && strstr (name, filter) == NULL)
+      if (sandbox_name != NULL && !unit_is_sandbox (name, sandbox_name))
         continue;
       if ((stats = stats_of_unit (bus, name, description, object_path)) != NULL)
         g_ptr_array_add (list, stats);

@@ -56,7 +56,8 @@ typedef struct {
 } SbxScopeStats;
 
 void sbx_scope_stats_free (SbxScopeStats *stats);
-/* The sbx scopes of the user's manager whose unit name contains @filter (NULL: all). */
-GPtrArray *sbx_scope_list_stats (const char *filter, GError **error);
+/* The running sbx scopes of the user's manager: all, or those of @sandbox_name ("run" for
+ * the unnamed ones). */
+GPtrArray *sbx_scope_list_stats (const char *sandbox_name, GError **error);
 
 G_END_DECLS
