@@ -63,3 +63,12 @@ sbx_format_size (guint64 bytes, GFormatSizeFlags flags)
 
   return g_strjoinv (" ", parts);
 }
+
+gboolean
+sbx_cli_at_most (const char *command, int argc, char **argv, int max, GError **error)
+{
+  if (argc - 1 <= max)
+    return TRUE;
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: unexpected argument '%s'", command, argv[max + 1]);
+  return FALSE;
+}

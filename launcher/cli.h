@@ -35,6 +35,10 @@ gboolean sbx_cli_parse (const char *command, const char *parameter_string, const
  * which breaks columns and scripts that read the output). */
 char *sbx_format_size (guint64 bytes, GFormatSizeFlags flags);
 
+/* FALSE with "@command: unexpected argument 'X'" when more than @max arguments follow
+ * argv[0] (what sbx_cli_parse left). */
+gboolean sbx_cli_at_most (const char *command, int argc, char **argv, int max, GError **error);
+
 /* Runs the subcommand argv[1] of @family ("image", "profile"); --help lists them. */
 int sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_subcommands,
                       int argc, char **argv, GError **error);

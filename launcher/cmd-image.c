@@ -55,11 +55,8 @@ image_ls (int argc, char **argv, GError **error)
 
   if (!sbx_cli_parse ("image ls", "", "List the images in the store.", entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
-  if (argc > 1)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image ls: unexpected argument '%s'", argv[1]);
-      return SBX_EXIT_SBX_ERROR;
-    }
+  if (!sbx_cli_at_most ("image ls", argc, argv, 0, error))
+    return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL ||
       (images = sbx_store_list_images (store, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
@@ -126,11 +123,8 @@ image_prune (int argc, char **argv, GError **error)
                       "and what killed imports left behind.  Layers of running sandboxes stay.",
                       entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
-  if (argc > 1)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "image prune: unexpected argument '%s'", argv[1]);
-      return SBX_EXIT_SBX_ERROR;
-    }
+  if (!sbx_cli_at_most ("image prune", argc, argv, 0, error))
+    return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL || !sbx_userns_enter_store_namespace (&single, error) ||
       !sbx_store_usage (store, &before, error) || !sbx_store_prune (store, all, removed, error) ||
       !sbx_store_usage (store, &after, error))

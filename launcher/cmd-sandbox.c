@@ -39,11 +39,8 @@ sbx_cmd_ls (int argc, char **argv, GError **error)
   if (!sbx_cli_parse ("ls", "", "List the named sandboxes (made by 'sbx run --name').", entries, FALSE,
                       &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
-  if (argc > 1)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "ls: unexpected argument '%s'", argv[1]);
-      return SBX_EXIT_SBX_ERROR;
-    }
+  if (!sbx_cli_at_most ("ls", argc, argv, 0, error))
+    return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL || (sandboxes = sbx_sandbox_list (store, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
   if (!quiet)

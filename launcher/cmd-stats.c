@@ -26,11 +26,8 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
   if (!sbx_cli_parse ("stats", "[NAME]", "Memory, CPU time and processes of running sandboxes that have limits "
                       "(a systemd scope).", entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
-  if (argc > 2)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "stats: unexpected argument '%s'", argv[2]);
-      return SBX_EXIT_SBX_ERROR;
-    }
+  if (!sbx_cli_at_most ("stats", argc, argv, 1, error))
+    return SBX_EXIT_SBX_ERROR;
   if ((list = sbx_scope_list_stats (argc == 2 ? argv[1] : NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
   if (argc == 2 && list->len == 0)

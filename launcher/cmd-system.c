@@ -25,11 +25,8 @@ system_df (int argc, char **argv, GError **error)
   if (!sbx_cli_parse ("system df", "", "Show the disk space the image store and named sandboxes use.",
                       entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
-  if (argc > 1)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "system df: unexpected argument '%s'", argv[1]);
-      return SBX_EXIT_SBX_ERROR;
-    }
+  if (!sbx_cli_at_most ("system df", argc, argv, 0, error))
+    return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL || !sbx_userns_enter_store_namespace (&single, error) ||
       !sbx_store_usage (store, &usage, error))
     return SBX_EXIT_SBX_ERROR;

@@ -1,5 +1,6 @@
 /* confine.c: the command's last steps before execve, as its profile says. */
 #include "confine.h"
+#include "accounts.h"
 #include "apparmor.h"
 #include "fd-util.h"
 #include "sbx-error.h"
@@ -8,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,23 +21,6 @@
 #define MAX_GROUPS 64
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-typedef struct {
-  uid_t uid;
-  gid_t gid;
-  gid_t groups[MAX_GROUPS];
-  int n_groups;
-  char *name;   /* NULL when the uid has no passwd entry */
-  char *home;
-} ResolvedUser;
-
-static void
-resolved_user_clear (ResolvedUser *user)
-{
-  g_clear_pointer (&user->name, g_free);
-  g_clear_pointer (&user->home, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ResolvedUser, resolved_user_clear)
-
 static void
 reset_signals (void)
 {
@@ -48,121 +31,6 @@ reset_signals (void)
       signal (sig, SIG_DFL);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-}
-
-/* The image's account files are its own business, but never a fifo or device to hang on. */
-static FILE *
-open_account_file (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  struct stat st;
-
-  if (fd < 0)
-    return NULL;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      return NULL;
-    }
-  return fdopen (fd, "re");
-}
-
-static gboolean
-parse_id (const char *s, guint32 *out)
-{
-  guint64 v;
-
-  if (!g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT32 - 1, &v, NULL))
-    return FALSE;
-  *out = (guint32) v;
-  return TRUE;
-}
-
-/* Finds the passwd entry matching @name, or @uid when @name is NULL. */
-static gboolean
-lookup_passwd (const char *name, uid_t uid, ResolvedUser *user)
-{
-  FILE *f = open_account_file ("/etc/passwd");
-  struct passwd *pw;
-  gboolean found = FALSE;
-
-  if (f == NULL)
-    return FALSE;
-  while (!found && (pw = fgetpwent (f)) != NULL)
-    if (name != NULL ? g_strcmp0 (pw->pw_name, name) == 0 : pw->pw_uid == uid)
-      {
-        user->uid = pw->pw_uid;
-        user->gid = pw->pw_gid;
-        user->name = g_strdup (pw->pw_name);
-        user->home = g_strdup (pw->pw_dir);
-        found = TRUE;
-      }
-  fclose (f);
-  return found;
-}
-
-/* Resolves a group name; with @member set, collects the groups listing it instead. */
-static gboolean
-scan_groups (const char *group_name, gid_t *out_gid, const char *member, ResolvedUser *user)
-{
-  FILE *f = open_account_file ("/etc/group");
-  struct group *gr;
-  gboolean found = FALSE;
-
-  if (f == NULL)
-    return FALSE;
-  while ((gr = fgetgrent (f)) != NULL)
-    {
-      if (group_name != NULL && g_strcmp0 (gr->gr_name, group_name) == 0)
-        {
-          *out_gid = gr->gr_gid;
-          found = TRUE;
-          break;
-        }
-      if (member != NULL && gr->gr_mem != NULL && user->n_groups < MAX_GROUPS &&
-          g_strv_contains ((const char * const *) gr->gr_mem, member) && gr->gr_gid != user->gid)
-        user->groups[user->n_groups++] = gr->gr_gid;
-    }
-  fclose (f);
-  return found;
-}
-
-static gboolean
-resolve_user (const char *spec, GArray *additional_gids, ResolvedUser *user, GError **error)
-{
-  g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ":", 2);
-  const char *user_part = parts[0] != NULL && *parts[0] ? parts[0] : "0";
-  const char *group_part = parts[0] != NULL ? parts[1] : NULL;
-  guint32 id;
-
-  memset (user, 0, sizeof *user);
-  if (parse_id (user_part, &id))
-    {
-      if (!lookup_passwd (NULL, id, user))
-        user->gid = 0;
-      user->uid = id;
-    }
-  else if (!lookup_passwd (user_part, 0, user))
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "user '%s' not found in the image's /etc/passwd", user_part);
-      return FALSE;
-    }
-  if (group_part != NULL && *group_part && !parse_id (group_part, &user->gid) &&
-      !scan_groups (group_part, &user->gid, NULL, user))
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "group '%s' not found in the image's /etc/group", group_part);
-      return FALSE;
-    }
-  user->groups[user->n_groups++] = user->gid;
-  for (guint i = 0; additional_gids != NULL && i < additional_gids->len && user->n_groups < MAX_GROUPS; i++)
-    user->groups[user->n_groups++] = g_array_index (additional_gids, gid_t, i);
-  if (user->name != NULL)
-    scan_groups (NULL, NULL, user->name, user);
-  if (user->home == NULL)
-    user->home = g_strdup (user->uid == 0 ? "/root" : "/");
-  return TRUE;
 }
 
 static gboolean
@@ -190,11 +58,16 @@ drop_bounding_set (guint64 keep, GError **error)
 /* Capabilities survive the change of uid (PR_SET_KEEPCAPS) so the profile's sets can be
  * applied after it, as runc does. */
 static gboolean
-switch_user (const ResolvedUser *user, gboolean may_setgroups, GError **error)
+switch_user (const SbxAccount *user, gboolean may_setgroups, GError **error)
 {
+  gid_t groups[MAX_GROUPS] = { user->gid };
+  int n_groups = 1;
+
+  for (guint i = 0; i < user->groups->len && n_groups < MAX_GROUPS; i++)
+    groups[n_groups++] = g_array_index (user->groups, gid_t, i);
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
     return sbx_set_error_from_errno (error, errno, "PR_SET_KEEPCAPS");
-  if (may_setgroups && setgroups ((size_t) user->n_groups, user->groups) != 0)
+  if (may_setgroups && setgroups ((size_t) n_groups, groups) != 0)
     return sbx_set_error_from_errno (error, errno, "setgroups");
   if (setresgid (user->gid, user->gid, user->gid) != 0)
     return sbx_set_error_from_errno (error, errno, "setresgid %u", user->gid);
@@ -283,7 +156,7 @@ apply_process_attributes (const SbxProfile *profile, GError **error)
 }
 
 static char **
-command_environment (const SbxRunPlan *plan, const ResolvedUser *user)
+command_environment (const SbxRunPlan *plan, const SbxAccount *user)
 {
   char **env = g_strdupv (plan->env);
 
@@ -343,7 +216,7 @@ set_no_new_privs (GError **error)
  * filter goes in while the process still holds CAP_SYS_ADMIN (in the sandbox's user
  * namespace), so it must allow what follows; with it, the filter goes in last. */
 static gboolean
-confine (const SbxRunPlan *plan, const ResolvedUser *user, GError **error)
+confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
 {
   const SbxProfile *profile = plan->profile;
   gboolean nnp = profile->no_new_privileges;
@@ -362,12 +235,13 @@ void
 sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(ResolvedUser) user = { 0 };
+  g_auto(SbxAccount) user = { 0 };
   g_auto(GStrv) env = NULL;
+  sbx_autofd int root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   reset_signals ();
   (void) setpgid (0, 0);
-  if (!resolve_user (plan->user, plan->additional_gids, &user, &error) ||
+  if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, &user, &error) ||
       !enter_working_directory (plan->cwd, &error) ||
       !confine (plan, &user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);

@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <gio/gio.h>
 
@@ -72,4 +74,17 @@ sbx_mkdir_p (const char *path, int mode, GError **error)
   if (g_mkdir_with_parents (path, mode) != 0)
     return sbx_set_error_from_errno (error, errno, "create directory %s", path);
   return TRUE;
+}
+
+int
+sbx_openat2 (int dirfd, const char *path, int flags, guint64 resolve)
+{
+  struct open_how how = { .flags = (guint64) (flags | O_CLOEXEC), .resolve = resolve };
+  int fd = -1;
+
+  for (int attempt = 0; attempt < 16; attempt++)
+    if ((fd = (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how)) >= 0 ||
+        (errno != EAGAIN && errno != EINTR))
+      break;
+  return fd;
 }

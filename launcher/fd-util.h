@@ -38,6 +38,9 @@ gboolean sbx_read_exact (int fd, void *buf, size_t len, GError **error);
  * and writes all of @contents; errors name @name. */
 gboolean sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
                               const char *contents, GError **error);
+/* openat2(@dirfd, @path, @flags | O_CLOEXEC, @resolve), retried (a bounded number of times)
+ * on EINTR and on the EAGAIN a concurrent rename or mount asks for.  The fd, or -1 with errno. */
+int sbx_openat2 (int dirfd, const char *path, int flags, guint64 resolve);
 /* Creates @path (mode 0700) and missing parents; an existing directory is fine. */
 gboolean sbx_mkdir_p (const char *path, int mode, GError **error);
 

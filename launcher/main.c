@@ -35,11 +35,8 @@ print_usage (FILE *out)
 int
 sbx_cmd_version (int argc, char **argv, GError **error)
 {
-  if (argc > 1)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "version: unexpected argument '%s'", argv[1]);
-      return SBX_EXIT_SBX_ERROR;
-    }
+  if (!sbx_cli_at_most ("version", argc, argv, 0, error))
+    return SBX_EXIT_SBX_ERROR;
   printf ("sbx %s\n", SBX_VERSION);
   return 0;
 }

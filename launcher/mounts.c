@@ -39,19 +39,7 @@ fd_path (int fd, FdPath *buf)
 static int
 open_in_root (int root_fd, const char *path, int flags)
 {
-  struct open_how how = {
-    .flags = (guint64) flags | O_CLOEXEC,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
-
-  int fd;
-
-  /* EAGAIN: a mount or rename elsewhere raced a ".." step; the kernel asks for a retry. */
-  for (int attempt = 0; attempt < 16; attempt++)
-    if ((fd = (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how)) >= 0 ||
-        (errno != EAGAIN && errno != EINTR))
-      break;
-  return fd;
+  return sbx_openat2 (root_fd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
 static gboolean

@@ -236,7 +236,7 @@ settle_network (const SbxProfile *profile, const SbxRunOptions *options, SbxNetO
 /* Limits need a systemd user scope: checked before anything starts.  Where it cannot be
  * had, sbx.limits.ifUnavailable (--limits-optional) says whether to run without them. */
 static gboolean
-settle_limits (SbxRunPlan *plan, GError **error)
+settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
 {
   const SbxProfile *profile = plan->profile;
   g_autoptr(GVariant) checked = NULL;
@@ -248,7 +248,7 @@ settle_limits (SbxRunPlan *plan, GError **error)
   if (checked == NULL)
     return g_prefix_error (error, "profile '%s': linux.resources: ", profile->name), FALSE;
   g_variant_ref_sink (checked);
-  if (sbx_scope_available (&local_error))
+  if ((*out_scope = sbx_scope_connect (&local_error)) != NULL)
     {
       plan->want_scope = TRUE;
       return TRUE;
@@ -267,11 +267,11 @@ settle_limits (SbxRunPlan *plan, GError **error)
 /* What the profile asks of the kernel, settled before anything starts: the namespaces,
  * the seccomp filter compiled to BPF, AppArmor present or not. */
 static gboolean
-settle_confinement (SbxRunPlan *plan, const SbxNetOptions *net, GError **error)
+settle_confinement (SbxRunPlan *plan, const SbxNetOptions *net, SbxScope **out_scope, GError **error)
 {
   const SbxProfile *profile = plan->profile;
 
-  if (!settle_limits (plan, error))
+  if (!settle_limits (plan, out_scope, error))
     return FALSE;
   plan->unshare_flags = CLONE_NEWUSER | CLONE_NEWNS |
                         (profile->unshare_flags & (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)) |
@@ -335,8 +335,7 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
 
 /* The setup child goes into its scope before it makes its cgroup namespace. */
 static gboolean
-start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope **out_scope,
-             GError **error)
+start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope *scope, GError **error)
 {
   g_autofree char *description = NULL;
   GVariant *properties;
@@ -348,15 +347,14 @@ start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, Sb
   properties = sbx_scope_properties (&plan->profile->resources, description, pid, error);
   if (properties == NULL)
     return FALSE;
-  *out_scope = sbx_scope_start (options->name != NULL ? options->name : "run", pid, properties, error);
-  return *out_scope != NULL;
+  return sbx_scope_start (scope, options->name != NULL ? options->name : "run", pid, properties, error);
 }
 
 /* Forks the setup child, writes its id maps once it has unshared, puts it into its scope,
  * and starts its network. */
 static gboolean
 spawn_sandbox (const SbxRunPlan *plan, const SbxRunOptions *options, const SbxNetOptions *net_options,
-               pid_t *out_pid, int *out_sync_fd, SbxSlirp **out_slirp, SbxScope **out_scope, GError **error)
+               pid_t *out_pid, int *out_sync_fd, SbxSlirp **out_slirp, SbxScope *scope, GError **error)
 {
   int supervisor_end, sandbox_end;
   pid_t pid;
@@ -380,7 +378,7 @@ spawn_sandbox (const SbxRunPlan *plan, const SbxRunOptions *options, const SbxNe
   *out_sync_fd = supervisor_end;
   if (!sbx_sync_expect (supervisor_end, SBX_SYNC_UNSHARED, error) ||
       !sbx_userns_write_maps (pid, &plan->ids, error) ||
-      !start_scope (plan, options, pid, out_scope, error) ||
+      !start_scope (plan, options, pid, scope, error) ||
       !sbx_sync_send (supervisor_end, SBX_SYNC_MAPPED, error) ||
       !start_network (plan, net_options, supervisor_end, out_slirp, error))
     {
@@ -609,7 +607,7 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
       !settle_network (plan.profile, options, &net, error) ||
       !sbx_userns_mode_parse (options->userns != NULL ? options->userns : plan.profile->userns,
                               &userns, error) ||
-      !settle_confinement (&plan, &net, error) ||
+      !settle_confinement (&plan, &net, &scope, error) ||
       !sbx_userns_layout_for_caller (userns, &ids, error) ||
       (store == NULL && (store = sbx_store_open (NULL, error)) == NULL) ||
       (image = settle_store_image (store, sandbox, image_name, options, error)) == NULL ||
@@ -617,7 +615,7 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
       (options->name != NULL && sandbox == NULL &&
        (sandbox = create_named_sandbox (store, options, image, plan.profile, error)) == NULL) ||
       !make_plan (store, image, options, sandbox, &ids, &plan, error) ||
-      !spawn_sandbox (&plan, options, &net, &setup_pid, &sync_fd, &slirp, &scope, error))
+      !spawn_sandbox (&plan, options, &net, &setup_pid, &sync_fd, &slirp, scope, error))
     return FALSE;
 
   if (scope != NULL)

@@ -180,19 +180,22 @@ connect_user_manager (GError **error)
   return g_steal_pointer (&bus);
 }
 
-gboolean
-sbx_scope_available (GError **error)
+SbxScope *
+sbx_scope_connect (GError **error)
 {
-  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(SbxScope) scope = NULL;
 
   if (!g_file_test (CGROUP_ROOT "/cgroup.controllers", G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED,
                    "cgroup v2 is not mounted at " CGROUP_ROOT " (this host has a v1 or hybrid layout)");
-      return FALSE;
+      return NULL;
     }
-  bus = connect_user_manager (error);
-  return bus != NULL;
+  scope = g_new0 (SbxScope, 1);
+  scope->events_fd = -1;
+  if ((scope->bus = connect_user_manager (error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&scope);
 }
 
 static GVariant *
@@ -328,23 +331,16 @@ memory_limit_text (GVariant *properties)
   }
 }
 
-SbxScope *
-sbx_scope_start (const char *label, pid_t pid, GVariant *properties, GError **error)
+gboolean
+sbx_scope_start (SbxScope *scope, const char *label, pid_t pid, GVariant *properties, GError **error)
 {
-  g_autoptr(SbxScope) scope = g_new0 (SbxScope, 1);
   g_autoptr(GVariant) owned = g_variant_ref_sink (properties);
 
-  scope->events_fd = -1;
   scope->unit = g_strdup_printf ("sbx-%s-%d.scope", label, (int) pid);
   scope->memory_limit_text = memory_limit_text (owned);
-  if ((scope->bus = connect_user_manager (error)) == NULL || !start_unit (scope, owned, error))
-    {
-      g_prefix_error (error, "resource limits: ");
-      return NULL;
-    }
-  if ((scope->cgroup_dir = cgroup_of (pid, error)) == NULL)
-    return NULL;
-  return g_steal_pointer (&scope);
+  if (!start_unit (scope, owned, error))
+    return g_prefix_error (error, "resource limits: "), FALSE;
+  return (scope->cgroup_dir = cgroup_of (pid, error)) != NULL;
 }
 
 /* ------------------------------------------------------------------ watching it */

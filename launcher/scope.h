@@ -28,12 +28,12 @@ typedef struct SbxScope SbxScope;
 GVariant *sbx_scope_properties (const SbxResources *resources, const char *description, pid_t pid,
                                 GError **error);
 
-/* TRUE when limits can be set here: cgroup v2 at /sys/fs/cgroup and a session bus with the
- * user's systemd manager.  FALSE with @error saying which is missing. */
-gboolean sbx_scope_available (GError **error);
+/* A connection to the user's systemd manager, for a scope to come: NULL with @error saying
+ * what is missing (cgroup v2 at /sys/fs/cgroup, a session bus, the manager on it). */
+SbxScope *sbx_scope_connect (GError **error);
 
 /* Creates the scope for @pid and waits (at most 30 s) until systemd has moved it there. */
-SbxScope *sbx_scope_start (const char *label, pid_t pid, GVariant *properties, GError **error);
+gboolean sbx_scope_start (SbxScope *scope, const char *label, pid_t pid, GVariant *properties, GError **error);
 
 /* Watches the scope's memory.events on the thread-default main context from now on. */
 void sbx_scope_watch (SbxScope *scope);

@@ -10,6 +10,7 @@
  * linux.readonlyPaths and sbx.network.publish, which add up.  linux.seccomp is replaced
  * whole.  A null removes what the included profiles set. */
 #include "profile-private.h"
+#include "json-util.h"
 #include "sbx-error.h"
 #include "config.h"
 
@@ -158,31 +159,6 @@ sbx_json_object_ensure_array (JsonObject *object, const char *member)
   return json_object_get_array_member (object, member);
 }
 
-static const char *
-string_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
-}
-
-static JsonObject *
-object_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-array_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
 /* -------------------------------------------------------------------------- merging */
 
 typedef enum { ARRAY_REPLACE, ARRAY_KEYED, ARRAY_UNION } ArrayRule;
@@ -222,7 +198,7 @@ entry_key (JsonNode *entry, const char *key_of)
     }
   if (!JSON_NODE_HOLDS_OBJECT (entry))
     return NULL;
-  return g_strdup (string_member (json_node_get_object (entry), key_of));
+  return g_strdup (sbx_json_get_string (json_node_get_object (entry), key_of));
 }
 
 static JsonNode *
@@ -521,7 +497,7 @@ resolve (const Source *source, IncludeState *state, GError **error)
   if (!sbx_profile_schema_check (source->doc, error))
     return NULL;
   g_ptr_array_add (state->stack, stack_entry (source));
-  includes = array_member (object_member (json_node_get_object (root), SBX_PROFILE_EXTENSION_KEY), "include");
+  includes = sbx_json_get_array (sbx_json_get_object (json_node_get_object (root), SBX_PROFILE_EXTENSION_KEY), "include");
   for (guint i = 0; includes != NULL && i < json_array_get_length (includes); i++)
     {
       g_autoptr(JsonNode) one = resolve_include (source, i, json_array_get_string_element (includes, i),
@@ -539,7 +515,7 @@ resolve (const Source *source, IncludeState *state, GError **error)
     }
   g_ptr_array_remove_index (state->stack, state->stack->len - 1);
   own = json_node_copy (root);
-  if ((extension = object_member (json_node_get_object (own), SBX_PROFILE_EXTENSION_KEY)) != NULL)
+  if ((extension = sbx_json_get_object (json_node_get_object (own), SBX_PROFILE_EXTENSION_KEY)) != NULL)
     json_object_remove_member (extension, "include");
   if (merged == NULL)
     return g_steal_pointer (&own);
@@ -597,21 +573,21 @@ read_process (SbxProfile *p, JsonObject *process)
 {
   static const char * const capsets[SBX_N_CAPSETS] = { "bounding", "effective", "inheritable",
                                                        "permitted", "ambient" };
-  JsonObject *user = object_member (process, "user");
-  JsonObject *caps = object_member (process, "capabilities");
-  JsonArray *rlimits = array_member (process, "rlimits");
-  JsonArray *gids = array_member (user, "additionalGids");
+  JsonObject *user = sbx_json_get_object (process, "user");
+  JsonObject *caps = sbx_json_get_object (process, "capabilities");
+  JsonArray *rlimits = sbx_json_get_array (process, "rlimits");
+  JsonArray *gids = sbx_json_get_array (user, "additionalGids");
 
-  if (array_member (process, "args") != NULL)
-    p->args = string_array (array_member (process, "args"));
-  p->env = string_array (array_member (process, "env"));
-  p->cwd = g_strdup (string_member (process, "cwd"));
+  if (sbx_json_get_array (process, "args") != NULL)
+    p->args = string_array (sbx_json_get_array (process, "args"));
+  p->env = string_array (sbx_json_get_array (process, "env"));
+  p->cwd = g_strdup (sbx_json_get_string (process, "cwd"));
   if (user != NULL)
     {
       p->have_user = TRUE;
       p->uid = (uid_t) json_object_get_int_member_with_default (user, "uid", 0);
       p->gid = (gid_t) json_object_get_int_member_with_default (user, "gid", 0);
-      p->username = g_strdup (string_member (user, "username"));
+      p->username = g_strdup (sbx_json_get_string (user, "username"));
       p->have_umask = json_object_has_member (user, "umask");
       p->umask = (mode_t) json_object_get_int_member_with_default (user, "umask", 022);
     }
@@ -621,11 +597,11 @@ read_process (SbxProfile *p, JsonObject *process)
       g_array_append_val (p->additional_gids, gid);
     }
   for (int set = 0; set < SBX_N_CAPSETS; set++)
-    p->caps[set] = capability_mask (array_member (caps, capsets[set]));
+    p->caps[set] = capability_mask (sbx_json_get_array (caps, capsets[set]));
   for (guint i = 0; rlimits != NULL && i < json_array_get_length (rlimits); i++)
     {
       JsonObject *r = json_array_get_object_element (rlimits, i);
-      SbxRlimit limit = { sbx_rlimit_from_name (string_member (r, "type")),
+      SbxRlimit limit = { sbx_rlimit_from_name (sbx_json_get_string (r, "type")),
                           sbx_rlimit_value (json_object_get_member (r, "soft")),
                           sbx_rlimit_value (json_object_get_member (r, "hard")) };
       g_array_append_val (p->rlimits, limit);
@@ -633,7 +609,7 @@ read_process (SbxProfile *p, JsonObject *process)
   if (process == NULL)
     return;  /* a profile without "process" (json-glib's getters refuse NULL with a critical) */
   p->no_new_privileges = json_object_get_boolean_member_with_default (process, "noNewPrivileges", FALSE);
-  p->apparmor_profile = g_strdup (string_member (process, "apparmorProfile"));
+  p->apparmor_profile = g_strdup (sbx_json_get_string (process, "apparmorProfile"));
   if (p->apparmor_profile != NULL && *p->apparmor_profile == '\0')
     g_clear_pointer (&p->apparmor_profile, g_free);
   p->have_oom_score_adj = json_object_has_member (process, "oomScoreAdj");
@@ -656,20 +632,20 @@ read_mounts (SbxProfile *p, JsonArray *mounts)
   for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
     {
       JsonObject *m = json_array_get_object_element (mounts, i);
-      const char *type = string_member (m, "type");
-      JsonArray *options = array_member (m, "options");
+      const char *type = sbx_json_get_string (m, "type");
+      JsonArray *options = sbx_json_get_array (m, "options");
       SbxMount *mount;
 
-      if (sbx_mount_is_standard (string_member (m, "destination"), type))
+      if (sbx_mount_is_standard (sbx_json_get_string (m, "destination"), type))
         continue;
       mount = g_new0 (SbxMount, 1);
       mount->kind = type != NULL && g_str_equal (type, "tmpfs") ? SBX_MOUNT_TMPFS : SBX_MOUNT_BIND;
       mount->recursive = mount->kind == SBX_MOUNT_BIND;
       for (guint j = 0; options != NULL && j < json_array_get_length (options); j++)
         (void) sbx_mount_apply_option (mount, json_array_get_string_element (options, j), NULL);
-      mount->destination = g_canonicalize_filename (string_member (m, "destination"), "/");
+      mount->destination = g_canonicalize_filename (sbx_json_get_string (m, "destination"), "/");
       if (mount->kind == SBX_MOUNT_BIND)
-        mount->source = expand_home (string_member (m, "source"));
+        mount->source = expand_home (sbx_json_get_string (m, "source"));
       g_ptr_array_add (p->mounts, mount);
     }
 }
@@ -687,9 +663,9 @@ limit_member (JsonObject *o, const char *member)
 static void
 read_resources (SbxResources *r, JsonObject *resources)
 {
-  JsonObject *memory = object_member (resources, "memory");
-  JsonObject *cpu = object_member (resources, "cpu");
-  const char *cpus = string_member (cpu, "cpus"), *mems = string_member (cpu, "mems");
+  JsonObject *memory = sbx_json_get_object (resources, "memory");
+  JsonObject *cpu = sbx_json_get_object (resources, "cpu");
+  const char *cpus = sbx_json_get_string (cpu, "cpus"), *mems = sbx_json_get_string (cpu, "mems");
 
   r->memory_limit = limit_member (memory, "limit");
   r->memory_reservation = limit_member (memory, "reservation");
@@ -697,8 +673,8 @@ read_resources (SbxResources *r, JsonObject *resources)
   r->cpu_shares = limit_member (cpu, "shares");
   r->cpu_quota = limit_member (cpu, "quota");
   r->cpu_period = limit_member (cpu, "period");
-  r->pids_limit = limit_member (object_member (resources, "pids"), "limit");
-  r->blkio_weight = limit_member (object_member (resources, "blockIO"), "weight");
+  r->pids_limit = limit_member (sbx_json_get_object (resources, "pids"), "limit");
+  r->blkio_weight = limit_member (sbx_json_get_object (resources, "blockIO"), "weight");
   r->cpus = cpus != NULL && *cpus != '\0' ? g_strdup (cpus) : NULL;
   r->mems = mems != NULL && *mems != '\0' ? g_strdup (mems) : NULL;
 }
@@ -719,17 +695,17 @@ resources_limit_anything (const SbxResources *r)
 static void
 read_linux (SbxProfile *p, JsonObject *linux_)
 {
-  JsonArray *namespaces = array_member (linux_, "namespaces");
+  JsonArray *namespaces = sbx_json_get_array (linux_, "namespaces");
   JsonNode *seccomp = linux_ != NULL ? json_object_get_member (linux_, "seccomp") : NULL;
 
   for (guint i = 0; namespaces != NULL && i < json_array_get_length (namespaces); i++)
     p->unshare_flags |= sbx_namespace_flag_from_name (
-      string_member (json_array_get_object_element (namespaces, i), "type"));
-  p->masked_paths = string_array (array_member (linux_, "maskedPaths"));
-  p->readonly_paths = string_array (array_member (linux_, "readonlyPaths"));
+      sbx_json_get_string (json_array_get_object_element (namespaces, i), "type"));
+  p->masked_paths = string_array (sbx_json_get_array (linux_, "maskedPaths"));
+  p->readonly_paths = string_array (sbx_json_get_array (linux_, "readonlyPaths"));
   if (seccomp != NULL && JSON_NODE_HOLDS_OBJECT (seccomp))
     p->seccomp = json_node_copy (seccomp);
-  read_resources (&p->resources, object_member (linux_, "resources"));
+  read_resources (&p->resources, sbx_json_get_object (linux_, "resources"));
   p->has_resource_limits = resources_limit_anything (&p->resources);
 }
 
@@ -809,20 +785,20 @@ read_desktop (SbxProfile *p, JsonObject *desktop)
 static void
 read_extension (SbxProfile *p, JsonObject *ext)
 {
-  JsonObject *network = object_member (ext, "network");
-  const char *policy = string_member (object_member (ext, "apparmor"), "ifUnavailable");
+  JsonObject *network = sbx_json_get_object (ext, "network");
+  const char *policy = sbx_json_get_string (sbx_json_get_object (ext, "apparmor"), "ifUnavailable");
 
-  p->image = g_strdup (string_member (ext, "image"));
-  p->network = g_strdup (string_member (network, "mode"));
+  p->image = g_strdup (sbx_json_get_string (ext, "image"));
+  p->network = g_strdup (sbx_json_get_string (network, "mode"));
   p->allow_host_loopback = network != NULL &&
     json_object_get_boolean_member_with_default (network, "allowHostLoopback", FALSE);
-  p->publish = string_array (array_member (network, "publish"));
-  p->userns = g_strdup (string_member (ext, "userns"));
-  p->storage_driver = g_strdup (string_member (ext, "storageDriver"));
+  p->publish = string_array (sbx_json_get_array (network, "publish"));
+  p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
+  p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0 ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE : SBX_APPARMOR_WARN;
-  read_desktop (p, object_member (ext, "desktop"));
-  policy = string_member (object_member (ext, "limits"), "ifUnavailable");
+  read_desktop (p, sbx_json_get_object (ext, "desktop"));
+  policy = sbx_json_get_string (sbx_json_get_object (ext, "limits"), "ifUnavailable");
   p->limits_policy = g_strcmp0 (policy, "warn") == 0 ? SBX_LIMITS_WARN
                    : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE : SBX_LIMITS_FAIL;
 }
@@ -832,20 +808,20 @@ profile_from_json (const char *name, JsonNode *json)
 {
   SbxProfile *p = g_new0 (SbxProfile, 1);
   JsonObject *top = json_node_get_object (json);
-  JsonObject *root = object_member (top, "root");
+  JsonObject *root = sbx_json_get_object (top, "root");
 
   p->name = g_strdup (name);
   p->json = json_node_ref (json);
   p->additional_gids = g_array_new (FALSE, FALSE, sizeof (gid_t));
   p->rlimits = g_array_new (FALSE, FALSE, sizeof (SbxRlimit));
   p->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_mount_free);
-  read_process (p, object_member (top, "process"));
-  p->hostname = g_strdup (string_member (top, "hostname"));
-  p->domainname = g_strdup (string_member (top, "domainname"));
+  read_process (p, sbx_json_get_object (top, "process"));
+  p->hostname = g_strdup (sbx_json_get_string (top, "hostname"));
+  p->domainname = g_strdup (sbx_json_get_string (top, "domainname"));
   p->root_readonly = root != NULL && json_object_get_boolean_member_with_default (root, "readonly", FALSE);
-  read_mounts (p, array_member (top, "mounts"));
-  read_linux (p, object_member (top, "linux"));
-  read_extension (p, object_member (top, SBX_PROFILE_EXTENSION_KEY));
+  read_mounts (p, sbx_json_get_array (top, "mounts"));
+  read_linux (p, sbx_json_get_object (top, "linux"));
+  read_extension (p, sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY));
   return p;
 }
 
@@ -980,7 +956,7 @@ sbx_profile_list (GError **error)
           JsonObject *top = JSON_NODE_HOLDS_OBJECT (sbx_json_doc_get_root (source.doc))
                             ? json_node_get_object (sbx_json_doc_get_root (source.doc)) : NULL;
           info->path = source.dir_index == 0 ? NULL : g_strdup (sbx_json_doc_get_name (source.doc));
-          info->description = g_strdup (string_member (object_member (top, SBX_PROFILE_EXTENSION_KEY),
+          info->description = g_strdup (sbx_json_get_string (sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY),
                                                        "description"));
         }
       else

@@ -4,21 +4,16 @@
  * the merged profile JSON where OCI's own shape is kept (rlimits, namespaces, resources,
  * seccomp, annotations). */
 #include "spec.h"
+#include "json-util.h"
+#include "accounts.h"
 #include "defaults.h"
 #include "profile-private.h"
 #include "sbx-error.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <linux/openat2.h>
-#include <pwd.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define OCI_VERSION "1.0.2"
@@ -28,20 +23,6 @@
 #define RLIM_INFINITY_TEXT "18446744073709551615"
 
 /* ------------------------------------------------------------------ small helpers */
-
-static JsonObject *
-object_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-array_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
 
 static JsonArray *
 string_array (const char * const *strv)
@@ -63,166 +44,9 @@ option_array (const char *options)
 
 /* ------------------------------------------------------------------ the user */
 
-typedef struct {
-  uid_t uid;
-  gid_t gid;
-  GArray *groups;          /* gid_t: the supplementary groups */
-  char *name;              /* NULL when the uid has no passwd entry */
-  char *home;
-} SpecUser;
-
-static void
-spec_user_clear (SpecUser *user)
-{
-  g_clear_pointer (&user->groups, g_array_unref);
-  g_clear_pointer (&user->name, g_free);
-  g_clear_pointer (&user->home, g_free);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecUser, spec_user_clear)
-
-/* Opens a regular file of the rootfs the way the sandbox would see it: symlinks resolved
- * inside the rootfs (RESOLVE_IN_ROOT), never to the host's files.  NULL when missing. */
-static FILE *
-open_account_file (int rootfs_fd, const char *path)
-{
-  struct open_how how = {
-    .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-  };
-  struct stat st;
-  FILE *f;
-  int fd;
-
-  if (rootfs_fd < 0)
-    return NULL;
-  do
-    fd = (int) syscall (SYS_openat2, rootfs_fd, path, &how, sizeof how);
-  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-  if (fd < 0)
-    return NULL;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (f = fdopen (fd, "re")) == NULL)
-    {
-      close (fd);
-      return NULL;
-    }
-  return f;
-}
-
-static gboolean
-parse_id (const char *s, guint32 *out)
-{
-  guint64 v;
-
-  if (!g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT32 - 1, &v, NULL))
-    return FALSE;
-  *out = (guint32) v;
-  return TRUE;
-}
-
-/* The passwd entry named @name, or of @uid when @name is NULL. */
-static gboolean
-lookup_passwd (int rootfs_fd, const char *name, uid_t uid, SpecUser *user)
-{
-  FILE *f = open_account_file (rootfs_fd, "/etc/passwd");
-  struct passwd *pw;
-  gboolean found = FALSE;
-
-  if (f == NULL)
-    return FALSE;
-  while (!found && (pw = fgetpwent (f)) != NULL)
-    if (name != NULL ? g_strcmp0 (pw->pw_name, name) == 0 : pw->pw_uid == uid)
-      {
-        user->uid = pw->pw_uid;
-        user->gid = pw->pw_gid;
-        user->name = g_strdup (pw->pw_name);
-        user->home = g_strdup (pw->pw_dir);
-        found = TRUE;
-      }
-  fclose (f);
-  return found;
-}
-
-static void
-add_group (SpecUser *user, gid_t gid)
-{
-  if (gid == user->gid)
-    return;
-  for (guint i = 0; i < user->groups->len; i++)
-    if (g_array_index (user->groups, gid_t, i) == gid)
-      return;
-  g_array_append_val (user->groups, gid);
-}
-
-/* Resolves @group_name to *@out_gid; with @member set, adds the groups listing it instead. */
-static gboolean
-scan_groups (int rootfs_fd, const char *group_name, gid_t *out_gid, const char *member, SpecUser *user)
-{
-  FILE *f = open_account_file (rootfs_fd, "/etc/group");
-  struct group *gr;
-  gboolean found = FALSE;
-
-  if (f == NULL)
-    return FALSE;
-  while ((gr = fgetgrent (f)) != NULL)
-    {
-      if (group_name != NULL && g_strcmp0 (gr->gr_name, group_name) == 0)
-        {
-          *out_gid = gr->gr_gid;
-          found = TRUE;
-          break;
-        }
-      if (member != NULL && gr->gr_mem != NULL && g_strv_contains ((const char * const *) gr->gr_mem, member))
-        add_group (user, gr->gr_gid);
-    }
-  fclose (f);
-  return found;
-}
-
-/* "uid[:gid]" or "name[:group]" as sbx run resolves it (confine.c): a numeric uid need not
- * be in /etc/passwd; supplementary groups are the profile's plus the groups listing the
- * user's name. */
-static gboolean
-resolve_user (const SbxSpecSource *source, const char *spec, SpecUser *user, GError **error)
-{
-  g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ":", 2);
-  const char *user_part = parts[0] != NULL && *parts[0] ? parts[0] : "0";
-  const char *group_part = parts[0] != NULL ? parts[1] : NULL;
-  GArray *extra = source->profile->additional_gids;
-  guint32 id;
-
-  user->groups = g_array_new (FALSE, FALSE, sizeof (gid_t));
-  if (parse_id (user_part, &id))
-    {
-      if (!lookup_passwd (source->rootfs_fd, NULL, id, user))
-        user->gid = 0;
-      user->uid = id;
-    }
-  else if (!lookup_passwd (source->rootfs_fd, user_part, 0, user))
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "image '%s': user '%s' is not in the image's /etc/passwd", source->image->name, user_part);
-      return FALSE;
-    }
-  if (group_part != NULL && *group_part && !parse_id (group_part, &user->gid) &&
-      !scan_groups (source->rootfs_fd, group_part, &user->gid, NULL, user))
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "image '%s': group '%s' is not in the image's /etc/group", source->image->name,
-                   group_part);
-      return FALSE;
-    }
-  for (guint i = 0; extra != NULL && i < extra->len; i++)
-    add_group (user, g_array_index (extra, gid_t, i));
-  if (user->name != NULL)
-    scan_groups (source->rootfs_fd, NULL, NULL, user->name, user);
-  if (user->home == NULL)
-    user->home = g_strdup (user->uid == 0 ? "/root" : "/");
-  return TRUE;
-}
-
 /* The profile's process.user (as numbers), else the image's User. */
 static gboolean
-settle_user (const SbxSpecSource *source, SpecUser *user, GError **error)
+settle_user (const SbxSpecSource *source, SbxAccount *user, GError **error)
 {
   const SbxProfile *profile = source->profile;
   g_autofree char *spec = NULL;
@@ -231,11 +55,13 @@ settle_user (const SbxSpecSource *source, SpecUser *user, GError **error)
     spec = g_strdup_printf ("%u:%u", (guint) profile->uid, (guint) profile->gid);
   else
     spec = g_strdup (source->image->user);
-  return resolve_user (source, spec, user, error);
+  if (!sbx_account_resolve (source->rootfs_fd, spec, profile->additional_gids, user, error))
+    return g_prefix_error (error, "image '%s': ", source->image->name), FALSE;
+  return TRUE;
 }
 
 static JsonObject *
-user_object (const SbxProfile *profile, const SpecUser *user)
+user_object (const SbxProfile *profile, const SbxAccount *user)
 {
   JsonObject *object = json_object_new ();
 
@@ -284,7 +110,7 @@ command_args (const SbxSpecSource *source, GError **error)
 
 /* The image's Env, then the profile's; PATH and HOME when neither sets them. */
 static char **
-command_env (const SbxSpecSource *source, const SpecUser *user)
+command_env (const SbxSpecSource *source, const SbxAccount *user)
 {
   char **env = g_strdupv (source->image->env);
   char **profile_env = source->profile->env;
@@ -361,8 +187,8 @@ process_object (const SbxSpecSource *source, JsonObject *top, GError **error)
 {
   const SbxProfile *profile = source->profile;
   const char *cwd = profile->cwd != NULL ? profile->cwd : source->image->working_dir;
-  JsonArray *rlimits = array_member (object_member (top, "process"), "rlimits");
-  g_auto(SpecUser) user = { 0 };
+  JsonArray *rlimits = sbx_json_get_array (sbx_json_get_object (top, "process"), "rlimits");
+  g_auto(SbxAccount) user = { 0 };
   g_auto(GStrv) args = NULL;
   g_auto(GStrv) env = NULL;
   g_autofree char *abs_cwd = NULL;
@@ -573,12 +399,12 @@ static JsonObject *
 linux_object (const SbxSpecSource *source, JsonObject *top, NamespaceSet *ns)
 {
   const SbxProfile *profile = source->profile;
-  JsonObject *in = object_member (top, "linux");
-  JsonObject *resources = object_member (in, "resources");
+  JsonObject *in = sbx_json_get_object (top, "linux");
+  JsonObject *resources = sbx_json_get_object (in, "resources");
   JsonObject *object = json_object_new ();
 
   json_object_set_array_member (object, "namespaces",
-                                namespaces_array (profile, array_member (in, "namespaces"), ns));
+                                namespaces_array (profile, sbx_json_get_array (in, "namespaces"), ns));
   json_object_set_array_member (object, "uidMappings", id_mappings (&source->ids->uid_map));
   json_object_set_array_member (object, "gidMappings", id_mappings (&source->ids->gid_map));
   json_object_set_array_member (object, "maskedPaths",
@@ -595,7 +421,7 @@ linux_object (const SbxSpecSource *source, JsonObject *top, NamespaceSet *ns)
 static JsonObject *
 annotations_object (const SbxSpecSource *source, JsonObject *top)
 {
-  JsonObject *in = object_member (top, "annotations");
+  JsonObject *in = sbx_json_get_object (top, "annotations");
   JsonObject *object = json_object_new ();
   JsonObjectIter iter;
   const char *key;
@@ -655,7 +481,7 @@ sbx_spec_build (const SbxSpecSource *source, GError **error)
 static guint
 count_infinity_marks (JsonNode *config)
 {
-  JsonArray *rlimits = array_member (object_member (json_node_get_object (config), "process"), "rlimits");
+  JsonArray *rlimits = sbx_json_get_array (sbx_json_get_object (json_node_get_object (config), "process"), "rlimits");
   guint n = 0;
 
   for (guint i = 0; rlimits != NULL && i < json_array_get_length (rlimits); i++)

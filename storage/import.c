@@ -81,20 +81,6 @@ staged_layer_free (SbxStagedLayer *layer)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxStagedLayer, staged_layer_free)
 
 static gboolean
-bad_image (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-bad_image (GError **error, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (SBX_ERROR, SBX_ERROR_BAD_IMAGE, format, args));
-  va_end (args);
-  return FALSE;
-}
-
-static gboolean
 in_list (const char *value, const char *const *list, gsize n)
 {
   for (gsize i = 0; value && i < n; i++)
@@ -123,13 +109,13 @@ open_regular_beneath (int dir_fd, const char *path, struct stat *st, GError **er
   sbx_autofd int fd = sbx_openat_beneath (dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, FALSE);
 
   if (fd < 0 && (errno == EXDEV || errno == ELOOP))
-    return bad_image (error, "%s: points outside the image", path), -1;
+    return sbx_bad_image (error, "%s: points outside the image", path), -1;
   if (fd < 0)
     return sbx_set_error_from_errno (error, errno, "%s", path), -1;
   if (fstat (fd, st) < 0)
     return sbx_set_error_from_errno (error, errno, "%s", path), -1;
   if (!S_ISREG (st->st_mode))
-    return bad_image (error, "%s: not a regular file", path), -1;
+    return sbx_bad_image (error, "%s: not a regular file", path), -1;
   return sbx_steal_fd (&fd);
 }
 
@@ -144,7 +130,7 @@ read_small_file (int dir_fd, const char *path, GError **error)
   if (fd < 0)
     return NULL;
   if (st.st_size > MAX_JSON_SIZE)
-    return bad_image (error, "%s: larger than %d bytes", path, MAX_JSON_SIZE), NULL;
+    return sbx_bad_image (error, "%s: larger than %d bytes", path, MAX_JSON_SIZE), NULL;
   data = g_malloc (st.st_size + 1);
   while (done < (gsize) st.st_size)
     {
@@ -180,11 +166,11 @@ read_blob (int layout_fd, const Descriptor *descriptor, GError **error)
   if (bytes == NULL)
     return g_prefix_error (error, "blob %s: ", descriptor->digest), NULL;
   if ((gint64) g_bytes_get_size (bytes) != descriptor->size)
-    return bad_image (error, "blob %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GSIZE_FORMAT ")",
+    return sbx_bad_image (error, "blob %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GSIZE_FORMAT ")",
                       descriptor->digest, descriptor->size, g_bytes_get_size (bytes)), NULL;
   actual = sha256_digest_of (bytes);
   if (strcmp (actual, descriptor->digest) != 0)
-    return bad_image (error, "blob %s: digest mismatch (got %s)", descriptor->digest, actual), NULL;
+    return sbx_bad_image (error, "blob %s: digest mismatch (got %s)", descriptor->digest, actual), NULL;
   return g_steal_pointer (&bytes);
 }
 
@@ -197,7 +183,7 @@ parse_json (GBytes *bytes, const char *what, GError **error)
   const char *data = g_bytes_get_data (bytes, &size);
 
   if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error))
-    return bad_image (error, "%s: %s", what, local_error->message), NULL;
+    return sbx_bad_image (error, "%s: %s", what, local_error->message), NULL;
   return json_parser_steal_root (parser);
 }
 
@@ -205,7 +191,7 @@ static JsonObject *
 expect_object (JsonNode *node, const char *what, GError **error)
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return bad_image (error, "%s: expected a JSON object", what), NULL;
+    return sbx_bad_image (error, "%s: expected a JSON object", what), NULL;
   return json_node_get_object (node);
 }
 
@@ -216,7 +202,7 @@ expect_array_member (JsonObject *object, const char *member, const char *what, G
   JsonNode *node = json_object_get_member (object, member);
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return bad_image (error, "%s: \"%s\" is not an array", what, member), NULL;
+    return sbx_bad_image (error, "%s: \"%s\" is not an array", what, member), NULL;
   return json_node_get_array (node);
 }
 
@@ -234,7 +220,7 @@ parse_descriptor (JsonNode *node, const char *what, Descriptor *out, GError **er
   if (!sbx_digest_check (out->digest, what, error))
     return FALSE;
   if (size == NULL || json_node_get_value_type (size) != G_TYPE_INT64 || json_node_get_int (size) < 0)
-    return bad_image (error, "%s: descriptor of %s has no valid size", what, out->digest);
+    return sbx_bad_image (error, "%s: descriptor of %s has no valid size", what, out->digest);
   out->size = json_node_get_int (size);
   return TRUE;
 }
@@ -299,9 +285,9 @@ select_by_tag (JsonArray *manifests, const char *tag, char **out_ref_name, GErro
   g_autofree char *tags = list_tags (manifests);
 
   if (n == 0)
-    return bad_image (error, "index.json lists no manifests"), NULL;
+    return sbx_bad_image (error, "index.json lists no manifests"), NULL;
   if (tag == NULL && n > 1)
-    return bad_image (error, "index.json lists %u manifests; pick one with :TAG (tags: %s)", n, tags), NULL;
+    return sbx_bad_image (error, "index.json lists %u manifests; pick one with :TAG (tags: %s)", n, tags), NULL;
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (manifests, i);
@@ -352,7 +338,7 @@ resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
       g_auto(Descriptor) chosen = { NULL };
 
       if (depth == 2)
-        return bad_image (error, "image indexes nested too deeply");
+        return sbx_bad_image (error, "image indexes nested too deeply");
       if ((bytes = read_blob (layout_fd, descriptor, error)) == NULL
           || (root = parse_json (bytes, descriptor->digest, error)) == NULL
           || (index = expect_object (root, descriptor->digest, error)) == NULL
@@ -363,7 +349,7 @@ resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
       chosen = (Descriptor) { NULL };
     }
   if (descriptor->media_type && !in_list (descriptor->media_type, manifest_media_types, G_N_ELEMENTS (manifest_media_types)))
-    return bad_image (error, "manifest %s: unsupported media type '%s'", descriptor->digest, descriptor->media_type);
+    return sbx_bad_image (error, "manifest %s: unsupported media type '%s'", descriptor->digest, descriptor->media_type);
   return TRUE;
 }
 
@@ -387,7 +373,7 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
         return descriptor_clear (&layer), FALSE;
       g_array_append_val (layers, layer);
       if (!in_list (layer.media_type, layer_media_types, G_N_ELEMENTS (layer_media_types)))
-        return bad_image (error, "%s: layer %s has unsupported media type '%s'", what, layer.digest,
+        return sbx_bad_image (error, "%s: layer %s has unsupported media type '%s'", what, layer.digest,
                           layer.media_type ? layer.media_type : "(none)");
     }
   return TRUE;
@@ -408,7 +394,7 @@ parse_image_config (GBytes *config, SbxImage *image, GError **error)
   if (run && (!sbx_json_object_get_strv (run, "Entrypoint", &image->entrypoint)
               || !sbx_json_object_get_strv (run, "Cmd", &image->cmd)
               || !sbx_json_object_get_strv (run, "Env", &image->env)))
-    return bad_image (error, "image config: Entrypoint, Cmd and Env must be arrays of strings");
+    return sbx_bad_image (error, "image config: Entrypoint, Cmd and Env must be arrays of strings");
   if (run)
     {
       image->working_dir = sbx_json_object_dup_string (run, "WorkingDir");
@@ -423,7 +409,7 @@ parse_image_config (GBytes *config, SbxImage *image, GError **error)
   if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs)
       || !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &image->layers)
       || image->layers == NULL)
-    return bad_image (error, "image config: no rootfs.diff_ids");
+    return sbx_bad_image (error, "image config: no rootfs.diff_ids");
   for (char **diff_id = image->layers; *diff_id; diff_id++)
     if (!sbx_digest_check (*diff_id, "image config: rootfs.diff_ids", error))
       return FALSE;
@@ -475,7 +461,7 @@ import_layer (Importer *imp, int dir_fd, const char *path, const char *digest, g
   if (blob_fd < 0)
     return g_prefix_error (error, "layer %s: ", digest ? digest : diff_id), FALSE;
   if (size >= 0 && st.st_size != size)
-    return bad_image (error, "layer %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
+    return sbx_bad_image (error, "layer %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
                       digest, size, (gint64) st.st_size);
   layer->staged_path = g_build_filename (imp->staging->path, sbx_digest_hex (diff_id), NULL);
   if (mkdir (layer->staged_path, 0755) < 0)
@@ -530,7 +516,7 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
       || !parse_image_config (config_bytes, image, error))
     return NULL;
   if (g_strv_length (image->layers) != layers->len)
-    return bad_image (error, "manifest %s has %u layers but its config %u diff_ids", top.digest,
+    return sbx_bad_image (error, "manifest %s has %u layers but its config %u diff_ids", top.digest,
                       layers->len, g_strv_length (image->layers)), NULL;
   image->name = name ? g_strdup (name) : ref_name ? short_image_name (ref_name) : NULL;
   if (image->name == NULL)
@@ -593,9 +579,9 @@ select_docker_entry (JsonArray *entries, const char *ref, GError **error)
   const char *number = ref && ref[0] == '@' ? ref + 1 : ref;
 
   if (n == 0)
-    return bad_image (error, "manifest.json lists no images"), NULL;
+    return sbx_bad_image (error, "manifest.json lists no images"), NULL;
   if (ref == NULL && n > 1)
-    return bad_image (error, "manifest.json lists %u images; pick one with :N or :NAME:TAG", n), NULL;
+    return sbx_bad_image (error, "manifest.json lists %u images; pick one with :N or :NAME:TAG", n), NULL;
   if (ref == NULL)
     return json_array_get_element (entries, 0);
   if (is_number (number))
@@ -626,7 +612,7 @@ check_docker_config_digest (const char *config_path, const char *digest, GError 
   if (dot && strcmp (dot, ".json") == 0)
     *dot = '\0';
   if (strlen (base) == SBX_DIGEST_HEX_LEN && strcmp (base, sbx_digest_hex (digest)) != 0)
-    return bad_image (error, "%s: digest mismatch (got %s)", config_path, digest);
+    return sbx_bad_image (error, "%s: digest mismatch (got %s)", config_path, digest);
   return TRUE;
 }
 
@@ -660,13 +646,13 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
   if (root == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (root))
-    return bad_image (error, "manifest.json: expected a JSON array"), NULL;
+    return sbx_bad_image (error, "manifest.json: expected a JSON array"), NULL;
   if ((entry_node = select_docker_entry (json_node_get_array (root), ref, error)) == NULL
       || (entry = expect_object (entry_node, "manifest.json entry", error)) == NULL)
     return NULL;
   config_path = sbx_json_object_dup_string (entry, "Config");
   if (config_path == NULL || !sbx_json_object_get_strv (entry, "Layers", &layer_paths) || layer_paths == NULL)
-    return bad_image (error, "manifest.json: an entry lacks Config or Layers"), NULL;
+    return sbx_bad_image (error, "manifest.json: an entry lacks Config or Layers"), NULL;
   if ((config = read_small_file (dir_fd, config_path, error)) == NULL)
     return NULL;
   config_digest = sha256_digest_of (config);
@@ -674,7 +660,7 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
       || !parse_image_config (config, image, error))
     return NULL;
   if (g_strv_length (image->layers) != g_strv_length (layer_paths))
-    return bad_image (error, "manifest.json lists %u layers but the config %u diff_ids",
+    return sbx_bad_image (error, "manifest.json lists %u layers but the config %u diff_ids",
                       g_strv_length (layer_paths), g_strv_length (image->layers)), NULL;
   image->name = name ? g_strdup (name) : docker_default_name (entry, ref);
   if (image->name == NULL)

@@ -3,6 +3,7 @@
  * Every input here is untrusted (command line, config files, registry answers): bounded,
  * checked, one-line errors. */
 #include "registry.h"
+#include "json-util.h"
 
 #include <string.h>
 #include <sys/utsname.h>
@@ -602,47 +603,19 @@ sbx_manifest_free (SbxManifest *manifest)
 }
 
 static gboolean
-bad (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-bad (GError **error, const char *format, ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (SBX_ERROR, SBX_ERROR_BAD_IMAGE, format, args));
-  va_end (args);
-  return FALSE;
-}
-
-static const char *
-string_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
-  return node && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-}
-
-static JsonObject *
-object_member (JsonObject *object, const char *member)
-{
-  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static gboolean
 parse_descriptor (JsonNode *node, const char *what, SbxDescriptor *out, GError **error)
 {
   JsonObject *object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   JsonNode *size = object ? json_object_get_member (object, "size") : NULL;
-  const char *digest = string_member (object, "digest");
+  const char *digest = sbx_json_get_string (object, "digest");
 
   if (object == NULL)
-    return bad (error, "%s: a descriptor is not an object", what);
+    return sbx_bad_image (error, "%s: a descriptor is not an object", what);
   if (!sbx_digest_is_valid (digest))
-    return bad (error, "%s: invalid digest '%s' (only sha256 is supported)", what, digest ? digest : "");
+    return sbx_bad_image (error, "%s: invalid digest '%s' (only sha256 is supported)", what, digest ? digest : "");
   if (size == NULL || json_node_get_value_type (size) != G_TYPE_INT64 || json_node_get_int (size) < 0)
-    return bad (error, "%s: descriptor of %s has no valid size", what, digest);
-  out->media_type = g_strdup (string_member (object, "mediaType"));
+    return sbx_bad_image (error, "%s: descriptor of %s has no valid size", what, digest);
+  out->media_type = g_strdup (sbx_json_get_string (object, "mediaType"));
   out->digest = g_strdup (digest);
   out->size = json_node_get_int (size);
   return TRUE;
@@ -680,11 +653,11 @@ find_platform (JsonArray *manifests, const char *os, const char *arch, const cha
   for (guint i = 0; i < json_array_get_length (manifests); i++)
     {
       JsonNode *node = json_array_get_element (manifests, i);
-      JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? object_member (json_node_get_object (node), "platform") : NULL;
-      const char *v = string_member (p, "variant");
+      JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? sbx_json_get_object (json_node_get_object (node), "platform") : NULL;
+      const char *v = sbx_json_get_string (p, "variant");
 
-      if (p == NULL || g_strcmp0 (string_member (p, "os"), os) != 0
-          || g_strcmp0 (string_member (p, "architecture"), arch) != 0)
+      if (p == NULL || g_strcmp0 (sbx_json_get_string (p, "os"), os) != 0
+          || g_strcmp0 (sbx_json_get_string (p, "architecture"), arch) != 0)
         continue;
       if (v == NULL || variant == NULL || strcmp (v, variant) == 0)
         return (gint) i;
@@ -702,7 +675,7 @@ parse_index (JsonObject *object, SbxManifest *out, const char *os, const char *a
   gint i;
 
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return bad (error, "image index: \"manifests\" is not an array");
+    return sbx_bad_image (error, "image index: \"manifests\" is not an array");
   i = find_platform (json_node_get_array (node), os, arch, variant);
   if (i < 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "the image index has no manifest for %s/%s",
@@ -711,7 +684,7 @@ parse_index (JsonObject *object, SbxManifest *out, const char *os, const char *a
   if (!parse_descriptor (json_array_get_element (json_node_get_array (node), i), "image index", &out->chosen, error))
     return FALSE;
   if (out->chosen.media_type && !in_list (out->chosen.media_type, manifest_types, G_N_ELEMENTS (manifest_types)))
-    return bad (error, "image index: the %s/%s entry has unsupported media type '%s'", os, arch, out->chosen.media_type);
+    return sbx_bad_image (error, "image index: the %s/%s entry has unsupported media type '%s'", os, arch, out->chosen.media_type);
   return TRUE;
 }
 
@@ -723,7 +696,7 @@ parse_image_manifest (JsonObject *object, SbxManifest *out, GError **error)
   if (!parse_descriptor (json_object_get_member (object, "config"), "manifest config", &out->config, error))
     return FALSE;
   if (layers == NULL || !JSON_NODE_HOLDS_ARRAY (layers))
-    return bad (error, "manifest: \"layers\" is not an array");
+    return sbx_bad_image (error, "manifest: \"layers\" is not an array");
   out->layers = g_array_new (FALSE, TRUE, sizeof (SbxDescriptor));
   g_array_set_clear_func (out->layers, (GDestroyNotify) sbx_descriptor_clear);
   for (guint i = 0; i < json_array_get_length (json_node_get_array (layers)); i++)
@@ -740,7 +713,7 @@ parse_image_manifest (JsonObject *object, SbxManifest *out, GError **error)
 static const char *
 kind_of (JsonObject *object, const char *content_type)
 {
-  const char *media_type = string_member (object, "mediaType");
+  const char *media_type = sbx_json_get_string (object, "mediaType");
   if (media_type == NULL && content_type && (in_list (content_type, index_types, G_N_ELEMENTS (index_types))
                                               || in_list (content_type, manifest_types, G_N_ELEMENTS (manifest_types))))
     media_type = content_type;
@@ -765,22 +738,22 @@ sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
   const char *host_variant = NULL;
 
   if (size > SBX_REGISTRY_MAX_MANIFEST)
-    return bad (error, "manifest larger than 4 MiB"), NULL;
+    return sbx_bad_image (error, "manifest larger than 4 MiB"), NULL;
   if (data == NULL || !json_parser_load_from_data (parser, data, (gssize) size, &local_error))
-    return bad (error, "manifest is not valid JSON: %s", local_error ? local_error->message : "empty"), NULL;
+    return sbx_bad_image (error, "manifest is not valid JSON: %s", local_error ? local_error->message : "empty"), NULL;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return bad (error, "manifest is not a JSON object"), NULL;
+    return sbx_bad_image (error, "manifest is not a JSON object"), NULL;
   object = json_node_get_object (root);
   version = json_object_get_member (object, "schemaVersion");
   if (version == NULL || json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) != 2)
-    return bad (error, "manifest: unsupported schemaVersion (only 2; Docker schema 1 is not supported)"), NULL;
+    return sbx_bad_image (error, "manifest: unsupported schemaVersion (only 2; Docker schema 1 is not supported)"), NULL;
   kind = kind_of (object, content_type);
   if (arch == NULL)
     arch = sbx_registry_host_arch (&host_variant), variant = host_variant;
   if (in_list (kind, index_types, G_N_ELEMENTS (index_types)))
     return parse_index (object, out, os ? os : "linux", arch, variant, error) ? g_steal_pointer (&out) : NULL;
   if (!in_list (kind, manifest_types, G_N_ELEMENTS (manifest_types)))
-    return bad (error, "manifest: unsupported media type '%s'", kind), NULL;
+    return sbx_bad_image (error, "manifest: unsupported media type '%s'", kind), NULL;
   return parse_image_manifest (object, out, error) ? g_steal_pointer (&out) : NULL;
 }

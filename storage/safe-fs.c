@@ -11,23 +11,14 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 
 int
 sbx_openat_beneath (int dirfd, const char *path, int flags, gboolean no_symlinks)
 {
-  struct open_how how = {
-    .flags = (guint64) (flags | O_CLOEXEC),
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
-  };
-  int fd;
-
-  do
-    fd = (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
-  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-  return fd;
+  return sbx_openat2 (dirfd, path, flags, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+                                          (no_symlinks ? RESOLVE_NO_SYMLINKS : 0));
 }
 
 /* Opens directory @name under @parent for reading, without following a symlink,

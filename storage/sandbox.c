@@ -1,5 +1,6 @@
 /* sandbox.c: named sandboxes on disk (the layout: sandbox.h). */
 #include "sandbox.h"
+#include "json-util.h"
 #include "fd-util.h"
 #include "sbx-error.h"
 #include "storage-private.h"
@@ -111,18 +112,6 @@ is_running (SbxStore *store, const char *name)
 
 /* ------------------------------------------------------------------ state.json */
 
-static void
-add_strv (JsonBuilder *builder, const char *member, char **strv)
-{
-  if (strv == NULL)
-    return;
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (char **s = strv; *s; s++)
-    json_builder_add_string_value (builder, *s);
-  json_builder_end_array (builder);
-}
-
 static char *
 state_to_data (const SbxSandbox *sandbox, gsize *out_length)
 {
@@ -139,13 +128,13 @@ state_to_data (const SbxSandbox *sandbox, gsize *out_length)
   json_builder_add_int_value (builder, sandbox->created);
   json_builder_set_member_name (builder, "image");
   json_builder_add_value (builder, sbx_image_to_json (sandbox->image));
-  add_strv (builder, "command", sandbox->command);
+  sbx_json_builder_add_strv (builder, "command", sandbox->command);
   if (sandbox->network != NULL)
     {
       json_builder_set_member_name (builder, "network");
       json_builder_add_string_value (builder, sandbox->network);
     }
-  add_strv (builder, "publish", sandbox->publish);
+  sbx_json_builder_add_strv (builder, "publish", sandbox->publish);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 gboolean sbx_digest_is_valid (const char *digest);
 /* Sets SBX_ERROR_BAD_IMAGE naming @what unless @digest is valid. */
 gboolean sbx_digest_check (const char *digest, const char *what, GError **error);
+/* Sets SBX_ERROR_BAD_IMAGE with the formatted message.  Returns FALSE. */
+gboolean sbx_bad_image (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* The hex part of a valid digest (points into @digest). */
 const char *sbx_digest_hex (const char *digest);
 

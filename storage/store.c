@@ -11,6 +11,7 @@
 #endif
 
 #include "store.h"
+#include "json-util.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -64,6 +65,17 @@ sbx_digest_check (const char *digest, const char *what, GError **error)
     return TRUE;
   g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "%s: invalid digest '%s' (expected sha256:<64 hex digits>)",
                what, digest ? digest : "");
+  return FALSE;
+}
+
+gboolean
+sbx_bad_image (GError **error, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (SBX_ERROR, SBX_ERROR_BAD_IMAGE, format, args));
+  va_end (args);
   return FALSE;
 }
 
@@ -292,18 +304,6 @@ sbx_image_free (SbxImage *image)
 }
 
 static void
-add_strv_member (JsonBuilder *builder, const char *member, char **strv)
-{
-  if (strv == NULL)
-    return;
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (char **s = strv; *s; s++)
-    json_builder_add_string_value (builder, *s);
-  json_builder_end_array (builder);
-}
-
-static void
 add_string_member (JsonBuilder *builder, const char *member, const char *value)
 {
   if (value == NULL)
@@ -319,10 +319,10 @@ add_image_object (JsonBuilder *builder, const SbxImage *image)
   add_string_member (builder, "name", image->name);
   add_string_member (builder, "id", image->id);
   add_string_member (builder, "manifest_digest", image->manifest_digest);
-  add_strv_member (builder, "layers", image->layers);
-  add_strv_member (builder, "entrypoint", image->entrypoint);
-  add_strv_member (builder, "cmd", image->cmd);
-  add_strv_member (builder, "env", image->env);
+  sbx_json_builder_add_strv (builder, "layers", image->layers);
+  sbx_json_builder_add_strv (builder, "entrypoint", image->entrypoint);
+  sbx_json_builder_add_strv (builder, "cmd", image->cmd);
+  sbx_json_builder_add_strv (builder, "env", image->env);
   add_string_member (builder, "working_dir", image->working_dir);
   add_string_member (builder, "user", image->user);
   json_builder_set_member_name (builder, "created");
