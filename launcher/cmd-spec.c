@@ -1,5 +1,5 @@
 /* cmd-spec.c: `sbx spec NAME|FILE [IMAGE] [-o DIR]`: the effective profile as an OCI runtime
- * bundle, DIR/config.json (profiles/spec.h) and DIR/rootfs, the image flattened
+ * bundle, DIR/config.json (spec.h) and DIR/rootfs, the image flattened
  * (storage/flatten.h) by the sbx-import helper in the store's user namespace.
  *
  * DIR defaults to ./bundle.  Everything is written into DIR.tmp-XXXXXX beside it and renamed

@@ -8,22 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-gboolean
-sbx_userns_mode_parse (const char *mode_str, SbxUsernsMode *out_mode, GError **error)
-{
-  if (mode_str == NULL || *mode_str == '\0' || g_str_equal (mode_str, "default"))
-    *out_mode = SBX_USERNS_DEFAULT;
-  else if (g_str_equal (mode_str, "keep-id"))
-    *out_mode = SBX_USERNS_KEEP_ID;
-  else
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "--userns=%s: unknown mode (expected keep-id or default)", mode_str);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 parse_u32 (const char *s, guint32 *out)
 {

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <sys/types.h>
+#include "userns-mode.h"
 
 G_BEGIN_DECLS
 
@@ -26,11 +27,6 @@ typedef struct {
   guint n_ranges;
 } SbxIdMap;
 
-typedef enum {
-  SBX_USERNS_DEFAULT,   /* caller -> 0 */
-  SBX_USERNS_KEEP_ID,   /* caller -> caller */
-} SbxUsernsMode;
-
 typedef struct {
   SbxIdMap uid_map;
   SbxIdMap gid_map;
@@ -39,9 +35,6 @@ typedef struct {
   gboolean single;      /* TRUE when no subordinate range was found */
   SbxUsernsMode mode;
 } SbxIdLayout;
-
-/* Parses @mode_str: NULL or "" -> default, "keep-id". */
-gboolean sbx_userns_mode_parse (const char *mode_str, SbxUsernsMode *out_mode, GError **error);
 
 /* Finds the first range of @user_name or @id in the contents of a subuid/subgid file.
  * Malformed lines are skipped. Returns FALSE when there is none. */

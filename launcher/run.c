@@ -22,7 +22,6 @@
 #include "fd-util.h"
 #include "sandbox.h"
 #include "scope.h"
-#include "storage-private.h"
 #include "store.h"
 #include "sync.h"
 #include "userns.h"
@@ -541,10 +540,9 @@ create_named_sandbox (SbxStore *store, const SbxRunOptions *options, const SbxIm
                       const SbxProfile *profile, GError **error)
 {
   g_autoptr(SbxSandbox) sandbox = g_new0 (SbxSandbox, 1);
-  g_autoptr(JsonNode) image_json = sbx_image_to_json (image);
 
   sandbox->name = g_strdup (options->name);
-  sandbox->image = sbx_image_from_json (image_json, error);
+  sandbox->image = sbx_image_copy (image, error);
   if (sandbox->image == NULL)
     return NULL;
   sandbox->profile_json = sbx_profile_to_json (profile);
@@ -562,12 +560,9 @@ static SbxImage *
 settle_store_image (SbxStore *store, SbxSandbox *sandbox, const char *image_name, const SbxRunOptions *options,
                     GError **error)
 {
-  g_autoptr(JsonNode) record = NULL;
-
   if (sandbox == NULL)
     return resolve_image (store, image_name, options, error);
-  record = sbx_image_to_json (sandbox->image);
-  return sbx_image_from_json (record, error);
+  return sbx_image_copy (sandbox->image, error);
 }
 
 gboolean

@@ -7,9 +7,9 @@
  * what they set (see README, "Profiles"). */
 #include "profile-private.h"
 #include "seccomp-filter.h"
-#include "idmap.h"
+#include "userns-mode.h"
 #include "netopts.h"
-#include "rootfs.h"
+#include "storage-driver.h"
 #include "sbx-error.h"
 
 #include <sched.h>

@@ -11,17 +11,9 @@
 
 #include <glib.h>
 #include <sys/types.h>
+#include "storage-driver.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  SBX_STORAGE_DRIVER_AUTO,
-  SBX_STORAGE_DRIVER_FUSE_OVERLAYFS,
-  SBX_STORAGE_DRIVER_OVERLAY,
-} SbxStorageDriver;
-
-/* "auto", "fuse-overlayfs" or "overlay". */
-gboolean sbx_storage_driver_parse (const char *name, SbxStorageDriver *out, GError **error);
 
 typedef struct {
   SbxStorageDriver driver;
@@ -35,8 +27,6 @@ typedef struct {
   const char *uidmapping;         /* fuse-overlayfs "uidmapping=" value, or NULL */
   const char *gidmapping;
 } SbxRootfsSpec;
-
-const char *sbx_storage_driver_name (SbxStorageDriver driver);
 
 /* The driver named by $XDG_CONFIG_HOME/sbx/storage.conf ("[storage]" "driver=..."), or
  * NULL in *out_name when the file or the key is missing.  A malformed file is an error. */

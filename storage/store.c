@@ -410,6 +410,14 @@ sbx_image_from_json (JsonNode *node, GError **error)
   return g_steal_pointer (&image);
 }
 
+SbxImage *
+sbx_image_copy (const SbxImage *image, GError **error)
+{
+  g_autoptr(JsonNode) record = sbx_image_to_json (image);
+
+  return sbx_image_from_json (record, error);
+}
+
 /* The records (SbxImage *), in file order; none when images.json does not exist.
  * The caller holds `lock`. */
 static GPtrArray *

@@ -37,6 +37,8 @@ typedef struct {
 
 void sbx_image_free (SbxImage *image);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxImage, sbx_image_free)
+/* A deep copy of @image, checked as its record would be when loaded. */
+SbxImage *sbx_image_copy (const SbxImage *image, GError **error);
 
 /* Opens (creating if needed) the store at @root, or the default location when NULL. */
 SbxStore *sbx_store_open (const char *root, GError **error);
