@@ -1,8 +1,33 @@
 /* cli.c: option parsing shared by the command families. */
 #include "cli.h"
+#include "log.h"
 #include "sbx-error.h"
 
 #include <stdio.h>
+
+static gboolean
+on_log_level (const char *option_name, const char *value, gpointer data, GError **error)
+{
+  SbxLogLevel level;
+
+  if (!sbx_log_level_parse (value, &level, error))
+    return FALSE;
+  sbx_log_set_level (level);
+  return TRUE;
+}
+
+/* Options every command takes, after its own in --help. */
+static const GOptionEntry common_entries[] = {
+  { "log-level", 0, 0, G_OPTION_ARG_CALLBACK, on_log_level,
+    "What sbx prints besides errors: debug (every step of a run), info, warn (default) or error", "LEVEL" },
+  { NULL }
+};
+
+gboolean
+sbx_cli_set_log_level (const char *value, GError **error)
+{
+  return on_log_level ("--log-level", value, NULL, error);
+}
 
 gboolean
 sbx_cli_parse (const char *command, const char *parameter_string, const char *summary,
@@ -16,6 +41,7 @@ sbx_cli_parse (const char *command, const char *parameter_string, const char *su
   g_set_prgname (prgname);
   g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, common_entries, NULL);
   g_option_context_set_strict_posix (context, stop_at_first_arg);
   if (!g_option_context_parse (context, argc, argv, &local_error))
     {

@@ -31,6 +31,9 @@ gboolean sbx_cli_parse (const char *command, const char *parameter_string, const
                         const GOptionEntry *entries, gboolean stop_at_first_arg,
                         int *argc, char ***argv, GError **error);
 
+/* --log-level=@value (log.h), given before the command or among its options. */
+gboolean sbx_cli_set_log_level (const char *value, GError **error);
+
 /* g_format_size_full with a plain space before the unit (GLib puts a no-break space there,
  * which breaks columns and scripts that read the output). */
 char *sbx_format_size (guint64 bytes, GFormatSizeFlags flags);

@@ -3,6 +3,7 @@
 #include "accounts.h"
 #include "apparmor.h"
 #include "fd-util.h"
+#include "log.h"
 #include "sbx-error.h"
 #include "sync.h"
 
@@ -221,14 +222,24 @@ confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
   const SbxProfile *profile = plan->profile;
   gboolean nnp = profile->no_new_privileges;
 
-  return apply_process_attributes (profile, error) &&
-         (nnp || sbx_seccomp_program_load (&plan->seccomp, error)) &&
-         drop_bounding_set (profile->caps[SBX_CAPSET_BOUNDING], error) &&
-         switch_user (user, !plan->ids.single, error) &&
-         set_process_capabilities (profile->caps, error) &&
-         (!nnp || set_no_new_privs (error)) &&
-         (!plan->use_apparmor || sbx_apparmor_change_onexec (profile->apparmor_profile, error)) &&
-         (!nnp || sbx_seccomp_program_load (&plan->seccomp, error));
+  if (!apply_process_attributes (profile, error))
+    return FALSE;
+  if (!nnp && !sbx_seccomp_program_load (&plan->seccomp, error))
+    return FALSE;
+  if (!drop_bounding_set (profile->caps[SBX_CAPSET_BOUNDING], error))
+    return FALSE;
+  if (!switch_user (user, !plan->ids.single, error))
+    return FALSE;
+  if (!set_process_capabilities (profile->caps, error))
+    return FALSE;
+  if (nnp && !set_no_new_privs (error))
+    return FALSE;
+  if (plan->use_apparmor && !sbx_apparmor_change_onexec (profile->apparmor_profile, error))
+    return FALSE;
+  /* Last: from here on the filter judges every system call, the execve included. */
+  if (nnp && !sbx_seccomp_program_load (&plan->seccomp, error))
+    return FALSE;
+  return TRUE;
 }
 
 void
@@ -245,7 +256,14 @@ sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
       !enter_working_directory (plan->cwd, &error) ||
       !confine (plan, &user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
+  sbx_debug ("command", "confine", "uid %u gid %u, %u supplementary groups, capabilities (effective) 0x%"
+             G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user.uid, (guint) user.gid,
+             user.groups != NULL ? user.groups->len : 0, (guint64) plan->profile->caps[SBX_CAPSET_EFFECTIVE],
+             plan->profile->no_new_privileges ? "on" : "off",
+             plan->use_apparmor ? plan->profile->apparmor_profile : "not used",
+             plan->seccomp.program != NULL ? "loaded" : "none");
   env = command_environment (plan, &user);
+  sbx_debug ("command", "exec", "%s in %s", plan->argv[0], plan->cwd);
   exec_command (plan->argv, env, &error);
   sbx_sync_send_error_and_exit (sync_fd, error);
 }

@@ -2,6 +2,8 @@
  * that prints errors ("sbx: <message>") and turns them into exit statuses. */
 #include "cli.h"
 #include "pull-helper.h"
+#include "escape.h"
+#include "log.h"
 #include "sbx-error.h"
 #include "config.h"
 
@@ -26,10 +28,12 @@ static const SbxCommand commands[] = {
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "Usage: sbx COMMAND [OPTION...]\n\nA rootless desktop sandbox launcher.\n\nCommands:\n");
+  fprintf (out, "Usage: sbx [--log-level=LEVEL] COMMAND [OPTION...]\n\nA rootless desktop sandbox launcher.\n\n"
+                "Commands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\nRun 'sbx COMMAND --help' for a command's options.\n");
+  fprintf (out, "\n--log-level=LEVEL (or SBX_LOG=LEVEL): debug shows every step of a run; info, warn "
+                "(default) or error.\nRun 'sbx COMMAND --help' for a command's options.\n");
 }
 
 int
@@ -41,13 +45,45 @@ sbx_cmd_version (int argc, char **argv, GError **error)
   return 0;
 }
 
+/* Errors carry text from outside (names, paths, server answers): escaped on the way out. */
+static int
+report (const GError *error)
+{
+  g_autofree char *escaped = sbx_escape (error->message);
+
+  g_printerr ("sbx: %s\n", escaped);
+  return sbx_error_exit_status (error);
+}
+
+/* --log-level before the command: "--log-level=L" or "--log-level L".  Returns how many
+ * arguments it took (0: none there), or -1 with @error. */
+static int
+take_global_log_level (int argc, char **argv, GError **error)
+{
+  if (argc >= 2 && g_str_has_prefix (argv[1], "--log-level="))
+    return sbx_cli_set_log_level (argv[1] + strlen ("--log-level="), error) ? 1 : -1;
+  if (argc >= 2 && g_str_equal (argv[1], "--log-level"))
+    {
+      if (argc < 3)
+        return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "--log-level: missing LEVEL"), -1;
+      return sbx_cli_set_log_level (argv[2], error) ? 2 : -1;
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  int status;
+  g_autofree char *escaped = NULL;
+  int taken;
 
   setlocale (LC_ALL, "");
+  sbx_log_install_glib_writer ("sbx");
+  if ((taken = take_global_log_level (argc, argv, &error)) < 0)
+    return report (error);
+  argc -= taken;
+  argv += taken;
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {
@@ -59,14 +95,10 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (argv[1], commands[i].name))
       {
-        status = commands[i].run (argc - 1, argv + 1, &error);
-        if (error != NULL)
-          {
-            g_printerr ("sbx: %s\n", error->message);
-            return sbx_error_exit_status (error);
-          }
-        return status;
+        int status = commands[i].run (argc - 1, argv + 1, &error);
+        return error != NULL ? report (error) : status;
       }
-  g_printerr ("sbx: unknown command '%s' (see 'sbx --help')\n", argv[1]);
+  escaped = sbx_escape (argv[1]);
+  g_printerr ("sbx: unknown command '%s' (see 'sbx --help')\n", escaped);
   return SBX_EXIT_SBX_ERROR;
 }

@@ -2,6 +2,7 @@
  * read-only root, and pivot_root. */
 #include "mounts.h"
 #include "fd-util.h"
+#include "log.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -206,7 +207,7 @@ mount_cgroup (int root_fd, const SbxRunPlan *plan, GError **error)
   if (!(plan->unshare_flags & CLONE_NEWCGROUP))
     return TRUE;
   if (!mount_at (root_fd, "/sys/fs/cgroup", TARGET_DIR, "cgroup2", "cgroup2", flags, NULL, &local_error))
-    g_debug ("no cgroup2 in the sandbox: %s", local_error->message);
+    sbx_debug ("init", "mounts", "no cgroup2 in the sandbox: %s", local_error->message);
   return TRUE;
 }
 
@@ -539,13 +540,29 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
   root_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return sbx_set_error_from_errno (error, errno, "open the root filesystem");
-  return mount_proc (root_fd, error) &&
-         mount_dev (root_fd, plan, error) &&
-         mount_sys (root_fd, error) &&
-         mount_cgroup (root_fd, plan, error) &&
-         write_network_files (root_fd, plan, error) &&
-         mount_profile_mounts (root_fd, plan->profile, error) &&
-         apply_path_policies (root_fd, plan->profile, error) &&
-         (!plan->profile->root_readonly || remount_readonly (root_fd, "/", error)) &&
-         pivot_into (rootfs, error);
+  sbx_debug ("init", "mounts", "the sandbox's own mount namespace, root %s", rootfs);
+  if (!mount_proc (root_fd, error))
+    return FALSE;
+  if (!mount_dev (root_fd, plan, error))
+    return FALSE;
+  if (!mount_sys (root_fd, error))
+    return FALSE;
+  if (!mount_cgroup (root_fd, plan, error))
+    return FALSE;
+  if (!write_network_files (root_fd, plan, error))
+    return FALSE;
+  sbx_debug ("init", "mounts", "/proc, /dev, /sys, cgroup and /etc/hosts, resolv.conf, hostname in place");
+  if (!mount_profile_mounts (root_fd, plan->profile, error))
+    return FALSE;
+  sbx_debug ("init", "mounts", "%u profile mounts", plan->profile->mounts != NULL ? plan->profile->mounts->len : 0);
+  if (!apply_path_policies (root_fd, plan->profile, error))
+    return FALSE;
+  sbx_debug ("init", "mounts", "%u masked, %u read-only paths", g_strv_length (plan->profile->masked_paths),
+             g_strv_length (plan->profile->readonly_paths));
+  if (plan->profile->root_readonly && !remount_readonly (root_fd, "/", error))
+    return FALSE;
+  if (!pivot_into (rootfs, error))
+    return FALSE;
+  sbx_debug ("init", "mounts", "pivoted into the root filesystem%s", plan->profile->root_readonly ? " (read-only)" : "");
+  return TRUE;
 }

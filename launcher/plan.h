@@ -9,6 +9,9 @@
 #include "rootfs.h"
 #include "profile.h"
 #include "seccomp-filter.h"
+#include "run.h"
+#include "sandbox.h"
+#include "store.h"
 
 G_BEGIN_DECLS
 
@@ -41,5 +44,12 @@ typedef struct {
 
 void sbx_run_plan_clear (SbxRunPlan *plan);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxRunPlan, sbx_run_plan_clear)
+
+/* Fills @plan (whose profile is set) for @image: the command and its environment, user and
+ * working directory, the layers top first, the storage driver (a named @sandbox keeps its
+ * own), the id layout @ids. */
+gboolean sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
+                            const SbxSandbox *sandbox, const SbxIdLayout *ids, SbxRunPlan *plan,
+                            GError **error);
 
 G_END_DECLS

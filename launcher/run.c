@@ -1,15 +1,12 @@
-/* run.c: the run pipeline, as named steps:
- *   open a named sandbox (--name: its lock and what its first run recorded) → load the
- *   profile (with the command line's overrides) → settle the network, user namespace,
- *   limits (a systemd scope can be had, or they are optional) and confinement (seccomp
- *   compiled, AppArmor checked) → lay out the user namespace → open the store → resolve
- *   the image (the embedded default imported, a registry image pulled, on first use) →
- *   lease its layers → record a new named sandbox → make the run plan → spawn the sandbox,
- *   map its ids, put it in its scope and start its network → supervise it until it exits
- *   (the main loop also runs libslirp and watches the scope's memory events) → release
- *   everything.  Everything that can be refused is refused before anything starts.
- * The supervisor (this process) stays in the caller's namespaces; everything inside is
- * setup.c, init.c and confine.c. */
+/* run.c: the run pipeline.  sbx_run, at the end of this file, is a ladder of named steps,
+ * one statement each, and reads top-down:
+ *   open-named-sandbox → load-profile → choose-image → settle-network → settle-userns →
+ *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
+ *   make-plan → spawn (fork, id maps, scope, network) → supervise → exit status.
+ * Everything that can be refused is refused before anything starts (up to make-plan nothing
+ * runs and nothing but a named sandbox's record is written).  Each step says what it decided
+ * in a debug line (--log-level=debug).  The supervisor (this process) stays in the caller's
+ * namespaces; everything inside is setup.c, init.c and confine.c. */
 #include "run.h"
 #include "apparmor.h"
 #include "import-helper.h"
@@ -17,12 +14,14 @@
 #include "defaults.h"
 #include "plan.h"
 #include "slirp.h"
+#include "log.h"
 #include "sbx-error.h"
 #include "setup.h"
 #include "fd-util.h"
 #include "sandbox.h"
 #include "scope.h"
 #include "store.h"
+#include "supervise.h"
 #include "sync.h"
 #include "userns.h"
 #include "config.h"
@@ -36,176 +35,130 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-void
-sbx_run_plan_clear (SbxRunPlan *plan)
-{
-  g_clear_pointer (&plan->store_root, g_free);
-  g_clear_pointer (&plan->persistent_dir, g_free);
-  g_clear_pointer (&plan->layers, g_strfreev);
-  g_clear_pointer (&plan->fuse_overlayfs, g_free);
-  g_clear_pointer (&plan->argv, g_strfreev);
-  g_clear_pointer (&plan->env, g_strfreev);
-  g_clear_pointer (&plan->cwd, g_free);
-  g_clear_pointer (&plan->user, g_free);
-  g_clear_pointer (&plan->hostname, g_free);
-  g_clear_pointer (&plan->additional_gids, g_array_unref);
-  g_clear_pointer (&plan->profile, sbx_profile_free);
-  sbx_seccomp_program_clear (&plan->seccomp);
-}
-
 /* The embedded default image is imported on first use, by the sbx-import helper.  A name
  * the store lacks that names its registry ("localhost:5000/app", "quay.io/x/y:1") is pulled;
  * a short name is looked up as a pull would have stored it, never pulled implicitly (a typo
  * must not reach out to docker.io). */
-static SbxImage *
-resolve_image (SbxStore *store, const char *name, const SbxRunOptions *options, GError **error)
-{
-  static const char * const import_default[] = { "--default", NULL };
-  SbxPullOptions pull = { .tls_verify = !options->tls_verify_off, .quiet = FALSE, .progress_fd = STDERR_FILENO };
-  g_autofree char *local = NULL;
+/* Everything one run holds, released in sbx_run's cleanup (run_clear) in reverse. */
+typedef struct {
+  SbxRunOptions options;    /* the command line's, gaps filled from a named sandbox's record */
+  SbxStore *store;
+  SbxSandbox *sandbox;      /* --name: its record (NULL until the first run records it) */
+  int sandbox_lock;         /* --name: held for the whole run */
+  char *sandbox_profile;    /* --name: the profile its first run recorded */
+  const char *image_name;
+  SbxImage *image;
+  SbxStoreLease *lease;     /* the image's layers, kept from garbage collection */
+  SbxNetOptions net;
+  SbxIdLayout ids;
+  SbxScope *scope;          /* NULL: no systemd scope */
+  SbxRunPlan plan;
+  SbxSlirp *slirp;
+  pid_t setup_pid;
+  int sync_fd;
+} Run;
 
-  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
-      !sbx_import_helper_run (import_default, error))
-    return NULL;
-  if (sbx_store_has_image (store, name))
-    return sbx_store_load_image (store, name, error);
-  local = sbx_pull_find_local (store, name);
-  if (local == NULL && sbx_registry_is_qualified_reference (name) &&
-      !sbx_pull_image (store, name, &pull, &local, error))
-    return NULL;
-  return sbx_store_load_image (store, local != NULL ? local : name, error);
+static void
+run_clear (Run *run)
+{
+  sbx_close_fdp (&run->sync_fd);
+  g_clear_pointer (&run->slirp, sbx_slirp_free);
+  sbx_run_plan_clear (&run->plan);
+  g_clear_pointer (&run->scope, sbx_scope_free);
+  sbx_net_options_clear (&run->net);
+  g_clear_pointer (&run->lease, sbx_store_lease_free);
+  g_clear_pointer (&run->image, sbx_image_free);
+  g_clear_pointer (&run->sandbox_profile, g_free);
+  sbx_close_fdp (&run->sandbox_lock);
+  g_clear_pointer (&run->sandbox, sbx_sandbox_free);
+  g_clear_pointer (&run->store, sbx_store_free);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-/* Docker's rule: the command replaces Cmd and is appended to Entrypoint.  A profile's
- * process.args is the whole command line, used when the command line gives none. */
-static char **
-command_argv (const SbxImage *image, const SbxProfile *profile, const SbxRunOptions *options,
-              GError **error)
+/* What an existing named sandbox recorded, where the command line says nothing. */
+static void
+fill_from_sandbox_record (Run *run)
 {
-  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
-  gboolean have_command = options->command != NULL && options->command[0] != NULL;
-  g_auto(GStrv) result = NULL;
+  SbxRunOptions *options = &run->options;
 
-  if (!have_command && options->entrypoint == NULL && profile->args != NULL)
-    return g_strdupv (profile->args);
-  if (options->entrypoint != NULL && *options->entrypoint)
-    g_strv_builder_add (argv, options->entrypoint);
-  else if (options->entrypoint == NULL && image->entrypoint != NULL)
-    g_strv_builder_addv (argv, (const char **) image->entrypoint);
-  if (have_command)
-    g_strv_builder_addv (argv, (const char **) options->command);
-  else if (image->cmd != NULL)
-    g_strv_builder_addv (argv, (const char **) image->cmd);
-  result = g_strv_builder_end (argv);
-  if (result[0] == NULL || *result[0] == '\0')
+  if (run->sandbox != NULL)
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                   "image '%s' has no Entrypoint or Cmd: give a command", image->name);
-      return NULL;
+      options->image = run->sandbox->image->name;
+      if (options->profile == NULL)
+        options->profile = run->sandbox_profile;
+      if (options->command == NULL || options->command[0] == NULL)
+        options->command = run->sandbox->command;
+      if (options->network == NULL)
+        options->network = run->sandbox->network;
+      if (options->publish == NULL)
+        options->publish = run->sandbox->publish;
     }
-  return g_steal_pointer (&result);
+  if (options->profile == NULL)
+    options->profile = "default";
 }
 
-/* The image's, then the profile's process.env (which holds --env too). */
-static char **
-command_env (const SbxImage *image, const SbxProfile *profile)
-{
-  char **env = g_strdupv (image->env);
-  const char *term = g_getenv ("TERM");
-
-  env = g_environ_setenv (env, "container", "sbx", TRUE);
-  if (term != NULL)
-    env = g_environ_setenv (env, "TERM", term, TRUE);
-  for (guint i = 0; profile->env != NULL && profile->env[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (profile->env[i], "=", 2);
-      env = g_environ_setenv (env, kv[0], kv[1] != NULL ? kv[1] : "", TRUE);
-    }
-  return env;
-}
-
-/* --storage-driver, else $SBX_STORAGE_DRIVER, else the profile's sbx.storageDriver, else
- * storage.conf's, else auto (the kernel's overlay, fuse-overlayfs where the kernel refuses).
- * A named sandbox keeps the driver that made it; keep-id needs fuse-overlayfs's id
- * translation (see setup.c). */
+/* --name: the sandbox's lock, held for the whole run (a second run of it is refused), and
+ * its record when it exists already. */
 static gboolean
-choose_storage_driver (const SbxRunOptions *options, const SbxProfile *profile, const SbxSandbox *sandbox,
-                       const SbxIdLayout *ids, SbxStorageDriver *out, GError **error)
+open_named_sandbox (Run *run, GError **error)
 {
-  g_autofree char *configured = NULL;
-  const char *name = options->storage_driver != NULL ? options->storage_driver
-                   : g_getenv ("SBX_STORAGE_DRIVER") != NULL ? g_getenv ("SBX_STORAGE_DRIVER")
-                   : profile->storage_driver;
-  gboolean keep_id = ids->mode == SBX_USERNS_KEEP_ID && !ids->single;
-  SbxStorageDriver kept;
+  const SbxRunOptions *options = &run->options;
+  g_autoptr(GError) local_error = NULL;
 
-  if (name == NULL && !sbx_storage_driver_from_config (&configured, error))
-    return FALSE;
-  if (name == NULL)
-    name = configured;
-  *out = SBX_STORAGE_DRIVER_AUTO;
-  if (name != NULL && *name != '\0' && !sbx_storage_driver_parse (name, out, error))
-    return FALSE;
-  if (sandbox != NULL && sandbox->driver != NULL && sbx_storage_driver_parse (sandbox->driver, &kept, NULL))
+  if (options->name == NULL)
     {
-      if (*out != SBX_STORAGE_DRIVER_AUTO && *out != kept)
-        return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                            "sandbox '%s' was made with the %s storage driver and keeps it", sandbox->name,
-                            sandbox->driver), FALSE;
-      *out = kept;
+      fill_from_sandbox_record (run);
+      sbx_debug ("supervisor", "open-named-sandbox", "none (no --name): a throwaway upper layer");
+      return TRUE;
     }
-  if (keep_id && *out == SBX_STORAGE_DRIVER_OVERLAY)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                        "--userns=keep-id needs the fuse-overlayfs storage driver (it translates ids)"), FALSE;
-  if (keep_id)
-    *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
+  if (!sbx_sandbox_check_name (options->name, error) ||
+      (run->store = sbx_store_open (NULL, error)) == NULL ||
+      (run->sandbox_lock = sbx_sandbox_lock (run->store, options->name, error)) < 0)
+    return FALSE;
+  run->sandbox = sbx_sandbox_load (run->store, options->name, &local_error);
+  if (run->sandbox == NULL && (!g_error_matches (local_error, SBX_ERROR, SBX_ERROR_NOT_FOUND) ||
+                               options->start_existing))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (run->sandbox != NULL && options->image != NULL && !g_str_equal (options->image, run->sandbox->image->name))
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_EXISTS, "sandbox '%s' exists with image '%s', not '%s' "
+                   "(sbx rm %s makes the name free)", options->name, run->sandbox->image->name,
+                   options->image, options->name);
+      return FALSE;
+    }
+  if (run->sandbox != NULL)
+    run->sandbox_profile = sbx_sandbox_profile_path (run->store, run->sandbox->name);
+  fill_from_sandbox_record (run);
+  sbx_debug ("supervisor", "open-named-sandbox", "'%s': %s", options->name,
+             run->sandbox != NULL ? "exists, its record fills what the command line leaves out"
+                                  : "new, recorded once its image is resolved");
   return TRUE;
 }
 
-/* -u, else the profile's process.user, else keep-id's caller, else the image's User. */
-static char *
-command_user (const SbxImage *image, const SbxProfile *profile, const SbxRunOptions *options,
-              const SbxIdLayout *ids)
+/* The profile named (or the named sandbox's recorded one), with the command line's overrides. */
+static gboolean
+load_profile (Run *run, GError **error)
 {
-  if (options->user != NULL)
-    return g_strdup (options->user);
-  if (profile->have_user)
-    return g_strdup_printf ("%u:%u", (guint) profile->uid, (guint) profile->gid);
-  if (ids->mode == SBX_USERNS_KEEP_ID)
-    return g_strdup_printf ("%u:%u", (guint) ids->caller_uid, (guint) ids->caller_gid);
-  return g_strdup (image->user);
+  run->plan.profile = sbx_profile_load (run->options.profile, &run->options.overrides, error);
+  if (run->plan.profile == NULL)
+    return FALSE;
+  sbx_debug ("supervisor", "load-profile", "'%s' (asked for: %s)", run->plan.profile->name, run->options.profile);
+  return TRUE;
 }
 
+/* The image: the command line's, else the profile's sbx.image. */
 static gboolean
-make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options, const SbxSandbox *sandbox,
-           const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
+choose_image (Run *run, GError **error)
 {
-  g_autoptr(GStrvBuilder) layers = g_strv_builder_new ();
-  const SbxProfile *profile = plan->profile;
-  const char *workdir = options->workdir != NULL ? options->workdir
-                      : profile->cwd != NULL ? profile->cwd : image->working_dir;
-  guint n_layers = g_strv_length (image->layers);
-
-  plan->argv = command_argv (image, profile, options, error);
-  if (plan->argv == NULL ||
-      !choose_storage_driver (options, profile, sandbox, ids, &plan->storage_driver, error))
-    return FALSE;
-  for (guint i = n_layers; i > 0; i--)
-    {
-      const char *diff_id = image->layers[i - 1];
-      g_strv_builder_add (layers, g_str_has_prefix (diff_id, "sha256:") ? diff_id + 7 : diff_id);
-    }
-  plan->layers = g_strv_builder_end (layers);
-  plan->store_root = g_strdup (sbx_store_get_root (store));
-  plan->persistent_dir = sandbox != NULL ? sbx_sandbox_dir (store, sandbox->name) : NULL;
-  plan->fuse_overlayfs = g_strdup (SBX_FUSE_OVERLAYFS);
-  plan->env = command_env (image, profile);
-  plan->cwd = g_canonicalize_filename (workdir != NULL ? workdir : "/", "/");
-  plan->user = command_user (image, profile, options, ids);
-  plan->additional_gids = g_array_ref (profile->additional_gids);
-  plan->hostname = g_strdup (profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME);
-  plan->ids = *ids;
-  plan->supervisor_pid = getpid ();
+  run->image_name = run->options.image != NULL ? run->options.image : run->plan.profile->image;
+  if (run->image_name == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "run: missing IMAGE (profile '%s' names none)",
+                        run->plan.profile->name), FALSE;
+  sbx_debug ("supervisor", "choose-image", "'%s' (from %s)", run->image_name,
+             run->options.image != NULL ? "the command line" : "the profile");
   return TRUE;
 }
 
@@ -213,23 +166,45 @@ make_plan (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
  * asks for a network namespace and the host's when it does not (as OCI means it); the
  * profile's published ports, then -p's. */
 static gboolean
-settle_network (const SbxProfile *profile, const SbxRunOptions *options, SbxNetOptions *net,
-                GError **error)
+settle_network (Run *run, GError **error)
 {
+  const SbxProfile *profile = run->plan.profile;
+  const SbxRunOptions *options = &run->options;
   const char *mode = options->network != NULL ? options->network
                    : profile->network != NULL ? profile->network
                    : (profile->unshare_flags & CLONE_NEWNET) ? "slirp" : "host";
   char **lists[] = { profile->publish, options->publish };
 
-  if (!sbx_net_options_parse_mode (net, mode, error))
+  if (!sbx_net_options_parse_mode (&run->net, mode, error))
     return FALSE;
   if (options->network == NULL && profile->allow_host_loopback)
-    net->allow_host_loopback = TRUE;
+    run->net.allow_host_loopback = TRUE;
   for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
-      if (!sbx_net_options_add_publish (net, lists[l][i], error))
+      if (!sbx_net_options_add_publish (&run->net, lists[l][i], error))
         return FALSE;
-  return sbx_net_options_check (net, error);
+  if (!sbx_net_options_check (&run->net, error))
+    return FALSE;
+  sbx_debug ("supervisor", "settle-network", "%s%s, %u published ports", mode,
+             run->net.allow_host_loopback ? " (host loopback reachable)" : "", run->net.forwards->len);
+  return TRUE;
+}
+
+/* The user namespace's mode (--userns, else the profile's) and its id maps for the caller. */
+static gboolean
+settle_userns (Run *run, GError **error)
+{
+  const char *name = run->options.userns != NULL ? run->options.userns : run->plan.profile->userns;
+  g_autofree char *uid_map = NULL, *gid_map = NULL;
+  SbxUsernsMode mode;
+
+  if (!sbx_userns_mode_parse (name, &mode, error) || !sbx_userns_layout_for_caller (mode, &run->ids, error))
+    return FALSE;
+  uid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.uid_map), "\n", ' '));
+  gid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.gid_map), "\n", ' '));
+  sbx_debug ("supervisor", "settle-userns", "%s%s; uid map '%s', gid map '%s'", mode == SBX_USERNS_KEEP_ID ? "keep-id"
+             : "default", run->ids.single ? " (no subordinate ids: one id mapped)" : "", uid_map, gid_map);
+  return TRUE;
 }
 
 /* Limits need a systemd user scope: checked before anything starts.  Where it cannot be
@@ -264,38 +239,124 @@ settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
 }
 
 /* What the profile asks of the kernel, settled before anything starts: the namespaces,
- * the seccomp filter compiled to BPF, AppArmor present or not. */
+ * the seccomp filter compiled to BPF, AppArmor present or not, a scope for the limits. */
 static gboolean
-settle_confinement (SbxRunPlan *plan, const SbxNetOptions *net, SbxScope **out_scope, GError **error)
+settle_confinement (Run *run, GError **error)
 {
+  SbxRunPlan *plan = &run->plan;
   const SbxProfile *profile = plan->profile;
 
-  if (!settle_limits (plan, out_scope, error))
+  if (!settle_limits (plan, &run->scope, error))
     return FALSE;
   plan->unshare_flags = CLONE_NEWUSER | CLONE_NEWNS |
                         (profile->unshare_flags & (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)) |
-                        (net->mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
-  plan->net_mode = net->mode;
-  plan->allow_host_loopback = net->allow_host_loopback;
+                        (run->net.mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
+  plan->net_mode = run->net.mode;
+  plan->allow_host_loopback = run->net.allow_host_loopback;
   if (profile->seccomp != NULL &&
       !sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
-    {
-      g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name);
-      return FALSE;
-    }
-  return sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &plan->use_apparmor, error);
+    return g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name), FALSE;
+  if (!sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &plan->use_apparmor, error))
+    return FALSE;
+  sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s (%" G_GSIZE_FORMAT
+             " BPF instructions); AppArmor %s; limits %s",
+             (plan->unshare_flags & CLONE_NEWUTS) ? " uts" : "", (plan->unshare_flags & CLONE_NEWIPC) ? " ipc" : "",
+             (plan->unshare_flags & CLONE_NEWCGROUP) ? " cgroup" : "", (plan->unshare_flags & CLONE_NEWNET) ? " net" : "",
+             plan->seccomp.program != NULL ? "on" : "off",
+             plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
+             plan->use_apparmor ? profile->apparmor_profile : "not used",
+             plan->want_scope ? "in a systemd scope" : "none");
+  return TRUE;
 }
 
-static const char *
-settle_image (const SbxProfile *profile, const SbxRunOptions *options, GError **error)
+/* The store, opened here unless --name opened it already. */
+static gboolean
+open_store (Run *run, GError **error)
 {
-  if (options->image != NULL)
-    return options->image;
-  if (profile->image != NULL)
-    return profile->image;
-  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-               "run: missing IMAGE (profile '%s' names none)", profile->name);
-  return NULL;
+  if (run->store == NULL && (run->store = sbx_store_open (NULL, error)) == NULL)
+    return FALSE;
+  sbx_debug ("supervisor", "open-store", "%s", sbx_store_get_root (run->store));
+  return TRUE;
+}
+
+/* The embedded default image is imported on first use, by the sbx-import helper.  A name
+ * the store lacks that names its registry ("localhost:5000/app", "quay.io/x/y:1") is pulled;
+ * a short name is looked up as a pull would have stored it, never pulled implicitly (a typo
+ * must not reach out to docker.io). */
+static SbxImage *
+resolve_image (SbxStore *store, const char *name, const SbxRunOptions *options, GError **error)
+{
+  static const char * const import_default[] = { "--default", NULL };
+  SbxPullOptions pull = { .tls_verify = !options->tls_verify_off, .quiet = FALSE, .progress_fd = STDERR_FILENO };
+  g_autofree char *local = NULL;
+
+  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
+      !sbx_import_helper_run (import_default, error))
+    return NULL;
+  if (sbx_store_has_image (store, name))
+    return sbx_store_load_image (store, name, error);
+  local = sbx_pull_find_local (store, name);
+  if (local == NULL && sbx_registry_is_qualified_reference (name) &&
+      !sbx_pull_image (store, name, &pull, &local, error))
+    return NULL;
+  return sbx_store_load_image (store, local != NULL ? local : name, error);
+}
+
+/* The image: a named sandbox's own record, else the store's (the default imported on first
+ * use, a registry image pulled). */
+static gboolean
+resolve_run_image (Run *run, GError **error)
+{
+  if (run->sandbox != NULL)
+    run->image = sbx_image_copy (run->sandbox->image, error);
+  else
+    run->image = resolve_image (run->store, run->image_name, &run->options, error);
+  if (run->image == NULL)
+    return FALSE;
+  sbx_debug ("supervisor", "resolve-image", "'%s': %u layers%s", run->image->name,
+             g_strv_length (run->image->layers), run->sandbox != NULL ? " (the named sandbox's record)" : "");
+  return TRUE;
+}
+
+/* A shared lock on each layer, so that no prune or rm removes them while the sandbox runs. */
+static gboolean
+lease_layers (Run *run, GError **error)
+{
+  if ((run->lease = sbx_store_lease_image (run->store, run->image, error)) == NULL)
+    return FALSE;
+  sbx_debug ("supervisor", "lease-layers", "%u layers held", g_strv_length (run->image->layers));
+  return TRUE;
+}
+
+/* The first run of a named sandbox records it, once its image's layers are leased. */
+static gboolean
+record_sandbox (Run *run, GError **error)
+{
+  const SbxRunOptions *options = &run->options;
+  g_autoptr(SbxSandbox) sandbox = NULL;
+
+  if (options->name == NULL || run->sandbox != NULL)
+    return TRUE;
+  sandbox = g_new0 (SbxSandbox, 1);
+  sandbox->name = g_strdup (options->name);
+  if ((sandbox->image = sbx_image_copy (run->image, error)) == NULL)
+    return FALSE;
+  sandbox->profile_json = sbx_profile_to_json (run->plan.profile);
+  sandbox->command = options->command != NULL && options->command[0] != NULL ? g_strdupv (options->command) : NULL;
+  sandbox->network = g_strdup (options->network);
+  sandbox->publish = g_strdupv (options->publish);
+  sandbox->created = g_get_real_time () / G_USEC_PER_SEC;
+  if (!sbx_sandbox_create (run->store, sandbox, error))
+    return FALSE;
+  run->sandbox = g_steal_pointer (&sandbox);
+  sbx_debug ("supervisor", "record-sandbox", "'%s' recorded", options->name);
+  return TRUE;
+}
+
+static gboolean
+make_plan (Run *run, GError **error)
+{
+  return sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, &run->plan, error);
 }
 
 /* libslirp holds a host socket per connection, and closed ones linger a while: the soft
@@ -329,7 +390,11 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
   if (!sbx_sync_expect_fd (sync_fd, SBX_SYNC_TAP, &tap_fd, error))
     return FALSE;
   *out_slirp = sbx_slirp_new (tap_fd, net_options, error);
-  return *out_slirp != NULL && sbx_sync_send (sync_fd, SBX_SYNC_NET_READY, error);
+  if (*out_slirp == NULL)
+    return FALSE;
+  sbx_debug ("supervisor", "start-network", "libslirp on tap0 (fd %d), %u ports forwarded", tap_fd,
+             net_options->forwards->len);
+  return sbx_sync_send (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
 /* The setup child goes into its scope before it makes its cgroup namespace. */
@@ -346,289 +411,117 @@ start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, Sb
   properties = sbx_scope_properties (&plan->profile->resources, description, pid, error);
   if (properties == NULL)
     return FALSE;
-  return sbx_scope_start (scope, options->name != NULL ? options->name : "run", pid, properties, error);
+  if (!sbx_scope_start (scope, options->name != NULL ? options->name : "run", pid, properties, error))
+    return FALSE;
+  sbx_debug ("supervisor", "start-scope", "%s", sbx_scope_unit (scope));
+  return TRUE;
+}
+
+static gboolean
+write_id_maps (pid_t pid, const SbxIdLayout *ids, GError **error)
+{
+  if (!sbx_userns_write_maps (pid, ids, error))
+    return FALSE;
+  sbx_debug ("supervisor", "map-ids", "written for %d with newuidmap/newgidmap", (int) pid);
+  return TRUE;
 }
 
 /* Forks the setup child, writes its id maps once it has unshared, puts it into its scope,
- * and starts its network. */
+ * and starts its network.  On failure the child is killed and reaped here. */
 static gboolean
-spawn_sandbox (const SbxRunPlan *plan, const SbxRunOptions *options, const SbxNetOptions *net_options,
-               pid_t *out_pid, int *out_sync_fd, SbxSlirp **out_slirp, SbxScope *scope, GError **error)
+spawn_sandbox (Run *run, GError **error)
 {
-  int supervisor_end, sandbox_end;
-  pid_t pid;
+  const SbxRunPlan *plan = &run->plan;
+  int sandbox_end;
 
-  if (!sbx_sync_socketpair (&supervisor_end, &sandbox_end, error))
+  if (!sbx_sync_socketpair (&run->sync_fd, &sandbox_end, error))
     return FALSE;
-  pid = fork ();
-  if (pid < 0)
+  run->setup_pid = fork ();
+  if (run->setup_pid < 0)
     {
-      close (supervisor_end);
       close (sandbox_end);
-      return sbx_set_error_from_errno (error, errno, "fork");
+      return sbx_set_error_from_errno (error, errno, "fork the sandbox's setup process");
     }
-  if (pid == 0)
+  if (run->setup_pid == 0)
     {
-      close (supervisor_end);
+      close (run->sync_fd);
       sbx_setup_child_main (plan, sandbox_end);
     }
   close (sandbox_end);
-  *out_pid = pid;
-  *out_sync_fd = supervisor_end;
-  if (!sbx_sync_expect (supervisor_end, SBX_SYNC_UNSHARED, error) ||
-      !sbx_userns_write_maps (pid, &plan->ids, error) ||
-      !start_scope (plan, options, pid, scope, error) ||
-      !sbx_sync_send (supervisor_end, SBX_SYNC_MAPPED, error) ||
-      !start_network (plan, net_options, supervisor_end, out_slirp, error))
+  sbx_debug ("supervisor", "spawn", "setup process %d", (int) run->setup_pid);
+  if (!sbx_sync_expect (run->sync_fd, SBX_SYNC_UNSHARED, error) ||
+      !write_id_maps (run->setup_pid, &plan->ids, error) ||
+      !start_scope (plan, &run->options, run->setup_pid, run->scope, error) ||
+      !sbx_sync_send (run->sync_fd, SBX_SYNC_MAPPED, error) ||
+      !start_network (plan, &run->net, run->sync_fd, &run->slirp, error))
     {
-      kill (pid, SIGKILL);
-      waitpid (pid, NULL, 0);
-      close (supervisor_end);
+      kill (run->setup_pid, SIGKILL);
+      waitpid (run->setup_pid, NULL, 0);
       return FALSE;
     }
   return TRUE;
 }
 
-typedef struct {
-  GMainLoop *loop;
-  pid_t setup_pid;
-  int sync_fd;
-  int wait_status;
-  guint sync_source;       /* 0 once the sandbox closed its end */
-  GError *sandbox_error;   /* the first error a process inside reported */
-} Supervisor;
-
-typedef struct {
-  Supervisor *sup;
-  int sig;
-} ForwardedSignal;
-
-/* Reads one message; an ERROR is kept (the first one wins).  FALSE at end of stream. */
+/* Supervises the sandbox to its end: the command's exit status, or the error a process
+ * inside reported, or the scope's out-of-memory kills. */
 static gboolean
-receive_sync_message (Supervisor *sup)
+supervise (Run *run, int *out_status, GError **error)
 {
-  SbxSyncType type;
-  GError *remote_error = NULL;
-
-  if (!sbx_sync_receive (sup->sync_fd, &type, &remote_error))
-    return FALSE;
-  if (remote_error != NULL && sup->sandbox_error == NULL)
-    sup->sandbox_error = remote_error;
-  else
-    g_clear_error (&remote_error);
-  return TRUE;
-}
-
-static gboolean
-on_sync_readable (int fd, GIOCondition condition, gpointer user_data)
-{
-  Supervisor *sup = user_data;
-
-  if (receive_sync_message (sup))
-    return G_SOURCE_CONTINUE;
-  sup->sync_source = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_forwarded_signal (gpointer user_data)
-{
-  ForwardedSignal *fwd = user_data;
-
-  kill (fwd->sup->setup_pid, fwd->sig);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-on_setup_exited (GPid pid, int wait_status, gpointer user_data)
-{
-  Supervisor *sup = user_data;
-
-  sup->wait_status = wait_status;
-  g_main_loop_quit (sup->loop);
-}
-
-/* The signals GLib can watch; SIGQUIT is not one of them and kills sbx (and so the sandbox). */
-static const int supervisor_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
-
-/* Runs the main loop until the setup child exits: signals go to the sandbox, errors from
- * inside are collected.  Returns the setup child's wait status. */
-static int
-supervise (pid_t setup_pid, int sync_fd, GError **out_sandbox_error)
-{
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Supervisor sup = { .loop = loop, .setup_pid = setup_pid, .sync_fd = sync_fd };
-  ForwardedSignal forwards[G_N_ELEMENTS (supervisor_signals)];
-  guint signal_sources[G_N_ELEMENTS (supervisor_signals)];
-
-  for (gsize i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
-    {
-      forwards[i] = (ForwardedSignal) { &sup, supervisor_signals[i] };
-      signal_sources[i] = g_unix_signal_add (supervisor_signals[i], on_forwarded_signal, &forwards[i]);
-    }
-  sup.sync_source = g_unix_fd_add (sync_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_sync_readable, &sup);
-  g_child_watch_add (setup_pid, on_setup_exited, &sup);  /* removed by GLib once it fired */
-  g_main_loop_run (loop);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (signal_sources); i++)
-    g_clear_handle_id (&signal_sources[i], g_source_remove);
-  g_clear_handle_id (&sup.sync_source, g_source_remove);
-  while (receive_sync_message (&sup))
-    ;
-  *out_sandbox_error = sup.sandbox_error;
-  return sup.wait_status;
-}
-
-/* --name: the sandbox's lock, held for the whole run (a second run of it is refused), and
- * its record when it exists already. */
-static gboolean
-open_named_sandbox (SbxStore *store, const SbxRunOptions *options, int *out_lock, SbxSandbox **out_sandbox,
-                    GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if ((*out_lock = sbx_sandbox_lock (store, options->name, error)) < 0)
-    return FALSE;
-  *out_sandbox = sbx_sandbox_load (store, options->name, &local_error);
-  if (*out_sandbox == NULL && !g_error_matches (local_error, SBX_ERROR, SBX_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (*out_sandbox == NULL && options->start_existing)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (*out_sandbox != NULL && options->image != NULL &&
-      !g_str_equal (options->image, (*out_sandbox)->image->name))
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_EXISTS, "sandbox '%s' exists with image '%s', not '%s' "
-                   "(sbx rm %s makes the name free)", options->name, (*out_sandbox)->image->name,
-                   options->image, options->name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* What an existing named sandbox recorded, where the command line says nothing. */
-static SbxRunOptions
-with_sandbox_defaults (const SbxRunOptions *options, const SbxSandbox *sandbox, const char *profile_path)
-{
-  SbxRunOptions effective = *options;
-
-  if (sandbox != NULL)
-    {
-      effective.image = sandbox->image->name;
-      if (effective.profile == NULL)
-        effective.profile = profile_path;
-      if (effective.command == NULL || effective.command[0] == NULL)
-        effective.command = sandbox->command;
-      if (effective.network == NULL)
-        effective.network = sandbox->network;
-      if (effective.publish == NULL)
-        effective.publish = sandbox->publish;
-    }
-  if (effective.profile == NULL)
-    effective.profile = "default";
-  return effective;
-}
-
-/* The first run of a named sandbox records it, once its image's layers are leased. */
-static SbxSandbox *
-create_named_sandbox (SbxStore *store, const SbxRunOptions *options, const SbxImage *image,
-                      const SbxProfile *profile, GError **error)
-{
-  g_autoptr(SbxSandbox) sandbox = g_new0 (SbxSandbox, 1);
-
-  sandbox->name = g_strdup (options->name);
-  sandbox->image = sbx_image_copy (image, error);
-  if (sandbox->image == NULL)
-    return NULL;
-  sandbox->profile_json = sbx_profile_to_json (profile);
-  sandbox->command = options->command != NULL && options->command[0] != NULL ? g_strdupv (options->command) : NULL;
-  sandbox->network = g_strdup (options->network);
-  sandbox->publish = g_strdupv (options->publish);
-  sandbox->created = g_get_real_time () / G_USEC_PER_SEC;
-  if (!sbx_sandbox_create (store, sandbox, error))
-    return NULL;
-  return g_steal_pointer (&sandbox);
-}
-
-/* The image: a named sandbox's own record, else the store's (the default imported on first use). */
-static SbxImage *
-settle_store_image (SbxStore *store, SbxSandbox *sandbox, const char *image_name, const SbxRunOptions *options,
-                    GError **error)
-{
-  if (sandbox == NULL)
-    return resolve_image (store, image_name, options, error);
-  return sbx_image_copy (sandbox->image, error);
-}
-
-gboolean
-sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
-{
-  g_autoptr(SbxStore) store = NULL;
-  g_autoptr(SbxImage) image = NULL;
-  g_autoptr(SbxStoreLease) lease = NULL;
-  g_autoptr(SbxSandbox) sandbox = NULL;
   g_autoptr(GError) sandbox_error = NULL;
-  g_autoptr(SbxSlirp) slirp = NULL;
-  g_autoptr(SbxScope) scope = NULL;
-  g_autofree char *sandbox_profile = NULL;
-  g_auto(SbxRunPlan) plan = { 0 };
-  g_auto(SbxNetOptions) net = { 0 };
-  sbx_autofd int sandbox_lock = -1;
-  SbxRunOptions effective;
-  const char *image_name;
-  SbxUsernsMode userns;
-  SbxIdLayout ids;
-  pid_t setup_pid = -1;
-  int sync_fd = -1;
   int wait_status;
 
-  sbx_net_options_init (&net);
-  if (options->name != NULL &&
-      (!sbx_sandbox_check_name (options->name, error) ||
-       (store = sbx_store_open (NULL, error)) == NULL ||
-       !open_named_sandbox (store, options, &sandbox_lock, &sandbox, error)))
-    return FALSE;
-  if (sandbox != NULL)
-    sandbox_profile = sbx_sandbox_profile_path (store, sandbox->name);
-  effective = with_sandbox_defaults (options, sandbox, sandbox_profile);
-  options = &effective;
-  if ((plan.profile = sbx_profile_load (options->profile, &options->overrides, error)) == NULL ||
-      (image_name = settle_image (plan.profile, options, error)) == NULL ||
-      !settle_network (plan.profile, options, &net, error) ||
-      !sbx_userns_mode_parse (options->userns != NULL ? options->userns : plan.profile->userns,
-                              &userns, error) ||
-      !settle_confinement (&plan, &net, &scope, error) ||
-      !sbx_userns_layout_for_caller (userns, &ids, error) ||
-      (store == NULL && (store = sbx_store_open (NULL, error)) == NULL) ||
-      (image = settle_store_image (store, sandbox, image_name, options, error)) == NULL ||
-      (lease = sbx_store_lease_image (store, image, error)) == NULL ||
-      (options->name != NULL && sandbox == NULL &&
-       (sandbox = create_named_sandbox (store, options, image, plan.profile, error)) == NULL) ||
-      !make_plan (store, image, options, sandbox, &ids, &plan, error) ||
-      !spawn_sandbox (&plan, options, &net, &setup_pid, &sync_fd, &slirp, scope, error))
-    return FALSE;
-
-  if (scope != NULL)
-    sbx_scope_watch (scope);
-  wait_status = supervise (setup_pid, sync_fd, &sandbox_error);
-  close (sync_fd);
+  if (run->scope != NULL)
+    sbx_scope_watch (run->scope);
+  wait_status = sbx_supervise (run->setup_pid, run->sync_fd, &sandbox_error);
+  sbx_debug ("supervisor", "supervise", "the sandbox ended (wait status 0x%x)", wait_status);
   if (sandbox_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&sandbox_error));
       return FALSE;
     }
-  if (scope != NULL && sbx_scope_oom_kills (scope) > 0)
+  if (run->scope != NULL && sbx_scope_oom_kills (run->scope) > 0)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_MEMORY_LIMIT, "the sandbox hit its memory limit (%s): the kernel "
-                   "killed %" G_GUINT64_FORMAT " of its processes", sbx_scope_memory_limit_text (scope),
-                   sbx_scope_oom_kills (scope));
+                   "killed %" G_GUINT64_FORMAT " of its processes", sbx_scope_memory_limit_text (run->scope),
+                   sbx_scope_oom_kills (run->scope));
       return FALSE;
     }
   *out_status = sbx_exit_code_from_wait_status (wait_status);
   return TRUE;
+}
+
+gboolean
+sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
+{
+  g_auto(Run) run = { .options = *options, .sandbox_lock = -1, .setup_pid = -1, .sync_fd = -1 };
+
+  sbx_net_options_init (&run.net);
+  /* Settle everything that can be refused before anything is started or written. */
+  if (!open_named_sandbox (&run, error))
+    return FALSE;
+  if (!load_profile (&run, error))
+    return FALSE;
+  if (!choose_image (&run, error))
+    return FALSE;
+  if (!settle_network (&run, error))
+    return FALSE;
+  if (!settle_userns (&run, error))
+    return FALSE;
+  if (!settle_confinement (&run, error))
+    return FALSE;
+  /* The store: the image resolved (imported or pulled on first use) and its layers held. */
+  if (!open_store (&run, error))
+    return FALSE;
+  if (!resolve_run_image (&run, error))
+    return FALSE;
+  if (!lease_layers (&run, error))
+    return FALSE;
+  if (!record_sandbox (&run, error))
+    return FALSE;
+  if (!make_plan (&run, error))
+    return FALSE;
+  /* From here on processes run: the setup child, its id maps, scope and network. */
+  if (!spawn_sandbox (&run, error))
+    return FALSE;
+  return supervise (&run, out_status, error);
 }

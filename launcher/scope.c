@@ -162,7 +162,8 @@ connect_user_manager (GError **error)
                                                   NULL, NULL, &local_error);
   if (bus == NULL)
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no session bus to reach the systemd user manager (%s)",
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no session bus to reach the systemd user manager (%s; a desktop or `systemd --user` "
+                   "session has one, `loginctl enable-linger` keeps one running)",
                    local_error->message);
       return NULL;
     }
@@ -173,7 +174,8 @@ connect_user_manager (GError **error)
   if (version == NULL)
     {
       g_dbus_error_strip_remote_error (local_error);
-      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no systemd user manager on the session bus (%s)",
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no systemd user manager on the session bus (%s; a desktop or `systemd --user` "
+                   "session has one, `loginctl enable-linger` keeps one running)",
                    local_error->message);
       return NULL;
     }

@@ -7,8 +7,10 @@
 #include "tap.h"
 #include "rootfs.h"
 #include "signals.h"
+#include "log.h"
 #include "sbx-error.h"
 #include "sync.h"
+#include "userns.h"
 
 #include <errno.h>
 #include <string.h>
@@ -36,7 +38,7 @@ enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
   /* The cgroup namespace comes later, once the supervisor has moved us into the scope:
    * its root is the cgroup we are in when it is made. */
   if (unshare (plan->unshare_flags & ~CLONE_NEWCGROUP) != 0)
-    return sbx_set_error_from_errno (error, errno, "create the sandbox's namespaces");
+    return sbx_userns_error (error, errno, "create the sandbox's namespaces");
   if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
       !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
     return FALSE;
@@ -145,7 +147,11 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
       spec.uidmapping = uidmapping = keep_id_mapping (&plan->ids.uid_map, plan->ids.caller_uid);
       spec.gidmapping = gidmapping = keep_id_mapping (&plan->ids.gid_map, plan->ids.caller_gid);
     }
-  return sbx_rootfs_mount (&spec, out_daemon, &used, error) && record_driver (plan, used, error);
+  if (!sbx_rootfs_mount (&spec, out_daemon, &used, error))
+    return FALSE;
+  sbx_debug ("setup", "mount-rootfs", "%s over %u layers, upper %s%s", sbx_storage_driver_name (used),
+             lower->len - 1, spec.upper, *out_daemon > 0 ? " (fuse-overlayfs daemon running)" : "");
+  return record_driver (plan, used, error);
 }
 
 /* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
@@ -158,7 +164,10 @@ hand_over_tap (const SbxRunPlan *plan, int sync_fd, GError **error)
   if (plan->net_mode != SBX_NET_SLIRP)
     return TRUE;
   tap = sbx_net_tap_create (error);
-  return tap >= 0 && sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error);
+  if (tap < 0 || !sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error))
+    return FALSE;
+  sbx_debug ("setup", "hand-over-tap", "tap0 made and sent to the supervisor");
+  return TRUE;
 }
 
 /* Own network namespaces get lo up; slirp's must also have its ports forwarded before the
@@ -202,6 +211,7 @@ spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error
     return sbx_set_error_from_errno (error, errno, "fork init");
   if (init == 0)
     sbx_init_main (plan, sync_fd, self, "rootfs");
+  sbx_debug ("setup", "spawn-init", "init is %d (pid 1 of the sandbox)", (int) init);
   *out_init = init;
   return TRUE;
 }
@@ -212,14 +222,23 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
 {
   if (setsid () < 0)
     return sbx_set_error_from_errno (error, errno, "setsid");
-  return enter_namespaces (plan, sync_fd, error) &&
-         hand_over_tap (plan, sync_fd, error) &&
-         prepare_scratch (plan, error) &&
-         mount_root_filesystem (plan, out_daemon, error) &&
-         finish_network (plan, sync_fd, error) &&
-         set_host_names (plan, error) &&
-         sbx_signals_block_forwarded (error) &&
-         spawn_init (plan, sync_fd, out_init, error);
+  if (!enter_namespaces (plan, sync_fd, error))
+    return FALSE;
+  sbx_debug ("setup", "enter-namespaces", "mapped; uid 0 in the sandbox's user namespace");
+  /* Before the root filesystem: slirp starts in the supervisor while the overlay mounts. */
+  if (!hand_over_tap (plan, sync_fd, error))
+    return FALSE;
+  if (!prepare_scratch (plan, error))
+    return FALSE;
+  if (!mount_root_filesystem (plan, out_daemon, error))
+    return FALSE;
+  if (!finish_network (plan, sync_fd, error))
+    return FALSE;
+  if (!set_host_names (plan, error))
+    return FALSE;
+  if (!sbx_signals_block_forwarded (error))
+    return FALSE;
+  return spawn_init (plan, sync_fd, out_init, error);
 }
 
 /* Keeps stdin, stdout, stderr and the sync socket (moved to fd 3); closes everything else

@@ -5,6 +5,7 @@
 #include "error-pipe.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
@@ -71,8 +72,10 @@ finish_id_helper (IdHelper *helper, GError **error)
   helper->pid = -1;
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return TRUE;
-  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s failed: %s", helper->name,
-               *g_strstrip (message) ? message : "no message");
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s failed: %s (%s needs a range for %s in %s: "
+               "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s)", helper->name,
+               *g_strstrip (message) ? message : "no message", helper->name, g_get_user_name (),
+               g_str_equal (helper->name, "newuidmap") ? sbx_subuid_path () : sbx_subgid_path (), g_get_user_name ());
   return FALSE;
 }
 
@@ -174,7 +177,7 @@ sbx_userns_enter (const SbxIdLayout *layout, GError **error)
       kill (mapper, SIGKILL);
       waitpid (mapper, NULL, 0);
       sbx_error_pipe_close (&err_pipe);
-      return sbx_set_error_from_errno (error, errsv, "create a user namespace");
+      return sbx_userns_error (error, errsv, "create a user namespace");
     }
   (void) sbx_write_all (go_write, "g", 1, NULL);
   while (waitpid (mapper, &status, 0) < 0 && errno == EINTR)
@@ -187,6 +190,43 @@ sbx_userns_enter (const SbxIdLayout *layout, GError **error)
       return FALSE;
     }
   return become_namespace_root (layout, error);
+}
+
+/* Reads a small number from a /proc/sys file; -1 when absent or unreadable. */
+static long
+read_sysctl (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  return strtol (text, NULL, 10);
+}
+
+const char *
+sbx_userns_refusal_hint (int errsv)
+{
+  if (errsv == ENOSPC || read_sysctl ("/proc/sys/user/max_user_namespaces") == 0)
+    return "user namespaces are off or used up (user.max_user_namespaces): "
+           "sudo sysctl -w user.max_user_namespaces=15000";
+  if (read_sysctl ("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+    return "unprivileged user namespaces are off: sudo sysctl -w kernel.unprivileged_userns_clone=1";
+  if (read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+    return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): "
+           "install sbx's AppArmor profile (data/apparmor/sbx) and reload AppArmor";
+  if (errsv == EPERM || errsv == EACCES)
+    return "this process may not create user namespaces here (inside a container or a seccomp sandbox?)";
+  return NULL;
+}
+
+gboolean
+sbx_userns_error (GError **error, int errsv, const char *what)
+{
+  const char *hint = sbx_userns_refusal_hint (errsv);
+
+  if (hint != NULL)
+    return sbx_set_error_from_errno (error, errsv, "%s (%s)", what, hint);
+  return sbx_set_error_from_errno (error, errsv, "%s", what);
 }
 
 const char *

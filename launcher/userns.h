@@ -31,4 +31,11 @@ gboolean sbx_userns_layout_for_caller (SbxUsernsMode mode, SbxIdLayout *out, GEr
  * *out_single tells whether only the caller's own ids are mapped. */
 gboolean sbx_userns_enter_store_namespace (gboolean *out_single, GError **error);
 
+/* Why the kernel refused a user namespace with @errsv, and what fixes it, when a common
+ * cause is found (sysctls, Ubuntu's AppArmor restriction); NULL otherwise. */
+const char *sbx_userns_refusal_hint (int errsv);
+
+/* Sets @error to "@what: <strerror> (<hint>)".  Returns FALSE. */
+gboolean sbx_userns_error (GError **error, int errsv, const char *what);
+
 G_END_DECLS

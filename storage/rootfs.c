@@ -1,6 +1,7 @@
 /* rootfs.c: mounting a sandbox's root filesystem with fuse-overlayfs or the kernel overlay. */
 #include "rootfs.h"
 #include "fd-util.h"
+#include "log.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -95,6 +96,17 @@ target_is_mounted (const struct stat *base, const char *target)
   return stat (target, &st) == 0 && st.st_dev != base->st_dev;
 }
 
+/* fuse-overlayfs's most common failure: a /dev/fuse the user cannot open. */
+static const char *
+fuse_device_hint (void)
+{
+  if (access ("/dev/fuse", F_OK) != 0)
+    return " (there is no /dev/fuse: sudo modprobe fuse, and install fuse3)";
+  if (access ("/dev/fuse", R_OK | W_OK) != 0)
+    return " (/dev/fuse is not open to you: sudo chmod 0666 /dev/fuse, as desktops' udev rules make it)";
+  return "";
+}
+
 static gboolean
 daemon_failed (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
 {
@@ -104,8 +116,8 @@ daemon_failed (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
   if (waitpid (daemon, &status, WNOHANG) != daemon)
     return FALSE;
   (void) g_file_get_contents (spec->log, &log, NULL, NULL);
-  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs failed to mount the root filesystem: %s",
-               log != NULL && *g_strstrip (log) ? log : "exited without a message");
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs failed to mount the root filesystem: %s%s",
+               log != NULL && *g_strstrip (log) ? log : "exited without a message", fuse_device_hint ());
   return TRUE;
 }
 
@@ -150,10 +162,17 @@ mount_kernel_overlay (const SbxRootfsSpec *spec, gboolean quiet_refusal, GError 
   if (quiet_refusal && (errsv == EPERM || errsv == EINVAL || errsv == ENODEV || errsv == EOPNOTSUPP ||
                         errsv == EACCES))
     {
-      g_debug ("the kernel overlay refused the mount (%s): using fuse-overlayfs", g_strerror (errsv));
+      sbx_debug ("setup", "mount-rootfs", "the kernel overlay refused the mount (%s): using fuse-overlayfs",
+                 g_strerror (errsv));
       return FALSE;
     }
-  return sbx_set_error_from_errno (error, errsv, "mount the kernel overlay (storage driver overlay)");
+  if (errsv == EPERM || errsv == EINVAL || errsv == ENODEV)
+    return sbx_set_error_from_errno (error, errsv, "mounting the kernel overlay on %s (storage driver overlay): "
+                                     "the kernel refuses overlay in a user namespace before Linux 5.11, and on "
+                                     "file systems without user xattrs; --storage-driver=fuse-overlayfs works "
+                                     "there", spec->target);
+  return sbx_set_error_from_errno (error, errsv, "mounting the kernel overlay on %s (storage driver overlay)",
+                                   spec->target);
 }
 
 static gboolean

@@ -1,0 +1,100 @@
+/* supervise.c: the supervisor's main loop while the sandbox runs: signals sent to sbx go to
+ * the sandbox, errors reported from inside over the sync socket are collected, and the loop
+ * (which also drives libslirp and the scope's memory events, added by their owners) ends
+ * when the setup child exits. */
+#include "supervise.h"
+#include "sbx-error.h"
+#include "sync.h"
+
+#include <signal.h>
+#include <glib-unix.h>
+
+typedef struct {
+  GMainLoop *loop;
+  pid_t setup_pid;
+  int sync_fd;
+  int wait_status;
+  guint sync_source;       /* 0 once the sandbox closed its end */
+  GError *sandbox_error;   /* the first error a process inside reported */
+} Supervisor;
+
+typedef struct {
+  Supervisor *sup;
+  int sig;
+} ForwardedSignal;
+
+/* Reads one message; an ERROR is kept (the first one wins).  FALSE at end of stream. */
+static gboolean
+receive_sync_message (Supervisor *sup)
+{
+  SbxSyncType type;
+  GError *remote_error = NULL;
+
+  if (!sbx_sync_receive (sup->sync_fd, &type, &remote_error))
+    return FALSE;
+  if (remote_error != NULL && sup->sandbox_error == NULL)
+    sup->sandbox_error = remote_error;
+  else
+    g_clear_error (&remote_error);
+  return TRUE;
+}
+
+static gboolean
+on_sync_readable (int fd, GIOCondition condition, gpointer user_data)
+{
+  Supervisor *sup = user_data;
+
+  if (receive_sync_message (sup))
+    return G_SOURCE_CONTINUE;
+  sup->sync_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_forwarded_signal (gpointer user_data)
+{
+  ForwardedSignal *fwd = user_data;
+
+  kill (fwd->sup->setup_pid, fwd->sig);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_setup_exited (GPid pid, int wait_status, gpointer user_data)
+{
+  Supervisor *sup = user_data;
+
+  sup->wait_status = wait_status;
+  g_main_loop_quit (sup->loop);
+}
+
+/* The signals GLib can watch; SIGQUIT is not one of them and kills sbx (and so the sandbox). */
+static const int supervisor_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
+
+/* Runs the main loop until the setup child exits: signals go to the sandbox, errors from
+ * inside are collected.  Returns the setup child's wait status. */
+int
+sbx_supervise (pid_t setup_pid, int sync_fd, GError **out_sandbox_error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Supervisor sup = { .loop = loop, .setup_pid = setup_pid, .sync_fd = sync_fd };
+  ForwardedSignal forwards[G_N_ELEMENTS (supervisor_signals)];
+  guint signal_sources[G_N_ELEMENTS (supervisor_signals)];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
+    {
+      forwards[i] = (ForwardedSignal) { &sup, supervisor_signals[i] };
+      signal_sources[i] = g_unix_signal_add (supervisor_signals[i], on_forwarded_signal, &forwards[i]);
+    }
+  sup.sync_source = g_unix_fd_add (sync_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_sync_readable, &sup);
+  g_child_watch_add (setup_pid, on_setup_exited, &sup);  /* removed by GLib once it fired */
+  g_main_loop_run (loop);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signal_sources); i++)
+    g_clear_handle_id (&signal_sources[i], g_source_remove);
+  g_clear_handle_id (&sup.sync_source, g_source_remove);
+  while (receive_sync_message (&sup))
+    ;
+  *out_sandbox_error = sup.sandbox_error;
+  return sup.wait_status;
+}
