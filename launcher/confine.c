@@ -3,6 +3,7 @@
 #include "accounts.h"
 #include "apparmor.h"
 #include "fd-util.h"
+#include "desktop.h"
 #include "log.h"
 #include "sbx-error.h"
 #include "sync.h"
@@ -165,7 +166,7 @@ command_environment (const SbxRunPlan *plan, const SbxAccount *user)
     env = g_environ_setenv (env, "HOME", user->home, TRUE);
   if (g_environ_getenv (env, "PATH") == NULL)
     env = g_environ_setenv (env, "PATH", DEFAULT_PATH, TRUE);
-  return env;
+  return sbx_desktop_environ (plan, user, env);
 }
 
 static void

@@ -1,6 +1,8 @@
 /* mounts.c: /proc, /dev, /sys, the profile's mounts, masked and read-only paths, a
  * read-only root, and pivot_root. */
 #include "mounts.h"
+#include "accounts.h"
+#include "desktop.h"
 #include "fd-util.h"
 #include "log.h"
 #include "sbx-error.h"
@@ -449,15 +451,24 @@ tmpfs_mount (int root_fd, const SbxMount *m, GError **error)
   return TRUE;
 }
 
+gboolean
+sbx_mounts_apply (int root_fd, const SbxMount *m, GError **error)
+{
+  return m->kind == SBX_MOUNT_BIND ? bind_mount (root_fd, m, error) : tmpfs_mount (root_fd, m, error);
+}
+
+int
+sbx_mounts_make_point (int root_fd, const char *path, gboolean directory, GError **error)
+{
+  return make_mount_point (root_fd, path, directory, error);
+}
+
 static gboolean
 mount_profile_mounts (int root_fd, const SbxProfile *profile, GError **error)
 {
   for (guint i = 0; i < profile->mounts->len; i++)
-    {
-      const SbxMount *m = g_ptr_array_index (profile->mounts, i);
-      if (!(m->kind == SBX_MOUNT_BIND ? bind_mount (root_fd, m, error) : tmpfs_mount (root_fd, m, error)))
-        return FALSE;
-    }
+    if (!sbx_mounts_apply (root_fd, g_ptr_array_index (profile->mounts, i), error))
+      return FALSE;
   return TRUE;
 }
 
@@ -528,6 +539,18 @@ pivot_into (const char *rootfs, GError **error)
   return TRUE;
 }
 
+/* The desktop's mounts need the command's user (its runtime dir and home are its own),
+ * looked up in the image as the command will be. */
+static gboolean
+mount_desktop (int root_fd, const SbxRunPlan *plan, GError **error)
+{
+  g_auto(SbxAccount) user = { 0 };
+
+  if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, &user, error))
+    return FALSE;
+  return sbx_desktop_mount (root_fd, plan, &user, error);
+}
+
 gboolean
 sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
 {
@@ -555,6 +578,8 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
   if (!mount_profile_mounts (root_fd, plan->profile, error))
     return FALSE;
   sbx_debug ("init", "mounts", "%u profile mounts", plan->profile->mounts != NULL ? plan->profile->mounts->len : 0);
+  if (plan->runtime_dir && !mount_desktop (root_fd, plan, error))
+    return FALSE;
   if (!apply_path_policies (root_fd, plan->profile, error))
     return FALSE;
   sbx_debug ("init", "mounts", "%u masked, %u read-only paths", g_strv_length (plan->profile->masked_paths),

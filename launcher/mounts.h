@@ -13,4 +13,12 @@ G_BEGIN_DECLS
  * process's root is the sandbox's root and its cwd is "/". */
 gboolean sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error);
 
+/* One mount of a profile's kind (bind or tmpfs) below @root_fd, its destination resolved in
+ * the root through the image's symlinks (missing parts created). */
+gboolean sbx_mounts_apply (int root_fd, const SbxMount *m, GError **error);
+
+/* The mount point @path below @root_fd, made when missing (a directory, or an empty file when
+ * @directory is FALSE): an O_PATH fd, or -1 with @error. */
+int sbx_mounts_make_point (int root_fd, const char *path, gboolean directory, GError **error);
+
 G_END_DECLS

@@ -3,17 +3,36 @@
  * user and working directory, the storage driver, the layers. */
 #include "plan.h"
 #include "defaults.h"
+#include "host-root.h"
 #include "log.h"
 #include "sbx-error.h"
 #include "store.h"
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <unistd.h>
+
+void
+sbx_runtime_entry_free (SbxRuntimeEntry *entry)
+{
+  g_free (entry->source);
+  g_free (entry->name);
+  g_free (entry);
+}
 
 void
 sbx_run_plan_clear (SbxRunPlan *plan)
 {
+  g_clear_pointer (&plan->etc_passwd, g_free);
+  g_clear_pointer (&plan->etc_group, g_free);
+  g_clear_pointer (&plan->runtime_entries, g_ptr_array_unref);
+  g_clear_pointer (&plan->grant_mounts, g_ptr_array_unref);
+  g_clear_pointer (&plan->home_source, g_free);
+  g_clear_pointer (&plan->x11_display, g_free);
+  g_clear_pointer (&plan->home_store, g_free);
   g_clear_pointer (&plan->store_root, g_free);
+  g_clear_pointer (&plan->scratch_dir, g_free);
   g_clear_pointer (&plan->persistent_dir, g_free);
   g_clear_pointer (&plan->layers, g_strfreev);
   g_clear_pointer (&plan->fuse_overlayfs, g_free);
@@ -148,19 +167,27 @@ command_user (const SbxImage *image, const SbxProfile *profile, const SbxRunOpti
   return g_strdup (image->user);
 }
 
-gboolean
-sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
-                   const SbxSandbox *sandbox, const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
+/* The root filesystem: the image's layers, top first, on the store's scratch mount point,
+ * with the storage driver chosen; or the host image's table on the run directory's. */
+static gboolean
+plan_root (SbxStore *store, const SbxImage *image, const SbxRunOptions *options, const SbxSandbox *sandbox,
+           const SbxIdLayout *ids, const char *run_dir, SbxRunPlan *plan, GError **error)
 {
   g_autoptr(GStrvBuilder) layers = g_strv_builder_new ();
-  const SbxProfile *profile = plan->profile;
-  const char *workdir = options->workdir != NULL ? options->workdir
-                      : profile->cwd != NULL ? profile->cwd : image->working_dir;
   guint n_layers = g_strv_length (image->layers);
 
-  plan->argv = command_argv (image, profile, options, error);
-  if (plan->argv == NULL ||
-      !choose_storage_driver (options, profile, sandbox, ids, &plan->storage_driver, error))
+  if (sbx_host_image_is (image->name))
+    {
+      plan->host_root = TRUE;
+      plan->layers = g_new0 (char *, 1);
+      plan->scratch_dir = g_build_filename (run_dir, "mnt", NULL);
+      if (g_mkdir (plan->scratch_dir, 0700) != 0)
+        return sbx_set_error_from_errno (error, errno, "create %s", plan->scratch_dir);
+      sbx_host_root_accounts (plan);
+      sbx_debug ("supervisor", "make-plan", "the host image: no store, no overlay");
+      return TRUE;
+    }
+  if (!choose_storage_driver (options, plan->profile, sandbox, ids, &plan->storage_driver, error))
     return FALSE;
   for (guint i = n_layers; i > 0; i--)
     {
@@ -169,14 +196,30 @@ sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *
     }
   plan->layers = g_strv_builder_end (layers);
   plan->store_root = g_strdup (sbx_store_get_root (store));
+  plan->scratch_dir = g_build_filename (plan->store_root, "mnt", NULL);
   plan->persistent_dir = sandbox != NULL ? sbx_sandbox_dir (store, sandbox->name) : NULL;
+  return TRUE;
+}
+
+gboolean
+sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
+                   const SbxSandbox *sandbox, const SbxIdLayout *ids, const char *run_dir, SbxRunPlan *plan,
+                   GError **error)
+{
+  const SbxProfile *profile = plan->profile;
+  const char *workdir = options->workdir != NULL ? options->workdir
+                      : profile->cwd != NULL ? profile->cwd : image->working_dir;
+
+  plan->ids = *ids;
+  plan->argv = command_argv (image, profile, options, error);
+  if (plan->argv == NULL || !plan_root (store, image, options, sandbox, ids, run_dir, plan, error))
+    return FALSE;
   plan->fuse_overlayfs = g_strdup (SBX_FUSE_OVERLAYFS);
   plan->env = command_env (image, profile);
   plan->cwd = g_canonicalize_filename (workdir != NULL ? workdir : "/", "/");
   plan->user = command_user (image, profile, options, ids);
   plan->additional_gids = g_array_ref (profile->additional_gids);
   plan->hostname = g_strdup (profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME);
-  plan->ids = *ids;
   plan->supervisor_pid = getpid ();
   sbx_debug ("supervisor", "make-plan", "command %s (%u arguments), user '%s', cwd %s, hostname %s, %u layers",
              plan->argv[0], g_strv_length (plan->argv) - 1, plan->user != NULL ? plan->user : "",

@@ -15,13 +15,34 @@
 
 G_BEGIN_DECLS
 
+/* A host file bound into the sandbox's XDG_RUNTIME_DIR (/run/user/UID, a tmpfs of the
+ * sandbox user's own, made by init): a display or sound socket, the D-Bus proxy's socket,
+ * a private Xauthority.  desktop.c knows which environment variable names each one. */
+typedef struct {
+  char *source;            /* host path */
+  char *name;              /* below the runtime dir: "wayland-0", "pulse/native", "bus"... */
+} SbxRuntimeEntry;
+
 typedef struct {
   /* root filesystem */
-  char *store_root;        /* the image store; layers/ and mnt/ are below it */
+  char *store_root;        /* the image store; layers/ and mnt/ are below it (NULL: host image) */
+  char *scratch_dir;       /* the scratch tmpfs's mount point: the store's mnt/, or the run dir's */
   char **layers;           /* layer directory names below layers/, top layer first */
   SbxStorageDriver storage_driver;
   char *persistent_dir;    /* a named sandbox's directory (upper/, work/), or NULL: a tmpfs */
   char *fuse_overlayfs;    /* path of the fuse-overlayfs program */
+  gboolean host_root;      /* the built-in image "host": no layers, host-root.c builds the root */
+  char *etc_passwd;        /* host_root: /etc/passwd and /etc/group with the caller only */
+  char *etc_group;
+  /* the desktop (desktop.c) */
+  gboolean runtime_dir;    /* init makes XDG_RUNTIME_DIR, /run/user/UID, for the command's user */
+  GPtrArray *runtime_entries;  /* SbxRuntimeEntry*, bound into it */
+  GPtrArray *grant_mounts; /* SbxMount*: X11 socket, GPU, shares, forwarded files; a destination
+                              without a leading '/' is relative to the sandbox user's home */
+  char *x11_display;       /* DISPLAY inside (":N"), when the X11 socket is bound */
+  SbxHomeMode home_mode;
+  char *home_source;       /* private: the store's homes/KEY; host: the caller's home */
+  char *home_store;        /* private: the store's homes/ directory, which home_source is below */
   /* the command */
   char **argv;             /* never empty */
   char **env;              /* "KEY=VALUE" */
@@ -42,14 +63,15 @@ typedef struct {
   pid_t supervisor_pid;
 } SbxRunPlan;
 
+void sbx_runtime_entry_free (SbxRuntimeEntry *entry);
 void sbx_run_plan_clear (SbxRunPlan *plan);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxRunPlan, sbx_run_plan_clear)
 
 /* Fills @plan (whose profile is set) for @image: the command and its environment, user and
  * working directory, the layers top first, the storage driver (a named @sandbox keeps its
- * own), the id layout @ids. */
+ * own), the id layout @ids; the host image's scratch mount point goes in @run_dir. */
 gboolean sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
-                            const SbxSandbox *sandbox, const SbxIdLayout *ids, SbxRunPlan *plan,
-                            GError **error);
+                            const SbxSandbox *sandbox, const SbxIdLayout *ids, const char *run_dir,
+                            SbxRunPlan *plan, GError **error);
 
 G_END_DECLS

@@ -2,7 +2,8 @@
  * one statement each, and reads top-down:
  *   open-named-sandbox → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
- *   make-plan → spawn (fork, id maps, scope, network) → supervise → exit status.
+ *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
+ *   supervise → exit status.
  * Everything that can be refused is refused before anything starts (up to make-plan nothing
  * runs and nothing but a named sandbox's record is written).  Each step says what it decided
  * in a debug line (--log-level=debug).  The supervisor (this process) stays in the caller's
@@ -11,7 +12,10 @@
 #include "apparmor.h"
 #include "import-helper.h"
 #include "pull-helper.h"
+#include "run-dir.h"
 #include "defaults.h"
+#include "desktop.h"
+#include "host-root.h"
 #include "plan.h"
 #include "slirp.h"
 #include "log.h"
@@ -52,6 +56,7 @@ typedef struct {
   SbxNetOptions net;
   SbxIdLayout ids;
   SbxScope *scope;          /* NULL: no systemd scope */
+  SbxRunDir *run_dir;      /* the host image's or the desktop's files outside the store, or NULL */
   SbxRunPlan plan;
   SbxSlirp *slirp;
   pid_t setup_pid;
@@ -64,6 +69,7 @@ run_clear (Run *run)
   sbx_close_fdp (&run->sync_fd);
   g_clear_pointer (&run->slirp, sbx_slirp_free);
   sbx_run_plan_clear (&run->plan);
+  g_clear_pointer (&run->run_dir, sbx_run_dir_free);
   g_clear_pointer (&run->scope, sbx_scope_free);
   sbx_net_options_clear (&run->net);
   g_clear_pointer (&run->lease, sbx_store_lease_free);
@@ -198,6 +204,9 @@ settle_userns (Run *run, GError **error)
   g_autofree char *uid_map = NULL, *gid_map = NULL;
   SbxUsernsMode mode;
 
+  /* The host's apps run as the caller, so what they save is the caller's. */
+  if (name == NULL && sbx_host_image_is (run->image_name))
+    name = "keep-id";
   if (!sbx_userns_mode_parse (name, &mode, error) || !sbx_userns_layout_for_caller (mode, &run->ids, error))
     return FALSE;
   uid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.uid_map), "\n", ' '));
@@ -273,6 +282,8 @@ settle_confinement (Run *run, GError **error)
 static gboolean
 open_store (Run *run, GError **error)
 {
+  if (sbx_host_image_is (run->image_name))
+    return TRUE;
   if (run->store == NULL && (run->store = sbx_store_open (NULL, error)) == NULL)
     return FALSE;
   sbx_debug ("supervisor", "open-store", "%s", sbx_store_get_root (run->store));
@@ -307,7 +318,9 @@ resolve_image (SbxStore *store, const char *name, const SbxRunOptions *options, 
 static gboolean
 resolve_run_image (Run *run, GError **error)
 {
-  if (run->sandbox != NULL)
+  if (sbx_host_image_is (run->image_name))
+    run->image = sbx_host_image_new ();
+  else if (run->sandbox != NULL)
     run->image = sbx_image_copy (run->sandbox->image, error);
   else
     run->image = resolve_image (run->store, run->image_name, &run->options, error);
@@ -322,6 +335,8 @@ resolve_run_image (Run *run, GError **error)
 static gboolean
 lease_layers (Run *run, GError **error)
 {
+  if (sbx_host_image_is (run->image->name))
+    return TRUE;
   if ((run->lease = sbx_store_lease_image (run->store, run->image, error)) == NULL)
     return FALSE;
   sbx_debug ("supervisor", "lease-layers", "%u layers held", g_strv_length (run->image->layers));
@@ -335,7 +350,8 @@ record_sandbox (Run *run, GError **error)
   const SbxRunOptions *options = &run->options;
   g_autoptr(SbxSandbox) sandbox = NULL;
 
-  if (options->name == NULL || run->sandbox != NULL)
+  /* On the host image a name only keys the private home: there are no layers to record. */
+  if (options->name == NULL || run->sandbox != NULL || sbx_host_image_is (run->image->name))
     return TRUE;
   sandbox = g_new0 (SbxSandbox, 1);
   sandbox->name = g_strdup (options->name);
@@ -353,10 +369,35 @@ record_sandbox (Run *run, GError **error)
   return TRUE;
 }
 
+/* The host image and the desktop keep files outside the store: a run directory of its own. */
+static gboolean
+make_run_dir (Run *run, GError **error)
+{
+  if (!sbx_host_image_is (run->image->name) && !sbx_desktop_wanted (run->plan.profile))
+    return TRUE;
+  return (run->run_dir = sbx_run_dir_new (error)) != NULL;
+}
+
 static gboolean
 make_plan (Run *run, GError **error)
 {
-  return sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, &run->plan, error);
+  const char *run_dir = run->run_dir != NULL ? sbx_run_dir_path (run->run_dir) : NULL;
+
+  return sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, run_dir, &run->plan,
+                            error);
+}
+
+/* The session's display, sound, GPU, D-Bus, the home and the shares, as the profile grants. */
+static gboolean
+settle_desktop (Run *run, GError **error)
+{
+  SbxDesktopContext context = {
+    .run_dir = run->run_dir != NULL ? sbx_run_dir_path (run->run_dir) : NULL,
+    .store_root = run->store != NULL ? sbx_store_get_root (run->store) : NULL,
+    .home_key = run->options.name,
+  };
+
+  return sbx_desktop_settle (&run->plan, &context, error);
 }
 
 /* libslirp holds a host socket per connection, and closed ones linger a while: the soft
@@ -518,7 +559,11 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
     return FALSE;
   if (!record_sandbox (&run, error))
     return FALSE;
+  if (!make_run_dir (&run, error))
+    return FALSE;
   if (!make_plan (&run, error))
+    return FALSE;
+  if (!settle_desktop (&run, error))
     return FALSE;
   /* From here on processes run: the setup child, its id maps, scope and network. */
   if (!spawn_sandbox (&run, error))

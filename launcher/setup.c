@@ -2,6 +2,7 @@
 #include "setup.h"
 #include "defaults.h"
 #include "fd-util.h"
+#include "host-root.h"
 #include "init.h"
 #include "loopback.h"
 #include "tap.h"
@@ -65,7 +66,7 @@ enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
 static gboolean
 prepare_scratch (const SbxRunPlan *plan, GError **error)
 {
-  g_autofree char *mnt = g_build_filename (plan->store_root, "mnt", NULL);
+  const char *mnt = plan->scratch_dir;
   static const char * const dirs[] = { "upper", "work", "rootfs" };
 
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
@@ -133,6 +134,8 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
     .log = "fuse-overlayfs.log", .fuse_overlayfs = plan->fuse_overlayfs,
   };
 
+  if (plan->host_root)
+    return sbx_host_root_mount (plan, spec.target, error);
   if (plan->persistent_dir != NULL)
     {
       spec.upper = upper = g_build_filename (plan->persistent_dir, "upper", NULL);

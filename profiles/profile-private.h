@@ -24,7 +24,6 @@ gboolean sbx_mount_apply_option (SbxMount *mount, const char *option, GError **e
 /* /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup: sbx mounts those itself. */
 gboolean sbx_mount_is_standard (const char *destination, const char *type);
 gboolean sbx_mount_destination_is_root (const char *destination);
-void sbx_mount_free (SbxMount *mount);
 
 /* Letters, digits, '-', '_', '.', not starting with '.'; at most 64 bytes. */
 gboolean sbx_profile_name_is_valid (const char *name);

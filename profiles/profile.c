@@ -709,77 +709,24 @@ read_linux (SbxProfile *p, JsonObject *linux_)
   p->has_resource_limits = resources_limit_anything (&p->resources);
 }
 
-/* sbx.desktop: the caller's display and sound sockets, found now, bound under /run/sbx
- * (the sandbox's XDG_RUNTIME_DIR).  A socket the session lacks is left out quietly: the
- * same profile serves Wayland and X11 sessions. */
+/* sbx.desktop: what the app may use of the session, as values; the sockets are found at run
+ * time (launcher/desktop.c), so one profile serves Wayland and X11 sessions. */
 static void
-add_desktop_bind (SbxProfile *p, const char *source, const char *destination, gboolean devices)
+read_desktop (SbxDesktopGrants *grants, JsonObject *desktop)
 {
-  SbxMount *m;
+  JsonNode *x11 = desktop != NULL ? json_object_get_member (desktop, "x11") : NULL;
 
-  if (source == NULL || !g_file_test (source, G_FILE_TEST_EXISTS))
-    return;
-  m = g_new0 (SbxMount, 1);
-  m->kind = SBX_MOUNT_BIND;
-  m->recursive = TRUE;
-  m->source = g_strdup (source);
-  m->destination = g_strdup (destination);
-  m->attr_clr = devices ? MOUNT_ATTR_NODEV : 0;
-  g_ptr_array_add (p->mounts, m);
-}
-
-static void
-add_env (SbxProfile *p, const char *name, const char *value)
-{
-  p->env = g_environ_setenv (p->env, name, value, FALSE);
-}
-
-static void
-read_desktop (SbxProfile *p, JsonObject *desktop)
-{
-  const char *runtime = g_get_user_runtime_dir ();
-  const char *wayland = g_getenv ("WAYLAND_DISPLAY");
-  const char *display = g_getenv ("DISPLAY");
-  gboolean any = FALSE;
-
+  memset (grants, 0, sizeof *grants);
   if (desktop == NULL)
     return;
-  if (json_object_get_boolean_member_with_default (desktop, "wayland", FALSE) && wayland != NULL &&
-      strchr (wayland, '/') == NULL)
-    {
-      g_autofree char *socket = g_build_filename (runtime, wayland, NULL);
-      add_desktop_bind (p, socket, "/run/sbx/wayland-0", FALSE);
-      add_env (p, "WAYLAND_DISPLAY", "wayland-0");
-      any = TRUE;
-    }
-  if (json_object_get_boolean_member_with_default (desktop, "x11", FALSE) && display != NULL &&
-      display[0] == ':')
-    {
-      g_autofree char *number = g_strndup (display + 1, strcspn (display + 1, "."));
-      g_autofree char *socket = g_strdup_printf ("/tmp/.X11-unix/X%s", number);
-      add_desktop_bind (p, socket, socket, FALSE);
-      add_desktop_bind (p, g_getenv ("XAUTHORITY"), "/run/sbx/Xauthority", FALSE);
-      add_env (p, "DISPLAY", display);
-      if (g_getenv ("XAUTHORITY") != NULL)
-        add_env (p, "XAUTHORITY", "/run/sbx/Xauthority");
-    }
-  if (json_object_get_boolean_member_with_default (desktop, "pulseaudio", FALSE))
-    {
-      g_autofree char *socket = g_build_filename (runtime, "pulse", "native", NULL);
-      add_desktop_bind (p, socket, "/run/sbx/pulse/native", FALSE);
-      add_env (p, "PULSE_SERVER", "unix:/run/sbx/pulse/native");
-      any = TRUE;
-    }
-  if (json_object_get_boolean_member_with_default (desktop, "pipewire", FALSE))
-    {
-      g_autofree char *socket = g_build_filename (runtime, "pipewire-0", NULL);
-      add_desktop_bind (p, socket, "/run/sbx/pipewire-0", FALSE);
-      any = TRUE;
-    }
-  if (json_object_get_boolean_member_with_default (desktop, "gpu", FALSE))
-    add_desktop_bind (p, "/dev/dri", "/dev/dri", TRUE);
-  if (any)
-    add_env (p, "XDG_RUNTIME_DIR", "/run/sbx");
+  grants->wayland = json_object_get_boolean_member_with_default (desktop, "wayland", FALSE);
+  grants->pulseaudio = json_object_get_boolean_member_with_default (desktop, "pulseaudio", FALSE);
+  grants->pipewire = json_object_get_boolean_member_with_default (desktop, "pipewire", FALSE);
+  grants->gpu = json_object_get_boolean_member_with_default (desktop, "gpu", FALSE);
+  if (x11 != NULL && JSON_NODE_HOLDS_VALUE (x11) && json_node_get_value_type (x11) == G_TYPE_BOOLEAN)
+    grants->x11 = json_node_get_boolean (x11) ? SBX_X11_UNTRUSTED : SBX_X11_NONE;
+  else if (x11 != NULL && JSON_NODE_HOLDS_VALUE (x11))
+    (void) sbx_x11_mode_parse (json_node_get_string (x11), &grants->x11);
 }
 
 static void
@@ -797,7 +744,10 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0 ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE : SBX_APPARMOR_WARN;
-  read_desktop (p, sbx_json_get_object (ext, "desktop"));
+  read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
+  (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
+  p->share = string_array (sbx_json_get_array (ext, "share"));
+  p->app_id = g_strdup (sbx_json_get_string (ext, "appId"));
   policy = sbx_json_get_string (sbx_json_get_object (ext, "limits"), "ifUnavailable");
   p->limits_policy = g_strcmp0 (policy, "warn") == 0 ? SBX_LIMITS_WARN
                    : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE : SBX_LIMITS_FAIL;
@@ -850,6 +800,8 @@ sbx_profile_free (SbxProfile *p)
   g_strfreev (p->publish);
   g_free (p->userns);
   g_free (p->storage_driver);
+  g_strfreev (p->share);
+  g_free (p->app_id);
   g_free (p->resources.cpus);
   g_free (p->resources.mems);
   g_free (p);

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <sys/resource.h>
+#include "desktop-grants.h"
 #include <sys/types.h>
 #include "json-doc.h"
 
@@ -43,6 +44,9 @@ typedef struct {
   unsigned long attr_clr;  /* what "rw", "suid", "dev", "exec" ask to be cleared */
   char *data;              /* tmpfs: "size=..,mode=.." */
 } SbxMount;
+
+void sbx_mount_free (SbxMount *mount);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxMount, sbx_mount_free)
 
 typedef enum {
   SBX_APPARMOR_WARN,       /* no AppArmor on this host: warn, run unconfined by it */
@@ -121,6 +125,10 @@ struct _SbxProfile {
   char **publish;          /* sbx.network.publish: "-p" syntax */
   char *userns;            /* sbx.userns */
   char *storage_driver;    /* sbx.storageDriver */
+  SbxDesktopGrants desktop;  /* sbx.desktop: display, sound, GPU (launcher/desktop.c binds them) */
+  SbxHomeMode home;        /* sbx.home */
+  char **share;            /* sbx.share entries, checked (desktop-grants.h) */
+  char *app_id;            /* sbx.appId: the application id portals and D-Bus know the app by */
 };
 
 void sbx_profile_free (SbxProfile *profile);

@@ -8,6 +8,8 @@
 #include "profile-private.h"
 #include "seccomp-filter.h"
 #include "userns-mode.h"
+#include "desktop-grants.h"
+#include <gio/gio.h>
 #include "netopts.h"
 #include "storage-driver.h"
 #include "sbx-error.h"
@@ -22,6 +24,7 @@ typedef enum {
   K_BOOL,
   K_INT,
   K_MAP,        /* an object of string values with any keys */
+  K_BOOL_OR_STRING,
 } Kind;
 
 typedef gboolean (*ValueCheck) (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error);
@@ -386,12 +389,50 @@ check_image_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **er
   return TRUE;
 }
 
+/* sbx.desktop.x11: true (untrusted), false, "untrusted" or "trusted". */
+static gboolean
+check_x11 (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN || sbx_x11_mode_parse (node_string (node), NULL))
+    return TRUE;
+  return sbx_json_doc_error (doc, path, error, "must be true, false, \"untrusted\" or \"trusted\"");
+}
+
+static gboolean
+check_home (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  if (sbx_home_mode_parse (node_string (node), NULL))
+    return TRUE;
+  return sbx_json_doc_error (doc, path, error, "must be \"private\", \"tmpfs\", \"host\" or \"image\"");
+}
+
+static gboolean
+check_share (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!sbx_share_parse (node_string (node), NULL, &local_error))
+    return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
+static gboolean
+check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  if (!g_dbus_is_name (node_string (node)) || g_dbus_is_unique_name (node_string (node)) ||
+      strchr (node_string (node), '.') == NULL)
+    return sbx_json_doc_error (doc, path, error, "'%s' is not an application id (a reverse-DNS D-Bus name such "
+                               "as org.mozilla.firefox)", node_string (node));
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ the schema */
 
 static const Field string_element = { NULL, K_STRING, NULL, NULL, 0, 0 };
 static const Field path_element = { NULL, K_STRING, NULL, check_absolute_path, 0, 0 };
 static const Field capability_element = { NULL, K_STRING, NULL, check_capability, 0, 0 };
 static const Field env_element = { NULL, K_STRING, NULL, check_env_entry, 0, 0 };
+static const Field share_element = { NULL, K_STRING, NULL, check_share, 0, 0 };
 static const Field gid_element = { NULL, K_INT, NULL, NULL, 0, G_MAXUINT32 - 1 };
 
 static const Field capabilities_fields[] = {
@@ -603,7 +644,7 @@ static const Field limits_fields[] = {
 
 static const Field desktop_fields[] = {
   { "wayland", K_BOOL, NULL, NULL, 0, 0 },
-  { "x11", K_BOOL, NULL, NULL, 0, 0 },
+  { "x11", K_BOOL_OR_STRING, NULL, check_x11, 0, 0 },
   { "pulseaudio", K_BOOL, NULL, NULL, 0, 0 },
   { "pipewire", K_BOOL, NULL, NULL, 0, 0 },
   { "gpu", K_BOOL, NULL, NULL, 0, 0 },
@@ -620,6 +661,9 @@ static const Field extension_fields[] = {
   { "apparmor", K_OBJECT, apparmor_fields, NULL, 0, 0 },
   { "limits", K_OBJECT, limits_fields, NULL, 0, 0 },
   { "desktop", K_OBJECT, desktop_fields, NULL, 0, 0 },
+  { "home", K_STRING, NULL, check_home, 0, 0 },
+  { "share", K_ARRAY, &share_element, NULL, 0, 0 },
+  { "appId", K_STRING, NULL, check_app_id, 0, 0 },
   END,
 };
 
@@ -650,6 +694,7 @@ kind_name (Kind kind)
     case K_STRING: return "a string";
     case K_BOOL: return "true or false";
     case K_INT: return "an integer";
+    case K_BOOL_OR_STRING: return "true, false or a string";
     default: return "?";
     }
 }
@@ -664,6 +709,7 @@ has_kind (JsonNode *node, Kind kind)
     case K_STRING: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
     case K_BOOL: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
     case K_INT: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+    case K_BOOL_OR_STRING: return has_kind (node, K_BOOL) || has_kind (node, K_STRING);
     default: return FALSE;
     }
 }

@@ -1155,37 +1155,38 @@ test_builtin_profiles (void)
   }
 }
 
-/* The desktop extension binds the session's sockets that exist, under /run/sbx. */
+/* The desktop extension is values only (launcher/desktop.c finds the sockets at run time):
+ * grants, the home mode, shares and the app id, each checked at its line:col. */
 static void
 test_desktop (void)
 {
-  g_autofree char *runtime = g_build_filename (base_dir, "run", NULL);
-  g_autofree char *wayland = g_build_filename (runtime, "wayland-7", NULL);
-  const SbxMount *m;
+  g_autofree char *file = NULL;
 
   reset_dirs ();
-  g_assert_cmpstr (g_get_user_runtime_dir (), ==, runtime);
-  g_unsetenv ("DISPLAY");
-  g_setenv ("WAYLAND_DISPLAY", "wayland-7", TRUE);
-  g_assert_true (g_file_set_contents (wayland, "", 0, NULL));
   {
     g_autoptr(SbxProfile) p = load_ok ("desktop", NULL);
-    m = find_mount (p, "/run/sbx/wayland-0");
-    g_assert_nonnull (m);
-    g_assert_cmpstr (m->source, ==, wayland);
-    g_assert_true (strv_has (p->env, "WAYLAND_DISPLAY=wayland-0"));
-    g_assert_true (strv_has (p->env, "XDG_RUNTIME_DIR=/run/sbx"));
-    /* No pulse socket in this runtime dir: left out quietly. */
-    g_assert_null (find_mount (p, "/run/sbx/pulse/native"));
-  }
-  /* WAYLAND_DISPLAY with a '/' is not followed out of the runtime dir. */
-  g_setenv ("WAYLAND_DISPLAY", "../wayland-7", TRUE);
-  {
-    g_autoptr(SbxProfile) p = load_ok ("desktop", NULL);
+    g_assert_true (p->desktop.wayland && p->desktop.pulseaudio && p->desktop.pipewire && p->desktop.gpu);
+    g_assert_cmpint (p->desktop.x11, ==, SBX_X11_UNTRUSTED);
     g_assert_null (find_mount (p, "/run/sbx/wayland-0"));
   }
-  g_unsetenv ("WAYLAND_DISPLAY");
-  (void) g_unlink (wayland);
+  file = write_profile (files_dir, "d.json", "{\"sbx\": {\"desktop\": {\"x11\": \"trusted\"}, \"home\": \"tmpfs\", "
+                        "\"share\": [\"xdg-download:rw\", \"~/Projects/foo\", \"xdg-pictures/2024:ro\"], "
+                        "\"appId\": \"org.example.App\"}}");
+  {
+    g_autoptr(SbxProfile) p = load_ok (file, NULL);
+    g_assert_cmpint (p->desktop.x11, ==, SBX_X11_TRUSTED);
+    g_assert_cmpint (p->home, ==, SBX_HOME_TMPFS);
+    g_assert_cmpuint (g_strv_length (p->share), ==, 3);
+    g_assert_cmpstr (p->app_id, ==, "org.example.App");
+  }
+  text_fails_at ("{\"sbx\": {\"desktop\": {\"x11\": \"yes\"}}}", 1, 22, "sbx.desktop.x11",
+                 "must be true, false, \"untrusted\" or \"trusted\"");
+  text_fails_at ("{\"sbx\": {\"home\": \"shared\"}}", 1, 10, "sbx.home", "must be");
+  text_fails_at ("{\"sbx\": {\"share\": [\"xdg-bogus\"]}}", 1, 20, "sbx.share[0]", "unknown XDG directory");
+  text_fails_at ("{\"sbx\": {\"share\": [\"~/../etc:rw\"]}}", 1, 20, "sbx.share[0]", "must be plain");
+  text_fails_at ("{\"sbx\": {\"share\": [\"/:rw\"]}}", 1, 20, "sbx.share[0]", "whole host file system");
+  text_fails_at ("{\"sbx\": {\"share\": [\"xdg-download:rwx\"]}}", 1, 20, "sbx.share[0]", "ro or rw");
+  text_fails_at ("{\"sbx\": {\"appId\": \"firefox\"}}", 1, 10, "sbx.appId", "not an application id");
 }
 
 /* ------------------------------------------------------------- plain OCI configs */

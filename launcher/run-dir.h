@@ -1,0 +1,20 @@
+/* run-dir.h: a run's private directory on the host, $XDG_RUNTIME_DIR/sbx/run-XXXXXX (0700):
+ * what a run makes for its sandbox outside the store (a private Xauthority, the D-Bus
+ * proxy's socket, the host image's scratch mount point).  The supervisor holds a lock on
+ * it while the run lasts and removes it at the end; one that a killed run left behind (its
+ * lock free) is removed by the next run that makes one. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SbxRunDir SbxRunDir;
+
+SbxRunDir *sbx_run_dir_new (GError **error);
+const char *sbx_run_dir_path (SbxRunDir *dir);
+/* Removes the directory and what is in it (mount points are empty by then). */
+void sbx_run_dir_free (SbxRunDir *dir);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxRunDir, sbx_run_dir_free)
+
+G_END_DECLS
