@@ -10,7 +10,7 @@ typedef struct {
   char *memory, *memory_reservation, *memory_swap, *cpus;
   char **publish, **env, **volumes, **tmpfs, **cap_add, **cap_drop, **security_opts, **ulimits;
   gint cpu_shares, pids_limit, blkio_weight;
-  gboolean read_only, limits_optional;
+  gboolean read_only, limits_optional, log_dbus;
 } RunArgs;
 
 static void
@@ -61,6 +61,7 @@ sbx_cmd_run (int argc, char **argv, GError **error)
     { "network", 0, 0, G_OPTION_ARG_STRING, &a.network, "Network: slirp (default; slirp:allow-host-loopback reaches your 127.0.0.1 at 10.0.2.2), none or host", "MODE" },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a.publish, "Forward a host port into the sandbox (slirp)", "[HOST_IP:]HOST_PORT:PORT[/tcp|udp]" },
     { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &a.tls_verify, "Check the registry's TLS certificate when the image is pulled (default true)", "true|false" },
+    { "log-dbus", 0, 0, G_OPTION_ARG_NONE, &a.log_dbus, "Show what the D-Bus proxy lets through and denies (also SBX_LOG_DBUS=1), to write sbx.dbus rules", NULL },
     { "storage-driver", 0, 0, G_OPTION_ARG_STRING, &a.storage_driver, "Root filesystem: auto (default: the kernel's overlay, else fuse-overlayfs), overlay or fuse-overlayfs", "DRIVER" },
     { NULL }
   };
@@ -93,6 +94,7 @@ sbx_cmd_run (int argc, char **argv, GError **error)
   options.userns = a.userns;
   options.network = a.network;
   options.publish = a.publish;
+  options.log_dbus = a.log_dbus || g_strcmp0 (g_getenv ("SBX_LOG_DBUS"), "1") == 0;
   options.overrides = (SbxProfileOverrides) {
     .env = a.env, .volumes = a.volumes, .tmpfs = a.tmpfs, .cap_add = a.cap_add, .cap_drop = a.cap_drop,
     .security_opts = a.security_opts, .ulimits = a.ulimits, .hostname = a.hostname, .read_only = a.read_only,

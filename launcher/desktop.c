@@ -22,7 +22,8 @@ sbx_desktop_wanted (const SbxProfile *profile)
   const SbxDesktopGrants *g = &profile->desktop;
 
   return g->x11 != SBX_X11_NONE || g->wayland || g->pulseaudio || g->pipewire || g->gpu ||
-         profile->home != SBX_HOME_IMAGE || (profile->share != NULL && profile->share[0] != NULL);
+         profile->home != SBX_HOME_IMAGE || (profile->share != NULL && profile->share[0] != NULL) ||
+         profile->dbus_session != NULL || profile->dbus_system != NULL;
 }
 
 static void
@@ -316,6 +317,43 @@ sbx_desktop_settle (SbxRunPlan *plan, const SbxDesktopContext *context, GError *
     return FALSE;
   settle_shares (plan);
   return TRUE;
+}
+
+/* One bus through xdg-dbus-proxy with the profile's filter; a bus the session lacks is a note. */
+static gboolean
+start_proxy (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusBus bus, const SbxDbusPolicy *policy,
+             SbxDbusProxy **out, GError **error)
+{
+  SbxDbusProxyConfig config = {
+    .bus = bus, .policy = policy, .socket_dir = context->run_dir, .log_denials = context->log_dbus,
+  };
+
+  if (policy == NULL)
+    return TRUE;
+  if ((*out = sbx_dbus_proxy_start (&config, error)) == NULL)
+    return FALSE;
+  if (!sbx_dbus_proxy_is_available (*out))
+    {
+      sbx_note ("%s", sbx_dbus_proxy_get_unavailable_reason (*out));
+      return TRUE;
+    }
+  if (bus == SBX_DBUS_BUS_SESSION)
+    add_runtime_entry (plan, sbx_dbus_proxy_get_socket_path (*out), "bus");
+  else
+    add_bind (plan, sbx_dbus_proxy_get_socket_path (*out), SBX_DBUS_SYSTEM_SOCKET_INSIDE, TRUE);
+  sbx_debug ("supervisor", "start-dbus-proxy", "%s bus filtered by xdg-dbus-proxy (pid %d)",
+             bus == SBX_DBUS_BUS_SESSION ? "session" : "system", (int) sbx_dbus_proxy_get_pid (*out));
+  return TRUE;
+}
+
+gboolean
+sbx_desktop_start_dbus (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusProxy **out_session,
+                        SbxDbusProxy **out_system, GError **error)
+{
+  if (!plan->runtime_dir)
+    return TRUE;
+  return start_proxy (plan, context, SBX_DBUS_BUS_SESSION, plan->profile->dbus_session, out_session, error) &&
+         start_proxy (plan, context, SBX_DBUS_BUS_SYSTEM, plan->profile->dbus_system, out_system, error);
 }
 
 /* ------------------------------------------------------------------ inside, in init */

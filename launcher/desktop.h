@@ -10,6 +10,7 @@
 #include <glib.h>
 #include "plan.h"
 #include "accounts.h"
+#include "dbus-proxy.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,7 @@ typedef struct {
   const char *run_dir;     /* the run's own directory on the host (run-dir.h) */
   const char *store_root;  /* the store, where private homes live; NULL: not opened (host image) */
   const char *home_key;    /* --name, else NULL: the profile's name keys the private home */
+  gboolean log_dbus;       /* --log-dbus: the D-Bus proxies print what they see and deny */
 } SbxDesktopContext;
 
 /* TRUE when the profile asks for anything of the desktop (a run directory is then made). */
@@ -25,6 +27,12 @@ gboolean sbx_desktop_wanted (const SbxProfile *profile);
 /* Supervisor side, in make-plan's wake: fills the plan's runtime entries, grant mounts and
  * home from the profile and the session. */
 gboolean sbx_desktop_settle (SbxRunPlan *plan, const SbxDesktopContext *context, GError **error);
+
+/* Supervisor side, after sbx_desktop_settle: the session and system buses the profile names,
+ * each through its own xdg-dbus-proxy, listening in the run directory and bound in ("bus" in
+ * XDG_RUNTIME_DIR, the system bus's usual socket).  The proxies end with sbx. */
+gboolean sbx_desktop_start_dbus (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusProxy **out_session,
+                                 SbxDbusProxy **out_system, GError **error);
 
 /* Inside, in init before pivot_root: XDG_RUNTIME_DIR (/run/user/UID, 0700, @user's own) with
  * the runtime entries bound in, the home on @user's home directory, then the grant mounts. */

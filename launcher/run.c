@@ -57,6 +57,8 @@ typedef struct {
   SbxIdLayout ids;
   SbxScope *scope;          /* NULL: no systemd scope */
   SbxRunDir *run_dir;      /* the host image's or the desktop's files outside the store, or NULL */
+  SbxDbusProxy *session_bus;  /* the D-Bus proxies the profile asks for, or NULL */
+  SbxDbusProxy *system_bus;
   SbxRunPlan plan;
   SbxSlirp *slirp;
   pid_t setup_pid;
@@ -69,6 +71,8 @@ run_clear (Run *run)
   sbx_close_fdp (&run->sync_fd);
   g_clear_pointer (&run->slirp, sbx_slirp_free);
   sbx_run_plan_clear (&run->plan);
+  g_clear_pointer (&run->session_bus, sbx_dbus_proxy_stop);
+  g_clear_pointer (&run->system_bus, sbx_dbus_proxy_stop);
   g_clear_pointer (&run->run_dir, sbx_run_dir_free);
   g_clear_pointer (&run->scope, sbx_scope_free);
   sbx_net_options_clear (&run->net);
@@ -395,9 +399,11 @@ settle_desktop (Run *run, GError **error)
     .run_dir = run->run_dir != NULL ? sbx_run_dir_path (run->run_dir) : NULL,
     .store_root = run->store != NULL ? sbx_store_get_root (run->store) : NULL,
     .home_key = run->options.name,
+    .log_dbus = run->options.log_dbus,
   };
 
-  return sbx_desktop_settle (&run->plan, &context, error);
+  return sbx_desktop_settle (&run->plan, &context, error) &&
+         sbx_desktop_start_dbus (&run->plan, &context, &run->session_bus, &run->system_bus, error);
 }
 
 /* libslirp holds a host socket per connection, and closed ones linger a while: the soft

@@ -22,6 +22,7 @@ typedef struct {
   const char *network;     /* NULL: the profile's sbx.network.mode */
   char **publish;          /* -p, after the profile's */
   gboolean tls_verify_off; /* --tls-verify=false: the implicit pull may skip TLS checks */
+  gboolean log_dbus;       /* --log-dbus (or SBX_LOG_DBUS=1): the D-Bus proxies' traces on stderr */
 } SbxRunOptions;
 
 /* Runs one sandbox to its end.  TRUE with *out_status = the command's exit status

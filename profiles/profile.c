@@ -7,7 +7,7 @@
  * replaces an earlier one, except the arrays that are sets keyed by something inside them
  * (process.env by variable, process.rlimits by type, mounts by destination,
  * linux.namespaces by type), which merge entry by entry, and linux.maskedPaths,
- * linux.readonlyPaths and sbx.network.publish, which add up.  linux.seccomp is replaced
+ * linux.readonlyPaths, sbx.network.publish and the sbx.dbus.* name lists, which add up.  linux.seccomp is replaced
  * whole.  A null removes what the included profiles set. */
 #include "profile-private.h"
 #include "json-util.h"
@@ -175,6 +175,16 @@ array_rule (const char *path, const char **key_of)
     { "linux.maskedPaths", ARRAY_UNION, NULL },
     { "linux.readonlyPaths", ARRAY_UNION, NULL },
     { SBX_PROFILE_EXTENSION_KEY ".network.publish", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.session.talk", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.session.own", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.session.see", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.session.call", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.session.broadcast", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.system.talk", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.system.own", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.system.see", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.system.call", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".dbus.system.broadcast", ARRAY_UNION, NULL },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (rules); i++)
@@ -729,6 +739,36 @@ read_desktop (SbxDesktopGrants *grants, JsonObject *desktop)
     (void) sbx_x11_mode_parse (json_node_get_string (x11), &grants->x11);
 }
 
+/* One bus of sbx.dbus; NULL when the profile does not name it (no such bus inside). */
+static SbxDbusPolicy *
+read_dbus_policy (JsonObject *bus)
+{
+  SbxDbusPolicy *policy;
+
+  if (bus == NULL)
+    return NULL;
+  policy = g_new0 (SbxDbusPolicy, 1);
+  policy->talk = string_array (sbx_json_get_array (bus, "talk"));
+  policy->own = string_array (sbx_json_get_array (bus, "own"));
+  policy->see = string_array (sbx_json_get_array (bus, "see"));
+  policy->call = string_array (sbx_json_get_array (bus, "call"));
+  policy->broadcast = string_array (sbx_json_get_array (bus, "broadcast"));
+  return policy;
+}
+
+void
+sbx_dbus_policy_free (SbxDbusPolicy *policy)
+{
+  if (policy == NULL)
+    return;
+  g_strfreev (policy->talk);
+  g_strfreev (policy->own);
+  g_strfreev (policy->see);
+  g_strfreev (policy->call);
+  g_strfreev (policy->broadcast);
+  g_free (policy);
+}
+
 static void
 read_extension (SbxProfile *p, JsonObject *ext)
 {
@@ -748,6 +788,8 @@ read_extension (SbxProfile *p, JsonObject *ext)
   (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
   p->share = string_array (sbx_json_get_array (ext, "share"));
   p->app_id = g_strdup (sbx_json_get_string (ext, "appId"));
+  p->dbus_session = read_dbus_policy (sbx_json_get_object (sbx_json_get_object (ext, "dbus"), "session"));
+  p->dbus_system = read_dbus_policy (sbx_json_get_object (sbx_json_get_object (ext, "dbus"), "system"));
   policy = sbx_json_get_string (sbx_json_get_object (ext, "limits"), "ifUnavailable");
   p->limits_policy = g_strcmp0 (policy, "warn") == 0 ? SBX_LIMITS_WARN
                    : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE : SBX_LIMITS_FAIL;
@@ -802,6 +844,8 @@ sbx_profile_free (SbxProfile *p)
   g_free (p->storage_driver);
   g_strfreev (p->share);
   g_free (p->app_id);
+  sbx_dbus_policy_free (p->dbus_session);
+  sbx_dbus_policy_free (p->dbus_system);
   g_free (p->resources.cpus);
   g_free (p->resources.mems);
   g_free (p);

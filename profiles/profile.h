@@ -79,6 +79,20 @@ typedef struct {
   char *mems;
 } SbxResources;
 
+/* sbx.dbus.session / sbx.dbus.system: what the sandbox may do on that bus, as
+ * xdg-dbus-proxy's filter options (syntax: dbus-policy.h).  Every array is NULL-terminated,
+ * possibly empty (then the sandbox may talk to the bus itself only). */
+typedef struct {
+  char **talk;             /* bus names, optionally ending in ".*" */
+  char **own;
+  char **see;
+  char **call;             /* "NAME=RULE" */
+  char **broadcast;        /* "NAME=RULE" */
+} SbxDbusPolicy;
+
+void sbx_dbus_policy_free (SbxDbusPolicy *policy);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxDbusPolicy, sbx_dbus_policy_free)
+
 typedef struct _SbxProfile SbxProfile;
 struct _SbxProfile {
   char *name;
@@ -129,6 +143,8 @@ struct _SbxProfile {
   SbxHomeMode home;        /* sbx.home */
   char **share;            /* sbx.share entries, checked (desktop-grants.h) */
   char *app_id;            /* sbx.appId: the application id portals and D-Bus know the app by */
+  SbxDbusPolicy *dbus_session;  /* sbx.dbus.session; NULL: no session bus in the sandbox */
+  SbxDbusPolicy *dbus_system;   /* sbx.dbus.system; NULL: no system bus in the sandbox */
 };
 
 void sbx_profile_free (SbxProfile *profile);

@@ -10,6 +10,7 @@
 #include "userns-mode.h"
 #include "desktop-grants.h"
 #include <gio/gio.h>
+#include "dbus-policy.h"
 #include "netopts.h"
 #include "storage-driver.h"
 #include "sbx-error.h"
@@ -426,6 +427,26 @@ check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
   return TRUE;
 }
 
+static gboolean
+check_dbus_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!sbx_dbus_name_check (node_string (node), &local_error))
+    return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
+static gboolean
+check_dbus_name_rule (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!sbx_dbus_name_rule_check (node_string (node), &local_error))
+    return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ the schema */
 
 static const Field string_element = { NULL, K_STRING, NULL, NULL, 0, 0 };
@@ -651,6 +672,25 @@ static const Field desktop_fields[] = {
   END,
 };
 
+static const Field dbus_name_element = { NULL, K_STRING, NULL, check_dbus_name, 0, 0 };
+static const Field dbus_name_rule_element = { NULL, K_STRING, NULL, check_dbus_name_rule, 0, 0 };
+
+/* One bus: xdg-dbus-proxy's --talk, --own, --see, --call and --broadcast. */
+static const Field dbus_bus_fields[] = {
+  { "talk", K_ARRAY, &dbus_name_element, NULL, 0, 0 },
+  { "own", K_ARRAY, &dbus_name_element, NULL, 0, 0 },
+  { "see", K_ARRAY, &dbus_name_element, NULL, 0, 0 },
+  { "call", K_ARRAY, &dbus_name_rule_element, NULL, 0, 0 },
+  { "broadcast", K_ARRAY, &dbus_name_rule_element, NULL, 0, 0 },
+  END,
+};
+
+static const Field dbus_fields[] = {
+  { "session", K_OBJECT, dbus_bus_fields, NULL, 0, 0 },
+  { "system", K_OBJECT, dbus_bus_fields, NULL, 0, 0 },
+  END,
+};
+
 static const Field extension_fields[] = {
   { "description", K_STRING, NULL, NULL, 0, 0 },
   { "include", K_ARRAY, &include_element, NULL, 0, 0 },
@@ -664,6 +704,7 @@ static const Field extension_fields[] = {
   { "home", K_STRING, NULL, check_home, 0, 0 },
   { "share", K_ARRAY, &share_element, NULL, 0, 0 },
   { "appId", K_STRING, NULL, check_app_id, 0, 0 },
+  { "dbus", K_OBJECT, dbus_fields, NULL, 0, 0 },
   END,
 };
 

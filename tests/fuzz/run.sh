@@ -26,6 +26,12 @@ make_seeds() {
   printf '\003[registries]\nsearch=docker.io;quay.io;\ninsecure=localhost:5000;\n[aliases]\nx=quay.io/a/x\n' > "$work/seed-registry/conf"
   printf '\004{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%064d","size":7,"platform":{"os":"linux","architecture":"amd64"}}]}' 0 > "$work/seed-registry/index"
   printf '\004{"schemaVersion":2,"config":{"digest":"sha256:%064d","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"sha256:%064d","size":9}]}' 0 1 > "$work/seed-registry/manifest"
+  mkdir -p "$work/seed-dbus-policy"
+  printf 'org.example.App' > "$work/seed-dbus-policy/name"
+  printf 'org.example.*' > "$work/seed-dbus-policy/wildcard"
+  printf 'org.example.App=org.example.Iface.Method@/org/example/*' > "$work/seed-dbus-policy/rule"
+  printf 'org.example.App=*@/*' > "$work/seed-dbus-policy/any"
+  printf '{"sbx":{"dbus":{"session":{"talk":["org.a.*"],"call":["org.b.B=org.b.I.*@/b/*"]},"system":{"see":["org.c.C"]}}}}' > "$work/seed-profile/dbus"
   echo hello > "$work/files/d/f"
   ln -s f "$work/files/d/l"
   : > "$work/files/d/.wh.gone"
@@ -52,7 +58,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive profile registry)
+harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do

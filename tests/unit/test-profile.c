@@ -7,6 +7,7 @@
 #include "profile.h"
 #include "profile-private.h"
 #include "json-doc.h"
+#include "dbus-policy.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -941,6 +942,117 @@ test_merge_null_removes (void)
   g_assert_null (json_at (q, "hostname"));
   g_assert_null (json_at (q, "process.cwd"));
   g_assert_true (strv_has (q->env, "A=1"));
+}
+
+/* sbx.dbus: bus names and NAME=RULE entries are checked as xdg-dbus-proxy reads them,
+ * each complaint at its entry. */
+static void
+test_error_dbus (void)
+{
+  static const char * const good_names[] = { "org.example.App", "org.example.*", "org.example-x._1",
+                                             "a.b", NULL };
+  static const char * const bad_names[] = { "org", "org..example", "org.example.", ".org.example",
+                                            "org.1example", ":1.42", "org.*", "org.example.*.x",
+                                            "org.exa mple", "*", "", NULL };
+  static const char * const good_rules[] = { "*", "org.example.Iface", "org.example.Iface.*",
+                                             "org.example.Iface.Method", "@/org/example",
+                                             "@/org/example/*", "@/*", "@/", "*@/org/example/*",
+                                             "org.example.Iface.Method@/a/b", NULL };
+  static const char * const bad_rules[] = { "", "org", "org.example.Iface.*.x", "@", "@org/example",
+                                            "@/org/example/", "@/org//example", "@/org/ex-ample",
+                                            "org.example.Iface.1x", "org.example.Iface@/a@/b", "**", NULL };
+
+  reset_dirs ();
+  for (guint i = 0; good_names[i] != NULL; i++)
+    g_assert_true (sbx_dbus_name_check (good_names[i], NULL));
+  for (guint i = 0; bad_names[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (sbx_dbus_name_check (bad_names[i], &error));
+      g_assert_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG);
+    }
+  for (guint i = 0; good_rules[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *entry = g_strconcat ("org.example.App=", good_rules[i], NULL);
+      sbx_dbus_name_rule_check (entry, &error);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; bad_rules[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *entry = g_strconcat ("org.example.App=", bad_rules[i], NULL);
+      if (sbx_dbus_name_rule_check (entry, &error))
+        g_test_message ("rule '%s' was accepted", bad_rules[i]);
+      g_assert_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG);
+    }
+
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\"talk\": [\"org..x\"]}}}}", 1, 40,
+                 "sbx.dbus.session.talk[0]", "'org..x' is not a D-Bus bus name");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"system\": {\"own\": [\"org.example.A\", \":1.2\"]}}}}", 1, 55,
+                 "sbx.dbus.system.own[1]", "unique bus name");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\n"
+                 "  \"see\": [\"org.example.*\"],\n"
+                 "  \"call\": [\"org.example.App\"]}}}}", 3, 12,
+                 "sbx.dbus.session.call[0]", "is not NAME=RULE");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\"broadcast\": [\"org.example.App=@/a/\"]}}}}", 1, 45,
+                 "sbx.dbus.session.broadcast[0]", "'/a/' is not an object path");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\"call\": [\"x=*\"]}}}}", 1, 40,
+                 "sbx.dbus.session.call[0]", "'x' is not a D-Bus bus name");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\"tlak\": []}}}}", 1, 31,
+                 "sbx.dbus.session.tlak", "did you mean 'talk'");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"user\": {}}}}", 1, 19, "sbx.dbus.user", "unknown key");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\"talk\": \"org.example.App\"}}}}", 1, 31,
+                 "sbx.dbus.session.talk", "must be an array");
+  text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": true}}}", 1, 19, "sbx.dbus.session", "must be an object");
+}
+
+/* sbx.dbus: the name lists add up across includes, null removes a list or a whole bus,
+ * and a bus the profile does not name is not in the sandbox. */
+static void
+test_merge_dbus (void)
+{
+  g_autofree char *b = NULL, *t = NULL, *u = NULL, *none = NULL;
+  g_autoptr(SbxProfile) p = NULL;
+  g_autoptr(SbxProfile) q = NULL;
+  g_autoptr(SbxProfile) r = NULL;
+
+  reset_dirs ();
+  b = write_profile (upper_dir, "base",
+                     "{\"sbx\": {\"dbus\": {\"session\": {\"talk\": [\"org.a.A\", \"org.b.B\"],"
+                     "   \"call\": [\"org.c.C=org.c.Iface.*@/org/c/*\"], \"see\": [\"org.s.*\"]},"
+                     " \"system\": {\"talk\": [\"org.freedesktop.NetworkManager\"]}}}}");
+  t = write_profile (upper_dir, "top",
+                     "{\"sbx\": {\"include\": [\"base\"], \"dbus\": {\"session\": {\"talk\": [\"org.b.B\", \"org.d.D\"],"
+                     "   \"own\": [\"org.mine.*\"], \"broadcast\": [\"org.c.C=@/org/c/*\"], \"see\": null}}}}");
+  p = load_ok ("top", NULL);
+  g_assert_nonnull (p->dbus_session);
+  g_assert_cmpuint (g_strv_length (p->dbus_session->talk), ==, 3);
+  g_assert_true (strv_has (p->dbus_session->talk, "org.a.A") && strv_has (p->dbus_session->talk, "org.b.B") &&
+                 strv_has (p->dbus_session->talk, "org.d.D"));
+  g_assert_cmpuint (g_strv_length (p->dbus_session->own), ==, 1);
+  g_assert_true (strv_has (p->dbus_session->call, "org.c.C=org.c.Iface.*@/org/c/*"));
+  g_assert_true (strv_has (p->dbus_session->broadcast, "org.c.C=@/org/c/*"));
+  g_assert_cmpuint (g_strv_length (p->dbus_session->see), ==, 0);  /* null removed it */
+  g_assert_nonnull (p->dbus_system);
+  g_assert_true (strv_has (p->dbus_system->talk, "org.freedesktop.NetworkManager"));
+
+  u = write_profile (upper_dir, "nosession",
+                     "{\"sbx\": {\"include\": [\"base\"], \"dbus\": {\"session\": null}}}");
+  q = load_ok ("nosession", NULL);
+  g_assert_null (q->dbus_session);
+  g_assert_nonnull (q->dbus_system);
+
+  /* No sbx.dbus: no bus at all; an empty object: the bus, with nothing to talk to. */
+  none = write_profile (upper_dir, "empty", "{\"sbx\": {\"dbus\": {\"session\": {}}}}");
+  r = load_ok ("empty", NULL);
+  g_assert_nonnull (r->dbus_session);
+  g_assert_cmpuint (g_strv_length (r->dbus_session->talk), ==, 0);
+  g_assert_null (r->dbus_system);
+  g_clear_pointer (&r, sbx_profile_free);
+  r = load_ok ("default", NULL);
+  g_assert_null (r->dbus_session);
+  g_assert_null (r->dbus_system);
 }
 
 static void
@@ -1935,11 +2047,13 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/error/not-regular", test_error_not_regular);
   g_test_add_func ("/profile/error/include", test_error_include);
   g_test_add_func ("/profile/error/include-depth", test_error_include_depth);
+  g_test_add_func ("/profile/error/dbus", test_error_dbus);
   g_test_add_func ("/profile/merge/objects-scalars", test_merge_objects_scalars);
   g_test_add_func ("/profile/merge/keyed-arrays", test_merge_keyed_arrays);
   g_test_add_func ("/profile/merge/seccomp-replaced", test_merge_seccomp_replaced);
   g_test_add_func ("/profile/merge/null-removes", test_merge_null_removes);
   g_test_add_func ("/profile/merge/include-order", test_merge_include_order);
+  g_test_add_func ("/profile/merge/dbus", test_merge_dbus);
   g_test_add_func ("/profile/search-path", test_search_path);
   g_test_add_func ("/profile/list", test_list);
   g_test_add_func ("/profile/builtin", test_builtin_profiles);
