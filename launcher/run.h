@@ -22,6 +22,7 @@ typedef struct {
   const char *network;     /* NULL: the profile's sbx.network.mode */
   char **publish;          /* -p, after the profile's */
   gboolean tls_verify_off; /* --tls-verify=false: the implicit pull may skip TLS checks */
+  gboolean file_forwarding; /* --file-forwarding: "@@ FILE... @@" / "@@u URI... @@" in the command */
   gboolean log_dbus;       /* --log-dbus (or SBX_LOG_DBUS=1): the D-Bus proxies' traces on stderr */
 } SbxRunOptions;
 
