@@ -1,11 +1,10 @@
 /* import-helper.c: finding and running sbx-import. */
 #include "import-helper.h"
+#include "process.h"
 #include "sbx-error.h"
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <string.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -34,13 +33,6 @@ helper_argv (const char * const *args)
   return argv;
 }
 
-/* Killing sbx at any moment leaves no helper behind. */
-static void
-die_with_sbx (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 gboolean
 sbx_import_helper_run (const char * const *args, GError **error)
 {
@@ -48,8 +40,10 @@ sbx_import_helper_run (const char * const *args, GError **error)
   g_autofree char *err_out = NULL;
   int status;
 
+  /* Killing sbx at any moment leaves no helper behind. */
   if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-                     die_with_sbx, NULL, NULL, &err_out, &status, error))
+                     sbx_die_with_parent_child_setup, GINT_TO_POINTER (getpid ()), NULL, &err_out,
+                     &status, error))
     return FALSE;
   if (!g_spawn_check_wait_status (status, NULL))
     {

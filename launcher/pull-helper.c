@@ -2,12 +2,11 @@
 #include "pull-helper.h"
 #include "fd-util.h"
 #include "import-helper.h"
+#include "process.h"
 #include "sbx-error.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include <gio/gio.h>
 
@@ -31,13 +30,6 @@ sbx_pull_find_local (SbxStore *store, const char *ref)
         return g_steal_pointer (&name);
     }
   return NULL;
-}
-
-/* Killing sbx at any moment leaves no helper behind. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static GPtrArray *
@@ -96,7 +88,9 @@ sbx_pull_image (SbxStore *store, const char *ref, const SbxPullOptions *options,
         return sbx_set_error_from_errno (error, errno, "dup");
       g_subprocess_launcher_take_fd (launcher, fd, PROGRESS_FD);
     }
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* Killing sbx at any moment leaves no helper behind. */
+  g_subprocess_launcher_set_child_setup (launcher, sbx_die_with_parent_child_setup,
+                                         GINT_TO_POINTER (getpid ()), NULL);
   if ((proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error)) == NULL
       || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, error))
     return FALSE;

@@ -4,6 +4,7 @@
 #include "fd-util.h"
 #include "init.h"
 #include "loopback.h"
+#include "process.h"
 #include "tap.h"
 #include "rootfs.h"
 #include "signals.h"
@@ -22,13 +23,6 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
-
-void
-sbx_die_with_parent (pid_t parent)
-{
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || (parent > 0 && getppid () != parent))
-    _exit (SBX_EXIT_SBX_ERROR);
-}
 
 static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
