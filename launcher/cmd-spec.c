@@ -86,7 +86,7 @@ resolve_image (SbxStore *store, const char *name, GError **error)
   static const char * const import_default[] = { "--default", NULL };
 
   if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
-      !sbx_import_helper_run (import_default, error))
+      !sbx_import_helper_run (import_default, NULL, NULL, error))
     return NULL;
   return sbx_store_load_image (store, name, error);
 }
@@ -110,7 +110,7 @@ flatten_rootfs (Bundle *bundle, const char *image_name, GError **error)
   const char *args[] = { "--flatten", image_name, rootfs, NULL };
 
   bundle->has_rootfs = TRUE;
-  if (!sbx_import_helper_run (args, error))
+  if (!sbx_import_helper_run (args, NULL, NULL, error))
     return g_prefix_error (error, "spec: "), FALSE;
   return TRUE;
 }

@@ -65,7 +65,7 @@ resolve_image (SbxStore *store, const char *name, const SbxRunOptions *options, 
   g_autofree char *local = NULL;
 
   if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
-      !sbx_import_helper_run (import_default, error))
+      !sbx_import_helper_run (import_default, NULL, NULL, error))
     return NULL;
   if (sbx_store_has_image (store, name))
     return sbx_store_load_image (store, name, error);
