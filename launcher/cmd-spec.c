@@ -12,6 +12,7 @@
 #include "flatten.h"
 #include "import-helper.h"
 #include "profile.h"
+#include "resolve.h"
 #include "sbx-error.h"
 #include "spec.h"
 #include "store.h"
@@ -77,18 +78,6 @@ check_bundle_dir (Bundle *bundle, GError **error)
   if (stat (parent, &st) < 0 || !S_ISDIR (st.st_mode))
     return sbx_set_error_from_errno (error, errno ? errno : ENOTDIR, "spec: %s", parent);
   return TRUE;
-}
-
-/* The embedded default image is imported on first use, as by sbx run. */
-static SbxImage *
-resolve_image (SbxStore *store, const char *name, GError **error)
-{
-  static const char * const import_default[] = { "--default", NULL };
-
-  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
-      !sbx_import_helper_run (import_default, NULL, NULL, error))
-    return NULL;
-  return sbx_store_load_image (store, name, error);
 }
 
 static gboolean
@@ -232,7 +221,7 @@ sbx_cmd_spec (int argc, char **argv, GError **error)
       !sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &use_apparmor, error) ||
       !sbx_id_layout_for_caller (SBX_USERNS_DEFAULT, sbx_subuid_path (), sbx_subgid_path (), &ids, error) ||
       (store = sbx_store_open (NULL, error)) == NULL ||
-      (image = resolve_image (store, settle_image (profile, argc, argv), error)) == NULL)
+      (image = sbx_image_resolve (store, settle_image (profile, argc, argv), NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
   source = (SbxSpecSource) { .profile = profile, .image = image, .rootfs_fd = -1, .ids = &ids,
                              .use_apparmor = use_apparmor };
