@@ -2,7 +2,6 @@
  * sbx-import --pull, which downloads (storage/pull.h) and prints the image id. */
 #include "cli.h"
 #include "import-helper.h"
-#include "pull-helper.h"
 #include "registry.h"
 #include "sbx-error.h"
 

@@ -12,6 +12,7 @@
 #include "flatten.h"
 #include "import-helper.h"
 #include "profile.h"
+#include "resolve.h"
 #include "sbx-error.h"
 #include "spec.h"
 #include "store.h"
@@ -79,18 +80,6 @@ check_bundle_dir (Bundle *bundle, GError **error)
   return TRUE;
 }
 
-/* The embedded default image is imported on first use, as by sbx run. */
-static SbxImage *
-resolve_image (SbxStore *store, const char *name, GError **error)
-{
-  static const char * const import_default[] = { "--default", NULL };
-
-  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
-      !sbx_import_helper_run (import_default, error))
-    return NULL;
-  return sbx_store_load_image (store, name, error);
-}
-
 static gboolean
 create_staging (Bundle *bundle, GError **error)
 {
@@ -110,7 +99,7 @@ flatten_rootfs (Bundle *bundle, const char *image_name, GError **error)
   const char *args[] = { "--flatten", image_name, rootfs, NULL };
 
   bundle->has_rootfs = TRUE;
-  if (!sbx_import_helper_run (args, error))
+  if (!sbx_import_helper_run (args, NULL, NULL, error))
     return g_prefix_error (error, "spec: "), FALSE;
   return TRUE;
 }
@@ -232,7 +221,7 @@ sbx_cmd_spec (int argc, char **argv, GError **error)
       !sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &use_apparmor, error) ||
       !sbx_id_layout_for_caller (SBX_USERNS_DEFAULT, sbx_subuid_path (), sbx_subgid_path (), &ids, error) ||
       (store = sbx_store_open (NULL, error)) == NULL ||
-      (image = resolve_image (store, settle_image (profile, argc, argv), error)) == NULL)
+      (image = sbx_image_resolve (store, settle_image (profile, argc, argv), NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
   source = (SbxSpecSource) { .profile = profile, .image = image, .rootfs_fd = -1, .ids = &ids,
                              .use_apparmor = use_apparmor };

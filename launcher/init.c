@@ -2,8 +2,8 @@
 #include "init.h"
 #include "confine.h"
 #include "mounts.h"
+#include "process.h"
 #include "sbx-error.h"
-#include "setup.h"
 #include "signals.h"
 #include "sync.h"
 

@@ -1,7 +1,6 @@
 /* main.c: the sbx command line: dispatches to the command families and is the one place
  * that prints errors ("sbx: <message>") and turns them into exit statuses. */
 #include "cli.h"
-#include "pull-helper.h"
 #include "escape.h"
 #include "log.h"
 #include "sbx-error.h"

@@ -10,8 +10,7 @@
  * namespaces; everything inside is setup.c, init.c and confine.c. */
 #include "run.h"
 #include "apparmor.h"
-#include "import-helper.h"
-#include "pull-helper.h"
+#include "resolve.h"
 #include "run-dir.h"
 #include "defaults.h"
 #include "desktop.h"
@@ -39,10 +38,6 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-/* The embedded default image is imported on first use, by the sbx-import helper.  A name
- * the store lacks that names its registry ("localhost:5000/app", "quay.io/x/y:1") is pulled;
- * a short name is looked up as a pull would have stored it, never pulled implicitly (a typo
- * must not reach out to docker.io). */
 /* Everything one run holds, released in sbx_run's cleanup (run_clear) in reverse. */
 typedef struct {
   SbxRunOptions options;    /* the command line's, gaps filled from a named sandbox's record */
@@ -298,23 +293,16 @@ open_store (Run *run, GError **error)
  * the store lacks that names its registry ("localhost:5000/app", "quay.io/x/y:1") is pulled;
  * a short name is looked up as a pull would have stored it, never pulled implicitly (a typo
  * must not reach out to docker.io). */
+/* The store's image (storage/resolve.h: the embedded default imported on first use, a
+ * registry-qualified name pulled, a short name never pulled). */
 static SbxImage *
 resolve_image (SbxStore *store, const char *name, const SbxRunOptions *options, GError **error)
 {
-  static const char * const import_default[] = { "--default", NULL };
-  SbxPullOptions pull = { .tls_verify = !options->tls_verify_off, .quiet = FALSE, .progress_fd = STDERR_FILENO };
-  g_autofree char *local = NULL;
+  SbxResolveOptions resolve = {
+    .pull = { .tls_verify = !options->tls_verify_off, .quiet = FALSE, .progress_fd = STDERR_FILENO },
+  };
 
-  if (g_str_equal (name, SBX_DEFAULT_IMAGE_NAME) && !sbx_store_has_image (store, name) &&
-      !sbx_import_helper_run (import_default, error))
-    return NULL;
-  if (sbx_store_has_image (store, name))
-    return sbx_store_load_image (store, name, error);
-  local = sbx_pull_find_local (store, name);
-  if (local == NULL && sbx_registry_is_qualified_reference (name) &&
-      !sbx_pull_image (store, name, &pull, &local, error))
-    return NULL;
-  return sbx_store_load_image (store, local != NULL ? local : name, error);
+  return sbx_image_resolve (store, name, &resolve, error);
 }
 
 /* The image: a named sandbox's own record, else the store's (the default imported on first

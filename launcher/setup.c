@@ -5,6 +5,7 @@
 #include "host-root.h"
 #include "init.h"
 #include "loopback.h"
+#include "process.h"
 #include "tap.h"
 #include "rootfs.h"
 #include "signals.h"
@@ -25,13 +26,6 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
-
-void
-sbx_die_with_parent (pid_t parent)
-{
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || (parent > 0 && getppid () != parent))
-    _exit (SBX_EXIT_SBX_ERROR);
-}
 
 static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)

@@ -16,7 +16,4 @@ G_BEGIN_DECLS
 
 G_NORETURN void sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd);
 
-/* PR_SET_PDEATHSIG(SIGKILL), then exits at once if @parent (when > 0) is already gone. */
-void sbx_die_with_parent (pid_t parent);
-
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include "fd-util.h"
 #include "sbx-error.h"
 #include "error-pipe.h"
+#include "process.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -163,7 +163,7 @@ sbx_userns_enter (const SbxIdLayout *layout, GError **error)
       char c;
 
       sbx_close_fdp (&go_write);
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      sbx_die_with_parent (parent);
       if (!sbx_read_exact (go_read, &c, 1, &child_error) ||
           !sbx_userns_write_maps (parent, layout, &child_error))
         sbx_error_pipe_send_and_exit (&err_pipe, child_error);

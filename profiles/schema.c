@@ -14,6 +14,7 @@
 #include "netopts.h"
 #include "storage-driver.h"
 #include "sbx-error.h"
+#include "spelling.h"
 
 #include <sched.h>
 #include <string.h>
@@ -755,48 +756,16 @@ has_kind (JsonNode *node, Kind kind)
     }
 }
 
-/* Levenshtein distance, for "did you mean". */
-static guint
-edit_distance (const char *a, const char *b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  g_autofree guint *row = g_new (guint, lb + 1);
-
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = (guint) j;
-  for (gsize i = 1; i <= la; i++)
-    {
-      guint diag = row[0];
-      row[0] = (guint) i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint up = row[j];
-          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diag + cost);
-          diag = up;
-        }
-    }
-  return row[lb];
-}
-
+/* The key of @fields closest to @key, for "did you mean". */
 static const char *
 closest_key (const Field *fields, const char *key)
 {
-  const char *best = NULL;
-  guint best_distance = 3;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
 
-  if (strlen (key) > 64)
-    return NULL;
   for (const Field *f = fields; f->key != NULL; f++)
-    {
-      guint d = edit_distance (key, f->key);
-      if (d < best_distance)
-        {
-          best = f->key;
-          best_distance = d;
-        }
-    }
-  return best;
+    g_ptr_array_add (keys, (gpointer) f->key);
+  g_ptr_array_add (keys, NULL);
+  return sbx_spelling_suggest (key, (const char * const *) keys->pdata);
 }
 
 static gboolean check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *field,

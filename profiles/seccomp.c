@@ -21,6 +21,7 @@
  *   x86_64-only filter) kill the whole process, not only the calling thread. */
 #include "seccomp-filter.h"
 #include "sbx-error.h"
+#include "spelling.h"
 
 #include <errno.h>
 #include <linux/filter.h>
@@ -163,29 +164,6 @@ fail (const Reader *r, const char *path, GError **error, const char *format, ...
   return FALSE;
 }
 
-static guint
-edit_distance (const char *a, const char *b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  g_autofree guint *row = g_new (guint, lb + 1);
-
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = (guint) j;
-  for (gsize i = 1; i <= la; i++)
-    {
-      guint diagonal = row[0];
-      row[0] = (guint) i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint above = row[j];
-          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
-          diagonal = above;
-        }
-    }
-  return row[lb];
-}
-
 static gboolean
 check_keys (const Reader *r, const char *path, JsonObject *object, const char * const *known,
             GError **error)
@@ -196,20 +174,11 @@ check_keys (const Reader *r, const char *path, JsonObject *object, const char * 
     {
       const char *key = l->data;
       g_autofree char *member = NULL;
-      const char *closest = NULL;
-      guint best = 3;   /* suggest only within two edits */
+      const char *closest;
 
       if (g_strv_contains (known, key))
         continue;
-      for (guint i = 0; known[i] != NULL; i++)
-        {
-          guint distance = edit_distance (key, known[i]);
-          if (distance < best)
-            {
-              best = distance;
-              closest = known[i];
-            }
-        }
+      closest = sbx_spelling_suggest (key, known);
       member = sbx_json_path_member (path, key);
       if (closest != NULL)
         return fail (r, member, error, "unknown key (did you mean '%s'?)", closest);

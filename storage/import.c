@@ -16,11 +16,11 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "fd-util.h"
+#include "registry.h"
 #include "sbx-error.h"
 #include "storage-private.h"
 
@@ -28,14 +28,6 @@
 #define REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
 #define DOCKER_LIBRARY_PREFIX "docker.io/library/"
 
-static const char *const index_media_types[] = {
-  "application/vnd.oci.image.index.v1+json",
-  "application/vnd.docker.distribution.manifest.list.v2+json",
-};
-static const char *const manifest_media_types[] = {
-  "application/vnd.oci.image.manifest.v1+json",
-  "application/vnd.docker.distribution.manifest.v2+json",
-};
 static const char *const layer_media_types[] = {
   "application/vnd.oci.image.layer.v1.tar",
   "application/vnd.oci.image.layer.v1.tar+gzip",
@@ -46,6 +38,7 @@ static const char *const layer_media_types[] = {
   "application/vnd.docker.image.rootfs.diff.tar",
   "application/vnd.docker.image.rootfs.diff.tar.gzip",
   "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+  NULL
 };
 
 typedef struct {
@@ -79,15 +72,6 @@ staged_layer_free (SbxStagedLayer *layer)
   g_free (layer);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxStagedLayer, staged_layer_free)
-
-static gboolean
-in_list (const char *value, const char *const *list, gsize n)
-{
-  for (gsize i = 0; value && i < n; i++)
-    if (strcmp (value, list[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
 
 /* "docker.io/library/busybox:latest" -> "busybox:latest"; anything else as is. */
 static char *
@@ -230,23 +214,6 @@ parse_descriptor (JsonNode *node, const char *what, Descriptor *out, GError **er
  * ------------------------------------------------------------------------- */
 
 static const char *
-host_architecture (void)
-{
-  static const struct { const char *uname; const char *oci; } arches[] = {
-    { "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "386" }, { "i386", "386" },
-    { "armv7l", "arm" }, { "armv6l", "arm" }, { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-    { "riscv64", "riscv64" },
-  };
-  struct utsname name;
-
-  if (uname (&name) == 0)
-    for (guint i = 0; i < G_N_ELEMENTS (arches); i++)
-      if (strcmp (name.machine, arches[i].uname) == 0)
-        return arches[i].oci;
-  return "unknown";
-}
-
-static const char *
 ref_name_of (JsonObject *entry)
 {
   JsonObject *annotations = json_object_has_member (entry, "annotations")
@@ -307,7 +274,7 @@ select_by_tag (JsonArray *manifests, const char *tag, char **out_ref_name, GErro
 static gboolean
 select_platform (JsonObject *index, Descriptor *out, GError **error)
 {
-  const char *arch = host_architecture ();
+  const char *arch = sbx_registry_host_arch (NULL);
   JsonArray *manifests = expect_array_member (index, "manifests", "image index", error);
 
   for (guint i = 0; manifests && i < json_array_get_length (manifests); i++)
@@ -330,7 +297,7 @@ select_platform (JsonObject *index, Descriptor *out, GError **error)
 static gboolean
 resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
 {
-  for (guint depth = 0; in_list (descriptor->media_type, index_media_types, G_N_ELEMENTS (index_media_types)); depth++)
+  for (guint depth = 0; sbx_media_type_is_index (descriptor->media_type); depth++)
     {
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(JsonNode) root = NULL;
@@ -348,7 +315,7 @@ resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
       *descriptor = chosen;
       chosen = (Descriptor) { NULL };
     }
-  if (descriptor->media_type && !in_list (descriptor->media_type, manifest_media_types, G_N_ELEMENTS (manifest_media_types)))
+  if (descriptor->media_type && !sbx_media_type_is_manifest (descriptor->media_type))
     return sbx_bad_image (error, "manifest %s: unsupported media type '%s'", descriptor->digest, descriptor->media_type);
   return TRUE;
 }
@@ -372,7 +339,7 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
       if (!parse_descriptor (json_array_get_element (array, i), what, &layer, error))
         return descriptor_clear (&layer), FALSE;
       g_array_append_val (layers, layer);
-      if (!in_list (layer.media_type, layer_media_types, G_N_ELEMENTS (layer_media_types)))
+      if ((layer.media_type == NULL || !g_strv_contains (layer_media_types, layer.media_type)))
         return sbx_bad_image (error, "%s: layer %s has unsupported media type '%s'", what, layer.digest,
                           layer.media_type ? layer.media_type : "(none)");
     }

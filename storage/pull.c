@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fd-util.h"
+#include "lockfile.h"
 #include "import.h"
 #include "registry-client.h"
 #include "sbx-error.h"
@@ -75,25 +76,9 @@ static int
 lock_blob (int dir_fd, const char *hex, GError **error)
 {
   g_autofree char *name = g_strconcat (hex, ".lock", NULL);
+  g_autofree char *display = g_strconcat ("tmp/pull/", name, NULL);
 
-  for (int attempt = 0; attempt < 10; attempt++)
-    {
-      sbx_autofd int fd = openat (dir_fd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-      struct stat st_fd, st_name;
-
-      if (fd < 0)
-        return sbx_set_error_from_errno (error, errno, "opening tmp/pull/%s", name), -1;
-      while (flock (fd, LOCK_EX) < 0)
-        if (errno != EINTR)
-          return sbx_set_error_from_errno (error, errno, "locking tmp/pull/%s", name), -1;
-      if (fstat (fd, &st_fd) < 0)
-        return sbx_set_error_from_errno (error, errno, "tmp/pull/%s", name), -1;
-      if (fstatat (dir_fd, name, &st_name, AT_SYMLINK_NOFOLLOW) == 0 && st_name.st_ino == st_fd.st_ino
-          && st_name.st_dev == st_fd.st_dev)
-        return sbx_steal_fd (&fd);
-    }
-  g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "tmp/pull/%s keeps being replaced", name);
-  return -1;
+  return sbx_lock_file_linked (dir_fd, name, LOCK_EX, 10, display, error);
 }
 
 /* Feeds the first @size bytes of @fd to @checksum. */

@@ -35,6 +35,18 @@ in_list (const char *value, const char *const *list, gsize n)
   return FALSE;
 }
 
+gboolean
+sbx_media_type_is_index (const char *media_type)
+{
+  return in_list (media_type, index_types, G_N_ELEMENTS (index_types));
+}
+
+gboolean
+sbx_media_type_is_manifest (const char *media_type)
+{
+  return in_list (media_type, manifest_types, G_N_ELEMENTS (manifest_types));
+}
+
 static gboolean
 invalid_ref (GError **error, const char *text, const char *problem)
 {
@@ -683,7 +695,7 @@ parse_index (JsonObject *object, SbxManifest *out, const char *os, const char *a
   out->is_index = TRUE;
   if (!parse_descriptor (json_array_get_element (json_node_get_array (node), i), "image index", &out->chosen, error))
     return FALSE;
-  if (out->chosen.media_type && !in_list (out->chosen.media_type, manifest_types, G_N_ELEMENTS (manifest_types)))
+  if (out->chosen.media_type && !sbx_media_type_is_manifest (out->chosen.media_type))
     return sbx_bad_image (error, "image index: the %s/%s entry has unsupported media type '%s'", os, arch, out->chosen.media_type);
   return TRUE;
 }
@@ -714,8 +726,8 @@ static const char *
 kind_of (JsonObject *object, const char *content_type)
 {
   const char *media_type = sbx_json_get_string (object, "mediaType");
-  if (media_type == NULL && content_type && (in_list (content_type, index_types, G_N_ELEMENTS (index_types))
-                                              || in_list (content_type, manifest_types, G_N_ELEMENTS (manifest_types))))
+  if (media_type == NULL && content_type && (sbx_media_type_is_index (content_type)
+                                              || sbx_media_type_is_manifest (content_type)))
     media_type = content_type;
   if (media_type == NULL)
     return json_object_has_member (object, "manifests") ? index_types[0] : manifest_types[0];
@@ -751,9 +763,9 @@ sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
   kind = kind_of (object, content_type);
   if (arch == NULL)
     arch = sbx_registry_host_arch (&host_variant), variant = host_variant;
-  if (in_list (kind, index_types, G_N_ELEMENTS (index_types)))
+  if (sbx_media_type_is_index (kind))
     return parse_index (object, out, os ? os : "linux", arch, variant, error) ? g_steal_pointer (&out) : NULL;
-  if (!in_list (kind, manifest_types, G_N_ELEMENTS (manifest_types)))
+  if (!sbx_media_type_is_manifest (kind))
     return sbx_bad_image (error, "manifest: unsupported media type '%s'", kind), NULL;
   return parse_image_manifest (object, out, error) ? g_steal_pointer (&out) : NULL;
 }

@@ -2,13 +2,13 @@
 #include "rootfs.h"
 #include "fd-util.h"
 #include "log.h"
+#include "process.h"
 #include "sbx-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,7 +66,7 @@ build_mount_options (const SbxRootfsSpec *spec, SbxStorageDriver driver)
   return g_string_free (opts, FALSE);
 }
 
-/* In the forked child: becomes the daemon, or exits 127. */
+/* In the forked child: becomes the daemon, or exits 127 (125 when sbx is already gone). */
 static G_NORETURN void
 exec_daemon (const SbxRootfsSpec *spec, const char *options, pid_t parent)
 {
@@ -74,8 +74,7 @@ exec_daemon (const SbxRootfsSpec *spec, const char *options, pid_t parent)
   sigset_t none;
   int log_fd, null_fd;
 
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
-    _exit (127);
+  sbx_die_with_parent (parent);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   log_fd = open (spec->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

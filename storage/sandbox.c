@@ -2,6 +2,7 @@
 #include "sandbox.h"
 #include "json-util.h"
 #include "fd-util.h"
+#include "lockfile.h"
 #include "sbx-error.h"
 #include "storage-private.h"
 
@@ -65,40 +66,24 @@ sbx_sandbox_dir (SbxStore *store, const char *name)
   return sandboxes_path (store, name, "");
 }
 
-static gboolean
-fd_is_linked (int fd)
-{
-  struct stat st;
-  return fstat (fd, &st) == 0 && st.st_nlink > 0;
-}
-
 int
 sbx_sandbox_lock (SbxStore *store, const char *name, GError **error)
 {
   g_autofree char *path = sandboxes_path (store, name, ".lock");
+  g_autoptr(GError) local_error = NULL;
+  int fd;
 
   if (!sbx_sandbox_check_name (name, error))
     return -1;
-  /* A removal unlinks the lock file: a lock taken on an unlinked one protects nothing. */
-  for (int attempt = 0; attempt < 100; attempt++)
-    {
-      sbx_autofd int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-      if (fd < 0)
-        return sbx_set_error_from_errno (error, errno, "opening %s", path), -1;
-      if (flock (fd, LOCK_EX | LOCK_NB) < 0)
-        {
-          if (errno == EWOULDBLOCK)
-            g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s' is running", name);
-          else
-            sbx_set_error_from_errno (error, errno, "locking %s", path);
-          return -1;
-        }
-      if (fd_is_linked (fd))
-        return g_steal_fd (&fd);
-    }
-  g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s': its lock keeps being removed", name);
-  return -1;
+  /* A removal unlinks the lock file (sbx_sandbox_remove). */
+  fd = sbx_lock_file_linked (AT_FDCWD, path, LOCK_EX | LOCK_NB, 100, path, &local_error);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s' is running", name);
+  else if (g_error_matches (local_error, SBX_ERROR, SBX_ERROR_BUSY))
+    g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s': its lock keeps being removed", name);
+  else if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return fd;
 }
 
 static gboolean

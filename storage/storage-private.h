@@ -1,8 +1,10 @@
-/* storage-private.h: helpers shared by store.c, unpack.c and import.c, not part of the API.
+/* storage-private.h: helpers shared by store.c, unpack.c, import.c and registry.c, not part
+ * of the API.
  *
- * Implemented in store.c: digests, the store's locks, staging directories, and the
- * commit of an imported image.  Implemented in unpack.c: the no-follow filesystem
- * primitives (openat2 beneath a root, recursive removal of a hostile tree). */
+ * Implemented in registry.c: the index and manifest media types.  Implemented in store.c:
+ * digests, the store's locks, staging directories, and the commit of an imported image.
+ * Implemented in unpack.c: the no-follow filesystem primitives (openat2 beneath a root,
+ * recursive removal of a hostile tree). */
 #pragma once
 
 #include <glib.h>
@@ -21,6 +23,13 @@ gboolean sbx_digest_check (const char *digest, const char *what, GError **error)
 gboolean sbx_bad_image (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /* The hex part of a valid digest (points into @digest). */
 const char *sbx_digest_hex (const char *digest);
+
+/* --- registry.c --- */
+
+/* TRUE for an OCI image index or a Docker manifest list (@media_type may be NULL). */
+gboolean sbx_media_type_is_index (const char *media_type);
+/* TRUE for an OCI image manifest or a Docker v2 manifest (@media_type may be NULL). */
+gboolean sbx_media_type_is_manifest (const char *media_type);
 
 /* --- store.c --- */
 

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fd-util.h"
+#include "lockfile.h"
 #include "sbx-error.h"
 #include "storage-private.h"
 #include "sandbox.h"
@@ -179,32 +180,15 @@ sbx_store_mount_dir (SbxStore *store)
  * Locks
  * ------------------------------------------------------------------------- */
 
-static int
-open_and_flock (int dirfd, const char *path, int operation)
-{
-  sbx_autofd int fd = openat (dirfd, path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  int r;
-
-  if (fd < 0)
-    return -1;
-  do
-    r = flock (fd, operation);
-  while (r < 0 && errno == EINTR);
-  return r < 0 ? -1 : sbx_steal_fd (&fd);
-}
-
 int
 sbx_store_lock (SbxStore *store, int operation, GError **error)
 {
   g_autofree char *path = store_path (store, "lock");
-  int fd = open_and_flock (AT_FDCWD, path, operation);
 
-  if (fd < 0)
-    sbx_set_error_from_errno (error, errno, "locking %s", path);
-  return fd;
+  return sbx_lock_file_open (AT_FDCWD, path, operation, path, error);
 }
 
-/* TRUE when @fd's file is still linked: a collector may have unlinked it meanwhile. */
+/* TRUE when @fd's file is still linked: a cleanup may have unlinked it meanwhile. */
 static gboolean
 fd_is_linked (int fd)
 {
@@ -225,20 +209,20 @@ sbx_store_lock_layer_shared (SbxStore *store, const char *diff_id, gboolean *out
   g_autofree char *layer = sbx_store_layer_path (store, diff_id);
   g_autofree char *lock_path = g_strconcat (layer, LOCK_SUFFIX, NULL);
 
+  g_autoptr(GError) local_error = NULL;
+  sbx_autofd int fd = -1;
+
   *out_present = FALSE;
   /* An absent layer gets no lock file: a failed import leaves nothing in layers/. */
-  for (guint attempt = 0; attempt < 100 && is_directory (layer); attempt++)
-    {
-      sbx_autofd int fd = open_and_flock (AT_FDCWD, lock_path, LOCK_SH);
-
-      if (fd < 0)
-        return sbx_set_error_from_errno (error, errno, "locking %s", lock_path), -1;
-      if (!fd_is_linked (fd))
-        continue; /* collected meanwhile: look again */
-      *out_present = is_directory (layer);
-      return *out_present ? sbx_steal_fd (&fd) : -1;
-    }
-  return -1;
+  if (!is_directory (layer))
+    return -1;
+  /* A collector unlinks the lock with the layer: one that keeps going is an absent layer
+   * (a lock file left behind for it is the next collection's). */
+  fd = sbx_lock_file_linked (AT_FDCWD, lock_path, LOCK_SH, 100, lock_path, &local_error);
+  if (fd < 0 && !g_error_matches (local_error, SBX_ERROR, SBX_ERROR_BUSY))
+    return g_propagate_error (error, g_steal_pointer (&local_error)), -1;
+  *out_present = fd >= 0 && is_directory (layer);
+  return *out_present ? sbx_steal_fd (&fd) : -1;
 }
 
 SbxStoreLease *
@@ -657,20 +641,20 @@ static gboolean
 remove_layer_unless_leased (SbxStore *store, int layers_fd, const char *hex, GError **error)
 {
   g_autofree char *lock_name = g_strconcat (hex, LOCK_SUFFIX, NULL);
-  sbx_autofd int lock_fd = openat (layers_fd, lock_name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  g_autofree char *display = g_strconcat ("layers/", lock_name, NULL);
+  g_autoptr(GError) local_error = NULL;
+  sbx_autofd int lock_fd = sbx_lock_file_open (layers_fd, lock_name, LOCK_EX | LOCK_NB, display, &local_error);
   g_autoptr(SbxStaging) trash = NULL;
   g_autofree char *trash_path = NULL;
   struct stat st;
 
-  if (lock_fd < 0)
-    return sbx_set_error_from_errno (error, errno, "opening layers/%s", lock_name);
-  if (flock (lock_fd, LOCK_EX | LOCK_NB) < 0)
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
-      if (errno != EWOULDBLOCK)
-        return sbx_set_error_from_errno (error, errno, "locking layers/%s", lock_name);
       g_debug ("layer sha256:%s is in use, keeping it", hex);
       return TRUE;
     }
+  if (lock_fd < 0)
+    return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
   if (fstatat (layers_fd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
     {
       trash = sbx_store_staging_new (store, error);

@@ -1,6 +1,6 @@
 /* pull-helper.h: pulling from the sbx binary (the implicit pull of `sbx run`) by running
  * `sbx-import --pull`: libcurl, like libarchive, stays out of the run path
- * (import-helper.h says why). */
+ * (import-helper.h says why); and finding what an earlier pull stored. */
 #pragma once
 
 #include <glib.h>
@@ -19,8 +19,5 @@ char *sbx_pull_find_local (SbxStore *store, const char *ref);
  * ("localhost:5000/x:latest").  The helper's one-line error becomes @error. */
 gboolean sbx_pull_image (SbxStore *store, const char *ref, const SbxPullOptions *options,
                          char **out_name, GError **error);
-
-/* `sbx pull` (cmd-pull.c), for main.c's dispatch. */
-int sbx_cmd_pull (int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,55 @@
+/* lockfile.c: flock'ed lock files (lockfile.h). */
+#include "lockfile.h"
+#include "fd-util.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <gio/gio.h>
+
+int
+sbx_lock_file_open (int dirfd, const char *path, int operation, const char *display, GError **error)
+{
+  sbx_autofd int fd = openat (dirfd, path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int r;
+
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "opening %s", display), -1;
+  do
+    r = flock (fd, operation);
+  while (r < 0 && errno == EINTR);
+  if (r < 0 && errno == EWOULDBLOCK)
+    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "%s is locked", display), -1;
+  if (r < 0)
+    return sbx_set_error_from_errno (error, errno, "locking %s", display), -1;
+  return sbx_steal_fd (&fd);
+}
+
+/* TRUE when @dirfd/@path is the file open as @fd. */
+static gboolean
+still_named (int dirfd, const char *path, int fd)
+{
+  struct stat st_fd, st_name;
+
+  return fstat (fd, &st_fd) == 0 && fstatat (dirfd, path, &st_name, AT_SYMLINK_NOFOLLOW) == 0 &&
+         st_fd.st_ino == st_name.st_ino && st_fd.st_dev == st_name.st_dev;
+}
+
+int
+sbx_lock_file_linked (int dirfd, const char *path, int operation, guint attempts,
+                      const char *display, GError **error)
+{
+  for (guint attempt = 0; attempt < attempts; attempt++)
+    {
+      sbx_autofd int fd = sbx_lock_file_open (dirfd, path, operation, display, error);
+
+      if (fd < 0)
+        return -1;
+      if (still_named (dirfd, path, fd))
+        return sbx_steal_fd (&fd);
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "%s keeps being replaced", display);
+  return -1;
+}

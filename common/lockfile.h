@@ -1,0 +1,21 @@
+/* lockfile.h: flock'ed lock files, including ones their remover unlinks. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Opens @dirfd/@path (created 0600 when missing, no symlinks, close-on-exec) and takes
+ * flock(@operation), retrying on EINTR.  The fd, or -1 with @error naming @display:
+ * G_IO_ERROR_WOULD_BLOCK when @operation has LOCK_NB and another holds the lock, else the
+ * errno's ("opening @display: ...", "locking @display: ..."). */
+int sbx_lock_file_open (int dirfd, const char *path, int operation, const char *display, GError **error);
+
+/* sbx_lock_file_open(), for a lock file that whoever removes what it guards unlinks while
+ * holding it: a lock taken on an unlinked file protects nothing, so until @path still names
+ * the locked file, starts again, at most @attempts times; then SBX_ERROR_BUSY ("@display
+ * keeps being replaced"). */
+int sbx_lock_file_linked (int dirfd, const char *path, int operation, guint attempts,
+                          const char *display, GError **error);
+
+G_END_DECLS
