@@ -295,12 +295,30 @@ settle_shares (SbxRunPlan *plan)
     mask_dotfiles (plan, (char **) named->pdata);
 }
 
+/* Files a launcher passed (%F/%U): each regular file alone, read-write, at its own path. */
+static void
+settle_forwarded (SbxRunPlan *plan, char **files)
+{
+  for (guint i = 0; files != NULL && files[i] != NULL; i++)
+    {
+      struct stat st;
+
+      if (stat (files[i], &st) != 0 || !S_ISREG (st.st_mode))
+        {
+          sbx_note ("%s is not a regular file: not made visible inside", files[i]);
+          continue;
+        }
+      add_bind (plan, files[i], files[i], TRUE);
+    }
+}
+
 gboolean
 sbx_desktop_settle (SbxRunPlan *plan, const SbxDesktopContext *context, GError **error)
 {
   const SbxDesktopGrants *grants = &plan->profile->desktop;
 
-  if (!sbx_desktop_wanted (plan->profile) && !plan->host_root)
+  if (!sbx_desktop_wanted (plan->profile) && !plan->host_root &&
+      (context->forwarded == NULL || context->forwarded[0] == NULL))
     return TRUE;
   plan->runtime_dir = TRUE;
   plan->runtime_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_runtime_entry_free);
@@ -316,6 +334,7 @@ sbx_desktop_settle (SbxRunPlan *plan, const SbxDesktopContext *context, GError *
   if (!settle_home (plan, context, error))
     return FALSE;
   settle_shares (plan);
+  settle_forwarded (plan, context->forwarded);
   return TRUE;
 }
 

@@ -19,6 +19,7 @@ typedef struct {
   const char *store_root;  /* the store, where private homes live; NULL: not opened (host image) */
   const char *home_key;    /* --name, else NULL: the profile's name keys the private home */
   gboolean log_dbus;       /* --log-dbus: the D-Bus proxies print what they see and deny */
+  char **forwarded;        /* --file-forwarding's files (absolute), each bound alone; may be NULL */
 } SbxDesktopContext;
 
 /* TRUE when the profile asks for anything of the desktop (a run directory is then made). */

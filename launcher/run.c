@@ -1,6 +1,6 @@
 /* run.c: the run pipeline.  sbx_run, at the end of this file, is a ladder of named steps,
  * one statement each, and reads top-down:
- *   open-named-sandbox → load-profile → choose-image → settle-network → settle-userns →
+ *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
  *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
  *   supervise → exit status.
@@ -52,6 +52,8 @@ typedef struct {
   SbxIdLayout ids;
   SbxScope *scope;          /* NULL: no systemd scope */
   SbxRunDir *run_dir;      /* the host image's or the desktop's files outside the store, or NULL */
+  char **command;           /* --file-forwarding: the command without its @@ markers */
+  char **forwarded;         /* --file-forwarding: the files to show inside, absolute */
   SbxDbusProxy *session_bus;  /* the D-Bus proxies the profile asks for, or NULL */
   SbxDbusProxy *system_bus;
   SbxRunPlan plan;
@@ -77,6 +79,8 @@ run_clear (Run *run)
   sbx_close_fdp (&run->sandbox_lock);
   g_clear_pointer (&run->sandbox, sbx_sandbox_free);
   g_clear_pointer (&run->store, sbx_store_free);
+  g_clear_pointer (&run->command, g_strfreev);
+  g_clear_pointer (&run->forwarded, g_strfreev);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
@@ -140,6 +144,58 @@ open_named_sandbox (Run *run, GError **error)
   sbx_debug ("supervisor", "open-named-sandbox", "'%s': %s", options->name,
              run->sandbox != NULL ? "exists, its record fills what the command line leaves out"
                                   : "new, recorded once its image is resolved");
+  return TRUE;
+}
+
+/* A forwarded argument's file: the path itself, or a file: URI's path (other URIs: none). */
+static char *
+forwarded_path (const char *arg, gboolean uris)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+
+  if (!uris)
+    return g_canonicalize_filename (arg, cwd);
+  if (g_ascii_strncasecmp (arg, "file:", 5) == 0)
+    return g_filename_from_uri (arg, NULL, NULL);
+  return NULL;
+}
+
+/* --file-forwarding: "@@ FILE... @@" and "@@u URI... @@" in the command name files to make
+ * visible inside, each alone, at its own path (desktop.c binds them); the markers go, the
+ * arguments stay as they were given.  No shell is involved anywhere. */
+static gboolean
+forward_files (Run *run, GError **error)
+{
+  g_autoptr(GStrvBuilder) command = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) files = g_strv_builder_new ();
+  const char *open = NULL;
+  guint n = 0;
+
+  if (!run->options.file_forwarding || run->options.command == NULL)
+    return TRUE;
+  for (guint i = 0; run->options.command[i] != NULL; i++)
+    {
+      const char *arg = run->options.command[i];
+      g_autofree char *path = NULL;
+
+      if (open == NULL && (g_str_equal (arg, "@@") || g_str_equal (arg, "@@u")))
+        open = arg;
+      else if (open != NULL && g_str_equal (arg, "@@"))
+        open = NULL;
+      else
+        {
+          g_strv_builder_add (command, arg);
+          if (open != NULL && (path = forwarded_path (arg, g_str_equal (open, "@@u"))) != NULL)
+            g_strv_builder_add (files, path), n++;
+        }
+    }
+  if (open != NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "--file-forwarding: '%s' without the '@@' that "
+                        "closes it", open), FALSE;
+  run->command = g_strv_builder_end (command);
+  run->forwarded = g_strv_builder_end (files);
+  run->options.command = run->command;
+  sbx_debug ("supervisor", "forward-files", "%u files to show inside", n);
   return TRUE;
 }
 
@@ -388,6 +444,7 @@ settle_desktop (Run *run, GError **error)
     .store_root = run->store != NULL ? sbx_store_get_root (run->store) : NULL,
     .home_key = run->options.name,
     .log_dbus = run->options.log_dbus,
+    .forwarded = run->forwarded,
   };
 
   return sbx_desktop_settle (&run->plan, &context, error) &&
@@ -533,6 +590,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   sbx_net_options_init (&run.net);
   /* Settle everything that can be refused before anything is started or written. */
   if (!open_named_sandbox (&run, error))
+    return FALSE;
+  if (!forward_files (&run, error))
     return FALSE;
   if (!load_profile (&run, error))
     return FALSE;
