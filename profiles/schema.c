@@ -428,6 +428,18 @@ check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
   return TRUE;
 }
 
+/* sbx.desktopEntry: the app's desktop file id, a plain file name ("firefox-esr.desktop"). */
+static gboolean
+check_desktop_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *s = node_string (node);
+
+  if (!g_str_has_suffix (s, ".desktop") || strchr (s, '/') != NULL || s[0] == '.' || strlen (s) > 255 ||
+      !g_utf8_validate (s, -1, NULL))
+    return sbx_json_doc_error (doc, path, error, "'%s' is not a desktop file id (NAME.desktop)", s);
+  return TRUE;
+}
+
 static gboolean
 check_dbus_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 {
@@ -705,6 +717,8 @@ static const Field extension_fields[] = {
   { "home", K_STRING, NULL, check_home, 0, 0 },
   { "share", K_ARRAY, &share_element, NULL, 0, 0 },
   { "appId", K_STRING, NULL, check_app_id, 0, 0 },
+  { "why", K_MAP, NULL, NULL, 0, 0 },
+  { "desktopEntry", K_STRING, NULL, check_desktop_entry, 0, 0 },
   { "dbus", K_OBJECT, dbus_fields, NULL, 0, 0 },
   END,
 };
