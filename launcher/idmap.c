@@ -90,6 +90,18 @@ sbx_id_layout_build (SbxUsernsMode mode, uid_t uid, gid_t gid,
   layout_one_map (&out->gid_map, mode, gid, subgid_start, subgid_count);
 }
 
+void
+sbx_id_layout_own_ids (uid_t uid, gid_t gid, SbxIdLayout *out)
+{
+  memset (out, 0, sizeof *out);
+  out->caller_uid = uid;
+  out->caller_gid = gid;
+  out->mode = SBX_USERNS_KEEP_ID;
+  out->single = TRUE;
+  id_map_add (&out->uid_map, uid, uid, 1);
+  id_map_add (&out->gid_map, gid, gid, 1);
+}
+
 static gboolean
 read_subid_file (const char *path, const char *user_name, guint32 id,
                  guint32 *out_start, guint32 *out_count, GError **error)
@@ -134,7 +146,8 @@ sbx_id_map_to_host (const SbxIdMap *map, guint32 inside, guint32 *out_host)
       const SbxIdRange *r = &map->ranges[i];
       if (inside >= r->inside && inside - r->inside < r->count)
         {
-          *out_host = r->outside + (inside - r->inside);
+          if (out_host != NULL)
+            *out_host = r->outside + (inside - r->inside);
           return TRUE;
         }
     }

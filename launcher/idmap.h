@@ -51,6 +51,11 @@ void sbx_id_layout_build (SbxUsernsMode mode, uid_t uid, gid_t gid,
                           guint32 subgid_start, guint32 subgid_count,
                           SbxIdLayout *out);
 
+/* The caller's own uid and gid mapped to themselves and nothing else (what bwrap does): no
+ * setuid helper to run, and the caller's supplementary groups (video, render) keep working
+ * inside.  For the host image, whose files the host's own ids already own. */
+void sbx_id_layout_own_ids (uid_t uid, gid_t gid, SbxIdLayout *out);
+
 /* Maps a namespace id back to its host id; returns FALSE when unmapped. */
 gboolean sbx_id_map_to_host (const SbxIdMap *map, guint32 inside, guint32 *out_host);
 

@@ -8,32 +8,51 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <gio/gio.h>
+#include <dirent.h>
 
 struct _SbxRunDir {
   char *path;
   int lock_fd;             /* the directory itself, flock'ed while the run lasts */
 };
 
-/* Removes @path and everything below it, without following symlinks. */
+/* Removes what is below @dir_fd, never following a symlink, at most @depth levels deep. */
+static void
+remove_below (int dir_fd, int depth)
+{
+  DIR *dir;
+  struct dirent *entry;
+  int fd = fcntl (dir_fd, F_DUPFD_CLOEXEC, 3);
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      sbx_autofd int child = -1;
+
+      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
+        continue;
+      if (unlinkat (dirfd (dir), entry->d_name, 0) == 0 || errno != EISDIR || depth == 0)
+        continue;
+      child = openat (dirfd (dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child >= 0)
+        remove_below (child, depth - 1);
+      (void) unlinkat (dirfd (dir), entry->d_name, AT_REMOVEDIR);
+    }
+  closedir (dir);
+}
+
+/* Removes @path and everything below it (a run directory is a few levels deep at most). */
 static void
 remove_tree (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                                                   G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  GFileInfo *info;
+  sbx_autofd int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        (void) unlink (child);
-      g_object_unref (info);
-    }
+  if (fd >= 0)
+    remove_below (fd, 8);
   (void) rmdir (path);
 }
 

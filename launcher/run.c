@@ -262,12 +262,16 @@ settle_userns (Run *run, GError **error)
   /* The host's apps run as the caller, so what they save is the caller's. */
   if (name == NULL && sbx_host_image_is (run->image_name))
     name = "keep-id";
-  if (!sbx_userns_mode_parse (name, &mode, error) || !sbx_userns_layout_for_caller (mode, &run->ids, error))
+  if (!sbx_userns_mode_parse (name, &mode, error))
+    return FALSE;
+  if (mode == SBX_USERNS_KEEP_ID && sbx_host_image_is (run->image_name))
+    sbx_id_layout_own_ids (getuid (), getgid (), &run->ids);
+  else if (!sbx_userns_layout_for_caller (mode, &run->ids, error))
     return FALSE;
   uid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.uid_map), "\n", ' '));
   gid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.gid_map), "\n", ' '));
   sbx_debug ("supervisor", "settle-userns", "%s%s; uid map '%s', gid map '%s'", mode == SBX_USERNS_KEEP_ID ? "keep-id"
-             : "default", run->ids.single ? " (no subordinate ids: one id mapped)" : "", uid_map, gid_map);
+             : "default", run->ids.single ? " (one id mapped)" : "", uid_map, gid_map);
   return TRUE;
 }
 
