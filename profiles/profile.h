@@ -121,6 +121,7 @@ struct _SbxProfile {
   char **publish;          /* sbx.network.publish: "-p" syntax */
   char *userns;            /* sbx.userns */
   char *storage_driver;    /* sbx.storageDriver */
+  char *desktop_entry;     /* sbx.desktopEntry: the app's desktop file id, NULL if none */
 };
 
 void sbx_profile_free (SbxProfile *profile);

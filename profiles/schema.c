@@ -386,6 +386,22 @@ check_image_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **er
   return TRUE;
 }
 
+/* sbx.desktopEntry: a desktop file id as found in applications/ ("firefox-esr.desktop"): a
+ * plain file name (no directory, not hidden) of letters, digits, '-', '_' and '.'. */
+static gboolean
+check_desktop_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *id = node_string (node);
+  gsize length = strlen (id);
+
+  if (length <= strlen (".desktop") || length > 255 || !g_str_has_suffix (id, ".desktop") || id[0] == '.')
+    return sbx_json_doc_error (doc, path, error, "must be a desktop file name ending in .desktop (\"firefox-esr.desktop\")");
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return sbx_json_doc_error (doc, path, error, "must be a plain file name (letters, digits, '-', '_', '.')");
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ the schema */
 
 static const Field string_element = { NULL, K_STRING, NULL, NULL, 0, 0 };
@@ -620,6 +636,7 @@ static const Field extension_fields[] = {
   { "apparmor", K_OBJECT, apparmor_fields, NULL, 0, 0 },
   { "limits", K_OBJECT, limits_fields, NULL, 0, 0 },
   { "desktop", K_OBJECT, desktop_fields, NULL, 0, 0 },
+  { "desktopEntry", K_STRING, NULL, check_desktop_entry, 0, 0 },
   END,
 };
 

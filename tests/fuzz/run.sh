@@ -26,6 +26,9 @@ make_seeds() {
   printf '\003[registries]\nsearch=docker.io;quay.io;\ninsecure=localhost:5000;\n[aliases]\nx=quay.io/a/x\n' > "$work/seed-registry/conf"
   printf '\004{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%064d","size":7,"platform":{"os":"linux","architecture":"amd64"}}]}' 0 > "$work/seed-registry/index"
   printf '\004{"schemaVersion":2,"config":{"digest":"sha256:%064d","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"sha256:%064d","size":9}]}' 0 1 > "$work/seed-registry/manifest"
+  mkdir -p "$work/seed-desktop-file"
+  printf '[Desktop Entry]\nType=Application\nName=App\nName[de]=Anw\nExec=app --x "a b" 100%%%% %%U\nIcon=app\nMimeType=text/plain;\nActions=new;\n\n[Desktop Action new]\nName=New\nExec=app --new %%f\n' > "$work/seed-desktop-file/1"
+  cp /usr/share/applications/*.desktop "$work/seed-desktop-file/" 2>/dev/null || true
   echo hello > "$work/files/d/f"
   ln -s f "$work/files/d/l"
   : > "$work/files/d/.wh.gone"
@@ -52,7 +55,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive profile registry)
+harnesses=(subid error-decode publish unpack oci-archive profile registry desktop-file)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do
