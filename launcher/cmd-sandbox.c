@@ -1,6 +1,8 @@
 /* cmd-sandbox.c: the named sandboxes' commands: `sbx ls`, `sbx start NAME [COMMAND]`,
- * `sbx rm [-f] NAME...` (storage/sandbox.h keeps them on disk; `sbx run --name` makes them). */
+ * `sbx rm [-f] NAME...` (storage/sandbox.h keeps them on disk; `sbx run --name` makes them).
+ * `sbx rm NAME` also removes the menu launchers of NAME (`sbx desktop install --name NAME`). */
 #include "cli.h"
+#include "desktop-install.h"
 #include "run.h"
 #include "sandbox.h"
 #include "sbx-error.h"
@@ -110,7 +112,13 @@ sbx_cmd_rm (int argc, char **argv, GError **error)
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GError) local_error = NULL;
-      if (!sbx_sandbox_remove (store, argv[i], &local_error))
+      gboolean removed = sbx_sandbox_remove (store, argv[i], &local_error);
+
+      /* A launcher may name a sandbox its first run has not made yet: removing it is enough. */
+      if ((removed || g_error_matches (local_error, SBX_ERROR, SBX_ERROR_NOT_FOUND)) &&
+          sbx_desktop_remove (argv[i], TRUE) > 0)
+        removed = TRUE;
+      if (!removed)
         {
           g_printerr ("sbx: %s\n", local_error->message);
           status = SBX_EXIT_SBX_ERROR;

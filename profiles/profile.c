@@ -782,6 +782,7 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->publish = string_array (sbx_json_get_array (network, "publish"));
   p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
+  p->desktop_entry = g_strdup (sbx_json_get_string (ext, "desktopEntry"));
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0 ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE : SBX_APPARMOR_WARN;
   read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
@@ -846,6 +847,7 @@ sbx_profile_free (SbxProfile *p)
   g_free (p->app_id);
   sbx_dbus_policy_free (p->dbus_session);
   sbx_dbus_policy_free (p->dbus_system);
+  g_free (p->desktop_entry);
   g_free (p->resources.cpus);
   g_free (p->resources.mems);
   g_free (p);

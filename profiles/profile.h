@@ -145,6 +145,7 @@ struct _SbxProfile {
   char *app_id;            /* sbx.appId: the application id portals and D-Bus know the app by */
   SbxDbusPolicy *dbus_session;  /* sbx.dbus.session; NULL: no session bus in the sandbox */
   SbxDbusPolicy *dbus_system;   /* sbx.dbus.system; NULL: no system bus in the sandbox */
+  char *desktop_entry;     /* sbx.desktopEntry: the app's desktop file id, NULL if none */
 };
 
 void sbx_profile_free (SbxProfile *profile);

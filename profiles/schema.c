@@ -428,18 +428,6 @@ check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
   return TRUE;
 }
 
-/* sbx.desktopEntry: the app's desktop file id, a plain file name ("firefox-esr.desktop"). */
-static gboolean
-check_desktop_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
-{
-  const char *s = node_string (node);
-
-  if (!g_str_has_suffix (s, ".desktop") || strchr (s, '/') != NULL || s[0] == '.' || strlen (s) > 255 ||
-      !g_utf8_validate (s, -1, NULL))
-    return sbx_json_doc_error (doc, path, error, "'%s' is not a desktop file id (NAME.desktop)", s);
-  return TRUE;
-}
-
 static gboolean
 check_dbus_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 {
@@ -457,6 +445,22 @@ check_dbus_name_rule (SbxJsonDoc *doc, const char *path, JsonNode *node, GError 
 
   if (!sbx_dbus_name_rule_check (node_string (node), &local_error))
     return sbx_json_doc_error (doc, path, error, "%s", local_error->message);
+  return TRUE;
+}
+
+/* sbx.desktopEntry: a desktop file id as found in applications/ ("firefox-esr.desktop"): a
+ * plain file name (no directory, not hidden) of letters, digits, '-', '_' and '.'. */
+static gboolean
+check_desktop_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  const char *id = node_string (node);
+  gsize length = strlen (id);
+
+  if (length <= strlen (".desktop") || length > 255 || !g_str_has_suffix (id, ".desktop") || id[0] == '.')
+    return sbx_json_doc_error (doc, path, error, "must be a desktop file name ending in .desktop (\"firefox-esr.desktop\")");
+  for (const char *p = id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return sbx_json_doc_error (doc, path, error, "must be a plain file name (letters, digits, '-', '_', '.')");
   return TRUE;
 }
 

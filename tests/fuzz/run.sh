@@ -32,6 +32,9 @@ make_seeds() {
   printf 'org.example.App=org.example.Iface.Method@/org/example/*' > "$work/seed-dbus-policy/rule"
   printf 'org.example.App=*@/*' > "$work/seed-dbus-policy/any"
   printf '{"sbx":{"dbus":{"session":{"talk":["org.a.*"],"call":["org.b.B=org.b.I.*@/b/*"]},"system":{"see":["org.c.C"]}}}}' > "$work/seed-profile/dbus"
+  mkdir -p "$work/seed-desktop-file"
+  printf '[Desktop Entry]\nType=Application\nName=App\nName[de]=Anw\nExec=app --x "a b" 100%%%% %%U\nIcon=app\nMimeType=text/plain;\nActions=new;\n\n[Desktop Action new]\nName=New\nExec=app --new %%f\n' > "$work/seed-desktop-file/1"
+  cp /usr/share/applications/*.desktop "$work/seed-desktop-file/" 2>/dev/null || true
   echo hello > "$work/files/d/f"
   ln -s f "$work/files/d/l"
   : > "$work/files/d/.wh.gone"
@@ -58,7 +61,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy)
+harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy desktop-file)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do
