@@ -1246,14 +1246,26 @@ test_builtin_profiles (void)
   {
     g_autoptr(SbxProfile) p = load_ok ("firefox", NULL);
     g_assert_nonnull (p->args);
-    g_assert_cmpstr (p->args[0], ==, "firefox");
+    g_assert_cmpstr (p->args[0], ==, "firefox-esr");
+    g_assert_cmpstr (p->image, ==, "host");
+    g_assert_cmpstr (p->app_id, ==, "org.mozilla.firefox");
     g_assert_true (p->no_new_privileges);
-    g_assert_nonnull (find_mount (p, "/tmp"));
+    g_assert_cmpint (p->home, ==, SBX_HOME_PRIVATE);
+    g_assert_true (strv_has (p->share, "xdg-download:rw"));
+    g_assert_nonnull (p->dbus_session);
     g_assert_nonnull (find_mount (p, "/dev/shm"));
+    /* The browser base keeps the filter but lets the browser make its own user namespaces. */
+    g_assert_nonnull (p->seccomp);
+    {
+      g_autofree char *filter = json_to_string (p->seccomp, FALSE);
+      g_assert_null (strstr (filter, "\"unshare\""));
+    }
   }
   /* Every shipped profile is valid by itself, as a file. */
   {
-    static const char * const names[] = { "default", "desktop", "devel", "firefox" };
+    static const char * const names[] = { "default", "desktop", "devel", "firefox", "gui-x11", "gui-wayland", "audio",
+                                          "network", "offline", "browser", "chromium", "thunderbird", "libreoffice",
+                                          "vlc", "gimp", "evince", "devshell" };
     const char *srcdir = g_getenv ("SBX_TESTS_SRCDIR");
     for (gsize i = 0; srcdir != NULL && i < G_N_ELEMENTS (names); i++)
       {
