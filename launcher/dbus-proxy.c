@@ -6,9 +6,11 @@
  *   the write end of a pipe as its --fd → wait for its "ready" byte on the read end. */
 #include "dbus-proxy.h"
 #include "dbus-policy.h"
+#include "fd-util.h"
 #include "sbx-error.h"
 
 #include <errno.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -284,19 +286,23 @@ describe_wait_status (int status)
 static gboolean
 reap (SbxDbusProxy *proxy, int timeout_ms, int *status)
 {
-  for (int waited = 0; ; waited += 10)
-    {
-      pid_t pid = waitpid (proxy->pid, status, WNOHANG);
+  sbx_autofd int pidfd = (int) syscall (SYS_pidfd_open, proxy->pid, 0);
+  struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+  pid_t pid;
 
-      if (pid == proxy->pid || (pid < 0 && errno != EINTR))
-        {
-          proxy->pid = -1;
-          return TRUE;
-        }
-      if (waited >= timeout_ms)
-        return FALSE;
-      g_usleep (10 * 1000);
+  /* The pidfd becomes readable when the proxy exits: no polling loop, no lost milliseconds. */
+  if (pidfd >= 0)
+    while (poll (&pfd, 1, timeout_ms) < 0 && errno == EINTR)
+      ;
+  else
+    g_usleep (timeout_ms * 1000 / 20);
+  pid = waitpid (proxy->pid, status, WNOHANG);
+  if (pid == proxy->pid || (pid < 0 && errno != EINTR))
+    {
+      proxy->pid = -1;
+      return TRUE;
     }
+  return FALSE;
 }
 
 static gboolean
