@@ -24,7 +24,7 @@ PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)
 # desktop-file-utils, gio (libglib2.0-bin) and vim-common's desktop file check menu launchers.
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
-           python3-jsonschema crun runc docker-registry desktop-file-utils libglib2.0-bin vim-common
+           python3-jsonschema crun runc docker-registry desktop-file-utils libglib2.0-bin vim-common tmux vim
            dbus-daemon dbus-bin dbus-tests)  # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier

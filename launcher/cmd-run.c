@@ -11,7 +11,7 @@ typedef struct {
   char *memory, *memory_reservation, *memory_swap, *cpus;
   char **publish, **env, **volumes, **tmpfs, **cap_add, **cap_drop, **security_opts, **ulimits;
   gint cpu_shares, pids_limit, blkio_weight;
-  gboolean read_only, limits_optional, log_dbus, quiet, file_forwarding;
+  gboolean read_only, limits_optional, log_dbus, quiet, file_forwarding, tty, interactive;
 } RunArgs;
 
 static void
@@ -62,6 +62,8 @@ sbx_cmd_run (int argc, char **argv, GError **error)
     { "network", 0, 0, G_OPTION_ARG_STRING, &a.network, "Network: slirp (default; slirp:allow-host-loopback reaches your 127.0.0.1 at 10.0.2.2), none or host", "MODE" },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a.publish, "Forward a host port into the sandbox (slirp)", "[HOST_IP:]HOST_PORT:PORT[/tcp|udp]" },
     { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &a.tls_verify, "Check the registry's TLS certificate when the image is pulled (default true)", "true|false" },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &a.tty, "Give the command a terminal of its own (a pty relayed to yours: job control, full-screen programs)", NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &a.interactive, "With -t, send what you type to it (the default when your stdin is a terminal)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &a.quiet, "Print no notes or warnings, only errors (--log-level=error)", NULL },
     { "file-forwarding", 0, 0, G_OPTION_ARG_NONE, &a.file_forwarding, "Arguments between @@ (or @@u for URIs) and @@ are files to make visible inside, each alone, at its path (what desktop launchers use)", NULL },
     { "log-dbus", 0, 0, G_OPTION_ARG_NONE, &a.log_dbus, "Show what the D-Bus proxy lets through and denies (also SBX_LOG_DBUS=1), to write sbx.dbus rules", NULL },
@@ -89,6 +91,8 @@ sbx_cmd_run (int argc, char **argv, GError **error)
   if (a.quiet)
     sbx_log_set_level (SBX_LOG_ERROR);
   options.file_forwarding = a.file_forwarding;
+  options.tty = a.tty;
+  options.interactive = a.interactive;
   options.name = a.name;
   options.profile = a.profile;
   options.image = argc >= 2 ? argv[1] : NULL;

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "sbx-error.h"
 #include "sync.h"
+#include "terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -252,8 +253,12 @@ sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
   sbx_autofd int root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   reset_signals ();
-  (void) setpgid (0, 0);
+  /* Its own process group, as a shell makes one per job; with -t, a session with the pty as
+   * its controlling terminal (terminal.c), which makes it a process group leader too. */
+  if (!plan->terminal)
+    (void) setpgid (0, 0);
   if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, &user, &error) ||
+      (plan->terminal && !sbx_terminal_setup_inside (plan, &user, sync_fd, &error)) ||
       !enter_working_directory (plan->cwd, &error) ||
       !confine (plan, &user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);

@@ -28,7 +28,8 @@ sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *ro
     }
   if (command == 0)
     sbx_confine_and_exec (plan, sync_fd);
-  (void) setpgid (command, command);  /* also done by the child: whoever runs first wins */
+  if (!plan->terminal)
+    (void) setpgid (command, command);  /* also done by the child: whoever runs first wins */
   close (sync_fd);
   /* To the whole group, as a terminal delivers ^C: a shell waits for its foreground
    * child before acting on SIGINT, so the child must get it too. */

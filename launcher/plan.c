@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 void
@@ -201,6 +202,20 @@ plan_root (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
   return TRUE;
 }
 
+/* -t, or the profile's process.terminal; the pty starts with the caller's window size. */
+static void
+plan_terminal (const SbxRunOptions *options, const SbxProfile *profile, SbxRunPlan *plan)
+{
+  struct winsize size;
+
+  plan->terminal = options->tty || profile->terminal;
+  if (plan->terminal && (ioctl (STDIN_FILENO, TIOCGWINSZ, &size) == 0 || ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0))
+    {
+      plan->terminal_rows = size.ws_row;
+      plan->terminal_cols = size.ws_col;
+    }
+}
+
 gboolean
 sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
                    const SbxSandbox *sandbox, const SbxIdLayout *ids, const char *run_dir, SbxRunPlan *plan,
@@ -220,6 +235,7 @@ sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *
   plan->user = command_user (image, profile, options, ids);
   plan->additional_gids = g_array_ref (profile->additional_gids);
   plan->hostname = g_strdup (profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME);
+  plan_terminal (options, profile, plan);
   plan->supervisor_pid = getpid ();
   sbx_debug ("supervisor", "make-plan", "command %s (%u arguments), user '%s', cwd %s, hostname %s, %u layers",
              plan->argv[0], g_strv_length (plan->argv) - 1, plan->user != NULL ? plan->user : "",

@@ -57,6 +57,8 @@ typedef struct {
   gboolean want_scope;     /* the sandbox runs in a systemd scope with its limits (scope.h),
                               delegated to it: its /sys/fs/cgroup is writable */
   char *hostname;
+  gboolean terminal;       /* -t: the command gets a pty of the sandbox's own (terminal.h) */
+  guint16 terminal_rows, terminal_cols;  /* the caller's window size when it started */
   SbxNetMode net_mode;
   gboolean allow_host_loopback;
   SbxIdLayout ids;

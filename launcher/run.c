@@ -3,7 +3,7 @@
  *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
  *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
- *   supervise → exit status.
+ *   attach-terminal → supervise → exit status.
  * Everything that can be refused is refused before anything starts (up to make-plan nothing
  * runs and nothing but a named sandbox's record is written).  Each step says what it decided
  * in a debug line (--log-level=debug).  The supervisor (this process) stays in the caller's
@@ -26,6 +26,7 @@
 #include "store.h"
 #include "supervise.h"
 #include "sync.h"
+#include "terminal.h"
 #include "userns.h"
 #include "config.h"
 
@@ -58,6 +59,7 @@ typedef struct {
   SbxDbusProxy *system_bus;
   SbxRunPlan plan;
   SbxSlirp *slirp;
+  SbxTerminal *terminal;    /* -t: the relay of the sandbox's pty */
   pid_t setup_pid;
   int sync_fd;
 } Run;
@@ -65,6 +67,7 @@ typedef struct {
 static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->terminal, sbx_terminal_free);   /* the caller's terminal restored */
   sbx_close_fdp (&run->sync_fd);
   g_clear_pointer (&run->slirp, sbx_slirp_free);
   sbx_run_plan_clear (&run->plan);
@@ -558,6 +561,21 @@ spawn_sandbox (Run *run, GError **error)
   return TRUE;
 }
 
+/* -t: the command's pty master, once it has made the pty its terminal, relayed to ours.  What
+ * is typed goes in with -i, or when stdin is a terminal. */
+static gboolean
+attach_terminal (Run *run, GError **error)
+{
+  int master;
+
+  if (!run->plan.terminal)
+    return TRUE;
+  if (!sbx_sync_expect_fd (run->sync_fd, SBX_SYNC_PTY, &master, error))
+    return FALSE;
+  run->terminal = sbx_terminal_attach (master, run->options.interactive || isatty (STDIN_FILENO), error);
+  return run->terminal != NULL;
+}
+
 /* Supervises the sandbox to its end: the command's exit status, or the error a process
  * inside reported, or the scope's out-of-memory kills. */
 static gboolean
@@ -568,7 +586,7 @@ supervise (Run *run, int *out_status, GError **error)
 
   if (run->scope != NULL)
     sbx_scope_watch (run->scope);
-  wait_status = sbx_supervise (run->setup_pid, run->sync_fd, &sandbox_error);
+  wait_status = sbx_supervise (run->setup_pid, run->sync_fd, run->terminal, &sandbox_error);
   sbx_debug ("supervisor", "supervise", "the sandbox ended (wait status 0x%x)", wait_status);
   if (sandbox_error != NULL)
     {
@@ -592,6 +610,7 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   g_auto(Run) run = { .options = *options, .sandbox_lock = -1, .setup_pid = -1, .sync_fd = -1 };
 
   sbx_net_options_init (&run.net);
+  sbx_supervisor_ignore_job_control ();
   /* Settle everything that can be refused before anything is started or written. */
   if (!open_named_sandbox (&run, error))
     return FALSE;
@@ -624,6 +643,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
     return FALSE;
   /* From here on processes run: the setup child, its id maps, scope and network. */
   if (!spawn_sandbox (&run, error))
+    return FALSE;
+  if (!attach_terminal (&run, error))
     return FALSE;
   return supervise (&run, out_status, error);
 }

@@ -23,6 +23,8 @@ typedef struct {
   char **publish;          /* -p, after the profile's */
   gboolean tls_verify_off; /* --tls-verify=false: the implicit pull may skip TLS checks */
   gboolean file_forwarding; /* --file-forwarding: "@@ FILE... @@" / "@@u URI... @@" in the command */
+  gboolean tty;            /* -t, or the profile's process.terminal */
+  gboolean interactive;    /* -i: with -t, what is typed goes to the pty (also when stdin is a tty) */
   gboolean log_dbus;       /* --log-dbus (or SBX_LOG_DBUS=1): the D-Bus proxies' traces on stderr */
 } SbxRunOptions;
 

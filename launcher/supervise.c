@@ -16,6 +16,7 @@ typedef struct {
   int wait_status;
   guint sync_source;       /* 0 once the sandbox closed its end */
   GError *sandbox_error;   /* the first error a process inside reported */
+  SbxTerminal *terminal;   /* -t: SIGWINCH resizes its pty instead of being forwarded */
 } Supervisor;
 
 typedef struct {
@@ -55,7 +56,10 @@ on_forwarded_signal (gpointer user_data)
 {
   ForwardedSignal *fwd = user_data;
 
-  kill (fwd->sup->setup_pid, fwd->sig);
+  if (fwd->sig == SIGWINCH && fwd->sup->terminal != NULL)
+    sbx_terminal_resize (fwd->sup->terminal);
+  else
+    kill (fwd->sup->setup_pid, fwd->sig);
   return G_SOURCE_CONTINUE;
 }
 
@@ -73,11 +77,19 @@ static const int supervisor_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGU
 
 /* Runs the main loop until the setup child exits: signals go to the sandbox, errors from
  * inside are collected.  Returns the setup child's wait status. */
+void
+sbx_supervisor_ignore_job_control (void)
+{
+  signal (SIGTSTP, SIG_IGN);
+  signal (SIGTTIN, SIG_IGN);
+  signal (SIGTTOU, SIG_IGN);
+}
+
 int
-sbx_supervise (pid_t setup_pid, int sync_fd, GError **out_sandbox_error)
+sbx_supervise (pid_t setup_pid, int sync_fd, SbxTerminal *terminal, GError **out_sandbox_error)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Supervisor sup = { .loop = loop, .setup_pid = setup_pid, .sync_fd = sync_fd };
+  Supervisor sup = { .loop = loop, .setup_pid = setup_pid, .sync_fd = sync_fd, .terminal = terminal };
   ForwardedSignal forwards[G_N_ELEMENTS (supervisor_signals)];
   guint signal_sources[G_N_ELEMENTS (supervisor_signals)];
 

@@ -18,6 +18,7 @@ typedef enum {
   SBX_SYNC_ERROR = 'E',
   SBX_SYNC_TAP = 'T',        /* carries the fd of the sandbox's tap0 */
   SBX_SYNC_NET_READY = 'N',  /* slirp runs and every port is forwarded */
+  SBX_SYNC_PTY = 'P',        /* -t: carries the master of the command's pty (terminal.h) */
 } SbxSyncType;
 
 gboolean sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error);

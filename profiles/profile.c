@@ -592,6 +592,7 @@ read_process (SbxProfile *p, JsonObject *process)
     p->args = string_array (sbx_json_get_array (process, "args"));
   p->env = string_array (sbx_json_get_array (process, "env"));
   p->cwd = g_strdup (sbx_json_get_string (process, "cwd"));
+  p->terminal = process != NULL && json_object_get_boolean_member_with_default (process, "terminal", FALSE);
   if (user != NULL)
     {
       p->have_user = TRUE;

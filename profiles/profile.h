@@ -102,6 +102,7 @@ struct _SbxProfile {
   char **args;             /* NULL: the image's Entrypoint + Cmd */
   char **env;              /* "K=V", applied over the image's */
   char *cwd;               /* NULL: the image's WorkingDir */
+  gboolean terminal;       /* process.terminal: run with a pty, as -t does */
   gboolean have_user;
   uid_t uid;
   gid_t gid;
