@@ -95,7 +95,7 @@ else
   xauth -q -f "$XA" add ":$N" . "$(mcookie)"
   # -noreset: the server would revoke generated (untrusted) cookies when its last client
   # leaves; a real session always has clients.
-  Xvfb ":$N" -auth "$XA" -nolisten tcp -noreset -screen 0 320x240x24 >"$W/xvfb.log" 2>&1 &
+  Xvfb ":$N" -auth "$XA" -nolisten tcp -noreset -screen 0 320x240x24 -screen 1 160x120x24 >"$W/xvfb.log" 2>&1 &
   XVFB=$!
   bg_track "$XVFB"
   export DISPLAY=:$N XAUTHORITY=$XA
@@ -136,6 +136,11 @@ else
     unlike "$xv_out" "$host_cookie" "inside: the cookie is not the session's"
     wait_until 10 sh -c "! xwininfo -root -tree | grep -q '\"xclock\"'"
     check "the window is gone once sbx ends" sh -c "! xwininfo -root -tree | grep -q '\"xclock\"'"
+
+    # DISPLAY=:N.1 names the server's second screen: the app opens there.
+    DISPLAY=:$N.1 run_sbx run --profile x11 host sh -c 'echo "DISPLAY=$DISPLAY"; xdpyinfo | grep "^default screen number"'
+    is "$OUT" "DISPLAY=:$N.1
+default screen number:    1" "DISPLAY=:$N.1 outside: DISPLAY=:$N.1 inside, the app's default screen is 1"
 
     # Untrusted: another client's window (xlogo, from outside) is out of reach.
     xlogo -geometry 60x60+250+10 -name sbxtest-outside >/dev/null 2>&1 &
