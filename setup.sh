@@ -24,8 +24,14 @@ PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)
 # desktop-file-utils, gio (libglib2.0-bin) and vim-common's desktop file check menu launchers.
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
-           python3-jsonschema crun runc docker-registry desktop-file-utils libglib2.0-bin vim-common tmux vim
-           dbus-daemon dbus-bin dbus-tests)  # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
+           python3-jsonschema crun runc docker-registry
+           desktop-file-utils libglib2.0-bin vim-common   # test-desktop-file.sh
+           tmux vim                                       # test-terminal.sh: a real terminal, a full-screen program
+           dbus-daemon dbus-bin dbus-tests   # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
+           # test-desktop.sh: an X server, X clients, screenshots; a Wayland compositor and clients;
+           # a sound server and clients; the Debian image fixture (tests/fixtures/build-debian-desktop.sh)
+           xvfb xauth x11-apps x11-utils imagemagick weston wayland-utils pulseaudio
+           pulseaudio-utils mmdebstrap)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 

@@ -121,11 +121,11 @@ settle_gpu (SbxRunPlan *plan)
     sbx_note ("no GPU device nodes (/dev/dri, /dev/nvidia*): the app renders in software");
 }
 
-/* DISPLAY=:N[.S] names /tmp/.X11-unix/XN; other forms (TCP, ssh forwarding) are not served. */
+/* DISPLAY=:N[.S] names /tmp/.X11-unix/XN (and screen S, kept inside); other forms (TCP, ssh forwarding) are not served. */
 static gboolean
 settle_x11 (SbxRunPlan *plan, const SbxDesktopContext *context, SbxX11Mode mode, GError **error)
 {
-  const char *display = g_getenv ("DISPLAY");
+  const char *display = g_getenv ("DISPLAY"), *screen;
   g_autofree char *number = NULL, *socket = NULL, *xauthority = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -136,6 +136,10 @@ settle_x11 (SbxRunPlan *plan, const SbxDesktopContext *context, SbxX11Mode mode,
       return TRUE;
     }
   number = g_strndup (display + 1, strspn (display + 1, "0123456789"));
+  /* ".S" after the number picks the screen; it stays in DISPLAY inside. */
+  screen = display + 1 + strlen (number);
+  if (screen[0] != '.' || screen[1] == '\0' || screen[1 + strspn (screen + 1, "0123456789")] != '\0')
+    screen = "";
   socket = g_strdup_printf ("/tmp/.X11-unix/X%s", number);
   if (!is_socket (socket))
     {
@@ -150,7 +154,7 @@ settle_x11 (SbxRunPlan *plan, const SbxDesktopContext *context, SbxX11Mode mode,
     }
   add_bind (plan, socket, socket, TRUE);
   add_runtime_entry (plan, xauthority, "Xauthority");
-  plan->x11_display = g_strdup_printf (":%s", number);
+  plan->x11_display = g_strdup_printf (":%s%s", number, screen);
   return TRUE;
 }
 

@@ -39,7 +39,7 @@ typedef struct {
   GPtrArray *runtime_entries;  /* SbxRuntimeEntry*, bound into it */
   GPtrArray *grant_mounts; /* SbxMount*: X11 socket, GPU, shares, forwarded files; a destination
                               without a leading '/' is relative to the sandbox user's home */
-  char *x11_display;       /* DISPLAY inside (":N"), when the X11 socket is bound */
+  char *x11_display;       /* DISPLAY inside (":N" or ":N.S"), when the X11 socket is bound */
   SbxHomeMode home_mode;
   char *home_source;       /* private: the store's homes/KEY; host: the caller's home */
   char *home_store;        /* private: the store's homes/ directory, which home_source is below */

@@ -75,6 +75,15 @@ if [ "$(id -u)" -eq 0 ]; then
       export SBX_VM_NO_BUILD=1
     fi
   fi
+  # The Debian image of the desktop tests (x11-apps, pulseaudio-utils, dbus-bin), likewise
+  # built as root and cached in /var/cache/sbx-fixtures (rebuilt when its package list or
+  # script changes); when it cannot be built, debian-desktop.skip says why and the test skips.
+  if [ -x "$top/tests/fixtures/build-debian-desktop.sh" ]; then
+    say "desktop image fixture: tests/fixtures/build-debian-desktop.sh /var/cache/sbx-fixtures"
+    if ! timeout -k 10 900 "$top/tests/fixtures/build-debian-desktop.sh" /var/cache/sbx-fixtures; then
+      say "the desktop image fixture could not be built: its checks in test-desktop.sh will skip"
+    fi
+  fi
   home=$(getent passwd "$user" | cut -d: -f6)
   dest=$home/sbx-run-all
   # Root removes the previous copy: tests may leave files owned by subordinate ids.
