@@ -30,8 +30,8 @@ if [ ! -r /dev/fuse ] || [ ! -w /dev/fuse ]; then
   echo "1..0 # SKIP /dev/fuse is not read-write for $MY_USER: the document portal cannot mount"
   exit 0
 fi
-if [ -z "${DOC_EXPORT:-}" ] || [ ! -x "$DOC_EXPORT" ]; then
-  echo "Bail out! DOC_EXPORT='${DOC_EXPORT:-}' is not the doc-export program"
+if [ -z "${PORTAL_CLIENT:-}" ] || [ ! -x "$PORTAL_CLIENT" ]; then
+  echo "Bail out! PORTAL_CLIENT='${PORTAL_CLIENT:-}' is not the portal-client program"
   exit 1
 fi
 
@@ -108,8 +108,8 @@ fi
 # --- 2. documents -------------------------------------------------------------------------
 echo "granted content" > "$P/granted.txt"
 echo "secret content" > "$P/secret.txt"
-if ! GRANTED=$("$DOC_EXPORT" "$APP_ID" "$P/granted.txt" read 2>"$P/export.err") ||
-   ! SECRET=$("$DOC_EXPORT" "" "$P/secret.txt" 2>>"$P/export.err"); then
+if ! GRANTED=$("$PORTAL_CLIENT" export "$APP_ID" "$P/granted.txt" read 2>"$P/export.err") ||
+   ! SECRET=$("$PORTAL_CLIENT" export "" "$P/secret.txt" 2>>"$P/export.err"); then
   not_ok "the host exports two documents through the document portal" "$(cat "$P/export.err")"
 else
   ok "the host exports two documents through the document portal ($GRANTED for $APP_ID, $SECRET for none)"
@@ -130,16 +130,13 @@ if [ -z "${DISPLAY:-}" ] || ! command -v xdotool >/dev/null || [ ! -x /usr/libex
     "needs Xvfb, xdotool and xdg-desktop-portal-gtk"
 else
   echo "picked content" > "$P/picked.txt"
-  PICK='gdbus monitor --session --dest org.freedesktop.portal.Desktop > /tmp/mon 2>&1 &
-    sleep 1
-    gdbus call --session -d org.freedesktop.portal.Desktop -o /org/freedesktop/portal/desktop \
-      -m org.freedesktop.portal.FileChooser.OpenFile "" "sbx-pick" "{\"handle_token\": <\"t1\">}" >/dev/null || exit 3
-    for i in $(seq 100); do grep -q "Response" /tmp/mon && break; sleep 0.3; done
-    uri=$(grep -o "file://[^'"'"'\"]*" /tmp/mon | head -1)
-    sed "s/^/mon: /" /tmp/mon
+  # portal-client is bound in; the host image has the libraries it links.
+  PICK='/sbx-test/portal-client pick sbx-pick > /tmp/pick || exit 3
+    cat /tmp/pick; uri=$(sed -n "s/^file:/file:/p" /tmp/pick | head -1)
     echo "uri=$uri"
     cat "${uri#file://}"'
-  timeout -k 5 60 "$SBX" run --profile ptest host sh -c "$PICK" >"$W/pick.out" 2>"$W/pick.err" &
+  timeout -k 5 70 "$SBX" run -v "$(dirname "$PORTAL_CLIENT"):/sbx-test:ro" --profile ptest host sh -c "$PICK" \
+    >"$W/pick.out" 2>"$W/pick.err" &
   SBX_PID=$!
   win=
   for _ in $(seq 60); do
