@@ -261,17 +261,46 @@ proxy_argv (const char *program, const char *address, const char *socket_path,
 
 /* ------------------------------------------------------------------ the process */
 
-/* In the proxy, before exec: it dies with sbx, even when sbx died a moment ago, and
- * takes signals again (sbx blocks those it forwards to the sandbox). */
+typedef struct {
+  pid_t parent;                 /* sbx */
+  const SbxPortalId *identity;  /* may be NULL */
+} ChildSetup;
+
+/* A message on stderr from the child, with system calls only. */
 static void
-die_with_parent (gpointer user_data)
+child_fail (const char *step, int saved_errno)
 {
-  pid_t parent = GPOINTER_TO_INT (user_data);
+  char number[16];
+  int i = (int) sizeof number;
+
+  number[--i] = '\0';
+  do
+    number[--i] = (char) ('0' + saved_errno % 10);
+  while ((saved_errno /= 10) > 0 && i > 0);
+  (void) !write (STDERR_FILENO, "sbx: " PROXY_PROGRAM "'s namespace: ", strlen ("sbx: " PROXY_PROGRAM "'s namespace: "));
+  (void) !write (STDERR_FILENO, step, strlen (step));
+  (void) !write (STDERR_FILENO, ": errno ", strlen (": errno "));
+  (void) !write (STDERR_FILENO, number + i, strlen (number + i));
+  (void) !write (STDERR_FILENO, "\n", 1);
+  _exit (127);
+}
+
+/* In the proxy, before exec: it dies with sbx, even when sbx died a moment ago, and
+ * takes signals again (sbx blocks those it forwards to the sandbox); with an identity,
+ * it enters its namespaces. */
+static void
+child_setup (gpointer user_data)
+{
+  const ChildSetup *setup = user_data;
+  const char *step = NULL;
   sigset_t none;
 
   sigemptyset (&none);
-  if (sigprocmask (SIG_SETMASK, &none, NULL) != 0 || prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != parent)
+  if (sigprocmask (SIG_SETMASK, &none, NULL) != 0 || prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+      getppid () != setup->parent)
     _exit (127);
+  if (setup->identity != NULL && sbx_portal_id_enter (setup->identity, &step) != 0)
+    child_fail (step, errno);
 }
 
 static char *
@@ -306,8 +335,9 @@ reap (SbxDbusProxy *proxy, int timeout_ms, int *status)
 }
 
 static gboolean
-spawn_proxy (SbxDbusProxy *proxy, GPtrArray *argv, GError **error)
+spawn_proxy (SbxDbusProxy *proxy, GPtrArray *argv, const SbxPortalId *identity, GError **error)
 {
+  ChildSetup setup = { getpid (), identity };
   int fds[2];
   int target = PROXY_SYNC_FD;
   gboolean ok;
@@ -316,8 +346,7 @@ spawn_proxy (SbxDbusProxy *proxy, GPtrArray *argv, GError **error)
     return sbx_set_error_from_errno (error, errno, "pipe");
   /* Its stdout (the --log trace) joins its stderr on sbx's stderr. */
   ok = g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv->pdata, NULL,
-                                         G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent,
-                                         GINT_TO_POINTER (getpid ()), -1, STDERR_FILENO, -1,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, child_setup, &setup, -1, STDERR_FILENO, -1,
                                          &fds[1], &target, 1, &proxy->pid, NULL, NULL, NULL, error);
   close (fds[1]);
   if (!ok)
@@ -393,7 +422,7 @@ sbx_dbus_proxy_start (const SbxDbusProxyConfig *config, GError **error)
       (proxy->socket_path = socket_path_in (config->socket_dir, config->bus, error)) == NULL)
     return NULL;
   argv = proxy_argv (program, address, proxy->socket_path, config);
-  if (!spawn_proxy (proxy, argv, error) || !wait_ready (proxy, error))
+  if (!spawn_proxy (proxy, argv, config->identity, error) || !wait_ready (proxy, error))
     return NULL;
   return g_steal_pointer (&proxy);
 }

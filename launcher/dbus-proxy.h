@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include "profile.h"
+#include "portal-id.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,8 @@ typedef struct {
   const char *socket_dir;       /* where to listen: a directory of ours, mode 0700 */
   gboolean log_denials;         /* xdg-dbus-proxy --log: its trace, denials included, on
                                    sbx's stderr */
+  const SbxPortalId *identity;  /* NULL, or the app id the portals know the sandbox by: the
+                                   proxy runs in its namespaces (portal-id.h) */
 } SbxDbusProxyConfig;
 
 typedef struct _SbxDbusProxy SbxDbusProxy;

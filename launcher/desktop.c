@@ -1,5 +1,7 @@
 /* desktop.c: a profile's desktop grants made into binds and environment (desktop.h). */
 #include "desktop.h"
+#include "caller-bind.h"
+#include "doc-portal.h"
 #include "fd-util.h"
 #include "log.h"
 #include "sbx-error.h"
@@ -345,10 +347,11 @@ sbx_desktop_settle (SbxRunPlan *plan, const SbxDesktopContext *context, GError *
 /* One bus through xdg-dbus-proxy with the profile's filter; a bus the session lacks is a note. */
 static gboolean
 start_proxy (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusBus bus, const SbxDbusPolicy *policy,
-             SbxDbusProxy **out, GError **error)
+             const SbxPortalId *identity, SbxDbusProxy **out, GError **error)
 {
   SbxDbusProxyConfig config = {
     .bus = bus, .policy = policy, .socket_dir = context->run_dir, .log_denials = context->log_dbus,
+    .identity = identity,
   };
 
   if (policy == NULL)
@@ -364,19 +367,69 @@ start_proxy (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusBus bus,
     add_runtime_entry (plan, sbx_dbus_proxy_get_socket_path (*out), "bus");
   else
     add_bind (plan, sbx_dbus_proxy_get_socket_path (*out), SBX_DBUS_SYSTEM_SOCKET_INSIDE, TRUE);
-  sbx_debug ("supervisor", "start-dbus-proxy", "%s bus filtered by xdg-dbus-proxy (pid %d)",
-             bus == SBX_DBUS_BUS_SESSION ? "session" : "system", (int) sbx_dbus_proxy_get_pid (*out));
+  sbx_debug ("supervisor", "start-dbus-proxy", "%s bus filtered by xdg-dbus-proxy (pid %d)%s%s",
+             bus == SBX_DBUS_BUS_SESSION ? "session" : "system", (int) sbx_dbus_proxy_get_pid (*out),
+             identity != NULL ? ", known to the portals as " : "",
+             identity != NULL ? sbx_portal_id_get_app_id (identity) : "");
   return TRUE;
+}
+
+/* The app id the session proxy carries to the portals (portal-id.h), or NULL: the profile
+ * names none (the portals then take the app for an unsandboxed one). */
+static gboolean
+make_identity (const SbxRunPlan *plan, const SbxDesktopContext *context, SbxPortalId **out, GError **error)
+{
+  g_autofree char *instance = g_path_get_basename (context->run_dir);
+
+  *out = NULL;
+  if (plan->profile->dbus_session == NULL)
+    return TRUE;
+  if (plan->profile->app_id == NULL)
+    {
+      sbx_debug ("supervisor", "start-dbus-proxy", "no sbx.appId: the portals see the app as one of the host's");
+      return TRUE;
+    }
+  *out = sbx_portal_id_new (plan->profile->app_id, instance, plan->net_mode != SBX_NET_NONE, context->run_dir,
+                            error);
+  return *out != NULL;
+}
+
+/* The document portal's directory for the app at /run/user/UID/doc, and at the host's mount
+ * point when that is elsewhere (the portal answers paths below it); none is a note. */
+static void
+settle_documents (SbxRunPlan *plan, const char *app_id)
+{
+  g_autofree char *reason = NULL, *mount_point = NULL, *usual = NULL;
+  g_autofree char *dir = sbx_doc_portal_app_dir (g_getenv ("DBUS_SESSION_BUS_ADDRESS"), app_id, &mount_point,
+                                                  &reason);
+
+  if (dir == NULL)
+    {
+      sbx_note ("%s: files picked in the file chooser will not be readable inside", reason);
+      return;
+    }
+  usual = g_strdup_printf ("/run/user/%u/doc", (guint) getuid ());
+  if (!g_str_equal (mount_point, usual))
+    plan->documents_also = g_steal_pointer (&mount_point);
+  sbx_debug ("supervisor", "settle-desktop", "%s -> $XDG_RUNTIME_DIR/doc%s%s", dir,
+             plan->documents_also != NULL ? " and " : "", plan->documents_also != NULL ? plan->documents_also : "");
+  plan->documents = g_steal_pointer (&dir);
 }
 
 gboolean
 sbx_desktop_start_dbus (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusProxy **out_session,
                         SbxDbusProxy **out_system, GError **error)
 {
+  g_autoptr(SbxPortalId) identity = NULL;
+
   if (!plan->runtime_dir)
     return TRUE;
-  return start_proxy (plan, context, SBX_DBUS_BUS_SESSION, plan->profile->dbus_session, out_session, error) &&
-         start_proxy (plan, context, SBX_DBUS_BUS_SYSTEM, plan->profile->dbus_system, out_system, error);
+  if (!make_identity (plan, context, &identity, error) ||
+      !start_proxy (plan, context, SBX_DBUS_BUS_SESSION, plan->profile->dbus_session, identity, out_session, error))
+    return FALSE;
+  if (identity != NULL && *out_session != NULL && sbx_dbus_proxy_is_available (*out_session))
+    settle_documents (plan, sbx_portal_id_get_app_id (identity));
+  return start_proxy (plan, context, SBX_DBUS_BUS_SYSTEM, plan->profile->dbus_system, NULL, out_system, error);
 }
 
 /* ------------------------------------------------------------------ inside, in init */
@@ -419,6 +472,22 @@ mount_runtime_dir (int root_fd, const SbxRunPlan *plan, const SbxAccount *user, 
         return FALSE;
     }
   return TRUE;
+}
+
+/* The document portal's directory for the app, bound by the caller's ids (FUSE lets no one
+ * else in). */
+static gboolean
+mount_documents (int root_fd, const SbxRunPlan *plan, const SbxAccount *user, GError **error)
+{
+  g_autofree char *dir = runtime_dir_for (user);
+  g_autofree char *destination = g_build_filename (dir, "doc", NULL);
+
+  if (plan->documents == NULL)
+    return TRUE;
+  if (!sbx_caller_bind (root_fd, plan->documents, destination, &plan->ids, error))
+    return FALSE;
+  return plan->documents_also == NULL ||
+         sbx_caller_bind (root_fd, plan->documents, plan->documents_also, &plan->ids, error);
 }
 
 /* The private home: opened below the store's homes/ without following any symlink, so a
@@ -490,7 +559,7 @@ mount_grants (int root_fd, const SbxRunPlan *plan, const SbxAccount *user, GErro
 gboolean
 sbx_desktop_mount (int root_fd, const SbxRunPlan *plan, const SbxAccount *user, GError **error)
 {
-  if (!mount_runtime_dir (root_fd, plan, user, error))
+  if (!mount_runtime_dir (root_fd, plan, user, error) || !mount_documents (root_fd, plan, user, error))
     return FALSE;
   if (!mount_home (root_fd, plan, user, error))
     return FALSE;

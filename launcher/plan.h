@@ -40,6 +40,9 @@ typedef struct {
   GPtrArray *grant_mounts; /* SbxMount*: X11 socket, GPU, shares, forwarded files; a destination
                               without a leading '/' is relative to the sandbox user's home */
   char *x11_display;       /* DISPLAY inside (":N" or ":N.S"), when the X11 socket is bound */
+  char *documents;         /* the document portal's directory for the app (doc-portal.h), bound
+                              at XDG_RUNTIME_DIR/doc by the caller's ids (caller-bind.h); or NULL */
+  char *documents_also;    /* and there too: the host's mount point, when not /run/user/UID/doc */
   SbxHomeMode home_mode;
   char *home_source;       /* private: the store's homes/KEY; host: the caller's home */
   char *home_store;        /* private: the store's homes/ directory, which home_source is below */
