@@ -24,7 +24,8 @@ PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
            python3-jsonschema crun runc docker-registry
-           dbus-daemon dbus-bin dbus-tests)  # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
+           dbus-daemon dbus-bin dbus-tests   # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
+           chromium)                         # a real browser's own sandbox under sbx (test-browser.sh)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 
