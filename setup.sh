@@ -32,7 +32,8 @@ PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang
            # a sound server and clients; the Debian image fixture (tests/fixtures/build-debian-desktop.sh)
            xvfb xauth x11-apps x11-utils imagemagick weston wayland-utils pulseaudio
            pulseaudio-utils mmdebstrap
-           xdg-desktop-portal xdg-desktop-portal-gtk xdotool)  # test-portal.sh
+           xdg-desktop-portal xdg-desktop-portal-gtk xdotool  # test-portal.sh
+           chromium firefox-esr)      # real browsers' own sandboxes under sbx (test-browser.sh)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 

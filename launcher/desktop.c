@@ -160,15 +160,38 @@ settle_x11 (SbxRunPlan *plan, const SbxDesktopContext *context, SbxX11Mode mode,
   return TRUE;
 }
 
+/* The name of the private home: --name, else the profile's name; a profile given as a file
+ * (--profile DIR/NAME.json) is named by its path, which is no directory name: NAME then. */
+static char *
+private_home_key (const SbxRunPlan *plan, const SbxDesktopContext *context, GError **error)
+{
+  const char *name = plan->profile->name;
+  g_autofree char *base = NULL;
+
+  if (context->home_key != NULL)
+    return g_strdup (context->home_key);
+  if (strchr (name, '/') == NULL && !g_str_has_suffix (name, ".json"))
+    return g_strdup (name);
+  base = g_path_get_basename (name);
+  if (g_str_has_suffix (base, ".json"))
+    base[strlen (base) - strlen (".json")] = '\0';
+  if (base[0] == '\0' || base[0] == '.' || strchr (base, '/') != NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "profile %s: its file name makes no name for "
+                        "the private home: give one with --name", name), NULL;
+  return g_steal_pointer (&base);
+}
+
 /* The private home: HOMES/KEY, made 0700 when missing and never reached through a symlink. */
 static gboolean
 settle_private_home (SbxRunPlan *plan, const SbxDesktopContext *context, GError **error)
 {
   g_autofree char *store = context->store_root != NULL ? g_strdup (context->store_root)
                          : g_build_filename (g_get_user_data_dir (), "sbx", NULL);
-  const char *key = context->home_key != NULL ? context->home_key : plan->profile->name;
+  g_autofree char *key = private_home_key (plan, context, error);
   sbx_autofd int homes = -1, home = -1;
 
+  if (key == NULL)
+    return FALSE;
   plan->home_store = g_build_filename (store, "homes", NULL);
   if (g_mkdir_with_parents (plan->home_store, 0700) != 0)
     return sbx_set_error_from_errno (error, errno, "create %s", plan->home_store);

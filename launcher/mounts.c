@@ -152,12 +152,27 @@ make_dev_symlinks (int root_fd, GError **error)
   return TRUE;
 }
 
+/* Does the profile mount something on @destination?  Then that mount takes the place of the
+ * standard one there (as `sbx spec` shows it, and as in Podman): stacked, both would show in
+ * /proc/self/mountinfo and findmnt, which confuses scripts that size /dev/shm (Debian's
+ * chromium launcher). */
+static gboolean
+profile_mounts_on (const SbxRunPlan *plan, const char *destination)
+{
+  const GPtrArray *mounts = plan->profile->mounts;
+
+  for (guint i = 0; mounts != NULL && i < mounts->len; i++)
+    if (g_str_equal (((const SbxMount *) g_ptr_array_index (mounts, i))->destination, destination))
+      return TRUE;
+  return FALSE;
+}
+
 /* An mqueue filesystem belongs to an ipc namespace: only one of the sandbox's own may be
  * mounted (a profile that shares the host's ipc namespace gets no /dev/mqueue). */
 static gboolean
 mount_mqueue (int root_fd, const SbxRunPlan *plan, GError **error)
 {
-  if (!(plan->unshare_flags & CLONE_NEWIPC))
+  if (!(plan->unshare_flags & CLONE_NEWIPC) || profile_mounts_on (plan, "/dev/mqueue"))
     return TRUE;
   return mount_at (root_fd, "/dev/mqueue", TARGET_DIR, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    NULL, error);
@@ -176,10 +191,12 @@ mount_dev (int root_fd, const SbxRunPlan *plan, GError **error)
   for (gsize i = 0; i < G_N_ELEMENTS (devices); i++)
     if (!bind_host_device (root_fd, devices[i], error))
       return FALSE;
-  return mount_at (root_fd, "/dev/pts", TARGET_DIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-                   pts_opts, error) &&
-         mount_at (root_fd, "/dev/shm", TARGET_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                   "mode=1777,size=65536k", error) &&
+  return (profile_mounts_on (plan, "/dev/pts") ||
+          mount_at (root_fd, "/dev/pts", TARGET_DIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                    pts_opts, error)) &&
+         (profile_mounts_on (plan, "/dev/shm") ||
+          mount_at (root_fd, "/dev/shm", TARGET_DIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    "mode=1777,size=65536k", error)) &&
          mount_mqueue (root_fd, plan, error) &&
          make_dev_symlinks (root_fd, error);
 }
