@@ -26,6 +26,7 @@ int sbx_cmd_system (int argc, char **argv, GError **error);
 int sbx_cmd_stats (int argc, char **argv, GError **error);
 int sbx_cmd_pull (int argc, char **argv, GError **error);
 int sbx_cmd_desktop (int argc, char **argv, GError **error);
+int sbx_cmd_explain (int argc, char **argv, GError **error);
 
 /* Parses @argc/@argv with @entries; options stop at the first non-option when
  * @stop_at_first_arg.  Errors say which command they belong to. */

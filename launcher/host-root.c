@@ -106,6 +106,17 @@ sbx_host_image_is (const char *name)
   return g_strcmp0 (name, SBX_HOST_IMAGE_NAME) == 0;
 }
 
+void
+sbx_host_root_foreach_shown (SbxHostShownFunc func, gpointer data)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (host_table); i++)
+    if (host_table[i].kind == HOST_BIND || host_table[i].kind == HOST_LINK_OR_BIND)
+      {
+        g_autofree char *path = g_strconcat ("/", host_table[i].path, NULL);
+        func (path, host_table[i].why, data);
+      }
+}
+
 SbxImage *
 sbx_host_image_new (void)
 {

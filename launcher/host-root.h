@@ -19,6 +19,11 @@ gboolean sbx_host_image_is (const char *name);
 /* The image record a run on "host" uses: no layers, the host's PATH, no command of its own. */
 SbxImage *sbx_host_image_new (void);
 
+/* Calls @func for each path of the host a sandbox on "host" sees (read-only), with the
+ * table's reason: what `sbx explain` lists. */
+typedef void (*SbxHostShownFunc) (const char *path, const char *why, gpointer data);
+void sbx_host_root_foreach_shown (SbxHostShownFunc func, gpointer data);
+
 /* Supervisor side: /etc/passwd and /etc/group of the sandbox, with root, the caller (name,
  * uid, gid, home, shell from the host's entry) and nobody; nothing else of the host's. */
 void sbx_host_root_accounts (SbxRunPlan *plan);

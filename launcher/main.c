@@ -20,6 +20,7 @@ static const SbxCommand commands[] = {
   { "system", "Disk space used (df)", sbx_cmd_system },
   { "stats", "Memory, CPU and pids of sandboxes with limits", sbx_cmd_stats },
   { "profile", "Inspect profiles (ls, show, validate)", sbx_cmd_profile },
+  { "explain", "What an app can and cannot do under a profile, risky grants first", sbx_cmd_explain },
   { "spec", "Write an OCI runtime bundle from a profile and an image", sbx_cmd_spec },
   { "desktop", "Menu launchers for sandboxed apps (install, ls, rm)", sbx_cmd_desktop },
   { "version", "Show the version", sbx_cmd_version },
