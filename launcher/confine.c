@@ -163,8 +163,13 @@ command_environment (const SbxRunPlan *plan, const SbxAccount *user)
 {
   char **env = g_strdupv (plan->env);
 
-  if (g_environ_getenv (env, "HOME") == NULL)
+  /* keep-id: the caller's home and name, whatever the image's Env says (as Podman does). */
+  gboolean keep_id = plan->ids.mode == SBX_USERNS_KEEP_ID && user->uid == plan->ids.caller_uid;
+
+  if (g_environ_getenv (env, "HOME") == NULL || keep_id)
     env = g_environ_setenv (env, "HOME", user->home, TRUE);
+  if (keep_id && user->name != NULL)
+    env = g_environ_setenv (env, "USER", user->name, TRUE);
   if (g_environ_getenv (env, "PATH") == NULL)
     env = g_environ_setenv (env, "PATH", DEFAULT_PATH, TRUE);
   return sbx_desktop_environ (plan, user, env);

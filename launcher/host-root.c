@@ -1,5 +1,6 @@
 /* host-root.c: the root filesystem of the built-in image "host" (host-root.h). */
 #include "host-root.h"
+#include "caller-account.h"
 #include "fd-util.h"
 #include "log.h"
 #include "sbx-error.h"
@@ -132,22 +133,12 @@ sbx_host_image_new (void)
 void
 sbx_host_root_accounts (SbxRunPlan *plan)
 {
-  struct passwd *pw = getpwuid (plan->ids.caller_uid);
-  struct group *gr = getgrgid (plan->ids.caller_gid);
-  g_autofree char *name = g_strdup (pw != NULL ? pw->pw_name : g_get_user_name ());
-  const char *home = pw != NULL && pw->pw_dir != NULL ? pw->pw_dir : g_get_home_dir ();
-  const char *shell = pw != NULL && pw->pw_shell != NULL && *pw->pw_shell ? pw->pw_shell : "/bin/sh";
-  g_autofree char *group = g_strdup (gr != NULL ? gr->gr_name : name);
-
-  /* Names come from the host's databases: a ':' or newline in one would add entries. */
-  g_strdelimit (name, ":\n", '_');
-  g_strdelimit (group, ":\n", '_');
-  plan->etc_passwd = g_strdup_printf ("root:x:0:0:root:/root:/bin/sh\n"
-                                      "%s:x:%u:%u:%s:%s:%s\n"
-                                      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-                                      name, (guint) plan->ids.caller_uid, (guint) plan->ids.caller_gid, name,
-                                      strpbrk (home, ":\n") == NULL ? home : "/", strpbrk (shell, ":\n") == NULL ? shell : "/bin/sh");
-  plan->etc_group = g_strdup_printf ("root:x:0:\n%s:x:%u:\nnogroup:x:65534:\n", group, (guint) plan->ids.caller_gid);
+  sbx_caller_account_plan (plan);
+  plan->etc_passwd = g_strconcat ("root:x:0:0:root:/root:/bin/sh\n", plan->caller_passwd,
+                                  "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", NULL);
+  plan->etc_group = g_strconcat ("root:x:0:\n", plan->caller_group, "nogroup:x:65534:\n", NULL);
+  g_clear_pointer (&plan->caller_passwd, g_free);   /* written whole, not added to */
+  g_clear_pointer (&plan->caller_group, g_free);
 }
 
 /* A read-only bind of the host's @path on @root_fd/@path; FALSE without error when the host

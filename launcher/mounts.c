@@ -2,6 +2,7 @@
  * read-only root, and pivot_root. */
 #include "mounts.h"
 #include "accounts.h"
+#include "caller-account.h"
 #include "desktop.h"
 #include "fd-util.h"
 #include "log.h"
@@ -595,6 +596,8 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
   if (!mount_profile_mounts (root_fd, plan->profile, error))
     return FALSE;
   sbx_debug ("init", "mounts", "%u profile mounts", plan->profile->mounts != NULL ? plan->profile->mounts->len : 0);
+  if (!sbx_caller_account_add (root_fd, plan, error))
+    return FALSE;
   if (plan->runtime_dir && !mount_desktop (root_fd, plan, error))
     return FALSE;
   if (!apply_path_policies (root_fd, plan->profile, error))

@@ -3,6 +3,7 @@
  * user and working directory, the storage driver, the layers. */
 #include "plan.h"
 #include "defaults.h"
+#include "caller-account.h"
 #include "host-root.h"
 #include "log.h"
 #include "sbx-error.h"
@@ -27,6 +28,8 @@ sbx_run_plan_clear (SbxRunPlan *plan)
 {
   g_clear_pointer (&plan->etc_passwd, g_free);
   g_clear_pointer (&plan->etc_group, g_free);
+  g_clear_pointer (&plan->caller_passwd, g_free);
+  g_clear_pointer (&plan->caller_group, g_free);
   g_clear_pointer (&plan->runtime_entries, g_ptr_array_unref);
   g_clear_pointer (&plan->grant_mounts, g_ptr_array_unref);
   g_clear_pointer (&plan->home_source, g_free);
@@ -237,6 +240,8 @@ sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *
   plan->user = command_user (image, profile, options, ids);
   plan->additional_gids = g_array_ref (profile->additional_gids);
   plan->hostname = g_strdup (profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME);
+  if (ids->mode == SBX_USERNS_KEEP_ID && !plan->host_root)
+    sbx_caller_account_plan (plan);
   plan_terminal (options, profile, plan);
   plan->supervisor_pid = getpid ();
   sbx_debug ("supervisor", "make-plan", "command %s (%u arguments), user '%s', cwd %s, hostname %s, %u layers",

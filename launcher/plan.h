@@ -34,6 +34,8 @@ typedef struct {
   gboolean host_root;      /* the built-in image "host": no layers, host-root.c builds the root */
   char *etc_passwd;        /* host_root: /etc/passwd and /etc/group with the caller only */
   char *etc_group;
+  char *caller_passwd;     /* keep-id: the caller's /etc/passwd and /etc/group lines (caller-account.h) */
+  char *caller_group;
   /* the desktop (desktop.c) */
   gboolean runtime_dir;    /* init makes XDG_RUNTIME_DIR, /run/user/UID, for the command's user */
   GPtrArray *runtime_entries;  /* SbxRuntimeEntry*, bound into it */

@@ -122,4 +122,26 @@ run_sbx run owners sh -c 'echo new > /tmp/x && cat /tmp/x'
 is "$OUT" "new" "without subordinate ids: the root filesystem is still writable"
 unset SBX_SUBUID_FILE SBX_SUBGID_FILE
 
+# --- keep-id knows you (as Podman): your name, home and group in the sandbox's passwd/group --------
+MY_HOME=$(getent passwd "$MY_USER" | cut -d: -f6)
+run_sbx run --userns=keep-id bb sh -c 'whoami; id -un; echo ~; echo "$HOME $USER"; id -gn'
+rc_is 0 "keep-id: whoami and friends run"
+is "$OUT" "$MY_USER
+$MY_USER
+$MY_HOME
+$MY_HOME $MY_USER
+$(id -gn)" "keep-id: whoami, id -un, ~, HOME, USER and the group name are the caller's"
+run_sbx run --userns=keep-id bb sh -c 'stat -c "%u %a" ~; touch ~/f && echo home-writable'
+is "$OUT" "$MY_UID 700
+home-writable" "keep-id: the home exists, 0700, the caller's own"
+run_sbx run --userns=keep-id bb sh -c "grep -c '^$MY_USER:' /etc/passwd; grep '^$MY_USER:' /etc/passwd | cut -d: -f7"
+is "$OUT" "1
+/bin/sh" "keep-id: one passwd line, with a shell the image has"
+run_sbx run bb sh -c "grep -c '^$MY_USER:' /etc/passwd"
+is "$OUT" "0" "the image's own /etc/passwd is unchanged (the line lives in the run's upper layer)"
+run_sbx run --name kid --userns=keep-id bb true
+run_sbx start kid sh -c "grep -c '^$MY_USER:' /etc/passwd"
+is "$OUT" "1" "keep-id: a named sandbox started again has the line once"
+run_sbx rm kid
+
 done_testing
