@@ -235,4 +235,26 @@ else
   skip "sbx rm NAME of a real sandbox" "sbx run --name failed here: $ERR"
 fi
 
+# --- end to end: gio launch of a launcher runs the real sbx; the app sees the file it was given
+# (at its own path) and nothing else of that directory.
+if command -v gio >/dev/null; then
+  mkdir -p "$W/e2e/docs" "$W/e2e/out"
+  printf 'the chosen one\n' > "$W/e2e/docs/chosen file.txt"
+  printf 'a secret sibling\n' > "$W/e2e/docs/sibling.txt"
+  cat > "$PROFILES/e2e.json" <<EOF2
+{ "sbx": { "include": ["default"], "image": "host" },
+  "process": { "args": ["/bin/sh", "-c", "cat \"\$1\" > $W/e2e/out/seen; ls -A \"\$(dirname \"\$1\")\" > $W/e2e/out/listing; echo done > $W/e2e/out/done", "sh"] },
+  "mounts": [ { "destination": "$W/e2e/out", "type": "bind", "source": "$W/e2e/out", "options": ["rw"] } ] }
+EOF2
+  run_sbx desktop install e2e
+  rc_is 0 "desktop install e2e (a minimal launcher for the host image)"
+  timeout 30 gio launch "$APPS/sbx-e2e.desktop" "$W/e2e/docs/chosen file.txt" >/dev/null 2>&1
+  for _ in $(seq 100); do [ -s "$W/e2e/out/done" ] && break; sleep 0.1; done
+  is "$(cat "$W/e2e/out/seen" 2>/dev/null)" "the chosen one" "gio launch: the sandboxed app reads the file passed as %F"
+  is "$(cat "$W/e2e/out/listing" 2>/dev/null)" "chosen file.txt" "gio launch: its directory shows that file alone, not its sibling"
+  run_sbx desktop rm e2e
+else
+  skip "gio launch end to end" "gio is not installed (libglib2.0-bin)"
+fi
+
 done_testing
