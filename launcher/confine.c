@@ -4,6 +4,7 @@
 #include "apparmor.h"
 #include "fd-util.h"
 #include "desktop.h"
+#include "hooks.h"
 #include "log.h"
 #include "sbx-error.h"
 #include "sync.h"
@@ -250,7 +251,7 @@ confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
 }
 
 void
-sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
+sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid)
 {
   g_autoptr(GError) error = NULL;
   g_auto(SbxAccount) user = { 0 };
@@ -273,6 +274,8 @@ sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd)
              plan->profile->no_new_privileges ? "on" : "off",
              plan->use_apparmor ? plan->profile->apparmor_profile : "not used",
              plan->seccomp.program != NULL ? "loaded" : "none");
+  if (!sbx_hooks_start_container (plan, init_pid, &error))
+    sbx_sync_send_error_and_exit (sync_fd, error);
   env = command_environment (plan, &user);
   sbx_debug ("command", "exec", "%s in %s", plan->argv[0], plan->cwd);
   exec_command (plan->argv, env, &error);

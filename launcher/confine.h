@@ -2,7 +2,8 @@
  * reset signals; resolve the user against the image's /etc/passwd and /etc/group;
  * enter the working directory; drop capabilities to the default set (bounding, then
  * effective/permitted; inheritable and ambient empty); switch user; no_new_privs;
- * seccomp last (denies terminal input injection: TIOCSTI, TIOCLINUX); then execve,
+ * seccomp last (denies terminal input injection: TIOCSTI, TIOCLINUX); the startContainer
+ * hooks (hooks.h; @init_pid is init's host pid, for their state); then execve,
  * searching PATH of the sandbox's own environment.  Failures go to the supervisor
  * over the sync socket: 127 when the program is not found, 126 when it cannot run. */
 #pragma once
@@ -12,6 +13,6 @@
 
 G_BEGIN_DECLS
 
-G_NORETURN void sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd);
+G_NORETURN void sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid);
 
 G_END_DECLS

@@ -14,11 +14,11 @@ void
 sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *rootfs)
 {
   g_autoptr(GError) error = NULL;
-  pid_t command;
+  pid_t command, init_pid = 0;
 
   /* In a new pid namespace getppid() is 0: the parent cannot be checked, only awaited. */
   sbx_die_with_parent (0);
-  if (!sbx_mounts_setup (plan, rootfs, &error))
+  if (!sbx_mounts_setup (plan, rootfs, sync_fd, &init_pid, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
   command = fork ();
   if (command < 0)
@@ -27,7 +27,7 @@ sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *ro
       sbx_sync_send_error_and_exit (sync_fd, error);
     }
   if (command == 0)
-    sbx_confine_and_exec (plan, sync_fd);
+    sbx_confine_and_exec (plan, sync_fd, init_pid);
   if (!plan->terminal)
     (void) setpgid (command, command);  /* also done by the child: whoever runs first wins */
   close (sync_fd);

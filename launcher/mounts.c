@@ -5,6 +5,7 @@
 #include "caller-account.h"
 #include "desktop.h"
 #include "fd-util.h"
+#include "hooks.h"
 #include "log.h"
 #include "sbx-error.h"
 
@@ -570,7 +571,7 @@ mount_desktop (int root_fd, const SbxRunPlan *plan, GError **error)
 }
 
 gboolean
-sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
+sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, int sync_fd, pid_t *out_init_pid, GError **error)
 {
   sbx_autofd int root_fd = -1;
 
@@ -605,6 +606,8 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error)
   sbx_debug ("init", "mounts", "%u masked, %u read-only paths", g_strv_length (plan->profile->masked_paths),
              g_strv_length (plan->profile->readonly_paths));
   if (plan->profile->root_readonly && !remount_readonly (root_fd, "/", error))
+    return FALSE;
+  if (!sbx_hooks_create_container (plan, sync_fd, out_init_pid, error))
     return FALSE;
   if (!pivot_into (rootfs, error))
     return FALSE;

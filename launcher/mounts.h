@@ -10,8 +10,10 @@
 G_BEGIN_DECLS
 
 /* @rootfs is the mounted overlay (an absolute or cwd-relative path).  On success the
- * process's root is the sandbox's root and its cwd is "/". */
-gboolean sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, GError **error);
+ * process's root is the sandbox's root and its cwd is "/".  Right before pivot_root the
+ * create hooks run (hooks.h, over @sync_fd); *out_init_pid is then init's host pid (else 0). */
+gboolean sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, int sync_fd, pid_t *out_init_pid,
+                           GError **error);
 
 /* One mount of a profile's kind (bind or tmpfs) below @root_fd, its destination resolved in
  * the root through the image's symlinks (missing parts created). */

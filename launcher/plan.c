@@ -49,6 +49,8 @@ sbx_run_plan_clear (SbxRunPlan *plan)
   g_clear_pointer (&plan->hostname, g_free);
   g_clear_pointer (&plan->additional_gids, g_array_unref);
   g_clear_pointer (&plan->profile, sbx_profile_free);
+  g_clear_pointer (&plan->run_id, g_free);
+  g_clear_pointer (&plan->bundle, g_free);
   sbx_seccomp_program_clear (&plan->seccomp);
 }
 

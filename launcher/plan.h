@@ -68,6 +68,9 @@ typedef struct {
   gboolean allow_host_loopback;
   SbxIdLayout ids;
   pid_t supervisor_pid;
+  /* hooks (hooks.h): the profile's, with what their state JSON says of the run */
+  char *run_id;            /* the state's "id": the sandbox's name, else the run dir's */
+  char *bundle;            /* the state's "bundle": the run dir; NULL without hooks */
 } SbxRunPlan;
 
 void sbx_runtime_entry_free (SbxRuntimeEntry *entry);

@@ -3,7 +3,8 @@
  *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
  *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
- *   attach-terminal → supervise → exit status.
+ *   create-hooks → attach-terminal → poststart-hooks → supervise → exit status (and, from
+ *   the cleanup, poststop-hooks once the sandbox is gone: hooks.h).
  * Everything that can be refused is refused before anything starts (up to make-plan nothing
  * runs and nothing but a named sandbox's record is written).  Each step says what it decided
  * in a debug line (--log-level=debug).  The supervisor (this process) stays in the caller's
@@ -14,6 +15,7 @@
 #include "run-dir.h"
 #include "defaults.h"
 #include "desktop.h"
+#include "hooks.h"
 #include "host-root.h"
 #include "plan.h"
 #include "slirp.h"
@@ -60,14 +62,36 @@ typedef struct {
   SbxRunPlan plan;
   SbxSlirp *slirp;
   SbxTerminal *terminal;    /* -t: the relay of the sandbox's pty */
-  pid_t setup_pid;
+  pid_t setup_pid;          /* -1 once reaped */
   int sync_fd;
+  pid_t init_pid;           /* hooks: init's pid, once it asked for the create hooks; else 0 */
 } Run;
+
+/* hooks.poststop, once the sandbox is gone and what served it (terminal, network, D-Bus
+ * proxies) released.  From the cleanup, so that it runs however the run ended once the
+ * sandbox existed: OCI's delete follows a failed create too. */
+static void
+end_sandbox (Run *run)
+{
+  if (run->init_pid <= 0)
+    return;
+  if (run->setup_pid > 0)
+    {
+      kill (run->setup_pid, SIGKILL);
+      waitpid (run->setup_pid, NULL, 0);
+      run->setup_pid = -1;
+    }
+  g_clear_pointer (&run->slirp, sbx_slirp_free);
+  g_clear_pointer (&run->session_bus, sbx_dbus_proxy_stop);
+  g_clear_pointer (&run->system_bus, sbx_dbus_proxy_stop);
+  sbx_hooks_poststop (&run->plan, run->init_pid);
+}
 
 static void
 run_clear (Run *run)
 {
   g_clear_pointer (&run->terminal, sbx_terminal_free);   /* the caller's terminal restored */
+  end_sandbox (run);
   sbx_close_fdp (&run->sync_fd);
   g_clear_pointer (&run->slirp, sbx_slirp_free);
   sbx_run_plan_clear (&run->plan);
@@ -428,7 +452,8 @@ record_sandbox (Run *run, GError **error)
 static gboolean
 make_run_dir (Run *run, GError **error)
 {
-  if (!sbx_host_image_is (run->image->name) && !sbx_desktop_wanted (run->plan.profile))
+  if (!sbx_host_image_is (run->image->name) && !sbx_desktop_wanted (run->plan.profile) &&
+      !sbx_hooks_wanted (run->plan.profile))
     return TRUE;
   return (run->run_dir = sbx_run_dir_new (error)) != NULL;
 }
@@ -438,8 +463,11 @@ make_plan (Run *run, GError **error)
 {
   const char *run_dir = run->run_dir != NULL ? sbx_run_dir_path (run->run_dir) : NULL;
 
-  return sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, run_dir, &run->plan,
-                            error);
+  if (!sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, run_dir, &run->plan,
+                          error))
+    return FALSE;
+  sbx_hooks_settle (&run->plan, run_dir, run->options.name);
+  return TRUE;
 }
 
 /* The session's display, sound, GPU, D-Bus, the home and the shares, as the profile grants. */
@@ -556,9 +584,30 @@ spawn_sandbox (Run *run, GError **error)
     {
       kill (run->setup_pid, SIGKILL);
       waitpid (run->setup_pid, NULL, 0);
+      run->setup_pid = -1;
       return FALSE;
     }
   return TRUE;
+}
+
+/* hooks: prestart and createRuntime, here on the host, once init asks before pivot_root.
+ * On failure the sandbox is killed here (its poststop hooks run from the cleanup). */
+static gboolean
+run_create_hooks (Run *run, GError **error)
+{
+  if (sbx_hooks_create_runtime (&run->plan, run->sync_fd, &run->init_pid, error))
+    return TRUE;
+  kill (run->setup_pid, SIGKILL);
+  waitpid (run->setup_pid, NULL, 0);
+  run->setup_pid = -1;
+  return FALSE;
+}
+
+/* hooks: poststart, once the command's execve is done (only warnings). */
+static gboolean
+run_poststart_hooks (Run *run, GError **error)
+{
+  return sbx_hooks_poststart (&run->plan, run->sync_fd, run->init_pid, error);
 }
 
 /* -t: the command's pty master, once it has made the pty its terminal, relayed to ours.  What
@@ -587,6 +636,7 @@ supervise (Run *run, int *out_status, GError **error)
   if (run->scope != NULL)
     sbx_scope_watch (run->scope);
   wait_status = sbx_supervise (run->setup_pid, run->sync_fd, run->terminal, &sandbox_error);
+  run->setup_pid = -1;  /* reaped */
   sbx_debug ("supervisor", "supervise", "the sandbox ended (wait status 0x%x)", wait_status);
   if (sandbox_error != NULL)
     {
@@ -644,7 +694,11 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   /* From here on processes run: the setup child, its id maps, scope and network. */
   if (!spawn_sandbox (&run, error))
     return FALSE;
+  if (!run_create_hooks (&run, error))
+    return FALSE;
   if (!attach_terminal (&run, error))
+    return FALSE;
+  if (!run_poststart_hooks (&run, error))
     return FALSE;
   return supervise (&run, out_status, error);
 }

@@ -470,6 +470,8 @@ sbx_spec_build (const SbxSpecSource *source, GError **error)
   json_object_set_array_member (config, "mounts", mounts_array (profile, &ns, source->ids));
   json_object_set_object_member (config, "linux", linux_);
   json_object_set_object_member (config, "annotations", annotations_object (source, top));
+  if (sbx_json_get_object (top, "hooks") != NULL)  /* OCI's own: the same meaning to any runtime */
+    json_object_set_member (config, "hooks", json_node_copy (json_object_get_member (top, "hooks")));
 
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, config);

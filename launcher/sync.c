@@ -77,6 +77,44 @@ sbx_sync_expect (int fd, SbxSyncType type, GError **error)
 }
 
 gboolean
+sbx_sync_send_text (int fd, SbxSyncType type, const char *text, GError **error)
+{
+  char buf[SYNC_MESSAGE_MAX];
+  gsize len = strlen (text);
+
+  g_return_val_if_fail (len < sizeof buf - 1, FALSE);
+  buf[0] = (char) type;
+  memcpy (buf + 1, text, len);
+  while (send (fd, buf, len + 1, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR)
+      return sbx_set_error_from_errno (error, errno, "sync socket");
+  return TRUE;
+}
+
+gboolean
+sbx_sync_expect_text (int fd, SbxSyncType type, char **out_text, GError **error)
+{
+  char buf[SYNC_MESSAGE_MAX];
+  ssize_t n;
+
+  do
+    n = recv (fd, buf, sizeof buf, 0);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sandbox setup ended unexpectedly"), FALSE;
+  if (buf[0] == SBX_SYNC_ERROR)
+    {
+      g_propagate_error (error, sbx_error_decode (buf + 1, (gsize) n - 1));
+      return FALSE;
+    }
+  if (buf[0] != (char) type)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sync socket: expected message '%c', got '%c'",
+                        type, buf[0]), FALSE;
+  *out_text = g_strndup (buf + 1, (gsize) n - 1);
+  return TRUE;
+}
+
+gboolean
 sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error)
 {
   char c = (char) type;

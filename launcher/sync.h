@@ -5,6 +5,8 @@
  * child then sends TAP with tap0's fd, and waits for NET_READY before it starts init.  Any
  * process inside (setup
  * child, init, the command before its execve) may send ERROR with a GError and exit.
+ * With hooks in the profile (hooks.h), init says HOOKS with its pid as the host sees it
+ * before pivot_root, and waits for HOOKS_DONE: the runtime namespace's create hooks ran.
  * The sandbox's end is close-on-exec, so the sandboxed command never holds it. */
 #pragma once
 
@@ -19,6 +21,8 @@ typedef enum {
   SBX_SYNC_TAP = 'T',        /* carries the fd of the sandbox's tap0 */
   SBX_SYNC_NET_READY = 'N',  /* slirp runs and every port is forwarded */
   SBX_SYNC_PTY = 'P',        /* -t: carries the master of the command's pty (terminal.h) */
+  SBX_SYNC_HOOKS = 'H',      /* init, before pivot_root: carries its host pid, as text */
+  SBX_SYNC_HOOKS_DONE = 'h', /* the supervisor: prestart and createRuntime hooks ran */
 } SbxSyncType;
 
 gboolean sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error);
@@ -27,6 +31,10 @@ gboolean sbx_sync_send (int fd, SbxSyncType type, GError **error);
 gboolean sbx_sync_expect (int fd, SbxSyncType type, GError **error);
 /* Reads one message if there is one: FALSE at end of stream.  *out_error is set for ERROR. */
 gboolean sbx_sync_receive (int fd, SbxSyncType *out_type, GError **out_error);
+/* A message carrying @text (at most 4000 bytes) after its type. */
+gboolean sbx_sync_send_text (int fd, SbxSyncType type, const char *text, GError **error);
+/* Waits for @type carrying text: *out_text is it (free it). */
+gboolean sbx_sync_expect_text (int fd, SbxSyncType type, char **out_text, GError **error);
 /* TAP: a message carrying @fd (SCM_RIGHTS). */
 gboolean sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error);
 /* Waits for @type carrying an fd; *out_fd is close-on-exec. */

@@ -8,7 +8,8 @@
  * (process.env by variable, process.rlimits by type, mounts by destination,
  * linux.namespaces by type), which merge entry by entry, and linux.maskedPaths,
  * linux.readonlyPaths, sbx.network.publish and the sbx.dbus.* name lists, which add up.  linux.seccomp is replaced
- * whole.  A null removes what the included profiles set. */
+ * whole, and so is each of the hooks' lists (hooks.createRuntime, ...).  A null removes what the
+ * included profiles set. */
 #include "profile-private.h"
 #include "json-util.h"
 #include "sbx-error.h"
@@ -797,6 +798,50 @@ read_extension (SbxProfile *p, JsonObject *ext)
                    : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE : SBX_LIMITS_FAIL;
 }
 
+const char *
+sbx_hook_stage_name (SbxHookStage stage)
+{
+  static const char * const names[SBX_N_HOOK_STAGES] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+  };
+
+  return names[stage];
+}
+
+void
+sbx_hook_free (SbxHook *hook)
+{
+  g_free (hook->path);
+  g_strfreev (hook->args);
+  g_strfreev (hook->env);
+  g_free (hook);
+}
+
+/* hooks: each stage's list as the (merged) profile has it. */
+static void
+read_hooks (SbxProfile *p, JsonObject *hooks)
+{
+  for (int stage = 0; stage < SBX_N_HOOK_STAGES; stage++)
+    {
+      JsonArray *list = sbx_json_get_array (hooks, sbx_hook_stage_name (stage));
+
+      p->hooks[stage] = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_hook_free);
+      for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+        {
+          JsonObject *h = json_array_get_object_element (list, i);
+          SbxHook *hook = g_new0 (SbxHook, 1);
+          JsonArray *args = sbx_json_get_array (h, "args");
+
+          hook->path = g_strdup (sbx_json_get_string (h, "path"));
+          hook->args = args != NULL && json_array_get_length (args) > 0 ? string_array (args)
+                                                                       : g_strdupv ((char *[]) { hook->path, NULL });
+          hook->env = string_array (sbx_json_get_array (h, "env"));
+          hook->timeout = (int) json_object_get_int_member_with_default (h, "timeout", 0);
+          g_ptr_array_add (p->hooks[stage], hook);
+        }
+    }
+}
+
 static SbxProfile *
 profile_from_json (const char *name, JsonNode *json)
 {
@@ -816,6 +861,7 @@ profile_from_json (const char *name, JsonNode *json)
   read_mounts (p, sbx_json_get_array (top, "mounts"));
   read_linux (p, sbx_json_get_object (top, "linux"));
   read_extension (p, sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY));
+  read_hooks (p, sbx_json_get_object (top, "hooks"));
   return p;
 }
 
@@ -849,6 +895,8 @@ sbx_profile_free (SbxProfile *p)
   sbx_dbus_policy_free (p->dbus_session);
   sbx_dbus_policy_free (p->dbus_system);
   g_free (p->desktop_entry);
+  for (int stage = 0; stage < SBX_N_HOOK_STAGES; stage++)
+    g_clear_pointer (&p->hooks[stage], g_ptr_array_unref);
   g_free (p->resources.cpus);
   g_free (p->resources.mems);
   g_free (p);

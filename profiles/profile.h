@@ -93,6 +93,31 @@ typedef struct {
 void sbx_dbus_policy_free (SbxDbusPolicy *policy);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxDbusPolicy, sbx_dbus_policy_free)
 
+/* The OCI runtime config's hooks, by stage, in the order a run meets them (README, "Hooks";
+ * launcher/hooks.h runs them).  prestart is OCI's deprecated name for what runs where
+ * createRuntime does, just before it. */
+typedef enum {
+  SBX_HOOK_PRESTART,
+  SBX_HOOK_CREATE_RUNTIME,
+  SBX_HOOK_CREATE_CONTAINER,
+  SBX_HOOK_START_CONTAINER,
+  SBX_HOOK_POSTSTART,
+  SBX_HOOK_POSTSTOP,
+  SBX_N_HOOK_STAGES
+} SbxHookStage;
+
+/* One entry of a hook list: what execve gets, and how long it may take. */
+typedef struct {
+  char *path;              /* absolute */
+  char **args;             /* argv, args[0] included; never empty (path when the profile has none) */
+  char **env;              /* "NAME=VALUE": the hook's whole environment, possibly empty */
+  int timeout;             /* seconds, > 0; 0: none */
+} SbxHook;
+
+void sbx_hook_free (SbxHook *hook);
+/* "createRuntime", "poststop", ...: the stage's key in the profile. */
+const char *sbx_hook_stage_name (SbxHookStage stage);
+
 typedef struct _SbxProfile SbxProfile;
 struct _SbxProfile {
   char *name;
@@ -147,6 +172,9 @@ struct _SbxProfile {
   SbxDbusPolicy *dbus_session;  /* sbx.dbus.session; NULL: no session bus in the sandbox */
   SbxDbusPolicy *dbus_system;   /* sbx.dbus.system; NULL: no system bus in the sandbox */
   char *desktop_entry;     /* sbx.desktopEntry: the app's desktop file id, NULL if none */
+
+  /* hooks: SbxHook* by stage, each array possibly empty, never NULL */
+  GPtrArray *hooks[SBX_N_HOOK_STAGES];
 };
 
 void sbx_profile_free (SbxProfile *profile);

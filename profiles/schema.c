@@ -727,6 +727,36 @@ static const Field extension_fields[] = {
   END,
 };
 
+/* hooks: as OCI's config.md, "POSIX-platform Hooks". */
+static gboolean
+check_hook (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+{
+  JsonObject *o = json_node_get_object (node);
+
+  if (!json_object_has_member (o, "path") || JSON_NODE_HOLDS_NULL (json_object_get_member (o, "path")))
+    return sbx_json_doc_error (doc, path, error, "a hook needs a path");
+  return TRUE;
+}
+
+static const Field hook_fields[] = {
+  { "path", K_STRING, NULL, check_absolute_path, 0, 0 },
+  { "args", K_ARRAY, &string_element, NULL, 0, 0 },
+  { "env", K_ARRAY, &env_element, NULL, 0, 0 },
+  { "timeout", K_INT, NULL, NULL, 1, G_MAXINT32 },
+  END,
+};
+static const Field hook_element = { NULL, K_OBJECT, hook_fields, check_hook, 0, 0 };
+
+static const Field hooks_fields[] = {
+  { "prestart", K_ARRAY, &hook_element, NULL, 0, 0 },
+  { "createRuntime", K_ARRAY, &hook_element, NULL, 0, 0 },
+  { "createContainer", K_ARRAY, &hook_element, NULL, 0, 0 },
+  { "startContainer", K_ARRAY, &hook_element, NULL, 0, 0 },
+  { "poststart", K_ARRAY, &hook_element, NULL, 0, 0 },
+  { "poststop", K_ARRAY, &hook_element, NULL, 0, 0 },
+  END,
+};
+
 static const Field top_fields[] = {
   { "ociVersion", K_STRING, NULL, NULL, 0, 0 },
   { "process", K_OBJECT, process_fields, NULL, 0, 0 },
@@ -735,6 +765,7 @@ static const Field top_fields[] = {
   { "domainname", K_STRING, NULL, NULL, 0, 0 },
   { "mounts", K_ARRAY, &mount_element, NULL, 0, 0 },
   { "annotations", K_MAP, NULL, NULL, 0, 0 },
+  { "hooks", K_OBJECT, hooks_fields, NULL, 0, 0 },
   { "linux", K_OBJECT, linux_fields, NULL, 0, 0 },
   { SBX_PROFILE_EXTENSION_KEY, K_OBJECT, extension_fields, NULL, 0, 0 },
   END,
