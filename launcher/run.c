@@ -3,7 +3,7 @@
  *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
  *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
- *   supervise → exit status.
+ *   register (for sbx ps, run-state.h) → supervise → exit status.
  * Everything that can be refused is refused before anything starts (up to make-plan nothing
  * runs and nothing but a named sandbox's record is written).  Each step says what it decided
  * in a debug line (--log-level=debug).  The supervisor (this process) stays in the caller's
@@ -12,6 +12,7 @@
 #include "apparmor.h"
 #include "resolve.h"
 #include "run-dir.h"
+#include "run-state.h"
 #include "defaults.h"
 #include "desktop.h"
 #include "host-root.h"
@@ -60,11 +61,13 @@ typedef struct {
   SbxSlirp *slirp;
   pid_t setup_pid;
   int sync_fd;
+  SbxRunState *state;       /* the registration, removed when the run ends */
 } Run;
 
 static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->state, sbx_run_state_unregister);
   sbx_close_fdp (&run->sync_fd);
   g_clear_pointer (&run->slirp, sbx_slirp_free);
   sbx_run_plan_clear (&run->plan);
@@ -558,6 +561,36 @@ spawn_sandbox (Run *run, GError **error)
   return TRUE;
 }
 
+/* The running sandbox registers itself for sbx ps, stop, kill and inspect (run-state.h);
+ * the registration goes in run_clear.  Without one the sandbox is not started. */
+static gboolean
+register_run (Run *run, GError **error)
+{
+  g_autoptr(SbxRunState) state = g_new0 (SbxRunState, 1);
+
+  state->name = g_strdup (run->options.name);
+  state->image = g_strdup (run->image->name);
+  state->profile = g_strdup (run->options.profile);
+  state->profile_path = g_strdup (run->sandbox_profile);
+  state->profile_json = json_node_copy (run->plan.profile->json);
+  state->command = g_strdupv (run->plan.argv);
+  state->setup_pid = run->setup_pid;
+  state->network = g_strdup (run->net.mode == SBX_NET_HOST ? "host" : run->net.mode == SBX_NET_NONE ? "none" : "slirp");
+  state->ports = g_new0 (char *, run->net.forwards->len + 1);
+  for (guint i = 0; i < run->net.forwards->len; i++)
+    state->ports[i] = g_strdup (g_array_index (run->net.forwards, SbxPortForward, i).spec);
+  state->scope = run->scope != NULL ? g_strdup (sbx_scope_unit (run->scope)) : NULL;
+  state->run_dir = run->run_dir != NULL ? g_strdup (sbx_run_dir_path (run->run_dir)) : NULL;
+  if (!sbx_run_state_register (state, error))
+    {
+      kill (run->setup_pid, SIGKILL);
+      waitpid (run->setup_pid, NULL, 0);
+      return g_prefix_error (error, "register the sandbox: "), FALSE;
+    }
+  run->state = g_steal_pointer (&state);
+  return TRUE;
+}
+
 /* Supervises the sandbox to its end: the command's exit status, or the error a process
  * inside reported, or the scope's out-of-memory kills. */
 static gboolean
@@ -624,6 +657,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
     return FALSE;
   /* From here on processes run: the setup child, its id maps, scope and network. */
   if (!spawn_sandbox (&run, error))
+    return FALSE;
+  if (!register_run (&run, error))
     return FALSE;
   return supervise (&run, out_status, error);
 }
