@@ -279,7 +279,9 @@ settle_userns (Run *run, GError **error)
 }
 
 /* Limits need a systemd user scope: checked before anything starts.  Where it cannot be
- * had, sbx.limits.ifUnavailable (--limits-optional) says whether to run without them. */
+ * had, sbx.limits.ifUnavailable (--limits-optional) says whether to run without them.
+ * Without limits a run gets a scope too (for `sbx stats`) where a user manager is there,
+ * and goes on without one, quietly, where none is. */
 static gboolean
 settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
 {
@@ -288,7 +290,10 @@ settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
   g_autoptr(GError) local_error = NULL;
 
   if (!profile->has_resource_limits)
-    return TRUE;
+    {
+      *out_scope = sbx_scope_connect_if_available ();
+      return TRUE;
+    }
   checked = sbx_scope_properties (&profile->resources, "check", 0, error);
   if (checked == NULL)
     return g_prefix_error (error, "profile '%s': linux.resources: ", profile->name), FALSE;
@@ -336,7 +341,7 @@ settle_confinement (Run *run, GError **error)
              plan->seccomp.program != NULL ? "on" : "off",
              plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
              plan->use_apparmor ? profile->apparmor_profile : "not used",
-             plan->want_scope ? "in a systemd scope" : "none");
+             plan->want_scope ? "in a systemd scope" : run->scope != NULL ? "none (a systemd scope all the same)" : "none");
   return TRUE;
 }
 
@@ -496,23 +501,31 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
   return sbx_sync_send (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
-/* The setup child goes into its scope before it makes its cgroup namespace. */
+/* The setup child goes into its scope before it makes its cgroup namespace.  A scope
+ * without limits that systemd refuses is done without, quietly. */
 static gboolean
-start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope *scope, GError **error)
+start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope **scope, GError **error)
 {
   g_autofree char *description = NULL;
+  g_autoptr(GError) local_error = NULL;
   GVariant *properties;
 
-  if (!plan->want_scope)
+  if (*scope == NULL)
     return TRUE;
   description = g_strdup_printf ("sbx sandbox %s (image %s)", options->name != NULL ? options->name : "",
                                  options->image != NULL ? options->image : "");
   properties = sbx_scope_properties (&plan->profile->resources, description, pid, error);
   if (properties == NULL)
     return FALSE;
-  if (!sbx_scope_start (scope, options->name != NULL ? options->name : "run", pid, properties, error))
-    return FALSE;
-  sbx_debug ("supervisor", "start-scope", "%s", sbx_scope_unit (scope));
+  if (!sbx_scope_start (*scope, options->name != NULL ? options->name : "run", pid, properties, &local_error))
+    {
+      if (plan->want_scope)
+        return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+      sbx_debug ("supervisor", "start-scope", "none: %s", local_error->message);
+      g_clear_pointer (scope, sbx_scope_free);
+      return TRUE;
+    }
+  sbx_debug ("supervisor", "start-scope", "%s%s", sbx_scope_unit (*scope), plan->want_scope ? "" : " (no limits)");
   return TRUE;
 }
 
@@ -550,7 +563,7 @@ spawn_sandbox (Run *run, GError **error)
   sbx_debug ("supervisor", "spawn", "setup process %d", (int) run->setup_pid);
   if (!sbx_sync_expect (run->sync_fd, SBX_SYNC_UNSHARED, error) ||
       !write_id_maps (run->setup_pid, &plan->ids, error) ||
-      !start_scope (plan, &run->options, run->setup_pid, run->scope, error) ||
+      !start_scope (plan, &run->options, run->setup_pid, &run->scope, error) ||
       !sbx_sync_send (run->sync_fd, SBX_SYNC_MAPPED, error) ||
       !start_network (plan, &run->net, run->sync_fd, &run->slirp, error))
     {
