@@ -104,7 +104,8 @@ add_sandbox (JsonBuilder *builder, const SbxSandbox *sandbox, const char *profil
   add_time (builder, "Created", sandbox->created);
   json_builder_set_member_name (builder, "State");
   json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Status", sandbox->running ? "running" : sandbox->driver != NULL ? "exited" : "created");
+  sbx_json_add_string (builder, "Status", sandbox->running ? "running"
+                                          : sandbox->driver != NULL ? "exited" : "created");
   json_builder_set_member_name (builder, "Running");
   json_builder_add_boolean_value (builder, sandbox->running);
   json_builder_end_object (builder);

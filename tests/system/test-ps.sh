@@ -13,8 +13,13 @@ mkdir -m 0700 "$XDG_RUNTIME_DIR"
 STATE=$XDG_RUNTIME_DIR/sbx/state
 mkdir -p "$W/mnt"
 
-json() { # PYTHON-EXPRESSION over d (the parsed stdout of the last run)
-  printf '%s' "$OUT" | python3 -c "import json, sys; d = json.load(sys.stdin); print($1)" 2>&1
+json() { # PYTHON-EXPRESSION over d (the parsed stdout of the last run), X (its object named x)
+  #        and A (its unnamed one)
+  printf '%s' "$OUT" | python3 -c "import json, sys
+d = json.load(sys.stdin)
+X = ([r for r in d if isinstance(r, dict) and r.get('name') == 'x'] + [None])[0]
+A = ([r for r in d if isinstance(r, dict) and 'name' in r and r['name'] is None] + [None])[0]
+print($1)" 2>&1
 }
 
 # Starts `sbx ARGS...` in the background, output in $W/NAME.out/.err; sets BG.
@@ -69,16 +74,17 @@ like "$OUT" '^[0-9a-f]{12} +- +default +default +[0-9]+ +.* ago +Up .* +sleep 10
 is "$(count_lines "$OUT")" 3 "sbx ps: a header and two rows"
 
 run_sbx ps --format json
-is "$(json '[r["name"] for r in d]')" "['x', None]" "ps --format json: both, oldest first, name null when unnamed"
+is "$(json 'sorted([str(r["name"]) for r in d])')" "['None', 'x']" "ps --format json: both, name null when unnamed"
+is "$(json '[r["started"] for r in d] == sorted(r["started"] for r in d)')" True "ps --format json: oldest first"
 is "$(json 'sorted(d[0].keys())')" \
   "['command', 'id', 'image', 'name', 'pid', 'profile', 'started', 'state', 'status']" "ps --format json: the fields"
-is "$(json 'd[1]["command"], d[1]["state"], d[1]["image"], d[1]["profile"]')" \
+is "$(json 'A["command"], A["state"], A["image"], A["profile"]')" \
   "['sleep', '100'] running default default" "ps --format json: command as an array, state running"
-is "$(json 'type(d[0]["started"]).__name__, type(d[0]["pid"]).__name__, len(d[0]["id"])')" "int int 12" \
+is "$(json 'type(X["started"]).__name__, type(X["pid"]).__name__, len(X["id"])')" "int int 12" \
   "ps --format json: started in unix seconds, pid a number, a 12-character id"
-X_ID=$(json 'd[0]["id"]')
-ANON_ID=$(json 'd[1]["id"]')
-X_INIT=$(json 'd[0]["pid"]')
+X_ID=$(json 'X["id"]')
+ANON_ID=$(json 'A["id"]')
+X_INIT=$(json 'X["pid"]')
 check "the state file of each is \$XDG_RUNTIME_DIR/sbx/state/ID.json" test -f "$STATE/$X_ID.json" -a -f "$STATE/$ANON_ID.json"
 like "$(cat "/proc/$X_INIT/comm" 2>&1)" 'sbx' "ps's PID is the sandbox's pid 1 (sbx's init) seen from outside"
 
@@ -139,7 +145,7 @@ is "$OUT" "" "inspect of a missing name prints nothing on stdout"
 start_bg k run default sleep 100
 K_PID=$BG
 wait_running 2
-K_ID=$(json 'd[1]["id"]')
+K_ID=$(json '[r["id"] for r in d if r["id"] != "'"$ANON_ID"'"][0]')
 kill -9 "$K_PID"
 wait "$K_PID" 2>/dev/null
 check "kill -9 of the supervisor leaves its state file" test -e "$STATE/$K_ID.json"
@@ -182,5 +188,29 @@ is "$?" 143 "its sbx run exits 143 (SIGTERM reached sleep)"
 run_sbx ps --format json
 is "$(json 'len(d)')" 0 "nothing runs any more"
 is "$(ls "$STATE")" "" "no state file is left"
+
+# --- --format json of the other listings -------------------------------------------------------
+run_sbx ls --format json
+is "$(json '[(r["name"], r["image"], r["status"], type(r["created"]).__name__, r["command"][:2]) for r in d]')" \
+  "[('x', 'default', 'stopped', 'int', ['sh', '-c'])]" "ls --format json: name, image, status, created (unix), command"
+run_sbx image ls --format json
+is "$(json '[(r["name"], len(r["id"]), type(r["size"]).__name__, type(r["created"]).__name__) for r in d]')" \
+  "[('default', 64, 'int', 'int')]" "image ls --format json: name, the full id, size in bytes, created (unix)"
+run_sbx system df --format json
+is "$(json '[(r["type"], type(r["size"]).__name__) for r in d]')" \
+  "[('Images', 'int'), ('Layers', 'int'), ('Sandboxes', 'int'), ('Temporary', 'int')]" \
+  "system df --format json: a row per type, sizes in bytes"
+is "$(json 'd[0]["reclaimable"], d[1]["count"] > 0')" "None True" "system df --format json: null where the table shows nothing"
+run_sbx profile ls --format json
+is "$(json '[r for r in d if r["name"] == "default"][0]["source"]')" "None" \
+  "profile ls --format json: the built-in default profile, source null"
+run_sbx stats --format json
+if [ "$RC" = 0 ]; then
+  is "$(json 'type(d).__name__')" "list" "stats --format json: an array"
+else
+  skip "stats --format json" "no systemd user manager here ($(printf '%s' "$ERR" | head -n 1))"
+fi
+run_sbx ps --format yaml
+check_sbx_error "ps --format yaml" "expected table or json"
 
 done_testing
