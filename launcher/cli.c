@@ -98,3 +98,78 @@ sbx_cli_at_most (const char *command, int argc, char **argv, int max, GError **e
   g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: unexpected argument '%s'", command, argv[max + 1]);
   return FALSE;
 }
+
+gboolean
+sbx_cli_parse_format (const char *command, const char *format, gboolean *out_json, GError **error)
+{
+  *out_json = g_strcmp0 (format, "json") == 0;
+  if (format == NULL || *out_json || g_str_equal (format, "table"))
+    return TRUE;
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: --format %s: expected table or json", command, format);
+  return FALSE;
+}
+
+void
+sbx_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+void
+sbx_json_add_string (JsonBuilder *builder, const char *member, const char *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+sbx_json_add_int (JsonBuilder *builder, const char *member, gint64 value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+char *
+sbx_human_duration (gint64 seconds)
+{
+  gint64 minutes = (seconds + 30) / 60, hours = (seconds + 1800) / 3600;
+
+  if (seconds < 1)
+    return g_strdup ("Less than a second");
+  if (seconds < 60)
+    return seconds == 1 ? g_strdup ("1 second") : g_strdup_printf ("%d seconds", (int) seconds);
+  if (minutes == 1)
+    return g_strdup ("About a minute");
+  if (minutes < 60)
+    return g_strdup_printf ("%d minutes", (int) minutes);
+  if (hours == 1)
+    return g_strdup ("About an hour");
+  if (hours < 48)
+    return g_strdup_printf ("%d hours", (int) hours);
+  if (hours < 24 * 7 * 2)
+    return g_strdup_printf ("%d days", (int) (hours / 24));
+  if (hours < 24 * 30 * 2)
+    return g_strdup_printf ("%d weeks", (int) (hours / 24 / 7));
+  if (hours < 24 * 365 * 2)
+    return g_strdup_printf ("%d months", (int) (hours / 24 / 30));
+  return g_strdup_printf ("%d years", (int) (hours / 24 / 365));
+}
+
+char *
+sbx_format_rfc3339 (gint64 unix_time)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (unix_time);
+
+  return t != NULL ? g_date_time_format (t, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("");
+}

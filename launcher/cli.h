@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,10 @@ int sbx_cmd_stats (int argc, char **argv, GError **error);
 int sbx_cmd_pull (int argc, char **argv, GError **error);
 int sbx_cmd_desktop (int argc, char **argv, GError **error);
 int sbx_cmd_explain (int argc, char **argv, GError **error);
+int sbx_cmd_ps (int argc, char **argv, GError **error);
+int sbx_cmd_stop (int argc, char **argv, GError **error);
+int sbx_cmd_kill (int argc, char **argv, GError **error);
+int sbx_cmd_inspect (int argc, char **argv, GError **error);
 
 /* Parses @argc/@argv with @entries; options stop at the first non-option when
  * @stop_at_first_arg.  Errors say which command they belong to. */
@@ -44,6 +49,28 @@ char *sbx_format_size (guint64 bytes, GFormatSizeFlags flags);
 /* FALSE with "@command: unexpected argument 'X'" when more than @max arguments follow
  * argv[0] (what sbx_cli_parse left). */
 gboolean sbx_cli_at_most (const char *command, int argc, char **argv, int max, GError **error);
+
+/* --format: NULL or "table" (*out_json FALSE), or "json"; anything else is an error
+ * naming @command. */
+gboolean sbx_cli_parse_format (const char *command, const char *format, gboolean *out_json, GError **error);
+
+/* The --format option entry of a listing command, storing into @format (a char *). */
+#define SBX_CLI_FORMAT_ENTRY(format) \
+  { "format", 0, 0, G_OPTION_ARG_STRING, (format), "table (default) or json (an array of objects)", "FORMAT" }
+
+/* Prints @builder's root (what --format json shows) on stdout, indented. */
+void sbx_cli_print_json (JsonBuilder *builder);
+
+/* JsonBuilder shorthands: "@member": value; a NULL string is null. */
+void sbx_json_add_string (JsonBuilder *builder, const char *member, const char *value);
+void sbx_json_add_int (JsonBuilder *builder, const char *member, gint64 value);
+
+/* A duration as Podman (go-units' HumanDuration) words it: "Less than a second",
+ * "5 seconds", "About a minute", "2 minutes", "About an hour", "3 hours", "2 days"... */
+char *sbx_human_duration (gint64 seconds);
+
+/* @unix_time as RFC 3339 in UTC: "2024-05-01T12:00:00Z". */
+char *sbx_format_rfc3339 (gint64 unix_time);
 
 /* Runs the subcommand argv[1] of @family ("image", "profile"); --help lists them. */
 int sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_subcommands,

@@ -42,37 +42,62 @@ format_age (gint64 created)
   return g_strdup_printf ("%d days ago", (int) (age / 86400));
 }
 
+static void
+add_image_json (JsonBuilder *builder, const SbxImage *image)
+{
+  json_builder_begin_object (builder);
+  sbx_json_add_string (builder, "name", image->name);
+  sbx_json_add_string (builder, "id", image->id);
+  sbx_json_add_int (builder, "created", image->created);
+  sbx_json_add_int (builder, "size", (gint64) image->size);
+  json_builder_end_object (builder);
+}
+
+static void
+print_image (const SbxImage *image, gboolean quiet)
+{
+  g_autofree char *age = format_age (image->created);
+  g_autofree char *size = sbx_format_size (image->size, G_FORMAT_SIZE_DEFAULT);
+
+  if (quiet)
+    printf ("%s\n", image->name);
+  else
+    printf ("%-40s %-12.12s %-16s %s\n", image->name, image->id, age, size);
+}
+
+/* `sbx image ls [-q] [--format json]`: JSON has the full id, created in unix seconds and the
+ * size in bytes. */
 static int
 image_ls (int argc, char **argv, GError **error)
 {
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, json = FALSE;
+  g_autofree char *format = NULL;
   const GOptionEntry entries[] = {
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show only the names", NULL },
+    SBX_CLI_FORMAT_ENTRY (&format),
     { NULL }
   };
   g_autoptr(SbxStore) store = NULL;
   g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
 
-  if (!sbx_cli_parse ("image ls", "", "List the images in the store.", entries, FALSE, &argc, &argv, error))
-    return SBX_EXIT_SBX_ERROR;
-  if (!sbx_cli_at_most ("image ls", argc, argv, 0, error))
+  if (!sbx_cli_parse ("image ls", "", "List the images in the store.", entries, FALSE, &argc, &argv, error) ||
+      !sbx_cli_at_most ("image ls", argc, argv, 0, error) || !sbx_cli_parse_format ("image ls", format, &json, error))
     return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL ||
       (images = sbx_store_list_images (store, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  if (!quiet)
+  if (!quiet && !json)
     printf ("%-40s %-12s %-16s %s\n", "NAME", "ID", "CREATED", "SIZE");
+  json_builder_begin_array (builder);
   for (guint i = 0; i < images->len; i++)
-    {
-      SbxImage *image = g_ptr_array_index (images, i);
-      g_autofree char *age = format_age (image->created);
-      g_autofree char *size = sbx_format_size (image->size, G_FORMAT_SIZE_DEFAULT);
-
-      if (quiet)
-        printf ("%s\n", image->name);
-      else
-        printf ("%-40s %-12.12s %-16s %s\n", image->name, image->id, age, size);
-    }
+    if (json)
+      add_image_json (builder, g_ptr_array_index (images, i));
+    else
+      print_image (g_ptr_array_index (images, i), quiet);
+  json_builder_end_array (builder);
+  if (json)
+    sbx_cli_print_json (builder);
   return 0;
 }
 

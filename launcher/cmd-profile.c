@@ -15,24 +15,47 @@ expect_args (const char *command, const char *usage, int argc, int wanted, GErro
   return FALSE;
 }
 
+static void
+add_profile_json (JsonBuilder *builder, const SbxProfileInfo *info)
+{
+  json_builder_begin_object (builder);
+  sbx_json_add_string (builder, "name", info->name);
+  sbx_json_add_string (builder, "source", info->path);
+  sbx_json_add_string (builder, "description", info->description);
+  json_builder_end_object (builder);
+}
+
+/* `sbx profile ls [--format json]`: JSON source is null for a built-in profile. */
 static int
 profile_ls (int argc, char **argv, GError **error)
 {
-  const GOptionEntry entries[] = { { NULL } };
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = { SBX_CLI_FORMAT_ENTRY (&format), { NULL } };
   g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean json;
 
   if (!sbx_cli_parse ("profile ls", "", "List the profiles on the search path (the file that wins for each name).",
                       entries, FALSE, &argc, &argv, error) ||
       !expect_args ("ls", "no arguments", argc, 1, error) ||
+      !sbx_cli_parse_format ("profile ls", format, &json, error) ||
       (profiles = sbx_profile_list (error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  printf ("%-16s %-48s %s\n", "NAME", "SOURCE", "DESCRIPTION");
+  if (!json)
+    printf ("%-16s %-48s %s\n", "NAME", "SOURCE", "DESCRIPTION");
+  json_builder_begin_array (builder);
   for (guint i = 0; i < profiles->len; i++)
     {
       const SbxProfileInfo *info = g_ptr_array_index (profiles, i);
-      printf ("%-16s %-48s %s\n", info->name, info->path != NULL ? info->path : "built-in",
-              info->description != NULL ? info->description : "");
+      if (json)
+        add_profile_json (builder, info);
+      else
+        printf ("%-16s %-48s %s\n", info->name, info->path != NULL ? info->path : "built-in",
+                info->description != NULL ? info->description : "");
     }
+  json_builder_end_array (builder);
+  if (json)
+    sbx_cli_print_json (builder);
   return 0;
 }
 

@@ -27,39 +27,75 @@ format_command (const SbxSandbox *sandbox)
   return g_strjoinv (" ", sandbox->command);
 }
 
+static void
+add_sandbox_json (JsonBuilder *builder, const SbxSandbox *sandbox)
+{
+  json_builder_begin_object (builder);
+  sbx_json_add_string (builder, "name", sandbox->name);
+  sbx_json_add_string (builder, "image", sandbox->image->name);
+  sbx_json_add_string (builder, "status", sandbox->running ? "running" : "stopped");
+  sbx_json_add_string (builder, "driver", sandbox->driver);
+  sbx_json_add_int (builder, "created", sandbox->created);
+  json_builder_set_member_name (builder, "command");
+  if (sandbox->command == NULL)
+    json_builder_add_null_value (builder);
+  else
+    {
+      json_builder_begin_array (builder);
+      for (guint i = 0; sandbox->command[i] != NULL; i++)
+        json_builder_add_string_value (builder, sandbox->command[i]);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+print_sandbox (const SbxSandbox *sandbox, gboolean quiet)
+{
+  g_autofree char *created = format_time (sandbox->created);
+  g_autofree char *command = format_command (sandbox);
+
+  if (quiet)
+    printf ("%s\n", sandbox->name);
+  else
+    printf ("%-20s %-30s %-9s %-15s %-17s %s\n", sandbox->name, sandbox->image->name,
+            sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
+            created, command);
+}
+
+/* `sbx ls [-q] [--format json]`: JSON has the columns' fields, created in unix seconds and
+ * command an array (null: the image's). */
 int
 sbx_cmd_ls (int argc, char **argv, GError **error)
 {
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, json = FALSE;
+  g_autofree char *format = NULL;
   const GOptionEntry entries[] = {
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show only the names", NULL },
+    SBX_CLI_FORMAT_ENTRY (&format),
     { NULL }
   };
   g_autoptr(SbxStore) store = NULL;
   g_autoptr(GPtrArray) sandboxes = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   if (!sbx_cli_parse ("ls", "", "List the named sandboxes (made by 'sbx run --name').", entries, FALSE,
-                      &argc, &argv, error))
-    return SBX_EXIT_SBX_ERROR;
-  if (!sbx_cli_at_most ("ls", argc, argv, 0, error))
+                      &argc, &argv, error) ||
+      !sbx_cli_at_most ("ls", argc, argv, 0, error) || !sbx_cli_parse_format ("ls", format, &json, error))
     return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL || (sandboxes = sbx_sandbox_list (store, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  if (!quiet)
+  if (!quiet && !json)
     printf ("%-20s %-30s %-9s %-15s %-17s %s\n", "NAME", "IMAGE", "STATUS", "DRIVER", "CREATED", "COMMAND");
+  json_builder_begin_array (builder);
   for (guint i = 0; i < sandboxes->len; i++)
-    {
-      const SbxSandbox *sandbox = g_ptr_array_index (sandboxes, i);
-      g_autofree char *created = format_time (sandbox->created);
-      g_autofree char *command = format_command (sandbox);
-
-      if (quiet)
-        printf ("%s\n", sandbox->name);
-      else
-        printf ("%-20s %-30s %-9s %-15s %-17s %s\n", sandbox->name, sandbox->image->name,
-                sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
-                created, command);
-    }
+    if (json)
+      add_sandbox_json (builder, g_ptr_array_index (sandboxes, i));
+    else
+      print_sandbox (g_ptr_array_index (sandboxes, i), quiet);
+  json_builder_end_array (builder);
+  if (json)
+    sbx_cli_print_json (builder);
   return 0;
 }
 

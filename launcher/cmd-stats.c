@@ -1,6 +1,9 @@
-/* cmd-stats.c: `sbx stats [NAME]`: memory, CPU and pids of the running sandboxes that have a
- * systemd scope (those run with limits), read from the scopes' cgroups (scope.h). */
+/* cmd-stats.c: `sbx stats [NAME] [--format json]`: memory, CPU and pids of the running
+ * sandboxes, read from their systemd scopes' cgroups (scope.h; every run has one where a
+ * user manager runs).  JSON: bytes, microseconds of CPU, null for "no limit", and the
+ * sandbox's id and name from its registration (run-state.h). */
 #include "cli.h"
+#include "run-state.h"
 #include "sbx-error.h"
 #include "scope.h"
 
@@ -17,16 +20,63 @@ format_limit (guint64 current, guint64 max, gboolean bytes)
   return g_strdup_printf ("%s / %s", now, limit);
 }
 
+static void
+add_limit (JsonBuilder *builder, const char *member, guint64 max)
+{
+  json_builder_set_member_name (builder, member);
+  if (max == G_MAXUINT64 || max == 0)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_int_value (builder, (gint64) max);
+}
+
+/* The registration whose scope is @unit, or NULL. */
+static const SbxRunState *
+find_registration (GPtrArray *live, const char *unit)
+{
+  for (guint i = 0; live != NULL && i < live->len; i++)
+    if (g_strcmp0 (((SbxRunState *) g_ptr_array_index (live, i))->scope, unit) == 0)
+      return g_ptr_array_index (live, i);
+  return NULL;
+}
+
+static void
+add_stats_json (JsonBuilder *builder, const SbxScopeStats *s, const SbxRunState *state)
+{
+  json_builder_begin_object (builder);
+  sbx_json_add_string (builder, "id", state != NULL ? state->id : NULL);
+  sbx_json_add_string (builder, "name", state != NULL ? state->name : NULL);
+  sbx_json_add_string (builder, "scope", s->unit);
+  sbx_json_add_int (builder, "memory", (gint64) s->memory_current);
+  add_limit (builder, "memory_limit", s->memory_max);
+  sbx_json_add_int (builder, "cpu_time_usec", (gint64) s->cpu_usage_usec);
+  sbx_json_add_int (builder, "pids", (gint64) s->pids_current);
+  add_limit (builder, "pids_limit", s->pids_max);
+  sbx_json_add_string (builder, "description", s->description);
+  json_builder_end_object (builder);
+}
+
+static void
+print_stats (const SbxScopeStats *s)
+{
+  g_autofree char *memory = format_limit (s->memory_current, s->memory_max, TRUE);
+  g_autofree char *pids = format_limit (s->pids_current, s->pids_max, FALSE);
+
+  printf ("%-32s %-24s %11.2fs %-16s %s\n", s->unit, memory, s->cpu_usage_usec / 1e6, pids, s->description);
+}
+
 int
 sbx_cmd_stats (int argc, char **argv, GError **error)
 {
-  const GOptionEntry entries[] = { { NULL } };
-  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = { SBX_CLI_FORMAT_ENTRY (&format), { NULL } };
+  g_autoptr(GPtrArray) list = NULL, live = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean json;
 
-  if (!sbx_cli_parse ("stats", "[NAME]", "Memory, CPU time and processes of running sandboxes that have limits "
-                      "(a systemd scope).", entries, FALSE, &argc, &argv, error))
-    return SBX_EXIT_SBX_ERROR;
-  if (!sbx_cli_at_most ("stats", argc, argv, 1, error))
+  if (!sbx_cli_parse ("stats", "[NAME]", "Memory, CPU time and processes of running sandboxes (those in a systemd "
+                      "scope: all of them where a user manager runs).", entries, FALSE, &argc, &argv, error) ||
+      !sbx_cli_at_most ("stats", argc, argv, 1, error) || !sbx_cli_parse_format ("stats", format, &json, error))
     return SBX_EXIT_SBX_ERROR;
   if ((list = sbx_scope_list_stats (argc == 2 ? argv[1] : NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
@@ -35,14 +85,19 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
       g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "stats: no running sandbox '%s' with a scope", argv[1]);
       return SBX_EXIT_SBX_ERROR;
     }
-  printf ("%-32s %-24s %12s %-16s %s\n", "SCOPE", "MEMORY / LIMIT", "CPU TIME", "PIDS / LIMIT", "DESCRIPTION");
+  if (json)
+    live = sbx_run_state_list (NULL);
+  else
+    printf ("%-32s %-24s %12s %-16s %s\n", "SCOPE", "MEMORY / LIMIT", "CPU TIME", "PIDS / LIMIT", "DESCRIPTION");
+  json_builder_begin_array (builder);
   for (guint i = 0; i < list->len; i++)
-    {
-      const SbxScopeStats *s = g_ptr_array_index (list, i);
-      g_autofree char *memory = format_limit (s->memory_current, s->memory_max, TRUE);
-      g_autofree char *pids = format_limit (s->pids_current, s->pids_max, FALSE);
-
-      printf ("%-32s %-24s %11.2fs %-16s %s\n", s->unit, memory, s->cpu_usage_usec / 1e6, pids, s->description);
-    }
+    if (json)
+      add_stats_json (builder, g_ptr_array_index (list, i),
+                      find_registration (live, ((SbxScopeStats *) g_ptr_array_index (list, i))->unit));
+    else
+      print_stats (g_ptr_array_index (list, i));
+  json_builder_end_array (builder);
+  if (json)
+    sbx_cli_print_json (builder);
   return 0;
 }

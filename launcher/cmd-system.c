@@ -7,38 +7,81 @@
 #include <stdio.h>
 
 static void
-print_row (const char *type, guint count, guint64 size, const char *reclaimable)
+print_row (const char *type, guint count, guint64 size, const guint64 *reclaimable)
 {
   g_autofree char *size_text = sbx_format_size (size, G_FORMAT_SIZE_DEFAULT);
-  printf ("%-12s %7u %12s %14s\n", type, count, size_text, reclaimable);
+  g_autofree char *reclaimable_text = reclaimable != NULL ? sbx_format_size (*reclaimable, G_FORMAT_SIZE_DEFAULT)
+                                                          : g_strdup ("");
+  printf ("%-12s %7u %12s %14s\n", type, count, size_text, reclaimable_text);
 }
 
+/* JSON: the same rows, sizes in bytes, reclaimable null where the table shows nothing. */
+static void
+add_row_json (JsonBuilder *builder, const char *type, guint count, guint64 size, const guint64 *reclaimable)
+{
+  json_builder_begin_object (builder);
+  sbx_json_add_string (builder, "type", type);
+  sbx_json_add_int (builder, "count", count);
+  sbx_json_add_int (builder, "size", (gint64) size);
+  json_builder_set_member_name (builder, "reclaimable");
+  if (reclaimable != NULL)
+    json_builder_add_int_value (builder, (gint64) *reclaimable);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+print_usage (const SbxStoreUsage *usage, gboolean json)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const struct {
+    const char *type;
+    guint count;
+    guint64 size;
+    const guint64 *reclaimable;
+  } rows[] = {
+    { "Images", usage->n_images, usage->layers + usage->blobs, NULL },
+    { "Layers", usage->n_layers, usage->layers, &usage->layers_unused },
+    { "Sandboxes", usage->n_sandboxes, usage->sandboxes, NULL },
+    { "Temporary", 0, usage->tmp, &usage->tmp },
+  };
+
+  if (!json)
+    printf ("%-12s %7s %12s %14s\n", "TYPE", "COUNT", "SIZE", "RECLAIMABLE");
+  json_builder_begin_array (builder);
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (json)
+      add_row_json (builder, rows[i].type, rows[i].count, rows[i].size, rows[i].reclaimable);
+    else
+      print_row (rows[i].type, rows[i].count, rows[i].size, rows[i].reclaimable);
+  json_builder_end_array (builder);
+  if (json)
+    sbx_cli_print_json (builder);
+}
+
+/* `sbx system df [--format json]`. */
 static int
 system_df (int argc, char **argv, GError **error)
 {
-  const GOptionEntry entries[] = { { NULL } };
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = { SBX_CLI_FORMAT_ENTRY (&format), { NULL } };
   g_autoptr(SbxStore) store = NULL;
-  g_autofree char *unused = NULL, *tmp = NULL;
   SbxStoreUsage usage;
-  gboolean single;
+  gboolean single, json;
 
   if (!sbx_cli_parse ("system df", "", "Show the disk space the image store and named sandboxes use.",
-                      entries, FALSE, &argc, &argv, error))
-    return SBX_EXIT_SBX_ERROR;
-  if (!sbx_cli_at_most ("system df", argc, argv, 0, error))
+                      entries, FALSE, &argc, &argv, error) ||
+      !sbx_cli_at_most ("system df", argc, argv, 0, error) ||
+      !sbx_cli_parse_format ("system df", format, &json, error))
     return SBX_EXIT_SBX_ERROR;
   if ((store = sbx_store_open (NULL, error)) == NULL || !sbx_userns_enter_store_namespace (&single, error) ||
       !sbx_store_usage (store, &usage, error))
     return SBX_EXIT_SBX_ERROR;
-  unused = sbx_format_size (usage.layers_unused, G_FORMAT_SIZE_DEFAULT);
-  tmp = sbx_format_size (usage.tmp, G_FORMAT_SIZE_DEFAULT);
-  printf ("%-12s %7s %12s %14s\n", "TYPE", "COUNT", "SIZE", "RECLAIMABLE");
-  print_row ("Images", usage.n_images, usage.layers + usage.blobs, "");
-  print_row ("Layers", usage.n_layers, usage.layers, unused);
-  print_row ("Sandboxes", usage.n_sandboxes, usage.sandboxes, "");
-  print_row ("Temporary", 0, usage.tmp, tmp);
-  printf ("(%s: 'sbx image prune' frees what is reclaimable; 'sbx rm NAME' a sandbox)\n",
-          sbx_store_get_root (store));
+  print_usage (&usage, json);
+  if (!json)
+    printf ("(%s: 'sbx image prune' frees what is reclaimable; 'sbx rm NAME' a sandbox)\n",
+            sbx_store_get_root (store));
   return 0;
 }
 

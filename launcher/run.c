@@ -3,7 +3,7 @@
  *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
  *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
- *   create-hooks → attach-terminal → poststart-hooks → supervise → exit status (and, from
+ *   register (for sbx ps, run-state.h) → create-hooks → attach-terminal → poststart-hooks → supervise → exit status (and, from
  *   the cleanup, poststop-hooks once the sandbox is gone: hooks.h).
  * Everything that can be refused is refused before anything starts (up to make-plan nothing
  * runs and nothing but a named sandbox's record is written).  Each step says what it decided
@@ -13,6 +13,7 @@
 #include "apparmor.h"
 #include "resolve.h"
 #include "run-dir.h"
+#include "run-state.h"
 #include "defaults.h"
 #include "desktop.h"
 #include "hooks.h"
@@ -65,6 +66,7 @@ typedef struct {
   pid_t setup_pid;          /* -1 once reaped */
   int sync_fd;
   pid_t init_pid;           /* hooks: init's pid, once it asked for the create hooks; else 0 */
+  SbxRunState *state;       /* the registration, removed when the run ends */
 } Run;
 
 /* hooks.poststop, once the sandbox is gone and what served it (terminal, network, D-Bus
@@ -90,6 +92,7 @@ end_sandbox (Run *run)
 static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->state, sbx_run_state_unregister);
   g_clear_pointer (&run->terminal, sbx_terminal_free);   /* the caller's terminal restored */
   end_sandbox (run);
   sbx_close_fdp (&run->sync_fd);
@@ -303,7 +306,9 @@ settle_userns (Run *run, GError **error)
 }
 
 /* Limits need a systemd user scope: checked before anything starts.  Where it cannot be
- * had, sbx.limits.ifUnavailable (--limits-optional) says whether to run without them. */
+ * had, sbx.limits.ifUnavailable (--limits-optional) says whether to run without them.
+ * Without limits a run gets a scope too (for `sbx stats`) where a user manager is there,
+ * and goes on without one, quietly, where none is. */
 static gboolean
 settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
 {
@@ -312,7 +317,10 @@ settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
   g_autoptr(GError) local_error = NULL;
 
   if (!profile->has_resource_limits)
-    return TRUE;
+    {
+      *out_scope = sbx_scope_connect_if_available ();
+      return TRUE;
+    }
   checked = sbx_scope_properties (&profile->resources, "check", 0, error);
   if (checked == NULL)
     return g_prefix_error (error, "profile '%s': linux.resources: ", profile->name), FALSE;
@@ -360,7 +368,7 @@ settle_confinement (Run *run, GError **error)
              plan->seccomp.program != NULL ? "on" : "off",
              plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
              plan->use_apparmor ? profile->apparmor_profile : "not used",
-             plan->want_scope ? "in a systemd scope" : "none");
+             plan->want_scope ? "in a systemd scope" : run->scope != NULL ? "none (a systemd scope all the same)" : "none");
   return TRUE;
 }
 
@@ -524,23 +532,31 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
   return sbx_sync_send (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
-/* The setup child goes into its scope before it makes its cgroup namespace. */
+/* The setup child goes into its scope before it makes its cgroup namespace.  A scope
+ * without limits that systemd refuses is done without, quietly. */
 static gboolean
-start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope *scope, GError **error)
+start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, SbxScope **scope, GError **error)
 {
   g_autofree char *description = NULL;
+  g_autoptr(GError) local_error = NULL;
   GVariant *properties;
 
-  if (!plan->want_scope)
+  if (*scope == NULL)
     return TRUE;
   description = g_strdup_printf ("sbx sandbox %s (image %s)", options->name != NULL ? options->name : "",
                                  options->image != NULL ? options->image : "");
   properties = sbx_scope_properties (&plan->profile->resources, description, pid, error);
   if (properties == NULL)
     return FALSE;
-  if (!sbx_scope_start (scope, options->name != NULL ? options->name : "run", pid, properties, error))
-    return FALSE;
-  sbx_debug ("supervisor", "start-scope", "%s", sbx_scope_unit (scope));
+  if (!sbx_scope_start (*scope, options->name != NULL ? options->name : "run", pid, properties, &local_error))
+    {
+      if (plan->want_scope)
+        return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+      sbx_debug ("supervisor", "start-scope", "none: %s", local_error->message);
+      g_clear_pointer (scope, sbx_scope_free);
+      return TRUE;
+    }
+  sbx_debug ("supervisor", "start-scope", "%s%s", sbx_scope_unit (*scope), plan->want_scope ? "" : " (no limits)");
   return TRUE;
 }
 
@@ -578,7 +594,7 @@ spawn_sandbox (Run *run, GError **error)
   sbx_debug ("supervisor", "spawn", "setup process %d", (int) run->setup_pid);
   if (!sbx_sync_expect (run->sync_fd, SBX_SYNC_UNSHARED, error) ||
       !write_id_maps (run->setup_pid, &plan->ids, error) ||
-      !start_scope (plan, &run->options, run->setup_pid, run->scope, error) ||
+      !start_scope (plan, &run->options, run->setup_pid, &run->scope, error) ||
       !sbx_sync_send (run->sync_fd, SBX_SYNC_MAPPED, error) ||
       !start_network (plan, &run->net, run->sync_fd, &run->slirp, error))
     {
@@ -623,6 +639,37 @@ attach_terminal (Run *run, GError **error)
     return FALSE;
   run->terminal = sbx_terminal_attach (master, run->options.interactive || isatty (STDIN_FILENO), error);
   return run->terminal != NULL;
+}
+
+/* The running sandbox registers itself for sbx ps, stop, kill and inspect (run-state.h);
+ * the registration goes in run_clear.  Without one the sandbox is not started. */
+static gboolean
+register_run (Run *run, GError **error)
+{
+  g_autoptr(SbxRunState) state = g_new0 (SbxRunState, 1);
+
+  state->name = g_strdup (run->options.name);
+  state->image = g_strdup (run->image->name);
+  state->profile = g_strdup (run->options.profile);
+  state->profile_path = g_strdup (run->sandbox_profile);
+  state->profile_json = json_node_copy (run->plan.profile->json);
+  state->command = g_strdupv (run->plan.argv);
+  state->setup_pid = run->setup_pid;
+  state->network = g_strdup (run->net.mode == SBX_NET_HOST ? "host" : run->net.mode == SBX_NET_NONE ? "none" : "slirp");
+  state->ports = g_new0 (char *, run->net.forwards->len + 1);
+  for (guint i = 0; i < run->net.forwards->len; i++)
+    state->ports[i] = g_strdup (g_array_index (run->net.forwards, SbxPortForward, i).spec);
+  state->scope = run->scope != NULL ? g_strdup (sbx_scope_unit (run->scope)) : NULL;
+  state->run_dir = run->run_dir != NULL ? g_strdup (sbx_run_dir_path (run->run_dir)) : NULL;
+  if (!sbx_run_state_register (state, error))
+    {
+      kill (run->setup_pid, SIGKILL);
+      waitpid (run->setup_pid, NULL, 0);
+      run->setup_pid = -1;
+      return g_prefix_error (error, "register the sandbox: "), FALSE;
+    }
+  run->state = g_steal_pointer (&state);
+  return TRUE;
 }
 
 /* Supervises the sandbox to its end: the command's exit status, or the error a process
@@ -693,6 +740,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
     return FALSE;
   /* From here on processes run: the setup child, its id maps, scope and network. */
   if (!spawn_sandbox (&run, error))
+    return FALSE;
+  if (!register_run (&run, error))
     return FALSE;
   if (!run_create_hooks (&run, error))
     return FALSE;

@@ -1,6 +1,7 @@
 /* scope.c: the systemd user scope that carries a sandbox's resource limits (scope.h). */
 #include "scope.h"
 #include "fd-util.h"
+#include "log.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -198,6 +199,26 @@ sbx_scope_connect (GError **error)
   if ((scope->bus = connect_user_manager (error)) == NULL)
     return NULL;
   return g_steal_pointer (&scope);
+}
+
+SbxScope *
+sbx_scope_connect_if_available (void)
+{
+  const char *runtime_dir = g_get_user_runtime_dir ();
+  g_autofree char *manager = g_build_filename (runtime_dir, "systemd", "private", NULL);
+  g_autofree char *bus = g_build_filename (runtime_dir, "bus", NULL);
+  g_autoptr(GError) error = NULL;
+  SbxScope *scope;
+
+  if (!g_file_test (manager, G_FILE_TEST_EXISTS) ||
+      (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL && !g_file_test (bus, G_FILE_TEST_EXISTS)))
+    {
+      sbx_debug ("supervisor", "settle-scope", "none: no systemd user manager (%s is not there)", manager);
+      return NULL;
+    }
+  if ((scope = sbx_scope_connect (&error)) == NULL)
+    sbx_debug ("supervisor", "settle-scope", "none: %s", error->message);
+  return scope;
 }
 
 static GVariant *

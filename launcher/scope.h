@@ -32,6 +32,12 @@ GVariant *sbx_scope_properties (const SbxResources *resources, const char *descr
  * what is missing (cgroup v2 at /sys/fs/cgroup, a session bus, the manager on it). */
 SbxScope *sbx_scope_connect (GError **error);
 
+/* The same for a scope without limits (for `sbx stats`), tried only where a user manager
+ * can be asked without delay: its socket $XDG_RUNTIME_DIR/systemd/private is there, and a
+ * session bus address that needs no autolaunch ($DBUS_SESSION_BUS_ADDRESS, else
+ * $XDG_RUNTIME_DIR/bus).  NULL otherwise, with a debug line only. */
+SbxScope *sbx_scope_connect_if_available (void);
+
 /* Creates the scope for @pid and waits (at most 30 s) until systemd has moved it there. */
 gboolean sbx_scope_start (SbxScope *scope, const char *label, pid_t pid, GVariant *properties, GError **error);
 

@@ -2,7 +2,8 @@
 # sbx's resource limits, through its own systemd user scope: the scope is made and the
 # sandbox's cgroup namespace is rooted at it (delegated: writable), a memory hog is killed at
 # MemoryMax and sbx says so (exit 137), a fork bomb stops at TasksMax, the CPU quota
-# throttles, `sbx stats` reads the scope, and a run without limits gets no scope.
+# throttles, `sbx stats` reads the scope, and a run without limits gets a scope all the same
+# (for `sbx stats` and `sbx inspect`), not delegated to it.
 . "$(dirname "$0")/lib.sh"
 
 run_sbx "$SBX" run --network none --memory 64m --pids-limit 50 default \
@@ -61,8 +62,23 @@ like "$OUT" "^sbx-lim-[0-9]+\.scope +[0-9.]+ [KMG]?i?B / 64\.0 MiB .* [0-9]+ / 5
 wait "$bg"
 run_sbx "$SBX" rm lim
 
-# No limits, no scope: the command stays in the caller's cgroup.
-run_sbx "$SBX" run --network none default true
-is "$RC" 0 "a run without limits works"
+# No limits: a scope all the same, for sbx stats and inspect, but not the sandbox's to change
+# (its /sys/fs/cgroup stays read-only); gone with the run.
+as_sbx "$SBX" run --network none --name nolim default sleep 8 >/dev/null 2>&1 &
+bg=$!
+for _ in $(seq 50); do
+  run_sbx "$SBX" stats nolim
+  [ "$RC" = 0 ] && break
+  sleep 0.2
+done
+like "$OUT" "^sbx-nolim-[0-9]+\.scope " "a run without limits gets a scope: sbx stats nolim lists it"
+run_sbx "$SBX" inspect nolim
+like "$OUT" '"Scope" ?: ?"sbx-nolim-[0-9]+\.scope"' "sbx inspect nolim names its scope"
+run_sbx "$SBX" ps
+like "$OUT" "^[0-9a-f]{12} +nolim +default " "sbx ps lists it"
+wait "$bg"
+run_sbx "$SBX" rm nolim
+run_sbx "$SBX" run --network none default sh -c 'mkdir /sys/fs/cgroup/sub 2>/dev/null && echo made || echo refused'
+is "$RC:$OUT" "0:refused" "without limits the sandbox's /sys/fs/cgroup stays read-only"
 run_sbx systemctl --user list-units --all --no-legend 'sbx-*'
-is "$OUT" "" "no sbx scope is left, and a run without limits made none"
+is "$OUT" "" "no sbx scope is left after the runs"

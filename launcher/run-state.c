@@ -1,0 +1,401 @@
+/* run-state.c: the registrations of running sandboxes (run-state.h). */
+#include "run-state.h"
+#include "json-util.h"
+#include "log.h"
+#include "sbx-error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+
+#define STATE_SUFFIX ".json"
+
+void
+sbx_run_state_free (SbxRunState *state)
+{
+  if (state == NULL)
+    return;
+  g_free (state->id);
+  g_free (state->name);
+  g_free (state->image);
+  g_free (state->profile);
+  g_free (state->profile_path);
+  g_clear_pointer (&state->profile_json, json_node_unref);
+  g_strfreev (state->command);
+  g_free (state->network);
+  g_strfreev (state->ports);
+  g_free (state->scope);
+  g_free (state->run_dir);
+  g_free (state->boot_id);
+  g_free (state->pid_namespace);
+  g_free (state->path);
+  g_free (state);
+}
+
+static char *
+state_dir (void)
+{
+  return g_build_filename (g_get_user_runtime_dir (), "sbx", "state", NULL);
+}
+
+gboolean
+sbx_proc_stat (pid_t pid, guint64 *out_start, pid_t *out_ppid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *rest;
+
+  /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+  if (pid <= 0 || !g_file_get_contents (path, &contents, NULL, NULL) ||
+      (rest = strrchr (contents, ')')) == NULL || rest[1] != ' ')
+    return FALSE;
+  fields = g_strsplit (rest + 2, " ", 0);
+  if (g_strv_length (fields) < 20)
+    return FALSE;
+  if (out_ppid != NULL)
+    *out_ppid = (pid_t) g_ascii_strtoll (fields[1], NULL, 10);
+  if (out_start != NULL)
+    *out_start = g_ascii_strtoull (fields[19], NULL, 10);
+  return TRUE;
+}
+
+static char *
+read_boot_id (void)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
+    return g_strdup ("");
+  return g_strdup (g_strstrip (contents));
+}
+
+static char *
+read_pid_namespace (void)
+{
+  char *link = g_file_read_link ("/proc/self/ns/pid", NULL);
+
+  return link != NULL ? link : g_strdup ("");
+}
+
+/* ------------------------------------------------------------------ the file */
+
+static void
+add_string (JsonBuilder *builder, const char *member, const char *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder, const char *member, gint64 value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+static char *
+state_to_data (const SbxRunState *state, gsize *out_length)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", state->id);
+  add_string (builder, "name", state->name);
+  add_string (builder, "image", state->image);
+  add_string (builder, "profile", state->profile);
+  add_string (builder, "profile_path", state->profile_path);
+  sbx_json_builder_add_strv (builder, "command", state->command);
+  add_int (builder, "supervisor_pid", state->supervisor_pid);
+  add_int (builder, "supervisor_start_time", (gint64) state->supervisor_start);
+  add_int (builder, "setup_pid", state->setup_pid);
+  add_int (builder, "created", state->created);
+  add_string (builder, "network", state->network);
+  sbx_json_builder_add_strv (builder, "ports", state->ports);
+  add_string (builder, "scope", state->scope);
+  add_string (builder, "run_dir", state->run_dir);
+  add_string (builder, "boot_id", state->boot_id);
+  add_string (builder, "pid_namespace", state->pid_namespace);
+  json_builder_set_member_name (builder, "effective_profile");
+  json_builder_add_value (builder, state->profile_json != NULL ? json_node_copy (state->profile_json)
+                                                               : json_node_new (JSON_NODE_NULL));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, out_length);
+}
+
+static char **
+dup_strv_member (JsonObject *object, const char *member)
+{
+  JsonArray *array = sbx_json_get_array (object, member);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
+}
+
+static SbxRunState *
+state_from_object (JsonObject *o, const char *path)
+{
+  g_autoptr(SbxRunState) state = g_new0 (SbxRunState, 1);
+  JsonNode *profile = json_object_get_member (o, "effective_profile");
+
+  state->id = g_strdup (sbx_json_get_string (o, "id"));
+  state->name = g_strdup (sbx_json_get_string (o, "name"));
+  state->image = g_strdup (sbx_json_get_string (o, "image"));
+  state->profile = g_strdup (sbx_json_get_string (o, "profile"));
+  state->profile_path = g_strdup (sbx_json_get_string (o, "profile_path"));
+  state->profile_json = profile != NULL && JSON_NODE_HOLDS_OBJECT (profile) ? json_node_copy (profile) : NULL;
+  state->command = dup_strv_member (o, "command");
+  state->supervisor_pid = (pid_t) json_object_get_int_member_with_default (o, "supervisor_pid", 0);
+  state->supervisor_start = (guint64) json_object_get_int_member_with_default (o, "supervisor_start_time", 0);
+  state->setup_pid = (pid_t) json_object_get_int_member_with_default (o, "setup_pid", 0);
+  state->created = json_object_get_int_member_with_default (o, "created", 0);
+  state->network = g_strdup (sbx_json_get_string (o, "network"));
+  state->ports = dup_strv_member (o, "ports");
+  state->scope = g_strdup (sbx_json_get_string (o, "scope"));
+  state->run_dir = g_strdup (sbx_json_get_string (o, "run_dir"));
+  state->boot_id = g_strdup (sbx_json_get_string (o, "boot_id"));
+  state->pid_namespace = g_strdup (sbx_json_get_string (o, "pid_namespace"));
+  state->path = g_strdup (path);
+  if (state->id == NULL || state->image == NULL || state->supervisor_pid <= 0 || state->boot_id == NULL ||
+      state->pid_namespace == NULL)
+    return NULL;
+  return g_steal_pointer (&state);
+}
+
+/* The registration in @path, or NULL (with a debug line) when it is not one. */
+static SbxRunState *
+state_load (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  SbxRunState *state = NULL;
+  JsonNode *root;
+
+  if (json_parser_load_from_mapped_file (parser, path, &error) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    state = state_from_object (json_node_get_object (root), path);
+  if (state == NULL)
+    sbx_debug ("sbx", "run-state", "%s is not a registration: %s", path,
+               error != NULL ? error->message : "members missing");
+  return state;
+}
+
+/* ------------------------------------------------------------------ registering */
+
+static char *
+new_id (void)
+{
+  guint8 bytes[SBX_RUN_ID_LENGTH / 2];
+  GString *id = g_string_new (NULL);
+
+  if (getrandom (bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
+    for (gsize i = 0; i < sizeof bytes; i++)
+      bytes[i] = (guint8) g_random_int ();
+  for (gsize i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (id, "%02x", bytes[i]);
+  return g_string_free (id, FALSE);
+}
+
+gboolean
+sbx_run_state_register (SbxRunState *state, GError **error)
+{
+  g_autofree char *dir = state_dir ();
+  g_autofree char *data = NULL;
+  gsize length;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return sbx_set_error_from_errno (error, errno, "create %s", dir);
+  do
+    {
+      g_free (state->id);
+      g_free (state->path);
+      state->id = new_id ();
+      state->path = g_strconcat (dir, "/", state->id, STATE_SUFFIX, NULL);
+    }
+  while (g_file_test (state->path, G_FILE_TEST_EXISTS));
+  state->supervisor_pid = getpid ();
+  if (!sbx_proc_stat (state->supervisor_pid, &state->supervisor_start, NULL))
+    return sbx_set_error_from_errno (error, errno, "read /proc/%d/stat", (int) state->supervisor_pid);
+  state->boot_id = read_boot_id ();
+  state->pid_namespace = read_pid_namespace ();
+  state->created = g_get_real_time () / G_USEC_PER_SEC;
+  data = state_to_data (state, &length);
+  if (!g_file_set_contents_full (state->path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return FALSE;
+  sbx_debug ("supervisor", "register", "%s", state->path);
+  return TRUE;
+}
+
+void
+sbx_run_state_unregister (SbxRunState *state)
+{
+  if (state->path != NULL)
+    (void) unlink (state->path);
+  sbx_run_state_free (state);
+}
+
+/* ------------------------------------------------------------------ liveness */
+
+typedef enum {
+  STATE_LIVE,
+  STATE_STALE,             /* its supervisor is gone (or the pid is another process's now) */
+  STATE_FOREIGN,           /* made in another pid namespace: cannot be checked from here */
+} Liveness;
+
+static Liveness
+liveness (const SbxRunState *state, const char *boot_id, const char *pid_namespace)
+{
+  guint64 start;
+
+  if (!g_str_equal (state->boot_id, boot_id))
+    return STATE_STALE;
+  if (!g_str_equal (state->pid_namespace, pid_namespace))
+    return STATE_FOREIGN;
+  if (!sbx_proc_stat (state->supervisor_pid, &start, NULL) || start != state->supervisor_start)
+    return STATE_STALE;
+  return STATE_LIVE;
+}
+
+gboolean
+sbx_run_state_is_live (const SbxRunState *state)
+{
+  g_autofree char *boot_id = read_boot_id ();
+  g_autofree char *pid_namespace = read_pid_namespace ();
+
+  return liveness (state, boot_id, pid_namespace) == STATE_LIVE;
+}
+
+static int
+compare_created (gconstpointer a, gconstpointer b)
+{
+  const SbxRunState *x = *(SbxRunState * const *) a, *y = *(SbxRunState * const *) b;
+
+  return x->created != y->created ? (x->created < y->created ? -1 : 1) : strcmp (x->id, y->id);
+}
+
+GPtrArray *
+sbx_run_state_list (GError **error)
+{
+  g_autofree char *dir_path = state_dir ();
+  g_autofree char *boot_id = read_boot_id ();
+  g_autofree char *pid_namespace = read_pid_namespace ();
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_run_state_free);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *entry;
+
+  if ((dir = g_dir_open (dir_path, 0, &local_error)) == NULL &&
+      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    return g_propagate_error (error, g_steal_pointer (&local_error)), NULL;
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, entry, NULL);
+      g_autoptr(SbxRunState) state = NULL;
+      Liveness live;
+
+      if (!g_str_has_suffix (entry, STATE_SUFFIX) || (state = state_load (path)) == NULL)
+        continue;
+      live = liveness (state, boot_id, pid_namespace);
+      if (live == STATE_LIVE)
+        g_ptr_array_add (list, g_steal_pointer (&state));
+      else if (live == STATE_STALE && unlink (path) == 0)
+        sbx_debug ("sbx", "run-state", "removed %s: its supervisor (pid %d) is gone", path,
+                   (int) state->supervisor_pid);
+    }
+  g_ptr_array_sort (list, compare_created);
+  return g_steal_pointer (&list);
+}
+
+/* ------------------------------------------------------------------ lookups */
+
+static SbxRunState *
+find_by_prefix (GPtrArray *live, const char *key, GError **error)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+  SbxRunState *found = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < live->len; i++)
+    {
+      SbxRunState *state = g_ptr_array_index (live, i);
+      if (!g_str_has_prefix (state->id, key))
+        continue;
+      g_string_append_printf (ids, "%s%s", n == 0 ? "" : ", ", state->id);
+      found = state;
+      n++;
+    }
+  if (n <= 1)
+    return found;
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "id prefix '%s' is ambiguous: it starts %u running "
+               "sandboxes (%s)", key, n, ids->str);
+  return NULL;
+}
+
+SbxRunState *
+sbx_run_state_find (GPtrArray *live, const char *key, GError **error)
+{
+  for (guint i = 0; i < live->len; i++)
+    if (g_str_equal (((SbxRunState *) g_ptr_array_index (live, i))->id, key))
+      return g_ptr_array_index (live, i);
+  for (guint i = 0; i < live->len; i++)
+    if (g_strcmp0 (((SbxRunState *) g_ptr_array_index (live, i))->name, key) == 0)
+      return g_ptr_array_index (live, i);
+  if (strlen (key) < SBX_RUN_ID_MIN_PREFIX)
+    return NULL;
+  return find_by_prefix (live, key, error);
+}
+
+/* TRUE when @pid is pid 1 of a pid namespace below ours: its NSpid ends in 1. */
+static gboolean
+is_namespace_init (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (status, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "NSpid:"))
+      return g_str_has_suffix (lines[i], "\t1") && strchr (lines[i] + 6, '\t') != strrchr (lines[i], '\t');
+  return FALSE;
+}
+
+pid_t
+sbx_run_state_init_pid (const SbxRunState *state)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", (int) state->setup_pid,
+                                           (int) state->setup_pid);
+  g_autofree char *children = NULL;
+  g_auto(GStrv) pids = NULL;
+  pid_t ppid = 0;
+
+  /* The setup process is the supervisor's child; its children are init and, with
+   * fuse-overlayfs, the daemon, which stays in our pid namespace. */
+  if (!sbx_proc_stat (state->setup_pid, NULL, &ppid) || ppid != state->supervisor_pid ||
+      !g_file_get_contents (path, &children, NULL, NULL))
+    return state->setup_pid;
+  pids = g_strsplit (g_strstrip (children), " ", -1);
+  for (guint i = 0; pids[i] != NULL; i++)
+    {
+      pid_t pid = (pid_t) g_ascii_strtoll (pids[i], NULL, 10);
+      if (pid > 0 && is_namespace_init (pid))
+        return pid;
+    }
+  return state->setup_pid;
+}
