@@ -1,5 +1,6 @@
 /* cmd-profile.c: `sbx profile ls|show|validate`. */
 #include "cli.h"
+#include "escape.h"
 #include "profile.h"
 #include "sbx-error.h"
 
@@ -30,8 +31,8 @@ profile_ls (int argc, char **argv, GError **error)
   for (guint i = 0; i < profiles->len; i++)
     {
       const SbxProfileInfo *info = g_ptr_array_index (profiles, i);
-      printf ("%-16s %-48s %s\n", info->name, info->path != NULL ? info->path : "built-in",
-              info->description != NULL ? info->description : "");
+      sbx_print_line (stdout, "%-16s %-48s %s", info->name, info->path != NULL ? info->path : "built-in",
+                      info->description != NULL ? info->description : "");
     }
   return 0;
 }
@@ -70,7 +71,7 @@ profile_validate (int argc, char **argv, GError **error)
     {
       if (!sbx_profile_validate_file (argv[i], error))
         return SBX_EXIT_SBX_ERROR;
-      printf ("%s: ok\n", argv[i]);
+      sbx_print_line (stdout, "%s: ok", argv[i]);
     }
   return 0;
 }

@@ -2,6 +2,7 @@
  * `sbx rm [-f] NAME...` (storage/sandbox.h keeps them on disk; `sbx run --name` makes them).
  * `sbx rm NAME` also removes the menu launchers of NAME (`sbx desktop install --name NAME`). */
 #include "cli.h"
+#include "escape.h"
 #include "desktop-install.h"
 #include "run.h"
 #include "sandbox.h"
@@ -54,11 +55,11 @@ sbx_cmd_ls (int argc, char **argv, GError **error)
       g_autofree char *command = format_command (sandbox);
 
       if (quiet)
-        printf ("%s\n", sandbox->name);
+        sbx_print_line (stdout, "%s", sandbox->name);
       else
-        printf ("%-20s %-30s %-9s %-15s %-17s %s\n", sandbox->name, sandbox->image->name,
-                sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
-                created, command);
+        sbx_print_line (stdout, "%-20s %-30s %-9s %-15s %-17s %s", sandbox->name, sandbox->image->name,
+                        sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
+                        created, command);
     }
   return 0;
 }
@@ -120,7 +121,7 @@ sbx_cmd_rm (int argc, char **argv, GError **error)
         removed = TRUE;
       if (!removed)
         {
-          g_printerr ("sbx: %s\n", local_error->message);
+          sbx_print_line (stderr, "sbx: %s", local_error->message);
           status = SBX_EXIT_SBX_ERROR;
         }
     }

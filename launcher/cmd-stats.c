@@ -1,6 +1,7 @@
 /* cmd-stats.c: `sbx stats [NAME]`: memory, CPU and pids of the running sandboxes that have a
  * systemd scope (those run with limits), read from the scopes' cgroups (scope.h). */
 #include "cli.h"
+#include "escape.h"
 #include "sbx-error.h"
 #include "scope.h"
 
@@ -42,7 +43,8 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
       g_autofree char *memory = format_limit (s->memory_current, s->memory_max, TRUE);
       g_autofree char *pids = format_limit (s->pids_current, s->pids_max, FALSE);
 
-      printf ("%-32s %-24s %11.2fs %-16s %s\n", s->unit, memory, s->cpu_usage_usec / 1e6, pids, s->description);
+      sbx_print_line (stdout, "%-32s %-24s %11.2fs %-16s %s", s->unit, memory, s->cpu_usage_usec / 1e6, pids,
+                      s->description);
     }
   return 0;
 }
