@@ -90,3 +90,17 @@ sbx_escape (const char *text)
   sbx_escape_into (text, len, out, size);
   return out;
 }
+
+void
+sbx_print_line (FILE *out, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  escaped = sbx_escape (text);
+  fprintf (out, "%s\n", escaped);
+}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,10 @@ char *sbx_escape (const char *text);
 /* Escapes @len bytes of @text into @out (of @size bytes, NUL-terminated, cut short when it
  * fills up); no allocation, so a child after fork may use it.  Returns the length written. */
 gsize sbx_escape_into (const char *text, gsize len, char *out, gsize size);
+
+/* Prints one line on @out: the text @format makes, escaped whole (so outside text among
+ * the arguments can neither start another line nor move the cursor), then "\n".  For
+ * lines holding names and values from outside: table rows, warnings, errors. */
+void sbx_print_line (FILE *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* apparmor.c: AppArmor through libapparmor: is it enabled, is a profile loaded, and the
  * change of profile on the command's execve. */
 #include "apparmor.h"
+#include "log.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -77,8 +78,8 @@ apply_policy (const char *profile, SbxAppArmorPolicy policy, const char *why, GE
       g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "apparmorProfile '%s': %s", profile, why);
       return FALSE;
     case SBX_APPARMOR_WARN:
-      g_printerr ("sbx: warning: apparmorProfile '%s': %s; running without it "
-                  "(sbx.apparmor.ifUnavailable \"fail\" refuses instead)\n", profile, why);
+      sbx_warning ("apparmorProfile '%s': %s; running without it "
+                   "(sbx.apparmor.ifUnavailable \"fail\" refuses instead)", profile, why);
       return TRUE;
     case SBX_APPARMOR_IGNORE:
       return TRUE;

@@ -1,5 +1,6 @@
 /* cmd-image.c: `sbx image import|ls|rm`. */
 #include "cli.h"
+#include "escape.h"
 #include "import-helper.h"
 #include "sbx-error.h"
 #include "store.h"
@@ -60,9 +61,9 @@ print_image (const SbxImage *image, gboolean quiet)
   g_autofree char *size = sbx_format_size (image->size, G_FORMAT_SIZE_DEFAULT);
 
   if (quiet)
-    printf ("%s\n", image->name);
+    sbx_print_line (stdout, "%s", image->name);
   else
-    printf ("%-40s %-12.12s %-16s %s\n", image->name, image->id, age, size);
+    sbx_print_line (stdout, "%-40s %-12.12s %-16s %s", image->name, image->id, age, size);
 }
 
 /* `sbx image ls [-q] [--format json]`: JSON has the full id, created in unix seconds and the
@@ -123,7 +124,7 @@ image_rm (int argc, char **argv, GError **error)
       g_autoptr(GError) local_error = NULL;
       if (!sbx_store_remove_image (store, argv[i], &local_error))
         {
-          g_printerr ("sbx: %s\n", local_error->message);
+          sbx_print_line (stderr, "sbx: %s", local_error->message);
           status = SBX_EXIT_SBX_ERROR;
         }
     }
@@ -155,7 +156,7 @@ image_prune (int argc, char **argv, GError **error)
       !sbx_store_usage (store, &after, error))
     return SBX_EXIT_SBX_ERROR;
   for (guint i = 0; i < removed->len; i++)
-    printf ("removed image %s\n", (const char *) g_ptr_array_index (removed, i));
+    sbx_print_line (stdout, "removed image %s", (const char *) g_ptr_array_index (removed, i));
   freed = sbx_format_size (before.layers + before.blobs + before.tmp > after.layers + after.blobs + after.tmp
                          ? before.layers + before.blobs + before.tmp - after.layers - after.blobs - after.tmp : 0,
                          G_FORMAT_SIZE_DEFAULT);

@@ -1,5 +1,6 @@
 /* cmd-profile.c: `sbx profile ls|show|validate`. */
 #include "cli.h"
+#include "escape.h"
 #include "profile.h"
 #include "sbx-error.h"
 
@@ -50,8 +51,8 @@ profile_ls (int argc, char **argv, GError **error)
       if (json)
         add_profile_json (builder, info);
       else
-        printf ("%-16s %-48s %s\n", info->name, info->path != NULL ? info->path : "built-in",
-                info->description != NULL ? info->description : "");
+        sbx_print_line (stdout, "%-16s %-48s %s", info->name, info->path != NULL ? info->path : "built-in",
+                        info->description != NULL ? info->description : "");
     }
   json_builder_end_array (builder);
   if (json)
@@ -93,7 +94,7 @@ profile_validate (int argc, char **argv, GError **error)
     {
       if (!sbx_profile_validate_file (argv[i], error))
         return SBX_EXIT_SBX_ERROR;
-      printf ("%s: ok\n", argv[i]);
+      sbx_print_line (stdout, "%s: ok", argv[i]);
     }
   return 0;
 }

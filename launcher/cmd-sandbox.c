@@ -2,6 +2,7 @@
  * `sbx rm [-f] NAME...` (storage/sandbox.h keeps them on disk; `sbx run --name` makes them).
  * `sbx rm NAME` also removes the menu launchers of NAME (`sbx desktop install --name NAME`). */
 #include "cli.h"
+#include "escape.h"
 #include "desktop-install.h"
 #include "run.h"
 #include "sandbox.h"
@@ -56,9 +57,9 @@ print_sandbox (const SbxSandbox *sandbox, gboolean quiet)
   g_autofree char *command = format_command (sandbox);
 
   if (quiet)
-    printf ("%s\n", sandbox->name);
+    sbx_print_line (stdout, "%s", sandbox->name);
   else
-    printf ("%-20s %-30s %-9s %-15s %-17s %s\n", sandbox->name, sandbox->image->name,
+    sbx_print_line (stdout, "%-20s %-30s %-9s %-15s %-17s %s", sandbox->name, sandbox->image->name,
             sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
             created, command);
 }
@@ -156,7 +157,7 @@ sbx_cmd_rm (int argc, char **argv, GError **error)
         removed = TRUE;
       if (!removed)
         {
-          g_printerr ("sbx: %s\n", local_error->message);
+          sbx_print_line (stderr, "sbx: %s", local_error->message);
           status = SBX_EXIT_SBX_ERROR;
         }
     }

@@ -8,6 +8,7 @@
  * ids like the store's layers: remove a bundle with `podman unshare rm -rf DIR` or
  * `unshare --map-auto --map-root-user rm -rf DIR`. */
 #include "cli.h"
+#include "log.h"
 #include "apparmor.h"
 #include "flatten.h"
 #include "import-helper.h"
@@ -161,7 +162,7 @@ remove_staging (Bundle *bundle)
         sbx_flatten_remove (bundle->staging, &error);
     }
   if (error != NULL)
-    g_printerr ("sbx: warning: could not remove %s: %s\n", bundle->staging, error->message);
+    sbx_warning ("could not remove %s: %s", bundle->staging, error->message);
 }
 
 static const char *

@@ -4,6 +4,7 @@
  * sandbox's id and name from its registration (run-state.h). */
 #include "cli.h"
 #include "run-state.h"
+#include "escape.h"
 #include "sbx-error.h"
 #include "scope.h"
 
@@ -62,7 +63,7 @@ print_stats (const SbxScopeStats *s)
   g_autofree char *memory = format_limit (s->memory_current, s->memory_max, TRUE);
   g_autofree char *pids = format_limit (s->pids_current, s->pids_max, FALSE);
 
-  printf ("%-32s %-24s %11.2fs %-16s %s\n", s->unit, memory, s->cpu_usage_usec / 1e6, pids, s->description);
+  sbx_print_line (stdout, "%-32s %-24s %11.2fs %-16s %s", s->unit, memory, s->cpu_usage_usec / 1e6, pids, s->description);
 }
 
 int

@@ -337,7 +337,7 @@ settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
       return FALSE;
     }
   if (profile->limits_policy == SBX_LIMITS_WARN)
-    g_printerr ("sbx: warning: running without resource limits: %s\n", local_error->message);
+    sbx_warning ("running without resource limits: %s", local_error->message);
   return TRUE;
 }
 

@@ -12,6 +12,7 @@
  * store's user namespace (files owned by subordinate ids: a flattened rootfs keeps them) and prints the image id.  The only sbx program that links
  * libarchive and libcurl (a pull downloads before it enters the namespace). */
 #include "fd-util.h"
+#include "escape.h"
 #include "flatten.h"
 #include "import-helper.h"
 #include "import.h"
@@ -183,12 +184,12 @@ main (int argc, char **argv)
   image = import_main (argc, argv, &error);
   if (image == NULL)
     {
-      g_printerr ("sbx: %s\n", error->message);
+      sbx_print_line (stderr, "sbx: %s", error->message);
       return sbx_error_exit_status (error);
     }
   if (argc >= 2 && g_str_equal (argv[1], "--pull") && g_strv_contains ((const char * const *) argv, "--print-name"))
-    printf ("%s %s\n", image->id, image->name);
+    sbx_print_line (stdout, "%s %s", image->id, image->name);
   else
-    printf ("%s\n", image->id);
+    sbx_print_line (stdout, "%s", image->id);
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "signals.h"
 #include "log.h"
 #include "sbx-error.h"
+#include "escape.h"
 #include "sync.h"
 #include "userns.h"
 
@@ -25,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 static gboolean
@@ -113,26 +115,97 @@ keep_id_mapping (const SbxIdMap *map, guint32 caller)
 /* A named sandbox keeps the driver that first mounted it: its upper dir holds that
  * driver's whiteouts and markers. */
 static gboolean
-record_driver (const SbxRunPlan *plan, SbxStorageDriver used, GError **error)
+record_driver (int sandbox_fd, SbxStorageDriver used, GError **error)
 {
-  g_autofree char *path = NULL;
   const char *name = sbx_storage_driver_name (used);
+  g_autoptr(GError) local_error = NULL;
 
+  if (sandbox_fd < 0
+      || sbx_write_string_at (sandbox_fd, "driver", O_CREAT | O_EXCL | O_NOFOLLOW, 0644, name, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST) || faccessat (sandbox_fd, "driver", F_OK,
+                                                                                      AT_SYMLINK_NOFOLLOW) == 0)
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* The store's directories the overlay is made of are opened beneath the store (the parent
+ * of the scratch tmpfs, our cwd), following no symlink: one planted in the store (a
+ * sandbox's upper/, a layer) is refused, not mounted.  The overlay gets /proc/self/fd/N
+ * paths of these fds, inherited by fuse-overlayfs; they are closed once it is mounted. */
+static char *
+open_store_dir (int store_fd, const char *rel, GArray *fds, GError **error)
+{
+  int fd = sbx_openat2 (store_fd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW,
+                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  g_autofree char *shown = NULL;
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      shown = sbx_escape (rel);
+      if (errsv == ELOOP || errsv == EXDEV || errsv == ENOTDIR)
+        return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the store's %s is a symlink or not a directory "
+                            "(refused; not followed)", shown), NULL;
+      return sbx_set_error_from_errno (error, errsv, "open the store's %s", shown), NULL;
+    }
+  g_array_append_val (fds, fd);
+  if (fcntl (fd, F_SETFD, 0) < 0)
+    return sbx_set_error_from_errno (error, errno, "fcntl"), NULL;
+  return g_strdup_printf ("/proc/self/fd/%d", fd);
+}
+
+static void
+close_fd_in_array (gpointer fdp)
+{
+  close (*(int *) fdp);
+}
+
+/* The lower layers' and (for a named sandbox) upper/ and work/'s fd paths into @spec and
+ * @lower; *out_sandbox_fd: the sandbox's directory, or -1. */
+static gboolean
+open_overlay_dirs (const SbxRunPlan *plan, SbxRootfsSpec *spec, GPtrArray *lower, GArray *fds,
+                   int *out_sandbox_fd, char **out_upper, char **out_work, GError **error)
+{
+  sbx_autofd int store_fd = open ("..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autofree char *sandbox_rel = NULL, *upper_rel = NULL, *work_rel = NULL, *sandbox_path = NULL;
+
+  *out_sandbox_fd = -1;
+  if (store_fd < 0)
+    return sbx_set_error_from_errno (error, errno, "open the store (%s/..)", plan->scratch_dir);
+  for (guint i = 0; plan->layers[i] != NULL; i++)
+    {
+      g_autofree char *rel = g_build_filename ("layers", plan->layers[i], NULL);
+      char *path = open_store_dir (store_fd, rel, fds, error);
+      if (path == NULL)
+        return FALSE;
+      g_ptr_array_add (lower, path);
+    }
+  g_ptr_array_add (lower, NULL);
+  spec->lower = (const char * const *) lower->pdata;
   if (plan->persistent_dir == NULL)
     return TRUE;
-  path = g_build_filename (plan->persistent_dir, "driver", NULL);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return TRUE;
-  return g_file_set_contents_full (path, name, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+  sandbox_rel = g_build_filename ("sandboxes", strrchr (plan->persistent_dir, '/') + 1, NULL);
+  upper_rel = g_build_filename (sandbox_rel, "upper", NULL);
+  work_rel = g_build_filename (sandbox_rel, "work", NULL);
+  if ((sandbox_path = open_store_dir (store_fd, sandbox_rel, fds, error)) == NULL
+      || (spec->upper = *out_upper = open_store_dir (store_fd, upper_rel, fds, error)) == NULL
+      || (spec->work = *out_work = open_store_dir (store_fd, work_rel, fds, error)) == NULL)
+    return FALSE;
+  *out_sandbox_fd = g_array_index (fds, int, fds->len - 3);
+  return TRUE;
 }
 
 static gboolean
 mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error)
 {
   g_autoptr(GPtrArray) lower = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree char *uidmapping = NULL, *gidmapping = NULL;
   g_autofree char *upper = NULL, *work = NULL;
   SbxStorageDriver used;
+  int sandbox_fd = -1;
   SbxRootfsSpec spec = {
     .driver = plan->storage_driver, .upper = "upper", .work = "work", .target = "rootfs",
     .log = "fuse-overlayfs.log", .fuse_overlayfs = plan->fuse_overlayfs,
@@ -140,15 +213,9 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
 
   if (plan->host_root)
     return sbx_host_root_mount (plan, spec.target, error);
-  if (plan->persistent_dir != NULL)
-    {
-      spec.upper = upper = g_build_filename (plan->persistent_dir, "upper", NULL);
-      spec.work = work = g_build_filename (plan->persistent_dir, "work", NULL);
-    }
-  for (guint i = 0; plan->layers[i] != NULL; i++)
-    g_ptr_array_add (lower, g_build_filename ("..", "layers", plan->layers[i], NULL));
-  g_ptr_array_add (lower, NULL);
-  spec.lower = (const char * const *) lower->pdata;
+  g_array_set_clear_func (fds, close_fd_in_array);
+  if (!open_overlay_dirs (plan, &spec, lower, fds, &sandbox_fd, &upper, &work, error))
+    return FALSE;
   if (plan->ids.mode == SBX_USERNS_KEEP_ID && !plan->ids.single)
     {
       spec.uidmapping = uidmapping = keep_id_mapping (&plan->ids.uid_map, plan->ids.caller_uid);
@@ -158,7 +225,7 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
     return FALSE;
   sbx_debug ("setup", "mount-rootfs", "%s over %u layers, upper %s%s", sbx_storage_driver_name (used),
              lower->len - 1, spec.upper, *out_daemon > 0 ? " (fuse-overlayfs daemon running)" : "");
-  return record_driver (plan, used, error);
+  return record_driver (sandbox_fd, used, error);
 }
 
 /* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root

@@ -23,6 +23,30 @@ sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **err
   return TRUE;
 }
 
+/* The peer went away: the error it sent before it went (a setup step that failed) says
+ * why better than EPIPE does.  TRUE, with @error set, when one is waiting. */
+static gboolean
+take_peer_error (int fd, GError **error)
+{
+  char buf[SYNC_MESSAGE_MAX];
+
+  for (guint i = 0; i < 64; i++)
+    {
+      ssize_t n = recv (fd, buf, sizeof buf, MSG_DONTWAIT);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      if ((SbxSyncType) buf[0] == SBX_SYNC_ERROR)
+        {
+          g_propagate_error (error, sbx_error_decode (buf + 1, (gsize) n - 1));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 gboolean
 sbx_sync_send (int fd, SbxSyncType type, GError **error)
 {
@@ -30,7 +54,12 @@ sbx_sync_send (int fd, SbxSyncType type, GError **error)
 
   while (send (fd, &c, 1, MSG_NOSIGNAL) < 0)
     if (errno != EINTR)
-      return sbx_set_error_from_errno (error, errno, "sync socket");
+      {
+        int errsv = errno;
+        if ((errsv == EPIPE || errsv == ECONNRESET) && take_peer_error (fd, error))
+          return FALSE;
+        return sbx_set_error_from_errno (error, errsv, "sync socket");
+      }
   return TRUE;
 }
 

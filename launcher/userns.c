@@ -1,5 +1,6 @@
 /* userns.c: creating user namespaces and writing their id maps with newuidmap/newgidmap. */
 #include "userns.h"
+#include "log.h"
 #include "fd-util.h"
 #include "sbx-error.h"
 #include "error-pipe.h"
@@ -249,9 +250,9 @@ sbx_userns_layout_for_caller (SbxUsernsMode mode, SbxIdLayout *out, GError **err
   if (!sbx_id_layout_for_caller (mode, sbx_subuid_path (), sbx_subgid_path (), out, error))
     return FALSE;
   if (out->single)
-    g_printerr ("sbx: warning: no subordinate id range for uid %u in %s/%s: mapping only your own "
-                "ids; files of other owners show as nobody (65534)\n",
-                (guint) out->caller_uid, sbx_subuid_path (), sbx_subgid_path ());
+    sbx_warning ("no subordinate id range for uid %u in %s/%s: mapping only your own "
+                 "ids; files of other owners show as nobody (65534)",
+                 (guint) out->caller_uid, sbx_subuid_path (), sbx_subgid_path ());
   return TRUE;
 }
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include "json-util.h"
 
 #include "fd-util.h"
 #include "registry.h"
@@ -161,14 +162,14 @@ read_blob (int layout_fd, const Descriptor *descriptor, GError **error)
 static JsonNode *
 parse_json (GBytes *bytes, const char *what, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
+  JsonNode *root = sbx_json_parse_checked (data, size, &local_error);
 
-  if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error))
+  if (root == NULL)
     return sbx_bad_image (error, "%s: %s", what, local_error->message), NULL;
-  return json_parser_steal_root (parser);
+  return root;
 }
 
 static JsonObject *
@@ -309,6 +310,7 @@ resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
       if ((bytes = read_blob (layout_fd, descriptor, error)) == NULL
           || (root = parse_json (bytes, descriptor->digest, error)) == NULL
           || (index = expect_object (root, descriptor->digest, error)) == NULL
+          || !sbx_manifest_check_shape (index, TRUE, descriptor->digest, error)
           || !select_platform (index, &chosen, error))
         return FALSE;
       descriptor_clear (descriptor);
@@ -326,10 +328,11 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
 {
   g_autofree char *what = g_strdup_printf ("manifest %s", digest);
   g_autoptr(JsonNode) root = parse_json (manifest, what, error);
-  JsonObject *object = expect_object (root, what, error);
+  JsonObject *object = root ? expect_object (root, what, error) : NULL;
   JsonArray *array;
 
-  if (object == NULL || !parse_descriptor (json_object_get_member (object, "config"), what, config, error)
+  if (object == NULL || !sbx_manifest_check_shape (object, FALSE, what, error)
+      || !parse_descriptor (json_object_get_member (object, "config"), what, config, error)
       || (array = expect_array_member (object, "layers", what, error)) == NULL)
     return FALSE;
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -346,12 +349,11 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
   return TRUE;
 }
 
-/* The image config: runtime fields into @image, and rootfs.diff_ids. */
-static gboolean
-parse_image_config (GBytes *config, SbxImage *image, GError **error)
+gboolean
+sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error)
 {
   g_autoptr(JsonNode) root = parse_json (config, "image config", error);
-  JsonObject *object = expect_object (root, "image config", error);
+  JsonObject *object = root ? expect_object (root, "image config", error) : NULL;
   JsonNode *runtime = object ? json_object_get_member (object, "config") : NULL;
   JsonNode *rootfs = object ? json_object_get_member (object, "rootfs") : NULL;
   JsonObject *run = runtime && JSON_NODE_HOLDS_OBJECT (runtime) ? json_node_get_object (runtime) : NULL;
@@ -367,6 +369,12 @@ parse_image_config (GBytes *config, SbxImage *image, GError **error)
       image->working_dir = sbx_json_object_dup_string (run, "WorkingDir");
       image->user = sbx_json_object_dup_string (run, "User");
     }
+  for (guint i = 0; image->env && image->env[i]; i++)
+    if (strchr (image->env[i], '=') == NULL || image->env[i][0] == '=')
+      {
+        g_autofree char *shown = g_strescape (image->env[i], NULL);
+        return sbx_bad_image (error, "image config: Env entry %u '%s' is not NAME=VALUE", i, shown);
+      }
   if (image->working_dir && *image->working_dir == '\0')
     g_clear_pointer (&image->working_dir, g_free);
   if (image->user && *image->user == '\0')
@@ -463,7 +471,8 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
   g_autoptr(GBytes) index_bytes = read_small_file (layout_fd, "index.json", error);
   g_autoptr(JsonNode) index_root = index_bytes ? parse_json (index_bytes, "index.json", error) : NULL;
   JsonObject *index = index_root ? expect_object (index_root, "index.json", error) : NULL;
-  JsonArray *manifests = index ? expect_array_member (index, "manifests", "index.json", error) : NULL;
+  JsonArray *manifests = index && sbx_manifest_check_shape (index, TRUE, "index.json", error)
+                         ? expect_array_member (index, "manifests", "index.json", error) : NULL;
   g_autoptr(GArray) layers = g_array_new (FALSE, TRUE, sizeof (Descriptor));
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
   g_autoptr(GBytes) manifest = NULL;
@@ -480,7 +489,7 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
       || (manifest = read_blob (layout_fd, &top, error)) == NULL
       || !parse_manifest (manifest, top.digest, &config, layers, error)
       || (config_bytes = read_blob (layout_fd, &config, error)) == NULL
-      || !parse_image_config (config_bytes, image, error))
+      || !sbx_image_config_parse (config_bytes, image, error))
     return NULL;
   if (g_strv_length (image->layers) != layers->len)
     return sbx_bad_image (error, "manifest %s has %u layers but its config %u diff_ids", top.digest,
@@ -624,7 +633,7 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
     return NULL;
   config_digest = sha256_digest_of (config);
   if (!check_docker_config_digest (config_path, config_digest, error)
-      || !parse_image_config (config, image, error))
+      || !sbx_image_config_parse (config, image, error))
     return NULL;
   if (g_strv_length (image->layers) != g_strv_length (layer_paths))
     return sbx_bad_image (error, "manifest.json lists %u layers but the config %u diff_ids",

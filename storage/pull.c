@@ -16,6 +16,7 @@
 #include "fd-util.h"
 #include "lockfile.h"
 #include "import.h"
+#include "json-util.h"
 #include "registry-client.h"
 #include "sbx-error.h"
 #include "storage-private.h"
@@ -428,17 +429,18 @@ read_diff_ids (SbxPull *pull, GError **error)
 {
   g_autofree char *path = g_build_filename (pull->staging->path, "blobs", "sha256",
                                             sbx_digest_hex (pull->parsed->config.digest), NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
   char **diff_ids = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonNode *rootfs;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+  if (!g_file_get_contents (path, &data, &len, &local_error)
+      || (root = sbx_json_parse_checked (data, len, &local_error)) == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s: %s", pull->parsed->config.digest,
                         local_error->message), NULL;
-  root = json_parser_get_root (parser);
-  rootfs = root && JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "rootfs") : NULL;
+  rootfs = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "rootfs") : NULL;
   if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs)
       || !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &diff_ids) || diff_ids == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s: no rootfs.diff_ids",

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 #include <json-glib/json-glib.h>
+#include "json-util.h"
 
 #include "fd-util.h"
 #include "sbx-error.h"
@@ -324,17 +325,16 @@ set_authorization (SbxRegistryClient *client, char *header)
 static char *
 registry_error_text (GString *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root, *errors;
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *errors;
   JsonArray *array;
   JsonNode *first;
   JsonObject *o;
   const char *code, *message;
 
-  if (body->len == 0 || !json_parser_load_from_data (parser, body->str, body->len, NULL))
+  if ((root = sbx_json_parse_checked (body->str, body->len, NULL)) == NULL)
     return NULL;
-  root = json_parser_get_root (parser);
-  errors = root && JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "errors") : NULL;
+  errors = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "errors") : NULL;
   array = errors && JSON_NODE_HOLDS_ARRAY (errors) ? json_node_get_array (errors) : NULL;
   first = array && json_array_get_length (array) > 0 ? json_array_get_element (array, 0) : NULL;
   o = first && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
@@ -388,13 +388,11 @@ token_url (const SbxAuthChallenge *c, const char *default_scope)
 static char *
 parse_token (GString *body, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = sbx_json_parse_checked (body->str, body->len, NULL);
   JsonObject *o;
   const char *token;
 
-  if (!json_parser_load_from_data (parser, body->str, body->len, NULL)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the token server's answer is not a JSON object"), NULL;
   o = json_node_get_object (root);
   token = json_object_get_string_member_with_default (o, "token", NULL);

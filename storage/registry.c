@@ -537,16 +537,15 @@ gboolean
 sbx_registry_auth_file_lookup (const char *data, gsize len, const char *what,
                                const char *registry, char **out_auth, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root, *auths;
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *auths;
   JsonObject *object;
   g_autoptr(GList) members = NULL;
 
   *out_auth = NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
+  if ((root = sbx_json_parse_checked (data, len, &local_error)) == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: %s", what, local_error->message), FALSE;
-  root = json_parser_get_root (parser);
   auths = root && JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "auths") : NULL;
   if (auths == NULL || !JSON_NODE_HOLDS_OBJECT (auths))
     return TRUE;
@@ -721,6 +720,40 @@ parse_image_manifest (JsonObject *object, SbxManifest *out, GError **error)
   return TRUE;
 }
 
+gboolean
+sbx_manifest_check_shape (JsonObject *object, gboolean expect_index, const char *what, GError **error)
+{
+  const char *media_type = sbx_json_get_string (object, "mediaType");
+  gboolean has_index_part = json_object_has_member (object, "manifests");
+  gboolean has_manifest_part = json_object_has_member (object, "layers") || json_object_has_member (object, "config");
+
+  if (has_index_part && has_manifest_part)
+    return sbx_bad_image (error, "%s: carries both \"manifests\" and \"layers\"/\"config\" (ambiguous: "
+                          "an index or a manifest?)", what);
+  if (json_object_has_member (object, "mediaType") && media_type == NULL)
+    return sbx_bad_image (error, "%s: \"mediaType\" is not a string", what);
+  if (media_type != NULL && expect_index && !sbx_media_type_is_index (media_type))
+    return sbx_bad_image (error, "%s: \"mediaType\" says '%s', not an image index", what, media_type);
+  if (media_type != NULL && !expect_index && !sbx_media_type_is_manifest (media_type))
+    return sbx_bad_image (error, "%s: \"mediaType\" says '%s', not an image manifest", what, media_type);
+  if (expect_index ? has_manifest_part : has_index_part)
+    return sbx_bad_image (error, "%s: an image %s carrying \"%s\"", what, expect_index ? "index" : "manifest",
+                          expect_index ? "layers" : "manifests");
+  return TRUE;
+}
+
+/* The served Content-Type and the "mediaType" field name different kinds. */
+static gboolean
+kinds_disagree (JsonObject *object, const char *content_type)
+{
+  const char *media_type = sbx_json_get_string (object, "mediaType");
+
+  if (media_type == NULL || content_type == NULL)
+    return FALSE;
+  return (sbx_media_type_is_index (content_type) && sbx_media_type_is_manifest (media_type))
+         || (sbx_media_type_is_manifest (content_type) && sbx_media_type_is_index (media_type));
+}
+
 /* Index or manifest: the "mediaType" field, else @content_type, else the shape. */
 static const char *
 kind_of (JsonObject *object, const char *content_type)
@@ -738,12 +771,11 @@ SbxManifest *
 sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
                     const char *arch, const char *variant, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(SbxManifest) out = g_new0 (SbxManifest, 1);
   g_autoptr(GError) local_error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *version;
   const char *kind;
@@ -751,16 +783,21 @@ sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
 
   if (size > SBX_REGISTRY_MAX_MANIFEST)
     return sbx_bad_image (error, "manifest larger than 4 MiB"), NULL;
-  if (data == NULL || !json_parser_load_from_data (parser, data, (gssize) size, &local_error))
-    return sbx_bad_image (error, "manifest is not valid JSON: %s", local_error ? local_error->message : "empty"), NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if ((root = sbx_json_parse_checked (data, size, &local_error)) == NULL)
+    return sbx_bad_image (error, "manifest is not valid JSON: %s", local_error->message), NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return sbx_bad_image (error, "manifest is not a JSON object"), NULL;
   object = json_node_get_object (root);
   version = json_object_get_member (object, "schemaVersion");
   if (version == NULL || json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) != 2)
     return sbx_bad_image (error, "manifest: unsupported schemaVersion (only 2; Docker schema 1 is not supported)"), NULL;
   kind = kind_of (object, content_type);
+  if (kinds_disagree (object, content_type))
+    return sbx_bad_image (error, "manifest: \"mediaType\" '%s' contradicts the Content-Type '%s'",
+                          sbx_json_get_string (object, "mediaType"), content_type), NULL;
+  if ((sbx_media_type_is_index (kind) || sbx_media_type_is_manifest (kind))
+      && !sbx_manifest_check_shape (object, sbx_media_type_is_index (kind), "manifest", error))
+    return NULL;
   if (arch == NULL)
     arch = sbx_registry_host_arch (&host_variant), variant = host_variant;
   if (sbx_media_type_is_index (kind))

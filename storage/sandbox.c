@@ -128,21 +128,21 @@ state_to_data (const SbxSandbox *sandbox, gsize *out_length)
 }
 
 static SbxSandbox *
-state_from_file (const char *name, const char *path, GError **error)
+state_from_file (SbxStore *store, const char *name, const char *path, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(SbxSandbox) sandbox = g_new0 (SbxSandbox, 1);
   g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autofree char *rel = g_build_filename (SANDBOXES_DIR, name, STATE_FILE, NULL);
+  g_autoptr(GBytes) bytes = sbx_store_read_beneath (sbx_store_get_root (store), rel, MAX_STATE_SIZE, error);
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
-  struct stat st;
 
-  if (stat (path, &st) == 0 && st.st_size > MAX_STATE_SIZE)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: too large", path), NULL;
-  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+  if (bytes == NULL)
+    return NULL;
+  root = sbx_json_parse_checked (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error);
+  if (root == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
-  root = json_parser_get_root (parser);
-  object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   if (object == NULL || !json_object_has_member (object, "image") ||
       json_object_get_int_member_with_default (object, "version", 0) != STATE_VERSION)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: not a sandbox state of this sbx", path), NULL;
@@ -164,7 +164,7 @@ sbx_sandbox_load (SbxStore *store, const char *name, GError **error)
   g_autofree char *dir = NULL;
   g_autofree char *state = NULL;
   g_autofree char *driver_path = NULL;
-  g_autofree char *driver = NULL;
+  g_autoptr(GBytes) driver = NULL;
   SbxSandbox *sandbox;
 
   if (!sbx_sandbox_check_name (name, error))
@@ -173,12 +173,13 @@ sbx_sandbox_load (SbxStore *store, const char *name, GError **error)
   state = g_build_filename (dir, STATE_FILE, NULL);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no sandbox named '%s'", name), NULL;
-  if ((sandbox = state_from_file (name, state, error)) == NULL)
+  if ((sandbox = state_from_file (store, name, state, error)) == NULL)
     return NULL;
   sandbox->profile_json = NULL;
-  driver_path = g_build_filename (dir, DRIVER_FILE, NULL);
-  if (g_file_get_contents (driver_path, &driver, NULL, NULL))
-    sandbox->driver = g_strstrip (g_steal_pointer (&driver));
+  driver_path = g_build_filename (SANDBOXES_DIR, name, DRIVER_FILE, NULL);
+  driver = sbx_store_read_beneath (sbx_store_get_root (store), driver_path, 4096, NULL);
+  if (driver != NULL)
+    sandbox->driver = g_strstrip (g_strndup (g_bytes_get_data (driver, NULL), g_bytes_get_size (driver)));
   sandbox->running = is_running (store, name);
   return sandbox;
 }

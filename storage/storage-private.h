@@ -31,6 +31,19 @@ gboolean sbx_media_type_is_index (const char *media_type);
 /* TRUE for an OCI image manifest or a Docker v2 manifest (@media_type may be NULL). */
 gboolean sbx_media_type_is_manifest (const char *media_type);
 
+/* Refuses a manifest or index whose shape and "mediaType" disagree (@expect_index: what
+ * the referring descriptor or the context says it is): "manifests" beside "layers" or
+ * "config" (ambiguous), a "mediaType" of the other kind, or an index carrying "layers"
+ * (a manifest carrying "manifests").  The error names @what and the field. */
+gboolean sbx_manifest_check_shape (JsonObject *object, gboolean expect_index, const char *what, GError **error);
+
+/* --- import.c --- */
+
+/* The image config @config: Entrypoint, Cmd, Env (each entry NAME=VALUE), WorkingDir and
+ * User into @image, and rootfs.diff_ids into @image->layers.  SBX_ERROR_BAD_IMAGE naming the
+ * field for anything malformed (nesting, NUL characters, types). */
+gboolean sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error);
+
 /* --- store.c --- */
 
 /* An optional array of strings (NULL when absent or null); FALSE for another type. */
@@ -84,6 +97,18 @@ gboolean sbx_store_commit_image (SbxStore *store, const SbxImage *image,
 /* openat2(@dirfd, @path, @flags, RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS, plus
  * RESOLVE_NO_SYMLINKS when @no_symlinks).  Returns the fd or -1 with errno set. */
 int sbx_openat_beneath (int dirfd, const char *path, int flags, gboolean no_symlinks);
+
+/* --- safe-fs.c: the store's own files, never through a symlink --- */
+
+/* Opens @rel beneath the directory @root (which may itself be reached through symlinks,
+ * as a home directory may) with @flags, following no symlink on the way: one planted in
+ * the store (a sandbox directory, its upper/, a layer...) is refused with one line.  Other
+ * failures are G_FILE_ERROR (G_FILE_ERROR_NOENT when missing).  The fd, or -1. */
+int sbx_store_open_beneath (const char *root, const char *rel, int flags, GError **error);
+
+/* The contents of the regular file @rel beneath @root (as sbx_store_open_beneath), at most
+ * @max bytes. */
+GBytes *sbx_store_read_beneath (const char *root, const char *rel, gsize max, GError **error);
 
 /* Removes @name (any type) under @dirfd recursively without following symlinks,
  * making directories u+rwx before descending.  A missing @name is not an error. */

@@ -29,6 +29,7 @@
 #define IMAGES_FILE "images.json"
 #define IMAGES_FORMAT_VERSION 1
 #define LOCK_SUFFIX ".lock"
+#define MAX_IMAGES_FILE (64 * 1024 * 1024)
 
 struct SbxStore {
   char *root;
@@ -409,18 +410,22 @@ read_records (SbxStore *store, GError **error)
 {
   g_autofree char *path = store_path (store, IMAGES_FILE);
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_image_free);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = sbx_store_read_beneath (store->root, IMAGES_FILE, MAX_IMAGES_FILE, &local_error);
+  g_autoptr(JsonNode) node = NULL;
   JsonObject *root;
   JsonArray *records;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+  if (bytes == NULL)
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return g_steal_pointer (&images);
-      return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
+      return g_propagate_error (error, g_steal_pointer (&local_error)), NULL;
     }
-  root = JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) ? json_node_get_object (json_parser_get_root (parser)) : NULL;
+  node = sbx_json_parse_checked (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error);
+  if (node == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
+  root = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   records = root && json_object_has_member (root, "images") ? json_object_get_array_member (root, "images") : NULL;
   if (records == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: no \"images\" array", path), NULL;

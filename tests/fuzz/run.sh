@@ -58,10 +58,15 @@ make_seeds() {
   mv "$work/manifest" "$layout/blobs/sha256/$manifest"
   printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
   tar -C "$layout" --owner=0 --group=0 -cf "$work/seed-oci-archive/1.tar" .
+  mkdir -p "$work/seed-image-json"
+  { printf '\000'; cat "$layout/blobs/sha256/$config"; } > "$work/seed-image-json/config"
+  printf '\000{"config":{"Env":["A=1","B"],"User":"u\\u0000","Labels":[[[{}]]]},"rootfs":{"diff_ids":[]}}' > "$work/seed-image-json/bad"
+  { printf '\001'; cat "$layout/index.json"; } > "$work/seed-image-json/index"
+  { printf '\002'; cat "$layout/blobs/sha256/$manifest"; } > "$work/seed-image-json/manifest"
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy desktop-file)
+harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy desktop-file image-json)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do

@@ -88,4 +88,32 @@ run_sbx run default echo --no-such-option
 rc_is 0 "options after the image are the command's"
 is "$OUT" "--no-such-option" "the command receives options after the image verbatim"
 
+# --- control characters from outside never reach the terminal raw ------------------------------
+# Names, values and answers from outside with ESC, BEL and CR: every line sbx prints shows
+# them escaped (\e, \a, \r).
+CTL=$'\e[31m\a\rX'
+no_raw_ctl() { # DESC
+  check "$1: no raw ESC, BEL or CR on stdout or stderr" \
+    sh -c '! printf "%s%s" "$1" "$2" | LC_ALL=C grep -q "$(printf "[\033\007\r]")"' _ "$OUT" "$ERR"
+}
+run_sbx rm "a${CTL}"
+rc_is 125 "sbx rm of a name with ESC, BEL, CR: exit 125"
+no_raw_ctl "sbx rm of a name with ESC, BEL, CR"
+run_sbx image rm "a${CTL}"
+no_raw_ctl "sbx image rm of a name with ESC, BEL, CR"
+run_sbx image import "oci:$TEST_TMP/none${CTL}:latest" "n${CTL}"
+check_sbx_error "sbx image import of a path and a name with ESC, BEL, CR"
+no_raw_ctl "sbx image import of a path and a name with ESC, BEL, CR"
+run_sbx run --hostname "h${CTL}" default true
+no_raw_ctl "sbx run --hostname with ESC, BEL, CR"
+mkdir -p "$XDG_CONFIG_HOME/sbx/profiles"
+printf '{"sbx":{"description":"red \\u001b[31m bell \\u0007 cr \\r end","include":["base"]}}\n' \
+  > "$XDG_CONFIG_HOME/sbx/profiles/ctl.json"
+run_sbx profile ls
+like "$OUT" 'ctl .*red \\e\[31m bell \\a cr \\r end' "sbx profile ls shows the description's ESC, BEL, CR escaped"
+no_raw_ctl "sbx profile ls with a description holding ESC, BEL, CR"
+run_sbx explain ctl
+no_raw_ctl "sbx explain of a profile whose description holds ESC, BEL, CR"
+rm -f "$XDG_CONFIG_HOME/sbx/profiles/ctl.json"
+
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test-hostile.sh: hostile images and terminals.  Layers with an absolute path, "..",
-# a write through a symlink to a host directory, a hardlink to /etc/passwd, and a blob that
-# does not match its digest: each import fails (125, an error naming the entry), creates
+# a write through a symlink to a host directory, a hardlink to /etc/passwd, a blob that
+# does not match its digest, and hostile JSON (hostile-json.py): each import fails (125, an error naming the entry), creates
 # nothing outside the store, and leaves image ls and layers/ unchanged.  And the sandbox has no
 # controlling terminal: /dev/tty cannot be opened and TIOCSTI fails even when sbx's stdio is a tty.
 set -u
@@ -63,6 +63,26 @@ if need hostile-digest-intact; then
   rc_is 0 "control: the uncorrupted twin of the digest fixture imports"
   run_sbx image rm intact
 fi
+
+# --- hostile JSON ------------------------------------------------------------------------------
+# Hand-assembled layouts (hostile-json.py): nesting 100,000 deep, index/manifest confusion,
+# \u0000 in config strings, Env without '=': each refused (125, one line naming the field),
+# nothing added to the store.  "good" (the same layout, sane JSON) must import.
+hj_dir=$TEST_TMP/hostile-json
+mkdir -p "$hj_dir"
+while read -r hj_case hj_re; do
+  if [ "$hj_case" = good ]; then
+    run_sbx image import "oci:$hj_dir/good:latest" hj-good
+    rc_is 0 "hostile JSON control: the same layout with sane JSON imports"
+    run_sbx image rm hj-good
+    continue
+  fi
+  run_sbx image import "oci:$hj_dir/$hj_case:latest" "hj-$hj_case"
+  check_sbx_error "hostile JSON $hj_case" "$hj_re"
+  unlike "$ERR" 'GLib|Segmentation' "hostile JSON $hj_case: no GLib warning, no crash"
+  is "$(store_names)" "$ls_before" "hostile JSON $hj_case: image ls unchanged"
+  is "$(store_layer_dirs)" "$layers_before" "hostile JSON $hj_case: no new layer directory"
+done < <(python3 "$SBX_TESTS_SRCDIR/system/hostile-json.py" "$hj_dir")
 
 # --- terminals ----------------------------------------------------------------------------------
 if ! need tools; then

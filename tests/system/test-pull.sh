@@ -166,6 +166,10 @@ cat > "$W/fake-registry.py" <<'EOF'
 #   slow        the last layer 64 KiB every 50 ms; honours Range (206)
 #   auth        Bearer token needed (anonymous tokens)
 #   private     Bearer token needed, the token only with Basic user:secret
+#   deep        a manifest nested 100,000 levels deep   deepconfig  its config is
+#   ambiguous   a manifest carrying both "layers" and "manifests"
+#   saysindex   a manifest served as a manifest whose "mediaType" says index
+#   ctlerr      a 404 whose error body holds ESC, BEL and CR
 # Every request is logged as "METHOD PATH RANGE AUTH-SCHEME".
 import base64, hashlib, json, os, sys, threading, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -179,6 +183,14 @@ last = manifest["layers"][-1]["digest"]
 arm_index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
     "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": top["digest"],
                    "size": len(manifest_bytes), "platform": {"os": "linux", "architecture": "arm64"}}]}).encode()
+DEEP = b"[" * 100000 + b"]" * 100000
+deep_manifest = manifest_bytes.rstrip()[:-1] + b',"annotations":{"x":' + DEEP + b'}}'
+ambiguous_manifest = manifest_bytes.rstrip()[:-1] + b',"manifests":[]}'
+says_index = json.dumps(dict(manifest, mediaType="application/vnd.oci.image.index.v1+json")).encode()
+deep_config = b'{"config":{"Labels":' + DEEP + b'},"rootfs":{"type":"layers","diff_ids":[]}}'
+deep_config_digest = "sha256:" + hashlib.sha256(deep_config).hexdigest()
+deepconfig_manifest = json.dumps(dict(manifest, config=dict(manifest["config"], digest=deep_config_digest,
+                                                             size=len(deep_config)))).encode()
 log_lock = threading.Lock()
 TOKEN = "tok-" + hashlib.sha256(os.urandom(8)).hexdigest()[:16]
 CRED = "Basic " + base64.b64encode(b"user:secret").decode()
@@ -233,12 +245,24 @@ class H(BaseHTTPRequestHandler):
             return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
         if repo == "broken":
             return self.send(500, b'{"errors":[{"code":"UNKNOWN","message":"internal server error"}]}')
+        if repo == "ctlerr":
+            return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"red\x1b[31m bell\x07 cr\r end"}]}')
+        if repo == "deep":
+            return self.send(200, deep_manifest, top["mediaType"])
+        if repo == "ambiguous":
+            return self.send(200, ambiguous_manifest, top["mediaType"])
+        if repo == "saysindex":
+            return self.send(200, says_index, top["mediaType"])
+        if repo == "deepconfig":
+            return self.send(200, deepconfig_manifest, top["mediaType"])
         if repo == "garbage":
             return self.send(200, b'{"schemaVersion": 2, "layers": [garbage', top["mediaType"])
         if repo == "armonly" and not ref.startswith("sha256:"):
             return self.send(200, arm_index, "application/vnd.oci.image.index.v1+json")
         self.send(200, manifest_bytes, top["mediaType"])
     def blob(self, repo, digest):
+        if digest == deep_config_digest:
+            return self.send(200, deep_config, "application/octet-stream")
         try:
             data = blob(digest)
         except (OSError, IndexError):
@@ -442,6 +466,13 @@ bad_pull garbage "a manifest that is not JSON" 'not valid JSON'
 bad_pull missing "a 404 for the manifest" 'HTTP 404.*MANIFEST_UNKNOWN'
 bad_pull broken "a 500 for the manifest" 'HTTP 500'
 bad_pull armonly "an index without linux/amd64" 'no manifest for linux/'
+bad_pull deep "a manifest nested 100,000 levels deep" 'manifest.*nested deeper than'
+bad_pull deepconfig "a config nested 100,000 levels deep" 'config.*nested deeper than'
+bad_pull ambiguous "a manifest carrying layers and manifests" 'manifests.*layers.*ambiguous'
+bad_pull saysindex "a manifest whose mediaType says index" 'mediaType.*contradicts|mediaType.*not an image manifest'
+bad_pull ctlerr "an error body with ESC, BEL and CR" 'HTTP 404.*MANIFEST_UNKNOWN'
+check "an error body with ESC, BEL and CR: none of them raw on stderr" \
+  sh -c '! printf "%s" "$1" | LC_ALL=C grep -q "$(printf "[\033\007\r]")"' _ "$ERR"
 run_sbx pull --tls-verify=false "$FAKE/Bad:Name:x"
 check_sbx_error "an invalid reference" 'invalid reference'
 

@@ -159,4 +159,49 @@ else
 fi
 run_sbx image ls -q
 unlike "$OUT" "^(bb|ml2)$" "prune --all removed the images no named sandbox was made from"
+# --- store paths replaced by symlinks ----------------------------------------------------------
+# A sandbox's directory, its upper/ or work/, or a layer replaced by a symlink to a marker
+# directory: start and run refuse (125, one line); the marker is never mounted or written.
+marker=$TEST_TMP/marker
+symlink_refused() { # DESC CMD...
+  local desc=$1
+  shift
+  rm -rf "$marker"
+  mkdir -p "$marker/upper" "$marker/work"
+  echo untouched > "$marker/upper/sentinel"
+  local before
+  before=$(find "$marker" -printf '%p %s %T@\n' | sort)
+  run_sbx "$@" sh -c 'echo pwned > /pwned; cat /sentinel 2>/dev/null; echo ran'
+  check_sbx_error "$desc" "symlink"
+  unlike "$OUT" "ran|untouched" "$desc: nothing ran on the marker's files"
+  is "$(find "$marker" -printf '%p %s %T@\n' | sort)" "$before" "$desc: nothing written in the marker directory"
+  is "$(grep -c "$marker" /proc/self/mountinfo)" "0" "$desc: the marker is not mounted"
+}
+setup_image busybox bb
+run_sbx run --name sl bb true
+sl_dir=$STORE/sandboxes/sl
+mv "$sl_dir/upper" "$sl_dir/upper.real"
+ln -s "$marker/upper" "$sl_dir/upper"
+symlink_refused "sandboxes/sl/upper a symlink: sbx start" start sl
+rm "$sl_dir/upper"
+mv "$sl_dir/upper.real" "$sl_dir/upper"
+mv "$sl_dir/work" "$sl_dir/work.real"
+ln -s "$marker/work" "$sl_dir/work"
+symlink_refused "sandboxes/sl/work a symlink: sbx start" start sl
+rm "$sl_dir/work"
+mv "$sl_dir/work.real" "$sl_dir/work"
+mv "$sl_dir" "$STORE/sandboxes/sl.real"
+cp -a "$STORE/sandboxes/sl.real/." "$marker/" 2>/dev/null
+ln -s "$marker" "$sl_dir"
+symlink_refused "sandboxes/sl a symlink: sbx start" start sl
+rm "$sl_dir"
+mv "$STORE/sandboxes/sl.real" "$sl_dir"
+run_sbx start sl true
+rc_is 0 "control: sandbox sl starts again once its directory is restored"
+layers=$(store_layer_dirs)
+for l in $layers; do mv "$l" "$l.real"; ln -s "$marker" "$l"; done
+symlink_refused "the layer directories symlinks: sbx run" run bb
+symlink_refused "the layer directories symlinks: sbx start" start sl
+for l in $layers; do rm "$l"; mv "$l.real" "$l"; done
+run_sbx rm sl
 done_testing

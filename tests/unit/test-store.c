@@ -1,10 +1,12 @@
 /* test-store.c: unit tests of the image store: layout, names, records, removal,
  * leases and the cleanup of staging left by killed imports. */
 #include <errno.h>
+#include <string.h>
 #include <sys/file.h>
 #include <gio/gio.h>
 
 #include "import.h"
+#include "json-util.h"
 #include "sbx-error.h"
 #include "store.h"
 #include "sbx-test-layers.h"
@@ -264,6 +266,42 @@ test_corrupt_records (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "images.json"));
 }
 
+/* The pass before json-glib: depth counted outside strings, \u0000 refused naming the member,
+ * an escaped backslash before "u0000" and brackets inside strings left alone. */
+static void
+test_json_check_text (void)
+{
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  const char *env_nul = "{\"Env\":[\"A=\\u0000\"]}";
+  const char *fine[] = { "{\"a\":\"x\\\\u0000\"}", "{\"a\":\"[[[[{{{{\"}", "[1,2,{\"b\":[]}]" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
+    {
+      g_autoptr(JsonNode) ok = sbx_json_parse_checked (fine[i], strlen (fine[i]), &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (ok);
+    }
+  g_assert_false (sbx_json_check_text (env_nul, strlen (env_nul), &error));
+  g_assert_nonnull (strstr (error->message, "\"Env\""));
+  g_clear_error (&error);
+  g_assert_false (sbx_json_check_text ("{\"a\":\"b\0\"}", 11, &error));
+  g_clear_error (&error);
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  node = sbx_json_parse_checked (deep->str, deep->len, &error);
+  g_assert_null (node);
+  g_assert_nonnull (strstr (error->message, "nested deeper"));
+  g_clear_error (&error);
+  g_string_truncate (deep, SBX_JSON_MAX_DEPTH);
+  for (int i = 0; i < SBX_JSON_MAX_DEPTH; i++)
+    g_string_append_c (deep, ']');
+  node = sbx_json_parse_checked (deep->str, deep->len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -271,6 +309,7 @@ main (int argc, char **argv)
 #define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/store/open-creates-layout", test_open_creates_layout);
   g_test_add_func ("/store/check-name", test_check_name);
+  g_test_add_func ("/store/json-check-text", test_json_check_text);
   ADD ("/store/import-list-load", test_import_list_load);
   ADD ("/store/list-sorted-survives-reopen", test_list_sorted_and_survives_reopen);
   ADD ("/store/remove-shared-and-unshared", test_remove_shared_and_unshared);
