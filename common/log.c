@@ -61,6 +61,8 @@ sbx_log_enabled (SbxLogLevel level)
 }
 
 /* Formats @prefix and the message into a stack buffer, escaped, and writes it at once. */
+static void write_line (const char *prefix, const char *format, va_list args) G_GNUC_PRINTF (2, 0);
+
 static void
 write_line (const char *prefix, const char *format, va_list args)
 {

@@ -41,6 +41,8 @@ sbx_explanation_free (SbxExplanation *explanation)
   g_free (explanation);
 }
 
+static SbxExplainFact *fact_new_va (const char *why, const char *format, va_list args) G_GNUC_PRINTF (2, 0);
+
 static SbxExplainFact *
 fact_new_va (const char *why, const char *format, va_list args)
 {
