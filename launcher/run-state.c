@@ -5,6 +5,7 @@
 #include "sbx-error.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/random.h>
@@ -214,7 +215,7 @@ gboolean
 sbx_run_state_register (SbxRunState *state, GError **error)
 {
   g_autofree char *dir = state_dir ();
-  g_autofree char *data = NULL;
+  g_autofree char *data = NULL, *tmp = NULL;
   gsize length;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -234,8 +235,14 @@ sbx_run_state_register (SbxRunState *state, GError **error)
   state->pid_namespace = read_pid_namespace ();
   state->created = g_get_real_time () / G_USEC_PER_SEC;
   data = state_to_data (state, &length);
-  if (!g_file_set_contents_full (state->path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+  /* Runtime state, gone at reboot anyway: written whole and renamed into place (a reader never
+   * sees half of it), but never fsync'ed, which would cost a disk flush on every run where
+   * $XDG_RUNTIME_DIR is not a tmpfs. */
+  tmp = g_strconcat (state->path, ".new", NULL);
+  if (!g_file_set_contents_full (tmp, data, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, error))
     return FALSE;
+  if (rename (tmp, state->path) != 0)
+    return (void) unlink (tmp), sbx_set_error_from_errno (error, errno, "rename %s", tmp);
   sbx_debug ("supervisor", "register", "%s", state->path);
   return TRUE;
 }
