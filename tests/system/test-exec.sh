@@ -47,6 +47,19 @@ rc_is 126 "a file that cannot run: 126"
 run_sbx exec x sh -c 'kill -TERM $$'
 rc_is 143 "a command killed by SIGTERM: 128+15"
 
+env --default-signal "$SBX" exec x sh -c \
+  'trap "echo got-term > /mnt/term; exit 7" TERM; echo up > /mnt/exec-up; while :; do sleep 0.1; done' &
+E_PID=$!
+bg_track "$E_PID"
+if wait_for_line "$W/mnt/exec-up" up 20 "$E_PID"; then
+  kill -TERM "$E_PID"
+  wait_for_line "$W/mnt/term" got-term 20 "$E_PID"
+  wait "$E_PID"
+  is "$?" 7 "SIGTERM to sbx exec reaches the command, whose status it exits with"
+else
+  not_ok "SIGTERM to sbx exec reaches the command" "the exec'd command did not start"
+fi
+
 run_sbx exec -e FOO=bar -w /tmp -u 1234 x sh -c 'echo "$FOO $(pwd) $(id -u)"'
 is "$OUT" "bar /tmp 1234" "-e, -w and -u (a numeric uid)"
 run_sbx exec x sh -c 'echo "$(pwd) $(id -u)"'
