@@ -31,6 +31,7 @@ int sbx_cmd_explain (int argc, char **argv, GError **error);
 int sbx_cmd_ps (int argc, char **argv, GError **error);
 int sbx_cmd_stop (int argc, char **argv, GError **error);
 int sbx_cmd_kill (int argc, char **argv, GError **error);
+int sbx_cmd_exec (int argc, char **argv, GError **error);
 int sbx_cmd_inspect (int argc, char **argv, GError **error);
 
 /* Parses @argc/@argv with @entries; options stop at the first non-option when

@@ -91,29 +91,6 @@ send_signal (const SbxRunState *state, const char *key, int sig, GError **error)
                                    (int) pid);
 }
 
-/* The registration of the running sandbox @key (name, id or id prefix). */
-static SbxRunState *
-find_running (const char *key, GError **error)
-{
-  g_autoptr(GPtrArray) live = sbx_run_state_list (error);
-  g_autoptr(GError) local_error = NULL;
-  SbxRunState *state;
-  guint index;
-
-  if (live == NULL)
-    return NULL;
-  if ((state = sbx_run_state_find (live, key, &local_error)) == NULL)
-    {
-      if (local_error != NULL)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no running sandbox '%s'", key);
-      return NULL;
-    }
-  g_ptr_array_find (live, state, &index);
-  return g_ptr_array_steal_index_fast (live, index);
-}
-
 /* Waits at most @ms (-1: for ever) for the process of @pidfd to end; TRUE when it has. */
 static gboolean
 wait_exit (int pidfd, int ms)
@@ -147,7 +124,7 @@ kill_and_wait (const SbxRunState *state, const char *key, int pidfd)
 static gboolean
 stop_one (const char *key, int timeout_s, GError **error)
 {
-  g_autoptr(SbxRunState) state = find_running (key, error);
+  g_autoptr(SbxRunState) state = sbx_run_state_find_running (key, error);
   sbx_autofd int pidfd = -1;
   gboolean gone;
 
@@ -240,7 +217,7 @@ parse_signal (const char *text, GError **error)
 static gboolean
 kill_one (const char *key, int sig, GError **error)
 {
-  g_autoptr(SbxRunState) state = find_running (key, error);
+  g_autoptr(SbxRunState) state = sbx_run_state_find_running (key, error);
 
   return state != NULL && send_signal (state, key, sig, error);
 }

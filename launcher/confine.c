@@ -250,12 +250,13 @@ confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
   return TRUE;
 }
 
-void
-sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid)
+/* The steps `sbx run`'s command and `sbx exec`'s share: signals reset, the user resolved,
+ * the pty with -t, the working directory, the confinement.  Fills @user; on failure the
+ * error goes over @sync_fd and the process exits. */
+static void
+confine_command (const SbxRunPlan *plan, int sync_fd, SbxAccount *user)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(SbxAccount) user = { 0 };
-  g_auto(GStrv) env = NULL;
   sbx_autofd int root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   reset_signals ();
@@ -263,21 +264,47 @@ sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid)
    * its controlling terminal (terminal.c), which makes it a process group leader too. */
   if (!plan->terminal)
     (void) setpgid (0, 0);
-  if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, &user, &error) ||
-      (plan->terminal && !sbx_terminal_setup_inside (plan, &user, sync_fd, &error)) ||
+  if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, user, &error) ||
+      (plan->terminal && !sbx_terminal_setup_inside (plan, user, sync_fd, &error)) ||
       !enter_working_directory (plan->cwd, &error) ||
-      !confine (plan, &user, &error))
+      !confine (plan, user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
   sbx_debug ("command", "confine", "uid %u gid %u, %u supplementary groups, capabilities (effective) 0x%"
-             G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user.uid, (guint) user.gid,
-             user.groups != NULL ? user.groups->len : 0, (guint64) plan->profile->caps[SBX_CAPSET_EFFECTIVE],
+             G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user->uid, (guint) user->gid,
+             user->groups != NULL ? user->groups->len : 0, (guint64) plan->profile->caps[SBX_CAPSET_EFFECTIVE],
              plan->profile->no_new_privileges ? "on" : "off",
              plan->use_apparmor ? plan->profile->apparmor_profile : "not used",
              plan->seccomp.program != NULL ? "loaded" : "none");
-  if (!sbx_hooks_start_container (plan, init_pid, &error))
-    sbx_sync_send_error_and_exit (sync_fd, error);
-  env = command_environment (plan, &user);
+}
+
+static G_NORETURN void
+exec_confined (const SbxRunPlan *plan, const SbxAccount *user, int sync_fd)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = command_environment (plan, user);
+
   sbx_debug ("command", "exec", "%s in %s", plan->argv[0], plan->cwd);
   exec_command (plan->argv, env, &error);
   sbx_sync_send_error_and_exit (sync_fd, error);
+}
+
+void
+sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(SbxAccount) user = { 0 };
+
+  confine_command (plan, sync_fd, &user);
+  if (!sbx_hooks_start_container (plan, init_pid, &error))
+    sbx_sync_send_error_and_exit (sync_fd, error);
+  exec_confined (plan, &user, sync_fd);
+}
+
+void
+sbx_confine_and_exec_joined (const SbxRunPlan *plan, int sync_fd)
+{
+  g_auto(SbxAccount) user = { 0 };
+
+  confine_command (plan, sync_fd, &user);
+  exec_confined (plan, &user, sync_fd);
 }

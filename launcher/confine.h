@@ -5,7 +5,9 @@
  * seccomp last (denies terminal input injection: TIOCSTI, TIOCLINUX); the startContainer
  * hooks (hooks.h; @init_pid is init's host pid, for their state); then execve,
  * searching PATH of the sandbox's own environment.  Failures go to the supervisor
- * over the sync socket: 127 when the program is not found, 126 when it cannot run. */
+ * over the sync socket: 127 when the program is not found, 126 when it cannot run.
+ * `sbx exec` (cmd-exec.c) runs the very same steps, without the hooks, in a process that
+ * joined a running sandbox's namespaces. */
 #pragma once
 
 #include <glib.h>
@@ -14,5 +16,9 @@
 G_BEGIN_DECLS
 
 G_NORETURN void sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid);
+
+/* `sbx exec`: the same confinement and execve for a process that joined the running
+ * sandbox's namespaces (no startContainer hooks: they belong to the sandbox's start). */
+G_NORETURN void sbx_confine_and_exec_joined (const SbxRunPlan *plan, int sync_fd);
 
 G_END_DECLS

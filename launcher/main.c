@@ -18,6 +18,7 @@ static const SbxCommand commands[] = {
   { "ps", "List running sandboxes (-a: and the named ones)", sbx_cmd_ps },
   { "stop", "Stop running sandboxes (SIGTERM, then SIGKILL)", sbx_cmd_stop },
   { "kill", "Send a signal to running sandboxes", sbx_cmd_kill },
+  { "exec", "Run a command in a running sandbox, under its confinement", sbx_cmd_exec },
   { "inspect", "Show a sandbox or an image as JSON", sbx_cmd_inspect },
   { "image", "Manage images (import, ls, rm, prune)", sbx_cmd_image },
   { "pull", "Pull an image from a registry", sbx_cmd_pull },

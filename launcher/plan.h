@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <sys/types.h>
 #include "idmap.h"
 #include "netopts.h"
@@ -83,5 +84,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxRunPlan, sbx_run_plan_clear)
 gboolean sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
                             const SbxSandbox *sandbox, const SbxIdLayout *ids, const char *run_dir,
                             SbxRunPlan *plan, GError **error);
+
+/* `sbx exec` (plan-exec.c): what it needs of the run's plan beyond the effective profile (the
+ * command's user, cwd and env, the id layout, AppArmor used or not, the namespaces, what the
+ * desktop adds to the environment), as the registration's "exec" member; and back into an
+ * exec's plan.  FALSE with @error when @node is not such an object. */
+JsonNode *sbx_run_plan_exec_to_json (const SbxRunPlan *plan);
+gboolean sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ sbx_run_state_free (SbxRunState *state)
   g_free (state->profile);
   g_free (state->profile_path);
   g_clear_pointer (&state->profile_json, json_node_unref);
+  g_clear_pointer (&state->exec, json_node_unref);
   g_strfreev (state->command);
   g_free (state->network);
   g_strfreev (state->ports);
@@ -126,6 +127,8 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   json_builder_set_member_name (builder, "effective_profile");
   json_builder_add_value (builder, state->profile_json != NULL ? json_node_copy (state->profile_json)
                                                                : json_node_new (JSON_NODE_NULL));
+  json_builder_set_member_name (builder, "exec");
+  json_builder_add_value (builder, state->exec != NULL ? json_node_copy (state->exec) : json_node_new (JSON_NODE_NULL));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -152,6 +155,7 @@ state_from_object (JsonObject *o, const char *path)
 {
   g_autoptr(SbxRunState) state = g_new0 (SbxRunState, 1);
   JsonNode *profile = json_object_get_member (o, "effective_profile");
+  JsonNode *exec = json_object_get_member (o, "exec");
 
   state->id = g_strdup (sbx_json_get_string (o, "id"));
   state->name = g_strdup (sbx_json_get_string (o, "name"));
@@ -159,6 +163,7 @@ state_from_object (JsonObject *o, const char *path)
   state->profile = g_strdup (sbx_json_get_string (o, "profile"));
   state->profile_path = g_strdup (sbx_json_get_string (o, "profile_path"));
   state->profile_json = profile != NULL && JSON_NODE_HOLDS_OBJECT (profile) ? json_node_copy (profile) : NULL;
+  state->exec = exec != NULL && JSON_NODE_HOLDS_OBJECT (exec) ? json_node_copy (exec) : NULL;
   state->command = dup_strv_member (o, "command");
   state->supervisor_pid = (pid_t) json_object_get_int_member_with_default (o, "supervisor_pid", 0);
   state->supervisor_start = (guint64) json_object_get_int_member_with_default (o, "supervisor_start_time", 0);
@@ -364,6 +369,28 @@ sbx_run_state_find (GPtrArray *live, const char *key, GError **error)
   if (strlen (key) < SBX_RUN_ID_MIN_PREFIX)
     return NULL;
   return find_by_prefix (live, key, error);
+}
+
+SbxRunState *
+sbx_run_state_find_running (const char *key, GError **error)
+{
+  g_autoptr(GPtrArray) live = sbx_run_state_list (error);
+  g_autoptr(GError) local_error = NULL;
+  SbxRunState *state;
+  guint index;
+
+  if (live == NULL)
+    return NULL;
+  if ((state = sbx_run_state_find (live, key, &local_error)) == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no running sandbox '%s'", key);
+      return NULL;
+    }
+  g_ptr_array_find (live, state, &index);
+  return g_ptr_array_steal_index_fast (live, index);
 }
 
 /* TRUE when @pid is pid 1 of a pid namespace below ours: its NSpid ends in 1. */

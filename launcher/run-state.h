@@ -30,6 +30,7 @@ typedef struct {
   char *profile;           /* the profile asked for: a name or a file */
   char *profile_path;      /* a named sandbox's effective profile file, or NULL */
   JsonNode *profile_json;  /* the effective profile (overrides applied), or NULL */
+  JsonNode *exec;          /* what `sbx exec` needs of the run's plan (plan.h), or NULL */
   char **command;          /* the command as run (argv) */
   pid_t supervisor_pid;    /* the `sbx run` process */
   guint64 supervisor_start;  /* its start time: /proc/PID/stat field 22 */
@@ -67,6 +68,10 @@ gboolean sbx_run_state_is_live (const SbxRunState *state);
  * the one whose id starts with @key (at least SBX_RUN_ID_MIN_PREFIX characters).  NULL
  * when none: @error unset; or when several ids start with @key: @error names them. */
 SbxRunState *sbx_run_state_find (GPtrArray *live, const char *key, GError **error);
+
+/* The live registration of @key (as sbx_run_state_find); NULL with @error: "no running
+ * sandbox 'KEY'" (SBX_ERROR_NOT_FOUND), or an ambiguous prefix. */
+SbxRunState *sbx_run_state_find_running (const char *key, GError **error);
 
 /* The sandbox's pid 1 as seen from here (the setup process's child), else its setup pid. */
 pid_t sbx_run_state_init_pid (const SbxRunState *state);

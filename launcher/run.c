@@ -654,6 +654,7 @@ register_run (Run *run, GError **error)
   state->profile_path = g_strdup (run->sandbox_profile);
   state->profile_json = json_node_copy (run->plan.profile->json);
   state->command = g_strdupv (run->plan.argv);
+  state->exec = sbx_run_plan_exec_to_json (&run->plan);
   state->setup_pid = run->setup_pid;
   state->network = g_strdup (run->net.mode == SBX_NET_HOST ? "host" : run->net.mode == SBX_NET_NONE ? "none" : "slirp");
   state->ports = g_new0 (char *, run->net.forwards->len + 1);

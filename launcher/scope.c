@@ -278,6 +278,21 @@ wait_for_job (GMainContext *context, JobWait *wait, const char *job)
   return g_hash_table_lookup (wait->results, job);
 }
 
+gboolean
+sbx_scope_attach (const char *unit, pid_t pid, GError **error)
+{
+  g_autoptr(GDBusConnection) bus = connect_user_manager (error);
+  g_autoptr(GVariant) reply = NULL;
+  GVariantBuilder pids;
+
+  if (bus == NULL)
+    return FALSE;
+  g_variant_builder_init (&pids, G_VARIANT_TYPE ("au"));
+  g_variant_builder_add (&pids, "u", (guint32) pid);
+  reply = call_manager (bus, "AttachProcessesToUnit", g_variant_new ("(ssau)", unit, "", &pids), NULL, error);
+  return reply != NULL;
+}
+
 static char *
 cgroup_of (pid_t pid, GError **error)
 {

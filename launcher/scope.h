@@ -41,6 +41,9 @@ SbxScope *sbx_scope_connect_if_available (void);
 /* Creates the scope for @pid and waits (at most 30 s) until systemd has moved it there. */
 gboolean sbx_scope_start (SbxScope *scope, const char *label, pid_t pid, GVariant *properties, GError **error);
 
+/* `sbx exec`: moves @pid into the running scope @unit (the manager's AttachProcessesToUnit). */
+gboolean sbx_scope_attach (const char *unit, pid_t pid, GError **error);
+
 /* Watches the scope's memory.events on the thread-default main context from now on. */
 void sbx_scope_watch (SbxScope *scope);
 

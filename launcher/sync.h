@@ -23,6 +23,7 @@ typedef enum {
   SBX_SYNC_PTY = 'P',        /* -t: carries the master of the command's pty (terminal.h) */
   SBX_SYNC_HOOKS = 'H',      /* init, before pivot_root: carries its host pid, as text */
   SBX_SYNC_HOOKS_DONE = 'h', /* the supervisor: prestart and createRuntime hooks ran */
+  SBX_SYNC_ATTACHED = 'A',   /* `sbx exec`: its process is in the sandbox's scope, may join it */
 } SbxSyncType;
 
 gboolean sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error);

@@ -917,6 +917,14 @@ sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides
   return profile_from_json (name, merged);
 }
 
+SbxProfile *
+sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **error)
+{
+  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no effective profile saved"), NULL;
+  return profile_from_json (name, json);
+}
+
 gboolean
 sbx_profile_validate_file (const char *path, GError **error)
 {

@@ -214,6 +214,9 @@ char **sbx_profile_search_path (void);
 SbxProfile *sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides,
                               GError **error);
 
+/* The profile of an effective profile's JSON (what a registration saved), named @name. */
+SbxProfile *sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **error);
+
 /* Checks one file on its own (includes resolved and checked too). */
 gboolean sbx_profile_validate_file (const char *path, GError **error);
 
