@@ -137,6 +137,7 @@ struct _SbxProfile {
   char *image;             /* sbx.image, NULL if none */
   char *network;           /* sbx.network.mode; NULL: the default */
   gboolean allow_host_loopback;
+  gboolean host_network_warning;  /* sbx.network.hostWarning (default TRUE) */
   char **publish;          /* sbx.network.publish: "-p" syntax */
   char *userns;            /* sbx.userns */
   char *storage_driver;    /* sbx.storageDriver */
@@ -185,6 +186,11 @@ char **sbx_profile_search_path (void);
  * may be NULL. */
 SbxProfile *sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides,
                               GError **error);
+
+/* One warning line when the profile's seccomp filter lets io_uring through while denying
+ * syscalls io_uring's own operations do instead (a custom filter: the default denies
+ * io_uring).  Quiet under -q. */
+void sbx_profile_warn_io_uring (const SbxProfile *profile);
 
 /* Checks one file on its own (includes resolved and checked too). */
 gboolean sbx_profile_validate_file (const char *path, GError **error);

@@ -572,6 +572,58 @@ test_load_errors (void)
   assert_exit_ok (status);
 }
 
+/* A filter that lets io_uring through while denying what io_uring's ops do is named for a
+ * warning; the default filter (io_uring denied) and containers-common's (not allowed) are not. */
+static char *
+bypass_of (const char *json)
+{
+  g_autoptr(SbxJsonDoc) doc = parse (json);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sbx_seccomp_check (doc, "", sbx_json_doc_get_root (doc), &error));
+  g_assert_no_error (error);
+  return sbx_seccomp_io_uring_bypass (sbx_json_doc_get_root (doc), PODMAN_CAPS);
+}
+
+static void
+test_io_uring_bypass (void)
+{
+  g_autofree char *path = default_filter_path ();
+  g_autoptr(SbxJsonDoc) def = load_file (path);
+  g_autofree char *deny_files = bypass_of (
+    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+    " {\"names\": [\"openat\", \"connect\", \"getpid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+  g_autofree char *deny_ring_too = bypass_of (
+    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+    " {\"names\": [\"openat\", \"io_uring_setup\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+  g_autofree char *socket_family = bypass_of (
+    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+    " {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 17, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+  g_autofree char *allow_list = bypass_of (
+    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
+    " {\"names\": [\"io_uring_setup\", \"io_uring_enter\", \"read\", \"write\", \"close\", \"exit_group\"],\n"
+    "  \"action\": \"SCMP_ACT_ALLOW\"}]}");
+  g_autofree char *nothing_denied = bypass_of ("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+  g_autofree char *default_filter = sbx_seccomp_io_uring_bypass (sbx_json_doc_get_root (def), PODMAN_CAPS);
+
+  g_assert_cmpstr (deny_files, ==, "openat, connect");
+  g_assert_null (deny_ring_too);
+  g_assert_cmpstr (socket_family, ==, "socket");
+  g_assert_nonnull (allow_list);
+  g_assert_true (g_str_has_prefix (allow_list, "open, openat, openat2, pread64, readv"));
+  g_assert_null (strstr (allow_list, " read,"));
+  g_assert_null (strstr (allow_list, "close"));
+  g_assert_null (nothing_denied);
+  g_assert_null (default_filter);
+  g_assert_null (sbx_seccomp_io_uring_bypass (NULL, PODMAN_CAPS));
+  if (g_file_test (CONTAINERS_COMMON, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(SbxJsonDoc) cc = load_file (CONTAINERS_COMMON);
+      g_autofree char *cc_bypass = sbx_seccomp_io_uring_bypass (sbx_json_doc_get_root (cc), PODMAN_CAPS);
+      g_assert_null (cc_bypass);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -588,5 +640,6 @@ main (int argc, char **argv)
   g_test_add_func ("/seccomp/features-effect", test_features_effect);
   g_test_add_func ("/seccomp/compile-conflict", test_compile_conflict);
   g_test_add_func ("/seccomp/load-errors", test_load_errors);
+  g_test_add_func ("/seccomp/io-uring-bypass", test_io_uring_bypass);
   return g_test_run ();
 }
