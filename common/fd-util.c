@@ -1,12 +1,15 @@
-/* fd-util.c: full reads and writes on file descriptors, recursive mkdir. */
+/* fd-util.c: full reads and writes on file descriptors, recursive mkdir, procfs checks. */
 #include "fd-util.h"
+#include "escape.h"
 #include "sbx-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -66,6 +69,36 @@ sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sbx_fd_check_procfs (int fd, const char *path, GError **error)
+{
+  struct statfs sf;
+
+  if (fstatfs (fd, &sf) != 0)
+    return sbx_set_error_from_errno (error, errno, "statfs %s", path);
+  if (sf.f_type != PROC_SUPER_MAGIC)
+    {
+      g_autofree char *escaped = sbx_escape (path);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED,
+                   "%s is not on procfs (filesystem type 0x%lx): something is mounted over /proc",
+                   escaped, (unsigned long) sf.f_type);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+sbx_open_procfs (const char *path, int flags, GError **error)
+{
+  sbx_autofd int fd = open (path, flags | O_CLOEXEC | O_NOFOLLOW);
+
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "open %s", path), -1;
+  if (!sbx_fd_check_procfs (fd, path, error))
+    return -1;
+  return sbx_steal_fd (&fd);
 }
 
 gboolean

@@ -41,6 +41,12 @@ gboolean sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mod
 /* openat2(@dirfd, @path, @flags | O_CLOEXEC, @resolve), retried (a bounded number of times)
  * on EINTR and on the EAGAIN a concurrent rename or mount asks for.  The fd, or -1 with errno. */
 int sbx_openat2 (int dirfd, const char *path, int flags, guint64 resolve);
+/* Whether @fd is on procfs (fstatfs, PROC_SUPER_MAGIC): what sbx opened under /proc is the
+ * kernel's and not something mounted over it.  FALSE with @error naming @path otherwise. */
+gboolean sbx_fd_check_procfs (int fd, const char *path, GError **error);
+/* Opens @path (under /proc) with @flags, O_CLOEXEC and O_NOFOLLOW, and checks the fd is on
+ * procfs.  The fd, or -1 with @error. */
+int sbx_open_procfs (const char *path, int flags, GError **error);
 /* Creates @path (mode 0700) and missing parents; an existing directory is fine. */
 gboolean sbx_mkdir_p (const char *path, int mode, GError **error);
 

@@ -2,9 +2,11 @@
  * change of profile on the command's execve. */
 #include "apparmor.h"
 #include "log.h"
+#include "fd-util.h"
 #include "sbx-error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/apparmor.h>
 
@@ -104,11 +106,31 @@ sbx_apparmor_check (const char *profile, SbxAppArmorPolicy policy, gboolean *out
   return TRUE;
 }
 
+/* What aa_change_onexec does, on an fd checked to be procfs's (not a file mounted over
+ * /proc, runc's CVE-2019-16884): "exec PROFILE" written to the calling thread's exec
+ * attribute, the LSM-stacking path first, as libapparmor tries them. */
 gboolean
 sbx_apparmor_change_onexec (const char *profile, GError **error)
 {
-  if (aa_change_onexec (profile) != 0)
-    return sbx_set_error_from_errno (error, errno, "apparmorProfile '%s': change profile on exec",
-                                     profile);
-  return TRUE;
+  static const char * const attrs[] = { "/proc/thread-self/attr/apparmor/exec", "/proc/thread-self/attr/exec" };
+  g_autofree char *command = g_strconcat ("exec ", profile, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (attrs); i++)
+    {
+      sbx_autofd int fd = -1;
+
+      g_clear_error (&local_error);
+      if (access (attrs[i], F_OK) != 0 && i + 1 < G_N_ELEMENTS (attrs))
+        continue;
+      if ((fd = sbx_open_procfs (attrs[i], O_WRONLY, &local_error)) < 0)
+        break;
+      if (write (fd, command, strlen (command)) == (ssize_t) strlen (command))
+        return TRUE;
+      sbx_set_error_from_errno (&local_error, errno, "write %s", attrs[i]);
+      break;
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "apparmorProfile '%s': change profile on exec: %s",
+               profile, local_error->message);
+  return FALSE;
 }

@@ -148,7 +148,9 @@ apply_process_attributes (const SbxProfile *profile, GError **error)
   if (profile->have_oom_score_adj)
     {
       g_autofree char *value = g_strdup_printf ("%d", profile->oom_score_adj);
-      if (!sbx_write_string_at (AT_FDCWD, "/proc/self/oom_score_adj", 0, 0, value, error))
+      sbx_autofd int fd = sbx_open_procfs ("/proc/self/oom_score_adj", O_WRONLY, error);
+
+      if (fd < 0 || !sbx_write_all (fd, value, strlen (value), error))
         {
           g_prefix_error (error, "process.oomScoreAdj: ");
           return FALSE;

@@ -14,9 +14,11 @@
 #include <limits.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -232,6 +234,15 @@ mount_cgroup (int root_fd, const SbxRunPlan *plan, GError **error)
   return TRUE;
 }
 
+/* A masked or read-only path under /proc must be procfs's own file, not one mounted over it. */
+static gboolean
+check_proc_path (int fd, const char *path, GError **error)
+{
+  if (!g_str_has_prefix (path, "/proc/"))
+    return TRUE;
+  return sbx_fd_check_procfs (fd, path, error);
+}
+
 /* Hides @path, if the sandbox has it: an empty read-only tmpfs over a directory,
  * /dev/null over anything else. */
 static gboolean
@@ -246,6 +257,8 @@ mask_path (int root_fd, const char *path, GError **error)
     return FALSE;
   if (fd < 0)
     return TRUE;
+  if (!check_proc_path (fd, path, error))
+    return FALSE;
   if (fstat (fd, &st) != 0)
     return sbx_set_error_from_errno (error, errno, "stat %s", path);
   if (S_ISDIR (st.st_mode))
@@ -269,6 +282,8 @@ make_path_readonly (int root_fd, const char *path, GError **error)
     return FALSE;
   if (fd < 0)
     return TRUE;
+  if (!check_proc_path (fd, path, error))
+    return FALSE;
   if (mount (fd_path (fd, &buf), buf.path, NULL, MS_BIND | MS_REC, NULL) != 0)
     return sbx_set_error_from_errno (error, errno, "bind %s", path);
   return remount_readonly (root_fd, path, error);
@@ -420,6 +435,39 @@ make_mount_point (int root_fd, const char *path, gboolean directory, GError **er
   return fcntl (walk_top (&walk), F_DUPFD_CLOEXEC, 3);
 }
 
+/* What make_mount_point resolved @target to (through the image's symlinks) must not be
+ * sbx's procfs or devpts, nor the root of its /dev, /sys or /sys/fs/cgroup: the profile
+ * check refuses those destinations as written, this catches a symlink that leads there. */
+static gboolean
+check_mount_target (int root_fd, int target, const char *destination, GError **error)
+{
+  static const char * const own[] = { "/dev", "/sys", "/sys/fs/cgroup" };
+  struct statfs sf;
+  struct stat st, own_st;
+
+  if (fstatfs (target, &sf) != 0 || fstat (target, &st) != 0)
+    return sbx_set_error_from_errno (error, errno, "mount destination %s", destination);
+  if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == DEVPTS_SUPER_MAGIC)
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "mount destination %s resolves into "
+                   "the sandbox's %s, which no mount may cover", destination,
+                   sf.f_type == PROC_SUPER_MAGIC ? "/proc" : "/dev/pts");
+      return FALSE;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (own); i++)
+    {
+      sbx_autofd int fd = open_in_root (root_fd, own[i], O_PATH);
+
+      if (fd >= 0 && fstat (fd, &own_st) == 0 && own_st.st_dev == st.st_dev && own_st.st_ino == st.st_ino)
+        {
+          g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "mount destination %s resolves to "
+                       "the sandbox's %s, which no mount may replace", destination, own[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static unsigned long
 attrs_to_mount_flags (unsigned long attrs)
 {
@@ -450,7 +498,8 @@ bind_mount (int root_fd, const SbxMount *m, GError **error)
     return sbx_set_error_from_errno (error, errno, "bind %s", m->source);
   if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof attr) != 0)
     return sbx_set_error_from_errno (error, errno, "set the options of the bind mount of %s", m->source);
-  if ((target = make_mount_point (root_fd, m->destination, S_ISDIR (st.st_mode), error)) < 0)
+  if ((target = make_mount_point (root_fd, m->destination, S_ISDIR (st.st_mode), error)) < 0 ||
+      !check_mount_target (root_fd, target, m->destination, error))
     return FALSE;
   if (syscall (SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return sbx_set_error_from_errno (error, errno, "bind %s on %s", m->source, m->destination);
@@ -463,7 +512,7 @@ tmpfs_mount (int root_fd, const SbxMount *m, GError **error)
   sbx_autofd int target = make_mount_point (root_fd, m->destination, TRUE, error);
   FdPath buf;
 
-  if (target < 0)
+  if (target < 0 || !check_mount_target (root_fd, target, m->destination, error))
     return FALSE;
   if (mount ("tmpfs", fd_path (target, &buf), "tmpfs", attrs_to_mount_flags (m->attr_set), m->data) != 0)
     return sbx_set_error_from_errno (error, errno, "mount a tmpfs on %s", m->destination);
@@ -579,6 +628,12 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, int sync_fd, pid_t
    * the namespace, and fuse-overlayfs, in the setup child's, must keep the host's view. */
   if (unshare (CLONE_NEWNS) != 0)
     return sbx_set_error_from_errno (error, errno, "create the sandbox's mount namespace");
+  /* mount(2) is pointed at resolved targets through /proc/self/fd/N (fd_path). */
+  {
+    sbx_autofd int proc_fd = sbx_open_procfs ("/proc/self/fd", O_PATH | O_DIRECTORY, error);
+    if (proc_fd < 0)
+      return FALSE;
+  }
   root_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return sbx_set_error_from_errno (error, errno, "open the root filesystem");

@@ -253,6 +253,20 @@ choose_image (Run *run, GError **error)
   return TRUE;
 }
 
+/* The host's network namespace is no isolation: one warning line, unless the profile chose it
+ * and says so (sbx.network.hostWarning false); -q silences it too. */
+static void
+warn_host_network (const SbxProfile *profile, gboolean from_command_line)
+{
+  if (!from_command_line && !profile->host_network_warning)
+    return;
+  sbx_warning ("%s: the sandbox shares the host's network: its loopback services (127.0.0.1, ::1) "
+               "and abstract Unix sockets (X11, D-Bus, ...) are reachable from inside%s",
+               from_command_line ? "--network=host" : "host network (the profile has no network namespace, "
+               "or sbx.network.mode \"host\")",
+               from_command_line ? "" : "; sbx.network.hostWarning false in the profile silences this");
+}
+
 /* The network: --network, else the profile's sbx.network.mode, else slirp when the profile
  * asks for a network namespace and the host's when it does not (as OCI means it); the
  * profile's published ports, then -p's. */
@@ -270,6 +284,8 @@ settle_network (Run *run, GError **error)
     return FALSE;
   if (options->network == NULL && profile->allow_host_loopback)
     run->net.allow_host_loopback = TRUE;
+  if (run->net.mode == SBX_NET_HOST)
+    warn_host_network (profile, options->network != NULL);
   for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
       if (!sbx_net_options_add_publish (&run->net, lists[l][i], error))
@@ -359,6 +375,7 @@ settle_confinement (Run *run, GError **error)
   if (profile->seccomp != NULL &&
       !sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
     return g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name), FALSE;
+  sbx_profile_warn_io_uring (profile);
   if (!sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &plan->use_apparmor, error))
     return FALSE;
   sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s (%" G_GSIZE_FORMAT

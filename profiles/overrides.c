@@ -15,6 +15,14 @@ option_error (GError **error, const char *option, const char *value, const char 
   return FALSE;
 }
 
+static gboolean
+refused_destination (GError **error, const char *option, const char *value, const char *destination)
+{
+  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s '%s': a mount on %s is refused: %s", option,
+               value, destination, sbx_mount_destination_refused (destination));
+  return FALSE;
+}
+
 /* Replaces (or appends) the entry of @array that @same_entry says is the same as @entry. */
 static void
 upsert (JsonArray *array, JsonNode *entry, gboolean (*same_entry) (JsonNode *, JsonNode *))
@@ -144,6 +152,8 @@ apply_volume (JsonArray *mounts, const char *spec, GError **error)
     return option_error (error, "--volume", spec, "the destination must be an absolute path");
   if (sbx_mount_destination_is_root (parts[1]))
     return option_error (error, "--volume", spec, "the destination cannot be / (it would replace the image)");
+  if (sbx_mount_destination_refused (parts[1]) != NULL)
+    return refused_destination (error, "--volume", spec, parts[1]);
   source = parts[0][0] == '~' ? g_build_filename (g_get_home_dir (), parts[0] + 1, NULL) : g_strdup (parts[0]);
   if (!g_file_test (source, G_FILE_TEST_EXISTS))
     return option_error (error, "--volume", spec, "the source does not exist (sbx creates nothing on the host)");
@@ -176,6 +186,8 @@ apply_tmpfs (JsonArray *mounts, const char *spec, GError **error)
     return option_error (error, "--tmpfs", spec, "must be DST[:OPTIONS] with an absolute DST");
   if (sbx_mount_destination_is_root (parts[0]))
     return option_error (error, "--tmpfs", spec, "the destination cannot be / (it would replace the image)");
+  if (sbx_mount_destination_refused (parts[0]) != NULL)
+    return refused_destination (error, "--tmpfs", spec, parts[0]);
   g_strv_builder_add_many (options, "nosuid", "nodev", NULL);
   for (guint i = 0; extra[i] != NULL; i++)
     if (*extra[i])

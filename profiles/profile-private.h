@@ -24,6 +24,9 @@ gboolean sbx_mount_apply_option (SbxMount *mount, const char *option, GError **e
 /* /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup: sbx mounts those itself. */
 gboolean sbx_mount_is_standard (const char *destination, const char *type);
 gboolean sbx_mount_destination_is_root (const char *destination);
+/* Why a bind or tmpfs on @destination is refused (sbx's own /proc, /dev/pts, /dev, /sys,
+ * /sys/fs/cgroup), or NULL: see sbx_mount_is_standard for what a profile may list there. */
+const char *sbx_mount_destination_refused (const char *destination);
 
 /* Letters, digits, '-', '_', '.', not starting with '.'; at most 64 bytes. */
 gboolean sbx_profile_name_is_valid (const char *name);

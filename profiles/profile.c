@@ -12,6 +12,8 @@
  * included profiles set. */
 #include "profile-private.h"
 #include "json-util.h"
+#include "log.h"
+#include "seccomp-filter.h"
 #include "sbx-error.h"
 #include "config.h"
 
@@ -65,6 +67,40 @@ sbx_mount_is_standard (const char *destination, const char *type)
   if (!g_strv_contains (standard, destination))
     return FALSE;
   return !plain || g_str_equal (destination, "/dev") || g_str_equal (destination, "/sys");
+}
+
+/* The kernel filesystems sbx mounts itself, which no bind or tmpfs may replace or reach
+ * into: sbx and the kernel's tools read and write through them after the mounts are made.
+ * Below /dev (device binds, /dev/shm, /dev/mqueue) and below /sys (narrowing or hiding
+ * parts of a read-only sysfs) stays allowed. */
+static const struct { const char *path; gboolean below; const char *why; } refused_destinations[] = {
+  { "/proc", TRUE, "/proc is sbx's procfs: a mount at or below it would fake what sbx writes "
+    "and reads there (AppArmor's exec attribute, /proc/self/fd, the masks), runc's "
+    "CVE-2019-16884 and CVE-2019-19921" },
+  { "/dev/pts", TRUE, "/dev/pts is the sandbox's own devpts, where its terminals come from" },
+  { "/dev", FALSE, "/dev is made by sbx (bind devices below it, e.g. /dev/dri)" },
+  { "/sys", FALSE, "/sys is the sandbox's sysfs, read-only (mount below it instead)" },
+  { "/sys/fs/cgroup", FALSE, "/sys/fs/cgroup is the sandbox's own cgroup, where its limits show" },
+};
+
+const char *
+sbx_mount_destination_refused (const char *destination)
+{
+  g_autofree char *canonical = g_canonicalize_filename (destination, "/");
+
+  /* GLib keeps a leading "//" (POSIX leaves its meaning open; Linux reads it as "/"). */
+  while (canonical[0] == '/' && canonical[1] == '/')
+    memmove (canonical, canonical + 1, strlen (canonical));
+  for (gsize i = 0; i < G_N_ELEMENTS (refused_destinations); i++)
+    {
+      const char *path = refused_destinations[i].path;
+      gsize len = strlen (path);
+
+      if (g_str_equal (canonical, path) ||
+          (refused_destinations[i].below && strncmp (canonical, path, len) == 0 && canonical[len] == '/'))
+        return refused_destinations[i].why;
+    }
+  return NULL;
 }
 
 static gboolean
@@ -781,6 +817,8 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->network = g_strdup (sbx_json_get_string (network, "mode"));
   p->allow_host_loopback = network != NULL &&
     json_object_get_boolean_member_with_default (network, "allowHostLoopback", FALSE);
+  p->host_network_warning = network == NULL ||
+    json_object_get_boolean_member_with_default (network, "hostWarning", TRUE);
   p->publish = string_array (sbx_json_get_array (network, "publish"));
   p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
@@ -929,10 +967,26 @@ gboolean
 sbx_profile_validate_file (const char *path, GError **error)
 {
   g_autoptr(JsonNode) merged = NULL;
+  g_autoptr(SbxProfile) profile = NULL;
   g_autofree char *file = is_path (path) ? g_strdup (path) : g_strconcat ("./", path, NULL);
 
   merged = load_merged (file, NULL, error);
-  return merged != NULL;
+  if (merged == NULL)
+    return FALSE;
+  profile = profile_from_json (file, merged);
+  sbx_profile_warn_io_uring (profile);
+  return TRUE;
+}
+
+void
+sbx_profile_warn_io_uring (const SbxProfile *profile)
+{
+  g_autofree char *denied = sbx_seccomp_io_uring_bypass (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING]);
+
+  if (denied != NULL)
+    sbx_warning ("profile '%s': linux.seccomp allows io_uring (io_uring_setup, io_uring_enter) but denies "
+                 "%s: io_uring's own operations do those without the syscalls, past the filter "
+                 "(deny io_uring_setup too, as the default filter does)", profile->name, denied);
 }
 
 char *

@@ -162,6 +162,7 @@ struct _SbxProfile {
   char *image;             /* sbx.image, NULL if none */
   char *network;           /* sbx.network.mode; NULL: the default */
   gboolean allow_host_loopback;
+  gboolean host_network_warning;  /* sbx.network.hostWarning (default TRUE) */
   char **publish;          /* sbx.network.publish: "-p" syntax */
   char *userns;            /* sbx.userns */
   char *storage_driver;    /* sbx.storageDriver */
@@ -216,6 +217,10 @@ SbxProfile *sbx_profile_load (const char *name_or_path, const SbxProfileOverride
 
 /* The profile of an effective profile's JSON (what a registration saved), named @name. */
 SbxProfile *sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **error);
+/* One warning line when the profile's seccomp filter lets io_uring through while denying
+ * syscalls io_uring's own operations do instead (a custom filter: the default denies
+ * io_uring).  Quiet under -q. */
+void sbx_profile_warn_io_uring (const SbxProfile *profile);
 
 /* Checks one file on its own (includes resolved and checked too). */
 gboolean sbx_profile_validate_file (const char *path, GError **error);

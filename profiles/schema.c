@@ -224,6 +224,12 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
     }
   if (sbx_mount_is_standard (destination, type))
     return TRUE;  /* /proc, /dev, /sys ...: sbx mounts those itself, its own way */
+  if (sbx_mount_destination_refused (destination) != NULL)
+    {
+      g_autofree char *destination_path = sbx_json_path_member (path, "destination");
+      return sbx_json_doc_error (doc, destination_path, error, "a mount on %s is refused: %s",
+                                 destination, sbx_mount_destination_refused (destination));
+    }
   if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))
     {
       g_autofree char *options_path = sbx_json_path_member (path, "options");
@@ -666,6 +672,7 @@ static const Field publish_element = { NULL, K_STRING, NULL, check_publish, 0, 0
 static const Field network_fields[] = {
   { "mode", K_STRING, NULL, check_network_mode, 0, 0 },
   { "allowHostLoopback", K_BOOL, NULL, NULL, 0, 0 },
+  { "hostWarning", K_BOOL, NULL, NULL, 0, 0 },
   { "publish", K_ARRAY, &publish_element, NULL, 0, 0 },
   END,
 };

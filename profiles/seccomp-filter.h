@@ -31,6 +31,12 @@ gboolean sbx_seccomp_compile (JsonNode *node, guint64 bounding_caps, SbxSeccompP
 void sbx_seccomp_program_clear (SbxSeccompProgram *program);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxSeccompProgram, sbx_seccomp_program_clear)
 
+/* When the checked filter @node lets io_uring through (io_uring_setup and io_uring_enter not
+ * denied outright) and denies, for some or all arguments, syscalls that io_uring's own
+ * operations do without them (openat, read, write, connect, accept, sendmsg, socket...):
+ * those names, comma-separated, for a warning.  NULL otherwise. */
+char *sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps);
+
 /* In the sandbox, last thing before execve: installs the program (no-op when it has none).
  * Needs no_new_privs set, or CAP_SYS_ADMIN in the sandbox's user namespace. */
 gboolean sbx_seccomp_program_load (const SbxSeccompProgram *program, GError **error);

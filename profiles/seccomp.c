@@ -886,6 +886,109 @@ sbx_seccomp_compile (JsonNode *node, guint64 bounding_caps, SbxSeccompProgram *o
          build_program (&filter, bounding_caps, out, error);
 }
 
+/* ------------------------------------------------------------- io_uring's bypass */
+
+/* Syscalls an io_uring operation does in their place (the kernel runs the op; seccomp sees
+ * only io_uring_enter), and the op. */
+static const struct { const char *name; const char *op; } io_uring_ops[] = {
+  { "open", "IORING_OP_OPENAT" }, { "openat", "IORING_OP_OPENAT" }, { "openat2", "IORING_OP_OPENAT2" },
+  { "read", "IORING_OP_READ" }, { "pread64", "IORING_OP_READ" }, { "readv", "IORING_OP_READV" },
+  { "preadv", "IORING_OP_READV" }, { "preadv2", "IORING_OP_READV" },
+  { "write", "IORING_OP_WRITE" }, { "pwrite64", "IORING_OP_WRITE" }, { "writev", "IORING_OP_WRITEV" },
+  { "pwritev", "IORING_OP_WRITEV" }, { "pwritev2", "IORING_OP_WRITEV" },
+  { "socket", "IORING_OP_SOCKET (5.19)" }, { "connect", "IORING_OP_CONNECT" },
+  { "accept", "IORING_OP_ACCEPT" }, { "accept4", "IORING_OP_ACCEPT" },
+  { "bind", "IORING_OP_BIND (6.11)" }, { "listen", "IORING_OP_LISTEN (6.11)" },
+  { "sendto", "IORING_OP_SEND" }, { "sendmsg", "IORING_OP_SENDMSG" },
+  { "recvfrom", "IORING_OP_RECV" }, { "recvmsg", "IORING_OP_RECVMSG" },
+  { "shutdown", "IORING_OP_SHUTDOWN" }, { "close", "IORING_OP_CLOSE" }, { "statx", "IORING_OP_STATX" },
+  { "rename", "IORING_OP_RENAMEAT" }, { "renameat", "IORING_OP_RENAMEAT" }, { "renameat2", "IORING_OP_RENAMEAT" },
+  { "unlink", "IORING_OP_UNLINKAT" }, { "unlinkat", "IORING_OP_UNLINKAT" }, { "rmdir", "IORING_OP_UNLINKAT" },
+  { "mkdir", "IORING_OP_MKDIRAT" }, { "mkdirat", "IORING_OP_MKDIRAT" },
+  { "symlink", "IORING_OP_SYMLINKAT" }, { "symlinkat", "IORING_OP_SYMLINKAT" },
+  { "link", "IORING_OP_LINKAT" }, { "linkat", "IORING_OP_LINKAT" },
+  { "setxattr", "IORING_OP_SETXATTR" }, { "fsetxattr", "IORING_OP_FSETXATTR" },
+  { "getxattr", "IORING_OP_GETXATTR" }, { "fgetxattr", "IORING_OP_FGETXATTR" },
+  { "fallocate", "IORING_OP_FALLOCATE" }, { "ftruncate", "IORING_OP_FTRUNCATE (6.9)" },
+  { "splice", "IORING_OP_SPLICE" }, { "tee", "IORING_OP_TEE" }, { "madvise", "IORING_OP_MADVISE" },
+  { "fadvise64", "IORING_OP_FADVISE" }, { "fsync", "IORING_OP_FSYNC" }, { "fdatasync", "IORING_OP_FSYNC" },
+};
+
+static gboolean
+names_syscall (const Rule *rule, int nr)
+{
+  for (guint i = 0; i < rule->names->len; i++)
+    if (seccomp_syscall_resolve_name (g_ptr_array_index (rule->names, i)) == nr)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_allow (uint32_t action)
+{
+  return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG;
+}
+
+/* How @filter treats syscall @name: *denied_all when every call is refused, *denied_some
+ * when some are (a deny rule with conditions, or a default deny with conditional allows). */
+static void
+syscall_verdict (const Filter *filter, const char *name, guint64 caps, gboolean *denied_all,
+                 gboolean *denied_some)
+{
+  KernelVersion kernel = running_kernel ();
+  int nr = seccomp_syscall_resolve_name (name);
+  gboolean any_rule = FALSE;
+
+  *denied_all = *denied_some = FALSE;
+  for (guint i = 0; nr != __NR_SCMP_ERROR && i < filter->rules->len; i++)
+    {
+      const Rule *rule = g_ptr_array_index (filter->rules, i);
+
+      if (!rule_applies (rule, caps, &kernel) || !names_syscall (rule, nr))
+        continue;
+      if (rule->n_conds == 0)   /* the first unconditional rule decides */
+        {
+          *denied_all = !is_allow (rule->action);
+          *denied_some = *denied_some || *denied_all;
+          return;
+        }
+      any_rule = TRUE;
+      *denied_some = *denied_some || !is_allow (rule->action);
+    }
+  if (!is_allow (filter->default_action))
+    {
+      *denied_all = !any_rule;
+      *denied_some = TRUE;
+    }
+}
+
+char *
+sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps)
+{
+  static const char * const ring[] = { "io_uring_setup", "io_uring_enter" };
+  Reader reader = { NULL };
+  g_auto(Filter) filter = { 0 };
+  g_autoptr(GString) names = g_string_new (NULL);
+  gboolean all, some;
+
+  filter_init (&filter);
+  if (node == NULL || !read_filter (&reader, "", node, &filter, NULL))
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (ring); i++)
+    {
+      syscall_verdict (&filter, ring[i], bounding_caps, &all, &some);
+      if (all)
+        return NULL;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (io_uring_ops); i++)
+    {
+      syscall_verdict (&filter, io_uring_ops[i].name, bounding_caps, &all, &some);
+      if (some)
+        g_string_append_printf (names, "%s%s", names->len ? ", " : "", io_uring_ops[i].name);
+    }
+  return names->len ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
+}
+
 void
 sbx_seccomp_program_clear (SbxSeccompProgram *program)
 {

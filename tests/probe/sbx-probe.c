@@ -178,6 +178,13 @@ probe_personality_linux (void)
   return result (personality (PER_LINUX));
 }
 
+/* The query setarch, Wine and 32-bit game launchers make: every bit set. */
+static int probe_personality_query (void) { return result (personality (0xffffffff)); }
+static int probe_personality_linux32 (void) { return result (personality (PER_LINUX32)); }
+static int probe_personality_uname26 (void) { return result (personality (PER_LINUX | UNAME26)); }
+static int probe_personality_rie (void) { return result (personality (PER_LINUX | READ_IMPLIES_EXEC)); }
+static int probe_personality_bsd (void) { return result (personality (PER_BSD)); }
+
 static int
 probe_modify_ldt (void)
 {
@@ -216,6 +223,11 @@ static const struct { const char *name; int (*fn) (void); } probes[] = {
   { "socket-packet", probe_socket_packet }, { "socket-vsock", probe_socket_vsock },
   { "socket-alg", probe_socket_alg }, { "getpid", probe_getpid },
   { "personality", probe_personality }, { "personality-linux", probe_personality_linux },
+  { "personality-query", probe_personality_query },
+  { "personality-linux32", probe_personality_linux32 },
+  { "personality-uname26", probe_personality_uname26 },
+  { "personality-read-implies-exec", probe_personality_rie },
+  { "personality-bsd", probe_personality_bsd },
   { "modify_ldt", probe_modify_ldt }, { "chroot", probe_chroot },
 #ifdef __x86_64__
   { "i386", probe_i386 }, { "x32", probe_x32 },

@@ -311,6 +311,11 @@ P = {
     "getpid": ("getpid", []),
     "personality": ("personality", [0x0040000]),
     "personality-linux": ("personality", [0]),
+    "personality-query": ("personality", [0xffffffff]),
+    "personality-linux32": ("personality", [0x0008]),
+    "personality-uname26": ("personality", [0x0020000]),
+    "personality-read-implies-exec": ("personality", [0x0400000]),
+    "personality-bsd": ("personality", [0x0006]),
     "modify_ldt": ("modify_ldt", [0, None, 16]),
     "chroot": ("chroot", [None]),
 }
@@ -505,6 +510,12 @@ else
   diag "default filter: $(echo $OUT)"
   report_verdicts "$(seccomp_py verdicts "$DEFAULT_SECCOMP" "$def_caps" "default filter" \
     "$W/probe-default" "$W/probe-unconfined" "${PROBES[@]}")"
+  # personality as Docker allows it: the query (setarch, Wine, 32-bit game launchers),
+  # PER_LINUX32 and UNAME26 work; exploit aids and other personas stay refused.
+  is "$(for p in personality-query personality-linux32 personality-uname26 personality-linux \
+          personality personality-read-implies-exec personality-bsd; do probe_result "$OUT" $p; done | xargs)" \
+    "ok ok ok ok errno=EPERM errno=EPERM errno=EPERM" \
+    "default filter: personality query, PER_LINUX32, UNAME26, PER_LINUX work; ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, PER_BSD get EPERM"
 
   # With sys_admin the mount API is the filter's to refuse (without, the capability is missing).
   run_probe --cap-add sys_admin --security-opt seccomp=unconfined -- fsopen open_tree mount

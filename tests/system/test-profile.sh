@@ -57,6 +57,24 @@ cat > "$P/unknown-key.json" <<'EOF'
 EOF
 bad unknown-key 2 3 hostnme "unknown key \(did you mean 'hostname'\?\)"
 
+# Mounts over sbx's /proc and /dev/pts in a profile: refused where written.
+cat > "$P/proc-mount.json" <<'EOF'
+{
+  "mounts": [
+    {"type": "bind", "source": "/tmp", "destination": "/proc/self"}
+  ]
+}
+EOF
+bad proc-mount 3 40 "mounts[0].destination" "a mount on /proc/self is refused: /proc is sbx's procfs"
+cat > "$P/pts-mount.json" <<'EOF'
+{
+  "mounts": [
+    {"type": "tmpfs", "destination": "/dev/pts"}
+  ]
+}
+EOF
+bad pts-mount 3 23 "mounts[0].destination" "a mount on /dev/pts is refused"
+
 cat > "$P/unknown-nested.json" <<'EOF'
 {
   "process": {
@@ -452,5 +470,93 @@ rc_is 0 "run --cap-drop ALL --cap-add net_raw exits 0"
 like "$OUT" 'CapBnd:[[:space:]]+0000000000002000$' "--cap-drop ALL --cap-add net_raw: the bounding set is CAP_NET_RAW alone"
 
 check "no process left behind" test -z "$(marker_processes)"
+
+# Mounts over sbx's kernel filesystems (runc CVE-2019-16884 / CVE-2019-19921: a fake /proc
+# defeats the AppArmor exec attribute, the masks, /proc/self/fd): refused as written, for
+# -v, --tmpfs and profiles (at file:line:col); through an image or sbx symlink, at the run.
+mkdir -p "$W/fakeproc/self/attr" && : > "$W/fakefile"
+for dst in /proc /proc/self /proc/self/attr /proc/../proc/sys /dev /dev/pts /dev/pts/ptmx /sys /sys/fs/cgroup; do
+  run_sbx run -v "$W/fakeproc:$dst" default echo "$MARKER"
+  check_sbx_error "run -v DIR:$dst" "^sbx: --volume '$W/fakeproc:$dst': a mount on $dst is refused: "
+done
+for dst in /proc /proc/self /dev/pts /sys/fs/cgroup; do
+  run_sbx run --tmpfs "$dst" default echo "$MARKER"
+  check_sbx_error "run --tmpfs $dst" "^sbx: --tmpfs '$dst': a mount on $dst is refused: "
+done
+unlike "$OUT" "$MARKER" "the mounts over /proc, /dev/pts, /dev, /sys, /sys/fs/cgroup ran nothing"
+run_sbx run -v "$W/fakeproc:/dev/fd" default echo "$MARKER"
+check_sbx_error "run -v DIR:/dev/fd (sbx's symlink to /proc/self/fd)" "mount destination /dev/fd resolves into the sandbox's /proc"
+run_sbx run -v "$W/fakefile:/dev/ptmx" default echo "$MARKER"
+check_sbx_error "run -v FILE:/dev/ptmx (a symlink into /dev/pts)" "mount destination /dev/ptmx resolves into the sandbox's /dev/pts"
+unlike "$OUT" "$MARKER" "the mounts through symlinks into /proc and /dev/pts ran nothing"
+# Below /dev and /sys stays allowed: a device bind, hiding part of sysfs.
+run_sbx run -v /dev/null:/dev/sbx-test-null --tmpfs /sys/kernel/mm default sh -c \
+  'test -c /dev/sbx-test-null && grep -c " /sys/kernel/mm tmpfs " /proc/self/mounts'
+is "$RC:$OUT" "0:1" "run -v /dev/null:/dev/sbx-test-null --tmpfs /sys/kernel/mm: binds below /dev and /sys work"
+
+# --- the host's network: one warning line (loopback services, abstract Unix sockets) -------
+run_sbx run --network=host default true
+if [ "$RC" = 0 ] && [ "$(count_lines "$ERR")" = 1 ] &&
+   printf '%s\n' "$ERR" | grep -Eq "^sbx: warning: --network=host: .*loopback services.*abstract Unix sockets \(X11, D-Bus"; then
+  ok "run --network=host: one warning line naming the host's loopback services and abstract Unix sockets"
+else
+  not_ok "run --network=host: one warning line naming the host's loopback services and abstract Unix sockets"; last_run_diag
+fi
+run_sbx run -q --network=host default true
+is "$RC:$ERR" "0:" "run -q --network=host: no warning"
+run_sbx run --log-level=error --network=host default true
+is "$RC:$ERR" "0:" "run --log-level=error --network=host: no warning"
+run_sbx run --network=none default true
+is "$RC:$ERR" "0:" "run --network=none: no warning"
+printf '{"sbx": {"include": ["default"], "network": {"mode": "host"}}}\n' > "$P/hostnet.json"
+run_sbx run --profile "$P/hostnet.json" default true
+if [ "$RC" = 0 ] && [ "$(count_lines "$ERR")" = 1 ] && printf '%s\n' "$ERR" | grep -q "^sbx: warning: host network .*sbx.network.hostWarning false"; then
+  ok "a profile with sbx.network.mode host: one warning line, saying how the profile silences it"
+else
+  not_ok "a profile with sbx.network.mode host: one warning line, saying how the profile silences it"; last_run_diag
+fi
+printf '{"sbx": {"include": ["default"], "network": {"mode": "host", "hostWarning": false}}}\n' > "$P/hostnet-quiet.json"
+run_sbx run --profile "$P/hostnet-quiet.json" default true
+is "$RC:$ERR" "0:" "a profile with sbx.network.hostWarning false: no warning for its own host network"
+run_sbx run --profile "$P/hostnet-quiet.json" --network=host default true
+like "$ERR" "^sbx: warning: --network=host: " "sbx.network.hostWarning false does not silence --network=host on the command line"
+printf '{\n  "sbx": {"network": {"hostWarning": "no"}}\n}\n' > "$P/hostwarning-bad.json"
+run_sbx profile validate "$P/hostwarning-bad.json"
+check_sbx_error "profile validate: sbx.network.hostWarning must be a boolean" "hostwarning-bad\.json:2:.*sbx\.network\.hostWarning"
+
+# --- io_uring past a custom seccomp filter: one warning, from validate and from the run -----
+cat > "$P/uring.json" <<'EOF'
+{
+  "sbx": {"include": ["default"]},
+  "linux": {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+    {"names": ["connect", "openat2"], "action": "SCMP_ACT_ERRNO", "comment": "no new connections"}]}}
+}
+EOF
+uring_re="^sbx: warning: profile '.*uring\.json': linux\.seccomp allows io_uring .* but denies openat2, connect: io_uring's own operations"
+run_sbx profile validate "$P/uring.json"
+if [ "$RC" = 0 ] && [ "$OUT" = "$P/uring.json: ok" ] && [ "$(count_lines "$ERR")" = 1 ] && printf '%s\n' "$ERR" | grep -Eq "$uring_re"; then
+  ok "profile validate: a filter denying connect and openat2 but not io_uring gets one warning naming them"
+else
+  not_ok "profile validate: a filter denying connect and openat2 but not io_uring gets one warning naming them"; last_run_diag
+fi
+run_sbx run --profile "$P/uring.json" default true
+if [ "$RC" = 0 ] && [ "$(count_lines "$ERR")" = 1 ] && printf '%s\n' "$ERR" | grep -Eq "$uring_re"; then
+  ok "run --profile with that filter: the same warning"
+else
+  not_ok "run --profile with that filter: the same warning"; last_run_diag
+fi
+printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [' \
+  '  {"names": ["connect", "openat2"], "action": "SCMP_ACT_ERRNO"}]}' > "$W/uring-seccomp.json"
+run_sbx run --security-opt "seccomp=$W/uring-seccomp.json" default true
+like "$ERR" "linux\.seccomp allows io_uring .* but denies openat2, connect" "run --security-opt seccomp=FILE with that filter: the same warning"
+run_sbx run -q --security-opt "seccomp=$W/uring-seccomp.json" default true
+is "$RC:$ERR" "0:" "run -q with that filter: no warning"
+for how in "" "--security-opt seccomp=unconfined"; do
+  # shellcheck disable=SC2086
+  run_sbx run $how default true
+  is "$RC:$ERR" "0:" "run ${how:-with the default filter} (io_uring denied, or no filter): no io_uring warning"
+done
+run_sbx profile validate "$SBX_TESTS_SRCDIR/../data/profiles/default.json"
+is "$RC:$ERR" "0:" "profile validate of the default profile: no io_uring warning"
 
 done_testing

@@ -445,6 +445,36 @@ test_error_mount (void)
                  "mounts[0].destination", "a mount on / would replace the image");
 }
 
+/* Binds and tmpfs at or below /proc (and /dev/pts), or on /dev, /sys, /sys/fs/cgroup:
+ * refused where written; below /dev and /sys they stay allowed. */
+static void
+test_error_mount_kernel_fs (void)
+{
+  static const struct { const char *destination, *type, *message; } refused[] = {
+    { "/proc", "bind", "/proc is sbx's procfs" },
+    { "/proc/self", "bind", "/proc is sbx's procfs" },
+    { "/proc/self/attr", "tmpfs", "/proc is sbx's procfs" },
+    { "/proc/../proc/sys", "tmpfs", "/proc is sbx's procfs" },
+    { "//proc/", "tmpfs", "/proc is sbx's procfs" },
+    { "/proc", "tmpfs", "/proc is sbx's procfs" },
+    { "/dev/pts", "tmpfs", "/dev/pts is the sandbox's own devpts" },
+    { "/dev/pts/ptmx", "bind", "/dev/pts is the sandbox's own devpts" },
+    { "/sys/fs/cgroup", "tmpfs", "/sys/fs/cgroup is the sandbox's own cgroup" },
+    { "/sys/fs/cgroup/", "bind", "/sys/fs/cgroup is the sandbox's own cgroup" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+        "{\"mounts\": [\n  {\"type\": \"%s\", \"source\": \"/srv\", \"destination\": \"%s\"}\n]}\n",
+        refused[i].type, refused[i].destination);
+      g_autofree char *column_text = g_strdup_printf ("  {\"type\": \"%s\", \"source\": \"/srv\", ",
+                                                      refused[i].type);
+
+      text_fails_at (text, 2, (int) strlen (column_text) + 1, "mounts[0].destination", refused[i].message);
+    }
+}
+
 static void
 test_error_namespace (void)
 {
@@ -1774,6 +1804,38 @@ test_override_volume (void)
     SbxProfileOverrides o = { .tmpfs = (char **) tmpfs };
     override_fails (&o, "the destination cannot be /");
   }
+  /* sbx's own /proc, /dev/pts, /dev, /sys, /sys/fs/cgroup (runc CVE-2019-16884 / -19921). */
+  {
+    static const char * const kernel_fs[] = { "/proc", "/proc/self", "/proc/", "/proc/self/attr/exec",
+                                              "/x/../proc/1", "/dev", "/dev/pts", "/dev/pts/ptmx",
+                                              "/sys", "/sys/fs/cgroup", "/sys//fs/cgroup/" };
+    for (gsize i = 0; i < G_N_ELEMENTS (kernel_fs); i++)
+      {
+        g_autofree char *volume = g_strdup_printf ("%s:%s", src, kernel_fs[i]);
+        const char *volumes[] = { volume, NULL };
+        const char *tmpfs[] = { kernel_fs[i], NULL };
+        SbxProfileOverrides ov = { .volumes = (char **) volumes };
+        SbxProfileOverrides ot = { .tmpfs = (char **) tmpfs };
+        g_autofree char *vprefix = g_strdup_printf ("--volume '%s': ", volume);
+        g_autofree char *tprefix = g_strdup_printf ("--tmpfs '%s': ", kernel_fs[i]);
+
+        override_fails (&ov, vprefix);
+        override_fails (&ov, "is refused: ");
+        override_fails (&ot, tprefix);
+      }
+  }
+  /* Below /dev and /sys stays allowed: device binds, /dev/shm, hiding part of sysfs. */
+  {
+    g_autofree char *dri = g_strdup_printf ("%s:/dev/dri", src);
+    const char *volumes[] = { dri, NULL };
+    const char *tmpfs[] = { "/dev/shm", "/sys/firmware", "/sys/fs/cgroup/x", "/procfoo", NULL };
+    SbxProfileOverrides o = { .volumes = (char **) volumes, .tmpfs = (char **) tmpfs };
+    g_autoptr(SbxProfile) p = load_with (&o);
+    g_assert_nonnull (find_mount (p, "/dev/dri"));
+    g_assert_nonnull (find_mount (p, "/dev/shm"));
+    g_assert_nonnull (find_mount (p, "/sys/firmware"));
+    g_assert_nonnull (find_mount (p, "/procfoo"));
+  }
   {
     const char *tmpfs[] = { "/t:frob", NULL };
     SbxProfileOverrides o = { .tmpfs = (char **) tmpfs };
@@ -2050,6 +2112,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/error/capability", test_error_capability);
   g_test_add_func ("/profile/error/rlimit", test_error_rlimit);
   g_test_add_func ("/profile/error/mount", test_error_mount);
+  g_test_add_func ("/profile/error/mount-kernel-fs", test_error_mount_kernel_fs);
   g_test_add_func ("/profile/error/namespace", test_error_namespace);
   g_test_add_func ("/profile/error/duplicate", test_error_duplicate);
   g_test_add_func ("/profile/error/duplicate-escaped", test_error_duplicate_escaped);
