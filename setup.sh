@@ -20,10 +20,11 @@ PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0
             libcurl4-openssl-dev libapparmor-dev busybox-static)
 PKGS_RUN=(fuse-overlayfs fuse3 uidmap)
 # apparmor: its parser checks the shipped AppArmor profiles; containers-common's seccomp.json,
-# the runtime spec's JSON schema (python3-jsonschema), crun and runc check profiles and bundles.
+# the runtime spec's JSON schema (python3-jsonschema), crun and runc check profiles and bundles;
+# clang-format (14) checks the C layout (tests/style/check-house-rules.sh).
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
-           python3-jsonschema crun runc docker-registry)
+           python3-jsonschema crun runc docker-registry clang-format)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 
