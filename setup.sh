@@ -25,6 +25,7 @@ PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)
 PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang-rt-14-dev
            apparmor golang-github-containers-common golang-github-opencontainers-specs-dev
            python3-jsonschema crun runc docker-registry
+           clang-format                                   # the C layout (tests/style/check-house-rules.sh)
            desktop-file-utils libglib2.0-bin vim-common   # test-desktop-file.sh
            tmux vim                                       # test-terminal.sh: a real terminal, a full-screen program
            dbus-daemon dbus-bin dbus-tests   # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
