@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # setup.sh: prepares a Debian 12 machine for sbx, builds it and runs it once.
 #
 #   sudo ./setup.sh                 everything: packages, devices, user, build, first run

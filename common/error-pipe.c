@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* error-pipe.c: carrying a GError from a child process to its parent. */
 #include "error-pipe.h"
 #include "fd-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* error-pipe.h: carrying a GError from a child process to its parent.
  *
  * A child that fails sends its GError as one message (domain, code, message) and exits;

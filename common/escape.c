@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* escape.c: outside text made safe to print (escape.h). */
 #include "escape.h"
 
@@ -60,7 +61,7 @@ sbx_escape_into (const char *text, gsize len, char *out, gsize size)
         }
       u = g_utf8_get_char_validated (text + i, (gssize) (len - i));
       n = (u == (gunichar) -1 || u == (gunichar) -2 || g_unichar_iscntrl (u)) ? 0
-        : (gsize) (g_utf8_next_char (text + i) - (text + i));
+                                                                              : (gsize) (g_utf8_next_char (text + i) - (text + i));
       if (n == 0)
         {
           if (!put (out, size, &pos, esc, (gsize) snprintf (esc, sizeof esc, "\\x%02x", c)))
@@ -85,7 +86,7 @@ sbx_escape (const char *text)
   if (text == NULL)
     return g_strdup ("(null)");
   len = strlen (text);
-  size = len * 4 + 1;   /* \xNN is the longest escape of one byte */
+  size = len * 4 + 1; /* \xNN is the longest escape of one byte */
   out = g_malloc (size);
   sbx_escape_into (text, len, out, size);
   return out;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* escape.h: text from outside (arguments, image and registry data, profile values, paths,
  * server answers) made safe to print on a terminal: control characters (ESC, BEL, CR, LF...)
  * and bytes that are not UTF-8 become visible escapes (\e, \a, \r, \n, \t, \xNN); printable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fd-util.c: full reads and writes on file descriptors, recursive mkdir, procfs checks. */
 #include "fd-util.h"
 #include "escape.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fd-util.h: small helpers for file descriptors: cleanup, full reads and writes. */
 #pragma once
 
@@ -20,7 +21,7 @@ sbx_close_fdp (int *fdp)
       errno = errsv;
     }
 }
-#define sbx_autofd __attribute__((cleanup (sbx_close_fdp)))
+#define sbx_autofd __attribute__ ((cleanup (sbx_close_fdp)))
 
 static inline int
 sbx_steal_fd (int *fdp)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-util.c: small json-glib helpers (json-util.h). */
 #include "json-util.h"
 #include "escape.h"
@@ -11,7 +12,8 @@ sbx_json_get_string (JsonObject *object, const char *member)
   JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
 
   return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
+         ? json_node_get_string (node)
+         : NULL;
 }
 
 JsonObject *
@@ -47,7 +49,7 @@ sbx_json_builder_add_strv (JsonBuilder *builder, const char *member, char **strv
 typedef struct {
   const char *p, *end;
   guint depth;
-  const char *keys[SBX_JSON_MAX_DEPTH + 1];   /* the last member name at each depth */
+  const char *keys[SBX_JSON_MAX_DEPTH + 1]; /* the last member name at each depth */
   gsize key_lens[SBX_JSON_MAX_DEPTH + 1];
 } TextScan;
 
@@ -103,14 +105,16 @@ scan_string_token (TextScan *s, GError **error)
         {
           g_autofree char *where = scan_where (s);
           return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "member name %s holds a NUL character (\\u0000)",
-                              where), FALSE;
+                              where),
+                 FALSE;
         }
     }
   else if (nul)
     {
       g_autofree char *where = scan_where (s);
       return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "a string in %s holds a NUL character (\\u0000)",
-                          where), FALSE;
+                          where),
+             FALSE;
     }
   return TRUE;
 }
@@ -128,7 +132,8 @@ scan_byte (TextScan *s, GError **error)
         {
           where = scan_where (s);
           return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s is nested deeper than %d levels", where,
-                              SBX_JSON_MAX_DEPTH), FALSE;
+                              SBX_JSON_MAX_DEPTH),
+                 FALSE;
         }
       s->depth++;
       s->keys[s->depth] = NULL;

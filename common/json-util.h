@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-util.h: small json-glib helpers shared by the profile, spec, store and registry code:
  * typed member lookups that answer NULL for a NULL object, a missing member or a member of
  * another type, a string-array member for a JsonBuilder, and the one way to parse JSON

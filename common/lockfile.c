@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lockfile.c: flock'ed lock files (lockfile.h). */
 #include "lockfile.h"
 #include "fd-util.h"

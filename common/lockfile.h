@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lockfile.h: flock'ed lock files, including ones their remover unlinks. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log.c: debug lines, notes and warnings (log.h). */
 #include "log.h"
 #include "escape.h"

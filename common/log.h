@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log.h: what sbx tells besides errors: a debug line per step of a run, from every process
  * of it (the supervisor, the setup child, init, the command before its exec, helpers), and
  * the `sbx: note:` / `sbx: warning:` lines.
@@ -19,7 +20,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   SBX_LOG_ERROR,
-  SBX_LOG_WARN,     /* the default: warnings and notes */
+  SBX_LOG_WARN, /* the default: warnings and notes */
   SBX_LOG_INFO,
   SBX_LOG_DEBUG,
 } SbxLogLevel;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netopts.c: parsing --network and -p/--publish. */
 #include "netopts.h"
 #include "sbx-error.h"
@@ -33,7 +34,7 @@ sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GError **err
 {
   g_auto(GStrv) parts = g_strsplit (value != NULL ? value : "slirp", ":", 2);
 
-  if (parts[0] == NULL)   /* --network= */
+  if (parts[0] == NULL) /* --network= */
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                    "--network=: empty (expected none, slirp or host)");
@@ -90,7 +91,7 @@ sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **err
   SbxPortForward fwd = { 0 };
   guint n;
 
-  if (*spec == '\0')   /* g_strsplit gives an empty vector for "" */
+  if (*spec == '\0') /* g_strsplit gives an empty vector for "" */
     return publish_error (spec, "empty", error);
   proto = g_strsplit (spec, "/", 2);
   fields = g_strsplit (proto[0], ":", -1);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netopts.h: what a sandbox's network is: none, slirp (libslirp in sbx, the default) or the
  * host's, and the ports forwarded into it.  Parsing of --network and -p/--publish. */
 #pragma once
@@ -8,23 +9,23 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  SBX_NET_SLIRP,   /* tap0 in a network namespace of its own, driven by libslirp */
-  SBX_NET_NONE,    /* a network namespace with only lo */
-  SBX_NET_HOST,    /* the caller's network namespace */
+  SBX_NET_SLIRP, /* tap0 in a network namespace of its own, driven by libslirp */
+  SBX_NET_NONE,  /* a network namespace with only lo */
+  SBX_NET_HOST,  /* the caller's network namespace */
 } SbxNetMode;
 
 typedef struct {
   gboolean is_udp;
-  struct in_addr host_addr;   /* 127.0.0.1 unless given */
+  struct in_addr host_addr; /* 127.0.0.1 unless given */
   guint16 host_port;
   guint16 guest_port;
-  char *spec;                 /* as the user wrote it, for messages */
+  char *spec; /* as the user wrote it, for messages */
 } SbxPortForward;
 
 typedef struct {
   SbxNetMode mode;
   gboolean allow_host_loopback;
-  GArray *forwards;           /* of SbxPortForward; never NULL */
+  GArray *forwards; /* of SbxPortForward; never NULL */
 } SbxNetOptions;
 
 /* The sandbox's side of slirp's virtual network. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* process.c: children that die with their parent (process.h). */
 #include "process.h"
 #include "sbx-error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* process.h: a child process that does not outlive its parent. */
 #pragma once
 

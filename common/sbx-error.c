@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sbx-error.c: the SBX_ERROR domain and its mapping to exit statuses. */
 #include "sbx-error.h"
 
@@ -6,7 +7,7 @@
 #include <sys/wait.h>
 #include <gio/gio.h>
 
-G_DEFINE_QUARK (sbx-error-quark, sbx_error)
+G_DEFINE_QUARK (sbx - error - quark, sbx_error)
 
 int
 sbx_error_exit_status (const GError *error)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sbx-error.h: the one error domain of sbx and the exit statuses it maps to.
  *
  * Every failure travels upward as a GError in SBX_ERROR (or a GLib domain such as
@@ -14,22 +15,22 @@ G_BEGIN_DECLS
 GQuark sbx_error_quark (void);
 
 typedef enum {
-  SBX_ERROR_FAILED,        /* anything of sbx's own: exit 125 */
-  SBX_ERROR_INVALID_ARG,   /* bad CLI argument or input: exit 125 */
-  SBX_ERROR_NOT_FOUND,     /* image, name, file not found: exit 125 */
-  SBX_ERROR_EXISTS,        /* name already taken: exit 125 */
-  SBX_ERROR_BAD_IMAGE,     /* malformed image, layer, digest mismatch: exit 125 */
-  SBX_ERROR_BUSY,          /* locked / in use: exit 125 */
+  SBX_ERROR_FAILED,             /* anything of sbx's own: exit 125 */
+  SBX_ERROR_INVALID_ARG,        /* bad CLI argument or input: exit 125 */
+  SBX_ERROR_NOT_FOUND,          /* image, name, file not found: exit 125 */
+  SBX_ERROR_EXISTS,             /* name already taken: exit 125 */
+  SBX_ERROR_BAD_IMAGE,          /* malformed image, layer, digest mismatch: exit 125 */
+  SBX_ERROR_BUSY,               /* locked / in use: exit 125 */
   SBX_ERROR_CMD_NOT_EXECUTABLE, /* exit 126 */
   SBX_ERROR_CMD_NOT_FOUND,      /* exit 127 */
   SBX_ERROR_MEMORY_LIMIT,       /* the sandbox hit its memory limit: exit 137, as a SIGKILL */
 } SbxErrorCode;
 
 /* Exit statuses, as Podman uses them. */
-#define SBX_EXIT_SBX_ERROR       125
-#define SBX_EXIT_NOT_EXECUTABLE  126
-#define SBX_EXIT_NOT_FOUND       127
-#define SBX_EXIT_MEMORY_LIMIT    137
+#define SBX_EXIT_SBX_ERROR 125
+#define SBX_EXIT_NOT_EXECUTABLE 126
+#define SBX_EXIT_NOT_FOUND 127
+#define SBX_EXIT_MEMORY_LIMIT 137
 
 /* The exit status a CLI command returns for @error. */
 int sbx_error_exit_status (const GError *error);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spelling.c: "did you mean" suggestions by edit distance (spelling.h). */
 #include "spelling.h"
 

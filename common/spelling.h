@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spelling.h: "did you mean": the closest of a set of known words to a misspelt one. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* storage-driver.c: storage driver names to values and back. */
 #include "storage-driver.h"
 #include "sbx-error.h"
@@ -27,6 +28,7 @@ sbx_storage_driver_name (SbxStorageDriver driver)
     {
     case SBX_STORAGE_DRIVER_OVERLAY: return "overlay";
     case SBX_STORAGE_DRIVER_FUSE_OVERLAYFS: return "fuse-overlayfs";
-    case SBX_STORAGE_DRIVER_AUTO: default: return "auto";
+    case SBX_STORAGE_DRIVER_AUTO:
+    default: return "auto";
     }
 }

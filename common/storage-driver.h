@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* storage-driver.h: the names of the root filesystem's storage drivers, a value that the
  * command line, profiles (sbx.storageDriver) and storage.conf name and storage/rootfs.c acts on. */
 #pragma once

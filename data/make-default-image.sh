@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make-default-image.sh BUSYBOX OUTPUT: builds sbx's embedded default image, an OCI image
 # archive (a tar of an OCI image layout, tag "latest") holding a static busybox, its applet
 # links, and a minimal /etc.  Reproducible: fixed owners, modes and mtimes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* accounts.c: an image's users and groups (accounts.h). */
 #include "accounts.h"
 #include "fd-util.h"

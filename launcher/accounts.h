@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* accounts.h: an image's users and groups.  "USER[:GROUP]" (names or numbers, as Docker,
  * runc and Podman take them) resolved against the image's /etc/passwd and /etc/group, read
  * inside its root (symlinks resolved there, never to the host's files; a fifo or device in
@@ -13,9 +14,9 @@ G_BEGIN_DECLS
 typedef struct {
   uid_t uid;
   gid_t gid;
-  GArray *groups;          /* gid_t: the supplementary groups, each once, never @gid */
-  char *name;              /* NULL when the uid has no passwd entry */
-  char *home;              /* the entry's, else /root for uid 0 and / for the others */
+  GArray *groups; /* gid_t: the supplementary groups, each once, never @gid */
+  char *name;     /* NULL when the uid has no passwd entry */
+  char *home;     /* the entry's, else /root for uid 0 and / for the others */
 } SbxAccount;
 
 void sbx_account_clear (SbxAccount *account);

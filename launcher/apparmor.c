@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apparmor.c: AppArmor through libapparmor: is it enabled, is a profile loaded, and the
  * change of profile on the command's execve. */
 #include "apparmor.h"
@@ -13,7 +14,7 @@
 typedef enum {
   PROFILE_LOADED,
   PROFILE_MISSING,
-  PROFILE_UNKNOWN,         /* the kernel would not tell us */
+  PROFILE_UNKNOWN, /* the kernel would not tell us */
 } ProfileState;
 
 gboolean
@@ -81,7 +82,8 @@ apply_policy (const char *profile, SbxAppArmorPolicy policy, const char *why, GE
       return FALSE;
     case SBX_APPARMOR_WARN:
       sbx_warning ("apparmorProfile '%s': %s; running without it "
-                   "(sbx.apparmor.ifUnavailable \"fail\" refuses instead)", profile, why);
+                   "(sbx.apparmor.ifUnavailable \"fail\" refuses instead)",
+                   profile, why);
       return TRUE;
     case SBX_APPARMOR_IGNORE:
       return TRUE;

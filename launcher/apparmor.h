@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* apparmor.h: running the sandboxed command under an AppArmor profile (process.apparmorProfile).
  *
  * The supervisor settles, before anything starts, whether the profile can be used: AppArmor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* caller-account.c: the caller in the sandbox's /etc/passwd and /etc/group (caller-account.h). */
 #include "caller-account.h"
 #include "fd-util.h"

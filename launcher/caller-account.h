@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* caller-account.h: the caller as the sandbox's /etc/passwd and /etc/group name them, for
  * keep-id (as Podman does): name, uid, gid, home and shell from the host's entry.  The host
  * image's /etc is made of them; an image run with keep-id gets them added to its own files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* caller-bind.c: a bind mount made with the caller's own ids (caller-bind.h). */
 #include "caller-bind.h"
 #include "fd-util.h"
@@ -73,8 +74,12 @@ static gboolean
 bind_in_child (const char *source, int target, uid_t uid, gid_t gid, GError **error)
 {
   static const char * const steps[] = {
-    "bind", "set the options of the bind mount of", "move the bind mount of",
-    "keep capabilities across the id change for", "take the caller's ids to bind", "raise CAP_SYS_ADMIN to bind",
+    "bind",
+    "set the options of the bind mount of",
+    "move the bind mount of",
+    "keep capabilities across the id change for",
+    "take the caller's ids to bind",
+    "raise CAP_SYS_ADMIN to bind",
   };
   int fds[2], report[2] = { 0, 0 }, status = 0;
   pid_t pid;
@@ -119,7 +124,9 @@ sbx_caller_bind (int root_fd, const char *source, const char *destination, const
 
   if (!inside_id (&ids->uid_map, ids->caller_uid, &uid) || !inside_id (&ids->gid_map, ids->caller_gid, &gid))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "bind %s: the caller's ids are not mapped in the "
-                        "sandbox", source), FALSE;
+                                                            "sandbox",
+                        source),
+           FALSE;
   if ((target = sbx_mounts_make_point (root_fd, destination, TRUE, error)) < 0)
     return FALSE;
   if (uid != getuid () || gid != getgid ())

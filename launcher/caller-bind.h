@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* caller-bind.h: a bind mount of a path only the caller's own ids may reach.
  *
  * A FUSE file system mounted without allow_other (the document portal's store, doc-portal.h)

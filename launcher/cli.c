@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli.c: option parsing shared by the command families. */
 #include "cli.h"
 #include "log.h"
@@ -62,7 +63,8 @@ sbx_cli_dispatch (const char *family, const SbxCommand *subcommands, gsize n_sub
     {
       if (argc >= 2 && g_str_equal (argv[1], subcommands[i].name))
         return subcommands[i].run (argc - 1, argv + 1, error);
-      g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == n_subcommands ? " or " : ", ",
+      g_string_append_printf (names, "%s%s", i == 0 ? "" : i + 1 == n_subcommands ? " or "
+                                                                                  : ", ",
                               subcommands[i].name);
     }
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli.h: the command families of the sbx command line.  Each takes argv from its own
  * name on, returns the exit status, and sets @error instead of printing. */
 #pragma once
@@ -57,7 +58,9 @@ gboolean sbx_cli_parse_format (const char *command, const char *format, gboolean
 
 /* The --format option entry of a listing command, storing into @format (a char *). */
 #define SBX_CLI_FORMAT_ENTRY(format) \
-  { "format", 0, 0, G_OPTION_ARG_STRING, (format), "table (default) or json (an array of objects)", "FORMAT" }
+  { \
+    "format", 0, 0, G_OPTION_ARG_STRING, (format), "table (default) or json (an array of objects)", "FORMAT" \
+  }
 
 /* Prints @builder's root (what --format json shows) on stdout, indented. */
 void sbx_cli_print_json (JsonBuilder *builder);

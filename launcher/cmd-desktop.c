@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-desktop.c: `sbx desktop install|ls|rm`: menu launchers of sandboxed apps
  * (desktop-install.h does the work; this file parses and prints). */
 #include "cli.h"
@@ -22,7 +23,8 @@ desktop_install (int argc, char **argv, GError **error)
   if (!sbx_cli_parse ("desktop install", "PROFILE",
                       "Add a menu launcher that runs the app of PROFILE sandboxed, written from the app's own desktop "
                       "file (sbx.desktopEntry, else the one whose Exec runs the profile's process.args[0]) in "
-                      "$XDG_DATA_HOME/applications/sbx-PROFILE.desktop.", entries, FALSE, &argc, &argv, error))
+                      "$XDG_DATA_HOME/applications/sbx-PROFILE.desktop.",
+                      entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (argc < 2)
     {
@@ -120,7 +122,8 @@ desktop_rm (int argc, char **argv, GError **error)
   const GOptionEntry entries[] = { { NULL } };
 
   if (!sbx_cli_parse ("desktop rm", "PROFILE|NAME...", "Remove the menu launchers (and their icons) of profiles "
-                      "or named sandboxes.", entries, FALSE, &argc, &argv, error))
+                                                       "or named sandboxes.",
+                      entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (argc < 2)
     {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-exec.c: `sbx exec [-t] [-i] [-u USER] [-w DIR] [-e K=V]... NAME|ID CMD...`: a process in a
  * running sandbox's namespaces, scope and confinement.
  *
@@ -53,9 +54,9 @@ typedef struct {
 typedef struct {
   SbxRunState *state;
   const char *key;
-  int target_fd;            /* pidfd on the sandbox's command */
+  int target_fd; /* pidfd on the sandbox's command */
   SbxRunPlan plan;
-  pid_t joiner_pid;         /* -1 once reaped */
+  pid_t joiner_pid; /* -1 once reaped */
   int sync_fd;
   SbxTerminal *terminal;
 } Exec;
@@ -357,7 +358,7 @@ supervise (Exec *e, int *out_status, GError **error)
   g_autoptr(GError) inside_error = NULL;
   int wait_status = sbx_supervise (e->joiner_pid, e->sync_fd, e->terminal, &inside_error);
 
-  e->joiner_pid = -1;  /* reaped */
+  e->joiner_pid = -1; /* reaped */
   if (inside_error != NULL)
     return g_propagate_error (error, g_steal_pointer (&inside_error)), FALSE;
   *out_status = sbx_exit_code_from_wait_status (wait_status);
@@ -407,12 +408,12 @@ sbx_cmd_exec (int argc, char **argv, GError **error)
   int status = SBX_EXIT_SBX_ERROR;
 
   if (!sbx_cli_parse ("exec", "NAME|ID COMMAND [ARG...]", "Run a command in a running sandbox, in its namespaces "
-                      "and under its confinement.", entries, TRUE, &argc, &argv, error))
+                                                          "and under its confinement.",
+                      entries, TRUE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (argc < 3)
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, argc < 2 ? "exec: missing NAME or ID (see 'sbx ps')"
-                   : "exec: missing COMMAND");
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, argc < 2 ? "exec: missing NAME or ID (see 'sbx ps')" : "exec: missing COMMAND");
       return SBX_EXIT_SBX_ERROR;
     }
   if (!exec_in_sandbox (argv[1], &a, argv + 2, &status, error))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-explain.c: `sbx explain PROFILE|NAME [--format json]`: what an app can and cannot do
  * under a profile (a name, a file, or a named sandbox's recorded profile), risky grants
  * first, in plain words or as JSON.  The facts come from explain.h; this file finds the
@@ -48,7 +49,8 @@ load_sandbox_profile (const char *name, GError **error)
   if (path == NULL)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "explain: no profile or sandbox named '%s' (see 'sbx "
-                   "profile ls' and 'sbx ls')", name);
+                                                          "profile ls' and 'sbx ls')",
+                   name);
       return NULL;
     }
   return sbx_profile_load (path, NULL, error);
@@ -175,15 +177,17 @@ sbx_cmd_explain (int argc, char **argv, GError **error)
   gboolean is_sandbox = FALSE;
 
   if (!sbx_cli_parse ("explain", "PROFILE|NAME", "What an app can and cannot do under a profile (a profile name or "
-                      "file, or a named sandbox's recorded profile), risky grants first.",
+                                                 "file, or a named sandbox's recorded profile), risky grants first.",
                       entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (options.format != NULL && !g_str_equal (options.format, "text") && !g_str_equal (options.format, "json"))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "explain: unknown format '%s' (text or json)",
-                        options.format), SBX_EXIT_SBX_ERROR;
+                        options.format),
+           SBX_EXIT_SBX_ERROR;
   if (argc != 2)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "explain: expected PROFILE or NAME (see 'sbx "
-                        "explain --help')"), SBX_EXIT_SBX_ERROR;
+                                                                 "explain --help')"),
+           SBX_EXIT_SBX_ERROR;
   if ((profile = load_target (argv[1], &options, &is_sandbox, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
   context.home_key = is_sandbox ? argv[1] : NULL;

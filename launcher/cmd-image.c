@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-image.c: `sbx image import|ls|rm`. */
 #include "cli.h"
 #include "escape.h"
@@ -146,7 +147,7 @@ image_prune (int argc, char **argv, GError **error)
   gboolean single;
 
   if (!sbx_cli_parse ("image prune", "", "Remove the layers and blobs no image and no named sandbox uses, "
-                      "and what killed imports left behind.  Layers of running sandboxes stay.",
+                                         "and what killed imports left behind.  Layers of running sandboxes stay.",
                       entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (!sbx_cli_at_most ("image prune", argc, argv, 0, error))
@@ -158,8 +159,9 @@ image_prune (int argc, char **argv, GError **error)
   for (guint i = 0; i < removed->len; i++)
     sbx_print_line (stdout, "removed image %s", (const char *) g_ptr_array_index (removed, i));
   freed = sbx_format_size (before.layers + before.blobs + before.tmp > after.layers + after.blobs + after.tmp
-                         ? before.layers + before.blobs + before.tmp - after.layers - after.blobs - after.tmp : 0,
-                         G_FORMAT_SIZE_DEFAULT);
+                             ? before.layers + before.blobs + before.tmp - after.layers - after.blobs - after.tmp
+                             : 0,
+                           G_FORMAT_SIZE_DEFAULT);
   printf ("freed %s (%u layers left)\n", freed, after.n_layers);
   return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-inspect.c: `sbx inspect NAME|ID|IMAGE...`: a JSON array, as `podman inspect` prints,
  * with one object per argument: a running sandbox (its registration, run-state.h: State,
  * the effective profile, its mounts, network and scope), else a named sandbox that is not
@@ -104,8 +105,8 @@ add_sandbox (JsonBuilder *builder, const SbxSandbox *sandbox, const char *profil
   add_time (builder, "Created", sandbox->created);
   json_builder_set_member_name (builder, "State");
   json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Status", sandbox->running ? "running"
-                                          : sandbox->driver != NULL ? "exited" : "created");
+  sbx_json_add_string (builder, "Status", sandbox->running ? "running" : sandbox->driver != NULL ? "exited"
+                                                                                                 : "created");
   json_builder_set_member_name (builder, "Running");
   json_builder_add_boolean_value (builder, sandbox->running);
   json_builder_end_object (builder);
@@ -201,8 +202,7 @@ sbx_cmd_inspect (int argc, char **argv, GError **error)
     return SBX_EXIT_SBX_ERROR;
   if (argc < 2 || (format != NULL && !g_str_equal (format, "json")))
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, argc < 2 ? "inspect: missing NAME, ID or IMAGE"
-                   : "inspect: --format %s: expected json", format);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, argc < 2 ? "inspect: missing NAME, ID or IMAGE" : "inspect: --format %s: expected json", format);
       return SBX_EXIT_SBX_ERROR;
     }
   if ((live = sbx_run_state_list (error)) == NULL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-profile.c: `sbx profile ls|show|validate`. */
 #include "cli.h"
 #include "escape.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-ps.c: `sbx ps [-a] [--format json]`: the running sandboxes, from their registrations
  * (run-state.h), and with -a the named sandboxes that are not running (sandbox.h).
  * --format json: an array of objects, times in unix seconds, null where a column shows "-". */
@@ -15,11 +16,11 @@
 
 /* One line of the listing: a running sandbox, or (-a) a named one that is not. */
 typedef struct {
-  const char *id, *name, *image, *state;   /* state: "running", "exited", "created" */
+  const char *id, *name, *image, *state; /* state: "running", "exited", "created" */
   char *profile;
   char **command;
-  pid_t pid;                               /* 0: not running */
-  gint64 started;                          /* 0: not running */
+  pid_t pid;      /* 0: not running */
+  gint64 started; /* 0: not running */
 } Row;
 
 static void
@@ -71,7 +72,7 @@ print_row (const Row *row, gint64 now)
   g_autofree char *age = row->started > 0 ? sbx_human_duration (now - row->started) : NULL;
   g_autofree char *started = age != NULL ? g_strdup_printf ("%s ago", age) : g_strdup ("-");
   g_autofree char *status = age != NULL ? g_strdup_printf ("Up %s", age)
-                          : g_strdup (g_str_equal (row->state, "created") ? "Created" : "Exited");
+                                        : g_strdup (g_str_equal (row->state, "created") ? "Created" : "Exited");
 
   printf ("%-12s  %-16s  %-20s  %-12s  %-8s  %-20s  %-16s  %s\n", id, name, image, profile, pid, started, status,
           command);
@@ -93,7 +94,7 @@ add_row_json (JsonBuilder *builder, const Row *row, gint64 now)
 {
   g_autofree char *age = row->started > 0 ? sbx_human_duration (now - row->started) : NULL;
   g_autofree char *status = age != NULL ? g_strdup_printf ("Up %s", age)
-                          : g_strdup (g_str_equal (row->state, "created") ? "Created" : "Exited");
+                                        : g_strdup (g_str_equal (row->state, "created") ? "Created" : "Exited");
 
   json_builder_begin_object (builder);
   sbx_json_add_string (builder, "id", row->id);
@@ -118,9 +119,7 @@ add_running_rows (GArray *rows, GPtrArray *live)
   for (guint i = 0; i < live->len; i++)
     {
       const SbxRunState *state = g_ptr_array_index (live, i);
-      Row row = { .id = state->id, .name = state->name, .image = state->image, .state = "running",
-                  .profile = profile_label (state->profile, state->profile_path), .command = state->command,
-                  .pid = sbx_run_state_init_pid (state), .started = state->created };
+      Row row = { .id = state->id, .name = state->name, .image = state->image, .state = "running", .profile = profile_label (state->profile, state->profile_path), .command = state->command, .pid = sbx_run_state_init_pid (state), .started = state->created };
       g_array_append_val (rows, row);
     }
 }
@@ -144,8 +143,7 @@ add_stopped_rows (GArray *rows, GPtrArray *live, GError **error)
   for (guint i = 0; sandboxes != NULL && i < sandboxes->len; i++)
     {
       const SbxSandbox *sandbox = g_ptr_array_index (sandboxes, i);
-      Row row = { .name = sandbox->name, .image = sandbox->image->name, .profile = g_strdup ("(recorded)"),
-                  .state = sandbox->driver != NULL ? "exited" : "created", .command = sandbox->command };
+      Row row = { .name = sandbox->name, .image = sandbox->image->name, .profile = g_strdup ("(recorded)"), .state = sandbox->driver != NULL ? "exited" : "created", .command = sandbox->command };
 
       if (!is_running (live, sandbox->name))
         g_array_append_val (rows, row);

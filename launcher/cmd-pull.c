@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-pull.c: `sbx pull [--tls-verify=false] [-q] REF`: checks the arguments and becomes
  * sbx-import --pull, which downloads (storage/pull.h) and prints the image id. */
 #include "cli.h"
@@ -29,7 +30,8 @@ take_tls_verify (int *argc, char **argv, gboolean *tls_verify, GError **error)
         *tls_verify = FALSE;
       else if (value)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                            "pull: --tls-verify expects true or false, not '%s'", value), FALSE;
+                            "pull: --tls-verify expects true or false, not '%s'", value),
+               FALSE;
       else
         argv[out++] = argv[i];
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-run.c: `sbx run [OPTION...] IMAGE [COMMAND [ARG...]]`. */
 #include "cli.h"
 #include "run.h"
@@ -29,6 +30,47 @@ run_args_clear (RunArgs *a)
     g_clear_pointer (lists[i], g_strfreev);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunArgs, run_args_clear)
+
+/* What the command line says, as the run pipeline takes it (run.h). */
+static void
+run_options_from_args (const RunArgs *a, int argc, char **argv, SbxRunOptions *options)
+{
+  options->tls_verify_off = g_strcmp0 (a->tls_verify, "false") == 0;
+  options->file_forwarding = a->file_forwarding;
+  options->tty = a->tty;
+  options->interactive = a->interactive;
+  options->name = a->name;
+  options->profile = a->profile;
+  options->image = argc >= 2 ? argv[1] : NULL;
+  options->command = argc >= 2 ? argv + 2 : NULL;
+  options->entrypoint = a->entrypoint;
+  options->user = a->user;
+  options->workdir = a->workdir;
+  options->storage_driver = a->storage_driver;
+  options->userns = a->userns;
+  options->network = a->network;
+  options->publish = a->publish;
+  options->log_dbus = a->log_dbus || g_strcmp0 (g_getenv ("SBX_LOG_DBUS"), "1") == 0;
+  options->overrides = (SbxProfileOverrides) {
+    .env = a->env,
+    .volumes = a->volumes,
+    .tmpfs = a->tmpfs,
+    .cap_add = a->cap_add,
+    .cap_drop = a->cap_drop,
+    .security_opts = a->security_opts,
+    .ulimits = a->ulimits,
+    .hostname = a->hostname,
+    .read_only = a->read_only,
+    .memory = a->memory,
+    .memory_reservation = a->memory_reservation,
+    .memory_swap = a->memory_swap,
+    .cpus = a->cpus,
+    .cpu_shares = a->cpu_shares,
+    .pids_limit = a->pids_limit,
+    .blkio_weight = a->blkio_weight,
+    .limits_optional = a->limits_optional,
+  };
+}
 
 int
 sbx_cmd_run (int argc, char **argv, GError **error)
@@ -87,31 +129,9 @@ sbx_cmd_run (int argc, char **argv, GError **error)
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "run: --tls-verify=%s: expected true or false", a.tls_verify);
       return SBX_EXIT_SBX_ERROR;
     }
-  options.tls_verify_off = g_strcmp0 (a.tls_verify, "false") == 0;
   if (a.quiet)
     sbx_log_set_level (SBX_LOG_ERROR);
-  options.file_forwarding = a.file_forwarding;
-  options.tty = a.tty;
-  options.interactive = a.interactive;
-  options.name = a.name;
-  options.profile = a.profile;
-  options.image = argc >= 2 ? argv[1] : NULL;
-  options.command = argc >= 2 ? argv + 2 : NULL;
-  options.entrypoint = a.entrypoint;
-  options.user = a.user;
-  options.workdir = a.workdir;
-  options.storage_driver = a.storage_driver;
-  options.userns = a.userns;
-  options.network = a.network;
-  options.publish = a.publish;
-  options.log_dbus = a.log_dbus || g_strcmp0 (g_getenv ("SBX_LOG_DBUS"), "1") == 0;
-  options.overrides = (SbxProfileOverrides) {
-    .env = a.env, .volumes = a.volumes, .tmpfs = a.tmpfs, .cap_add = a.cap_add, .cap_drop = a.cap_drop,
-    .security_opts = a.security_opts, .ulimits = a.ulimits, .hostname = a.hostname, .read_only = a.read_only,
-    .memory = a.memory, .memory_reservation = a.memory_reservation, .memory_swap = a.memory_swap, .cpus = a.cpus,
-    .cpu_shares = a.cpu_shares, .pids_limit = a.pids_limit, .blkio_weight = a.blkio_weight,
-    .limits_optional = a.limits_optional,
-  };
+  run_options_from_args (&a, argc, argv, &options);
   if (!sbx_run (&options, &status, error))
     status = SBX_EXIT_SBX_ERROR;
   return status;

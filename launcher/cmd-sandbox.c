@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-sandbox.c: the named sandboxes' commands: `sbx ls`, `sbx start NAME [COMMAND]`,
  * `sbx rm [-f] NAME...` (storage/sandbox.h keeps them on disk; `sbx run --name` makes them).
  * `sbx rm NAME` also removes the menu launchers of NAME (`sbx desktop install --name NAME`). */
@@ -60,8 +61,8 @@ print_sandbox (const SbxSandbox *sandbox, gboolean quiet)
     sbx_print_line (stdout, "%s", sandbox->name);
   else
     sbx_print_line (stdout, "%-20s %-30s %-9s %-15s %-17s %s", sandbox->name, sandbox->image->name,
-            sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
-            created, command);
+                    sandbox->running ? "running" : "stopped", sandbox->driver != NULL ? sandbox->driver : "-",
+                    created, command);
 }
 
 /* `sbx ls [-q] [--format json]`: JSON has the columns' fields, created in unix seconds and
@@ -110,7 +111,8 @@ sbx_cmd_start (int argc, char **argv, GError **error)
 
   if (!sbx_cli_parse ("start", "NAME [COMMAND [ARG...]]",
                       "Run a named sandbox again: its files, image, profile, network and (unless given) command "
-                      "are the ones of its first run.", entries, TRUE, &argc, &argv, error))
+                      "are the ones of its first run.",
+                      entries, TRUE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (argc < 2)
     {

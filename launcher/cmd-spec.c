@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-spec.c: `sbx spec NAME|FILE [IMAGE] [-o DIR]`: the effective profile as an OCI runtime
  * bundle, DIR/config.json (spec.h) and DIR/rootfs, the image flattened
  * (storage/flatten.h) by the sbx-import helper in the store's user namespace.
@@ -29,10 +30,10 @@
 #define DEFAULT_BUNDLE_DIR "bundle"
 
 typedef struct {
-  char *dir;              /* the bundle, absolute */
-  gboolean dir_exists;    /* as an empty directory, replaced by the rename */
-  char *staging;          /* DIR.tmp-XXXXXX, NULL once renamed or removed */
-  gboolean has_rootfs;    /* the staging holds a rootfs of subordinate ids */
+  char *dir;           /* the bundle, absolute */
+  gboolean dir_exists; /* as an empty directory, replaced by the rename */
+  char *staging;       /* DIR.tmp-XXXXXX, NULL once renamed or removed */
+  gboolean has_rootfs; /* the staging holds a rootfs of subordinate ids */
 } Bundle;
 
 static void
@@ -224,8 +225,7 @@ sbx_cmd_spec (int argc, char **argv, GError **error)
       (store = sbx_store_open (NULL, error)) == NULL ||
       (image = sbx_image_resolve (store, settle_image (profile, argc, argv), NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  source = (SbxSpecSource) { .profile = profile, .image = image, .rootfs_fd = -1, .ids = &ids,
-                             .use_apparmor = use_apparmor };
+  source = (SbxSpecSource) { .profile = profile, .image = image, .rootfs_fd = -1, .ids = &ids, .use_apparmor = use_apparmor };
   if (!make_bundle (&bundle, &source, error))
     return SBX_EXIT_SBX_ERROR;
   return 0;

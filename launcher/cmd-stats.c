@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-stats.c: `sbx stats [NAME] [--format json]`: memory, CPU and pids of the running
  * sandboxes, read from their systemd scopes' cgroups (scope.h; every run has one where a
  * user manager runs).  JSON: bytes, microseconds of CPU, null for "no limit", and the
@@ -16,8 +17,8 @@ format_limit (guint64 current, guint64 max, gboolean bytes)
   g_autofree char *now = bytes ? sbx_format_size (current, G_FORMAT_SIZE_IEC_UNITS)
                                : g_strdup_printf ("%" G_GUINT64_FORMAT, current);
   g_autofree char *limit = max == G_MAXUINT64 || max == 0 ? g_strdup ("-")
-                         : bytes ? sbx_format_size (max, G_FORMAT_SIZE_IEC_UNITS)
-                         : g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+                         : bytes                          ? sbx_format_size (max, G_FORMAT_SIZE_IEC_UNITS)
+                                                          : g_strdup_printf ("%" G_GUINT64_FORMAT, max);
   return g_strdup_printf ("%s / %s", now, limit);
 }
 
@@ -76,7 +77,8 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
   gboolean json;
 
   if (!sbx_cli_parse ("stats", "[NAME]", "Memory, CPU time and processes of running sandboxes (those in a systemd "
-                      "scope: all of them where a user manager runs).", entries, FALSE, &argc, &argv, error) ||
+                                         "scope: all of them where a user manager runs).",
+                      entries, FALSE, &argc, &argv, error) ||
       !sbx_cli_at_most ("stats", argc, argv, 1, error) || !sbx_cli_parse_format ("stats", format, &json, error))
     return SBX_EXIT_SBX_ERROR;
   if ((list = sbx_scope_list_stats (argc == 2 ? argv[1] : NULL, error)) == NULL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-stop.c: `sbx stop [-t SECONDS] NAME|ID...` and `sbx kill [-s SIGNAL] NAME|ID...`, as
  * Podman's: each prints the name or id it was given once done.
  *
@@ -53,8 +54,8 @@ is_sandbox (const SbxRunState *state, pid_t pid)
 
   return sbx_run_state_is_live (state) && sbx_proc_stat (pid, NULL, &ppid) &&
          (pid == state->setup_pid ? ppid == state->supervisor_pid
-          : ppid == state->setup_pid && sbx_proc_stat (state->setup_pid, NULL, &setup_ppid) &&
-            setup_ppid == state->supervisor_pid);
+                                  : ppid == state->setup_pid && sbx_proc_stat (state->setup_pid, NULL, &setup_ppid) &&
+                                      setup_ppid == state->supervisor_pid);
 }
 
 static gboolean
@@ -136,8 +137,10 @@ stop_one (const char *key, int timeout_s, GError **error)
          wait_exit (pidfd, timeout_s * 1000) || kill_and_wait (state, key, pidfd);
   if (!gone)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sandbox '%s': its supervisor (pid %d) is still there "
-                        "%d s after SIGKILL", key, (int) state->supervisor_pid, KILL_WAIT_S), FALSE;
-  (void) unlink (state->path);  /* left behind only when the supervisor itself was killed */
+                                                            "%d s after SIGKILL",
+                        key, (int) state->supervisor_pid, KILL_WAIT_S),
+           FALSE;
+  (void) unlink (state->path); /* left behind only when the supervisor itself was killed */
   return TRUE;
 }
 
@@ -183,12 +186,12 @@ sbx_cmd_stop (int argc, char **argv, GError **error)
   };
 
   if (!sbx_cli_parse ("stop", "NAME|ID...", "Stop running sandboxes: SIGTERM to the command, SIGKILL to the "
-                      "sandbox after -t seconds; returns once each has ended.", entries, FALSE, &argc, &argv, error))
+                                            "sandbox after -t seconds; returns once each has ended.",
+                      entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if (argc < 2 || timeout_s < 0)
     {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, argc < 2 ? "stop: missing NAME or ID (see 'sbx ps')"
-                   : "stop: -t %d: expected a number of seconds, 0 or more", timeout_s);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, argc < 2 ? "stop: missing NAME or ID (see 'sbx ps')" : "stop: -t %d: expected a number of seconds, 0 or more", timeout_s);
       return SBX_EXIT_SBX_ERROR;
     }
   return for_each_key (argc, argv, stop_one, timeout_s, error);
@@ -210,7 +213,8 @@ parse_signal (const char *text, GError **error)
     if (sigabbrev_np (sig) != NULL && g_ascii_strcasecmp (sigabbrev_np (sig), name) == 0)
       return sig;
   g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "kill: -s %s: not a signal (a name such as TERM or "
-               "SIGUSR1, or a number)", text);
+                                                        "SIGUSR1, or a number)",
+               text);
   return -1;
 }
 
@@ -233,7 +237,7 @@ sbx_cmd_kill (int argc, char **argv, GError **error)
   int sig;
 
   if (!sbx_cli_parse ("kill", "NAME|ID...", "Send a signal to running sandboxes: INT, TERM, HUP, USR1, USR2 and "
-                      "WINCH reach the command, others the sandbox's pid 1 (KILL ends the sandbox).",
+                                            "WINCH reach the command, others the sandbox's pid 1 (KILL ends the sandbox).",
                       entries, FALSE, &argc, &argv, error))
     return SBX_EXIT_SBX_ERROR;
   if ((sig = parse_signal (signal_name != NULL ? signal_name : "KILL", error)) < 0)

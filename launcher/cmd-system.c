@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-system.c: `sbx system df`: the space the store takes. */
 #include "cli.h"
 #include "sbx-error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* confine.c: the command's last steps before execve, as its profile says. */
 #include "confine.h"
 #include "accounts.h"
@@ -114,9 +115,10 @@ set_process_capabilities (const guint64 *sets, GError **error)
     if ((sets[SBX_CAPSET_AMBIENT] & (G_GUINT64_CONSTANT (1) << cap)) && cap_set_ambient (cap, CAP_SET) != 0)
       {
         int errsv = errno;
-        char *name = cap_to_name (cap);  /* libcap's allocation: cap_free, never free */
+        char *name = cap_to_name (cap); /* libcap's allocation: cap_free, never free */
         sbx_set_error_from_errno (error, errsv, "raise the ambient capability %s "
-                                  "(it must be inheritable and permitted too)", name);
+                                                "(it must be inheritable and permitted too)",
+                                  name);
         cap_free (name);
         return FALSE;
       }
@@ -133,7 +135,8 @@ apply_rlimits (const SbxProfile *profile, GError **error)
 
       if (setrlimit (r->resource, &limit) != 0)
         return sbx_set_error_from_errno (error, errno, "process.rlimits: set limit %d to %llu/%llu "
-                                         "(a hard limit cannot go above the caller's)", r->resource,
+                                                       "(a hard limit cannot go above the caller's)",
+                                         r->resource,
                                          (unsigned long long) r->soft, (unsigned long long) r->hard);
     }
   return TRUE;
@@ -271,8 +274,7 @@ confine_command (const SbxRunPlan *plan, int sync_fd, SbxAccount *user)
       !enter_working_directory (plan->cwd, &error) ||
       !confine (plan, user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
-  sbx_debug ("command", "confine", "uid %u gid %u, %u supplementary groups, capabilities (effective) 0x%"
-             G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user->uid, (guint) user->gid,
+  sbx_debug ("command", "confine", "uid %u gid %u, %u supplementary groups, capabilities (effective) 0x%" G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user->uid, (guint) user->gid,
              user->groups != NULL ? user->groups->len : 0, (guint64) plan->profile->caps[SBX_CAPSET_EFFECTIVE],
              plan->profile->no_new_privileges ? "on" : "off",
              plan->use_apparmor ? plan->profile->apparmor_profile : "not used",

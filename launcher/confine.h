@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* confine.h: the command's last steps, inside the sandbox after pivot_root:
  * reset signals; resolve the user against the image's /etc/passwd and /etc/group;
  * enter the working directory; drop capabilities to the default set (bounding, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dbus-proxy.c: starting, watching and ending xdg-dbus-proxy for one bus (dbus-proxy.h
  * says how its lifetime is tied to sbx).
  *
@@ -22,15 +23,15 @@
 #include <sys/wait.h>
 
 #define PROXY_PROGRAM "xdg-dbus-proxy"
-#define PROXY_SYNC_FD 3              /* the pipe's write end, in the proxy */
+#define PROXY_SYNC_FD 3 /* the pipe's write end, in the proxy */
 #define READY_TIMEOUT_MS 10000
 #define STOP_GRACE_MS 2000
 
 struct _SbxDbusProxy {
-  char *reason;        /* not available: why */
-  char *socket_path;   /* available: where the proxy listens */
-  GPid pid;            /* -1 once reaped, or when not available */
-  int sync_fd;         /* our end of the --fd pipe; closing it ends the proxy */
+  char *reason;      /* not available: why */
+  char *socket_path; /* available: where the proxy listens */
+  GPid pid;          /* -1 once reaped, or when not available */
+  int sync_fd;       /* our end of the --fd pipe; closing it ends the proxy */
 };
 
 static const char *
@@ -82,7 +83,8 @@ parse_unix_entry (const char *entry, const char *escaped, char **path, gboolean 
 
       if (value == NULL || eq == pairs[i])
         return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                            "malformed D-Bus address \"%s\"", escaped), FALSE;
+                            "malformed D-Bus address \"%s\"", escaped),
+               FALSE;
       if (g_str_has_prefix (pairs[i], "path=") && *path == NULL)
         *path = g_steal_pointer (&value);
       else if (g_str_has_prefix (pairs[i], "abstract="))
@@ -91,7 +93,8 @@ parse_unix_entry (const char *entry, const char *escaped, char **path, gboolean 
   if (*path == NULL && !*abstract)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                         "D-Bus address \"%s\" names no socket to connect to (path= or abstract=)",
-                        escaped), FALSE;
+                        escaped),
+           FALSE;
   return TRUE;
 }
 
@@ -108,7 +111,7 @@ entry_is_reachable (const char *entry, const char *escaped, SbxDbusBus bus, char
   if (!parse_unix_entry (entry, escaped, &path, &abstract, error))
     return FALSE;
   if (path == NULL)
-    return TRUE;  /* abstract: nothing on the file system to look at */
+    return TRUE; /* abstract: nothing on the file system to look at */
   escaped_path = g_strescape (path, NULL);
   if (stat (path, &st) != 0)
     *reason = g_strdup_printf ("no %s bus: its socket \"%s\" is absent (%s)", bus_name (bus),
@@ -130,7 +133,8 @@ pick_address (const char *address, SbxDbusBus bus, char **out, char **reason, GE
     if (*entries[i] != '\0' && !g_str_has_prefix (entries[i], "unix:"))
       return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                           "the %s bus address \"%s\" is not a unix: one (sbx proxies local buses only)",
-                          bus_name (bus), escaped_all), FALSE;
+                          bus_name (bus), escaped_all),
+             FALSE;
   for (guint i = 0; entries[i] != NULL; i++)
     {
       g_autofree char *escaped = g_strescape (entries[i], NULL);
@@ -191,7 +195,8 @@ check_private_dir (const char *dir, GError **error)
   if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 077) != 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                         "D-Bus proxy directory \"%s\" is not a private one (a directory of ours, mode 0700)",
-                        escaped), FALSE;
+                        escaped),
+           FALSE;
   return TRUE;
 }
 
@@ -205,7 +210,8 @@ socket_path_in (const char *dir, SbxDbusBus bus, GError **error)
 
   if (strlen (path) >= sizeof sun.sun_path)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                        "D-Bus proxy socket path longer than %zu bytes", sizeof sun.sun_path - 1), NULL;
+                        "D-Bus proxy socket path longer than %zu bytes", sizeof sun.sun_path - 1),
+           NULL;
   /* A socket a killed sbx left behind is in the way of the new one. */
   if (lstat (path, &st) == 0 && S_ISSOCK (st.st_mode) && unlink (path) != 0)
     return sbx_set_error_from_errno (error, errno, "remove the old D-Bus proxy socket"), NULL;
@@ -262,8 +268,8 @@ proxy_argv (const char *program, const char *address, const char *socket_path,
 /* ------------------------------------------------------------------ the process */
 
 typedef struct {
-  pid_t parent;                 /* sbx */
-  const SbxPortalId *identity;  /* may be NULL */
+  pid_t parent;                /* sbx */
+  const SbxPortalId *identity; /* may be NULL */
 } ChildSetup;
 
 /* A message on stderr from the child, with system calls only. */
@@ -378,7 +384,9 @@ wait_ready (SbxDbusProxy *proxy, GError **error)
     return sbx_set_error_from_errno (error, errno, "wait for " PROXY_PROGRAM);
   if (r == 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, PROXY_PROGRAM " did not start listening "
-                        "within %d s", READY_TIMEOUT_MS / 1000), FALSE;
+                                                                          "within %d s",
+                        READY_TIMEOUT_MS / 1000),
+           FALSE;
   while ((n = read (proxy->sync_fd, &byte, 1)) < 0 && errno == EINTR)
     ;
   if (n == 1)
@@ -386,7 +394,9 @@ wait_ready (SbxDbusProxy *proxy, GError **error)
   (void) reap (proxy, STOP_GRACE_MS, &status);
   what = describe_wait_status (status);
   return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, PROXY_PROGRAM " ended before it listened "
-                      "(%s; its message, if any, is above)", what), FALSE;
+                                                                        "(%s; its message, if any, is above)",
+                      what),
+         FALSE;
 }
 
 /* -------------------------------------------------------------------------- API */
@@ -415,9 +425,9 @@ sbx_dbus_proxy_start (const SbxDbusProxyConfig *config, GError **error)
   if ((address = resolve_address (config, &proxy->reason, error)) == NULL)
     return proxy->reason != NULL ? g_steal_pointer (&proxy) : NULL;
   if ((program = g_find_program_in_path (PROXY_PROGRAM)) == NULL)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, PROXY_PROGRAM " not found: install the "
-                        PROXY_PROGRAM " package (the profile filters the %s bus with it)",
-                        bus_name (config->bus)), NULL;
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, PROXY_PROGRAM " not found: install the " PROXY_PROGRAM " package (the profile filters the %s bus with it)",
+                        bus_name (config->bus)),
+           NULL;
   if (!check_private_dir (config->socket_dir, error) ||
       (proxy->socket_path = socket_path_in (config->socket_dir, config->bus, error)) == NULL)
     return NULL;
@@ -459,7 +469,7 @@ sbx_dbus_proxy_stop (SbxDbusProxy *proxy)
   if (proxy == NULL)
     return;
   if (proxy->sync_fd >= 0)
-    close (proxy->sync_fd);  /* the proxy sees its --fd's reader gone and exits */
+    close (proxy->sync_fd); /* the proxy sees its --fd's reader gone and exits */
   if (proxy->pid > 0 && !reap (proxy, STOP_GRACE_MS, &status))
     {
       kill (proxy->pid, SIGKILL);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dbus-proxy.h: a filtering D-Bus proxy (xdg-dbus-proxy) between a sandbox and one of
  * the caller's buses.
  *
@@ -28,13 +29,13 @@ typedef enum {
 
 typedef struct {
   SbxDbusBus bus;
-  const char *address;          /* NULL: the session bus is $DBUS_SESSION_BUS_ADDRESS, the
+  const char *address;         /* NULL: the session bus is $DBUS_SESSION_BUS_ADDRESS, the
                                    system bus SBX_DBUS_SYSTEM_BUS_ADDRESS */
-  const SbxDbusPolicy *policy;  /* what the sandbox may do on the bus */
-  const char *socket_dir;       /* where to listen: a directory of ours, mode 0700 */
-  gboolean log_denials;         /* xdg-dbus-proxy --log: its trace, denials included, on
+  const SbxDbusPolicy *policy; /* what the sandbox may do on the bus */
+  const char *socket_dir;      /* where to listen: a directory of ours, mode 0700 */
+  gboolean log_denials;        /* xdg-dbus-proxy --log: its trace, denials included, on
                                    sbx's stderr */
-  const SbxPortalId *identity;  /* NULL, or the app id the portals know the sandbox by: the
+  const SbxPortalId *identity; /* NULL, or the app id the portals know the sandbox by: the
                                    proxy runs in its namespaces (portal-id.h) */
 } SbxDbusProxyConfig;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-file.c: the menu launcher of a sandboxed app, written from the app's own desktop
  * file or from scratch (desktop-file.h says what it looks like).  No I/O: bytes in, text out. */
 #include "desktop-file.h"
@@ -184,12 +185,14 @@ load_key_file (const char *what, const char *data, gsize length, GError **error)
 
   if (length > SBX_DESKTOP_FILE_MAX)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: larger than %u KiB", what,
-                        SBX_DESKTOP_FILE_MAX / 1024), NULL;
+                        SBX_DESKTOP_FILE_MAX / 1024),
+           NULL;
   if (!g_utf8_validate_len (data, length, NULL))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: not UTF-8 text", what), NULL;
   if (!g_key_file_load_from_data (file, data, length, G_KEY_FILE_KEEP_TRANSLATIONS, &local_error))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: not a desktop file: %s", what,
-                        local_error->message), NULL;
+                        local_error->message),
+           NULL;
   if (!g_key_file_has_group (file, GROUP))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: no [%s] group", what, GROUP), NULL;
   return g_steal_pointer (&file);
@@ -234,7 +237,9 @@ sbx_desktop_app_icon (const char *data, gsize length)
 
 /* ------------------------------------------------------------------ writing the launcher */
 
-typedef enum { V_STRING, V_LIST, V_BOOL } ValueKind;
+typedef enum { V_STRING,
+               V_LIST,
+               V_BOOL } ValueKind;
 
 /* What is carried over from the app's [Desktop Entry] (Name, Exec, Icon... are sbx's own). */
 static const struct {

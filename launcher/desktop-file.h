@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-file.h: the menu launcher (.desktop file) of a sandboxed app, written from the
  * app's own desktop file (outside input: an image's, or the host's) or from scratch.
  *
@@ -24,12 +25,12 @@ G_BEGIN_DECLS
 #define SBX_DESKTOP_FILE_MAX (1024 * 1024)
 
 typedef struct {
-  const char *sbx_path;    /* the program of Exec, and TryExec (absolute) */
-  const char *profile;     /* --profile: a profile name or an absolute file */
-  const char *name;        /* --name: NULL for none */
-  const char *image;       /* the image argument */
-  const char *icon;        /* Icon=, NULL for none */
-  const char *title;       /* Name= when the app's file has none (or for a launcher from scratch) */
+  const char *sbx_path; /* the program of Exec, and TryExec (absolute) */
+  const char *profile;  /* --profile: a profile name or an absolute file */
+  const char *name;     /* --name: NULL for none */
+  const char *image;    /* the image argument */
+  const char *icon;     /* Icon=, NULL for none */
+  const char *title;    /* Name= when the app's file has none (or for a launcher from scratch) */
 } SbxLauncherSpec;
 
 /* The arguments of Exec value @exec (already unescaped by GKeyFile), in Exec's encoding,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-icon.c: the icon of a sandboxed app's menu launcher, exported from its image or the
  * host (desktop-icon.h says from where and what is checked). */
 #include "desktop-icon.h"
@@ -82,7 +83,7 @@ copy_icon (SbxAppFiles *files, const char *path, const char *size_dir, const cha
   g_autofree char *png_dir = NULL;
 
   if (!sbx_app_files_read (files, path, ICON_MAX, &bytes, &local_error) || bytes == NULL)
-    return TRUE;  /* a missing or unreadable candidate: another may do */
+    return TRUE; /* a missing or unreadable candidate: another may do */
   if (!looks_like (bytes, ext))
     return TRUE;
   if (size_dir == NULL)
@@ -138,7 +139,8 @@ sbx_desktop_icon_export (SbxAppFiles *files, const char *icon, const char *id,
   sbx_desktop_icon_remove (id);
   if (g_path_is_absolute (icon))
     {
-      const char *ext = g_str_has_suffix (icon, ".png") ? "png" : g_str_has_suffix (icon, ".svg") ? "svg" : NULL;
+      const char *ext = g_str_has_suffix (icon, ".png") ? "png" : g_str_has_suffix (icon, ".svg") ? "svg"
+                                                                                                  : NULL;
       return ext == NULL || copy_icon (files, icon + 1, NULL, id, ext, out_found, error);
     }
   name = g_strdup (icon);

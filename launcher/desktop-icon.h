@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-icon.h: a sandboxed app's icon, copied out of the host's or the image's files into
  * $XDG_DATA_HOME/icons/hicolor/SIZE/apps/sbx-ID.{png,svg} for its menu launcher (Icon=sbx-ID).
  *

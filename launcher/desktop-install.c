@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-install.c: `sbx desktop install|ls|rm` (desktop-install.h): finds the app's own
  * desktop file in the host's or the image's files, writes the launcher and its icons, lists
  * and removes them. */
@@ -49,7 +50,8 @@ sbx_program_path (GError **error)
     {
       if (!g_path_is_absolute (forced))
         return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s=%s: not an absolute path",
-                            SBX_DESKTOP_SBX_PATH_ENV, forced), NULL;
+                            SBX_DESKTOP_SBX_PATH_ENV, forced),
+               NULL;
       path = g_strdup (forced);
     }
   else if ((path = g_file_read_link ("/proc/self/exe", error)) == NULL)
@@ -72,7 +74,9 @@ launcher_id (const SbxDesktopInstallOptions *options, GError **error)
     id[strlen (id) - strlen (".json")] = '\0';
   if (!sbx_sandbox_check_name (id, NULL))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "desktop install: cannot name a launcher after "
-                        "profile '%s' (1-64 of A-Z a-z 0-9 _ . -): give --name NAME", options->profile), NULL;
+                                                                 "profile '%s' (1-64 of A-Z a-z 0-9 _ . -): give --name NAME",
+                        options->profile),
+           NULL;
   return g_steal_pointer (&id);
 }
 
@@ -113,7 +117,8 @@ match_score (const char *name, const char *program, gboolean hidden, const char 
 
   if (!g_str_equal (base, wanted))
     return 0;
-  return g_str_equal (name, id) ? 3 : hidden ? 1 : 2;
+  return g_str_equal (name, id) ? 3 : hidden ? 1
+                                             : 2;
 }
 
 /* The desktop file whose Exec runs the profile's process.args[0] (by basename), if any. */
@@ -268,11 +273,12 @@ sbx_desktop_install (const SbxDesktopInstallOptions *options, GError **error)
       !check_text ("profile", profile_arg, error) ||
       (profile = sbx_profile_load (options->profile, NULL, error)) == NULL)
     return NULL;
-  spec = (SbxLauncherSpec) { .sbx_path = sbx, .profile = profile_arg, .name = options->name,
-                             .image = options->image != NULL ? options->image : profile->image, .title = id };
+  spec = (SbxLauncherSpec) { .sbx_path = sbx, .profile = profile_arg, .name = options->name, .image = options->image != NULL ? options->image : profile->image, .title = id };
   if (spec.image == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "desktop install: profile '%s' names no image "
-                        "(sbx.image): give --image IMAGE", options->profile), NULL;
+                                                                 "(sbx.image): give --image IMAGE",
+                        options->profile),
+           NULL;
   if ((!g_str_equal (spec.image, "host") && !sbx_store_check_name (spec.image, error)) ||
       (files = sbx_app_files_open (spec.image, error)) == NULL ||
       !find_app_file (files, profile, &app, &what, error) ||

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-install.h: `sbx desktop install|ls|rm`: menu launchers of sandboxed apps in
  * $XDG_DATA_HOME/applications/sbx-ID.desktop (ID: the --name given, else the profile's name),
  * with their icons in $XDG_DATA_HOME/icons/hicolor (desktop-icon.h).  A launcher carries
@@ -15,9 +16,9 @@ G_BEGIN_DECLS
 #define SBX_DESKTOP_SBX_PATH_ENV "SBX_DESKTOP_SBX_PATH"
 
 typedef struct {
-  const char *profile;     /* a profile name or file */
-  const char *image;       /* NULL: the profile's sbx.image */
-  const char *name;        /* NULL: no named sandbox */
+  const char *profile; /* a profile name or file */
+  const char *image;   /* NULL: the profile's sbx.image */
+  const char *name;    /* NULL: no named sandbox */
 } SbxDesktopInstallOptions;
 
 /* Writes the launcher (and its icons); returns its path.  Nothing is left half-written. */
@@ -25,9 +26,9 @@ char *sbx_desktop_install (const SbxDesktopInstallOptions *options, GError **err
 
 typedef struct {
   char *path;
-  char *file;              /* "sbx-ID.desktop" */
+  char *file; /* "sbx-ID.desktop" */
   char *profile;
-  char *name;              /* NULL when none */
+  char *name; /* NULL when none */
   char *image;
 } SbxLauncherInfo;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-source.c: reading an app's files (desktop files, icons) from the host or from an
  * image's layers, as desktop-source.h describes: layer by layer from the top, resolved inside
  * each layer, whiteouts and opaque directories honoured. */
@@ -17,7 +18,7 @@
 
 struct SbxAppFiles {
   char *what;
-  GArray *roots;           /* int: O_PATH fds of the layer directories, top first */
+  GArray *roots; /* int: O_PATH fds of the layer directories, top first */
   SbxStore *store;
   SbxStoreLease *lease;
 };
@@ -112,7 +113,9 @@ is_whiteout (const struct stat *st)
   return S_ISCHR (st->st_mode) && st->st_rdev == 0;
 }
 
-typedef enum { ABSENT, FOUND, HIDDEN } Presence;
+typedef enum { ABSENT,
+               FOUND,
+               HIDDEN } Presence;
 
 /* What @path is in the layer @root: FOUND (*out_fd: an O_PATH fd of it), ABSENT (look
  * below; unless *out_stop: an opaque directory on the way hides the layers below) or HIDDEN
@@ -182,7 +185,8 @@ read_limited (int fd, gsize max, const char *what, GBytes **out_bytes, GError **
         return sbx_set_error_from_errno (error, errno, "reading %s", what);
       if (data->len + (gsize) n > max)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: larger than %" G_GSIZE_FORMAT " KiB",
-                            what, max / 1024), FALSE;
+                            what, max / 1024),
+               FALSE;
       g_byte_array_append (data, buffer, n);
     }
   *out_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&data));

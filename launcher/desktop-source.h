@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-source.h: an app's files as its sandbox would see them, read from outside for its
  * menu launcher: the host's (image "host": the host's /) or an image's unpacked layers in the
  * store, top layer first.  Whiteouts (0:0 character devices) and opaque directories

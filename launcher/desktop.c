@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop.c: a profile's desktop grants made into binds and environment (desktop.h). */
 #include "desktop.h"
 #include "caller-bind.h"
@@ -177,7 +178,9 @@ private_home_key (const SbxRunPlan *plan, const SbxDesktopContext *context, GErr
     base[strlen (base) - strlen (".json")] = '\0';
   if (base[0] == '\0' || base[0] == '.' || strchr (base, '/') != NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "profile %s: its file name makes no name for "
-                        "the private home: give one with --name", name), NULL;
+                                                                 "the private home: give one with --name",
+                        name),
+           NULL;
   return g_steal_pointer (&base);
 }
 
@@ -186,7 +189,7 @@ static gboolean
 settle_private_home (SbxRunPlan *plan, const SbxDesktopContext *context, GError **error)
 {
   g_autofree char *store = context->store_root != NULL ? g_strdup (context->store_root)
-                         : g_build_filename (g_get_user_data_dir (), "sbx", NULL);
+                                                       : g_build_filename (g_get_user_data_dir (), "sbx", NULL);
   g_autofree char *key = private_home_key (plan, context, error);
   sbx_autofd int homes = -1, home = -1;
 
@@ -202,7 +205,8 @@ settle_private_home (SbxRunPlan *plan, const SbxDesktopContext *context, GError 
   home = sbx_openat2 (homes, key, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
   if (home < 0)
     return sbx_set_error_from_errno (error, errno, "the home %s/%s is not a plain directory (a symlink is never "
-                                     "followed)", plan->home_store, key);
+                                                   "followed)",
+                                     plan->home_store, key);
   plan->home_source = g_strdup (key);
   sbx_debug ("supervisor", "settle-desktop", "private home %s/%s", plan->home_store, key);
   return TRUE;
@@ -241,7 +245,7 @@ share_source (const SbxShare *share)
     {
       base = g_get_user_special_dir ((GUserDirectory) sbx_share_user_directory (share->xdg_name));
       if (base == NULL || g_str_equal (base, g_get_home_dir ()))
-        return NULL;   /* unset, or XDG's fallback to the home itself */
+        return NULL; /* unset, or XDG's fallback to the home itself */
       return g_build_filename (base, share->path, NULL);
     }
   if (share->path[0] == '~')
@@ -305,7 +309,7 @@ settle_shares (SbxRunPlan *plan)
       g_autofree char *source = NULL, *destination = NULL;
 
       if (!sbx_share_parse (plan->profile->share[i], &share, NULL))
-        continue;   /* checked when the profile was loaded */
+        continue; /* checked when the profile was loaded */
       source = share_source (&share);
       if (source == NULL || !g_file_test (source, G_FILE_TEST_EXISTS))
         {
@@ -373,7 +377,10 @@ start_proxy (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusBus bus,
              const SbxPortalId *identity, SbxDbusProxy **out, GError **error)
 {
   SbxDbusProxyConfig config = {
-    .bus = bus, .policy = policy, .socket_dir = context->run_dir, .log_denials = context->log_dbus,
+    .bus = bus,
+    .policy = policy,
+    .socket_dir = context->run_dir,
+    .log_denials = context->log_dbus,
     .identity = identity,
   };
 
@@ -424,7 +431,7 @@ settle_documents (SbxRunPlan *plan, const char *app_id)
 {
   g_autofree char *reason = NULL, *mount_point = NULL, *usual = NULL;
   g_autofree char *dir = sbx_doc_portal_app_dir (g_getenv ("DBUS_SESSION_BUS_ADDRESS"), app_id, &mount_point,
-                                                  &reason);
+                                                 &reason);
 
   if (dir == NULL)
     {
@@ -597,8 +604,8 @@ sbx_desktop_mount (int root_fd, const SbxRunPlan *plan, const SbxAccount *user, 
 static const struct {
   const char *entry;
   const char *variable;
-  const char *prefix;      /* the value: PREFIX, then the runtime dir and "/" + the entry when */
-  gboolean path;           /* PATH is TRUE */
+  const char *prefix; /* the value: PREFIX, then the runtime dir and "/" + the entry when */
+  gboolean path;      /* PATH is TRUE */
 } runtime_variables[] = {
   { "wayland-0", "WAYLAND_DISPLAY", "wayland-0", FALSE },
   { "pulse/native", "PULSE_SERVER", "unix:", TRUE },

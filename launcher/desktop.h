@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop.h: the desktop grants of a profile (profiles/desktop-grants.h) turned into what a
  * run binds and sets: the session's Wayland, X11 (with a private Xauthority holding a cookie
  * for that display only, untrusted unless the profile says "trusted"), PulseAudio and
@@ -15,11 +16,11 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *run_dir;     /* the run's own directory on the host (run-dir.h) */
-  const char *store_root;  /* the store, where private homes live; NULL: not opened (host image) */
-  const char *home_key;    /* --name, else NULL: the profile's name keys the private home */
-  gboolean log_dbus;       /* --log-dbus: the D-Bus proxies print what they see and deny */
-  char **forwarded;        /* --file-forwarding's files (absolute), each bound alone; may be NULL */
+  const char *run_dir;    /* the run's own directory on the host (run-dir.h) */
+  const char *store_root; /* the store, where private homes live; NULL: not opened (host image) */
+  const char *home_key;   /* --name, else NULL: the profile's name keys the private home */
+  gboolean log_dbus;      /* --log-dbus: the D-Bus proxies print what they see and deny */
+  char **forwarded;       /* --file-forwarding's files (absolute), each bound alone; may be NULL */
 } SbxDesktopContext;
 
 /* TRUE when the profile asks for anything of the desktop (a run directory is then made). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* doc-portal.c: finding the document portal's directory for one app (doc-portal.h). */
 #include "doc-portal.h"
 
@@ -15,8 +16,7 @@ get_mount_point (const char *address, GError **error)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) path = NULL;
 
-  bus = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+  bus = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                 NULL, NULL, error);
   if (bus == NULL)
     return NULL;

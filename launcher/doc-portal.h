@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* doc-portal.h: the document portal's store (xdg-document-portal's FUSE file system) as a
  * sandbox sees it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* explain-access.c: the network, D-Bus, display and sound, privileges and limits sections of
  * the explain model (explain.h), and the risky grants among them. */
 #include "explain-private.h"
@@ -44,7 +45,8 @@ sbx_explain_network (SbxExplainBuilder *b)
 {
   SbxExplainSection *network = sbx_explain_section_new (b, "network", "Network");
   const SbxProfile *p = b->profile;
-  const char *mode = p->network != NULL ? p->network : (p->unshare_flags & CLONE_NEWNET) ? "slirp" : "host";
+  const char *mode = p->network != NULL ? p->network : (p->unshare_flags & CLONE_NEWNET) ? "slirp"
+                                                                                         : "host";
   const char *why = sbx_explain_why (b, "network.mode");
   const char *loopback_why = sbx_explain_why (b, "network.allowHostLoopback");
   SbxExplainFact *fact;
@@ -54,16 +56,16 @@ sbx_explain_network (SbxExplainBuilder *b)
   else if (g_str_equal (mode, "host"))
     {
       sbx_explain_risk (b, "network-host", why, "host network: reaches services on your 127.0.0.1 and abstract "
-                        "sockets (X11, D-Bus)");
+                                                "sockets (X11, D-Bus)");
       fact = sbx_explain_add (network, why, "the host's network: everything your machine reaches, its 127.0.0.1 "
-                              "services and abstract unix sockets included");
+                                            "services and abstract unix sockets included");
     }
   else
     {
       fact = sbx_explain_add (network, why, "the internet, through slirp (user-mode networking)");
       if (p->allow_host_loopback)
         sbx_explain_risk (b, "host-loopback", loopback_why, "reaches services on your 127.0.0.1 (slirp with "
-                          "allowHostLoopback)");
+                                                            "allowHostLoopback)");
       sbx_explain_add (network, loopback_why, "services on your machine's 127.0.0.1: %s",
                        p->allow_host_loopback ? "reachable (allowHostLoopback)" : "not reachable");
     }
@@ -171,8 +173,9 @@ explain_dbus_list (SbxExplainBuilder *b, SbxExplainSection *section, const char 
       json_object_set_string_member (fact->data, "kind", list);
       json_object_set_string_member (fact->data, "name", entries[i]);
       if (!g_str_equal (list, "see") && !g_str_equal (list, "broadcast"))
-        flag_dbus_entry (b, bus, g_str_equal (list, "own") ? "own (and so pose as)"
-                         : g_str_equal (list, "talk") ? "talk to" : list, entries[i], why);
+        flag_dbus_entry (b, bus, g_str_equal (list, "own") ? "own (and so pose as)" : g_str_equal (list, "talk") ? "talk to"
+                                                                                                                 : list,
+                         entries[i], why);
     }
 }
 
@@ -190,7 +193,8 @@ explain_bus (SbxExplainBuilder *b, SbxExplainSection *section, const char *bus, 
       return;
     }
   fact = sbx_explain_add (section, why, "%s bus: through a filter (xdg-dbus-proxy); every name below is all it "
-                          "reaches", bus);
+                                        "reaches",
+                          bus);
   json_object_set_string_member (fact->data, "bus", bus);
   json_object_set_string_member (fact->data, "kind", "filtered");
   explain_dbus_list (b, section, bus, "talk", policy->talk, "can talk to");
@@ -242,13 +246,13 @@ sbx_explain_display (SbxExplainBuilder *b)
   if (g->x11 == SBX_X11_TRUSTED)
     {
       sbx_explain_risk (b, "x11-trusted", x11_why, "X11 trusted: can read other windows' input and contents "
-                        "(keystrokes, screenshots)");
+                                                   "(keystrokes, screenshots)");
       add_grant (section, x11_why, "x11-trusted", "X11 (trusted): can show windows, and read other windows' input "
-                 "and contents");
+                                                  "and contents");
     }
   else if (g->x11 == SBX_X11_UNTRUSTED)
     add_grant (section, x11_why, "x11-untrusted", "X11 (untrusted): can show windows; cannot read other windows' "
-               "input and contents");
+                                                  "input and contents");
   else
     add_grant (section, NULL, "no-x11", "no X11 display");
   if (g->pulseaudio)
@@ -265,8 +269,17 @@ sbx_explain_display (SbxExplainBuilder *b)
 
 /* The capability set of the shipped default profile (Podman's). */
 static const int default_caps[] = {
-  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_NET_BIND_SERVICE, CAP_SETFCAP,
-  CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT,
+  CAP_CHOWN,
+  CAP_DAC_OVERRIDE,
+  CAP_FOWNER,
+  CAP_FSETID,
+  CAP_KILL,
+  CAP_NET_BIND_SERVICE,
+  CAP_SETFCAP,
+  CAP_SETGID,
+  CAP_SETPCAP,
+  CAP_SETUID,
+  CAP_SYS_CHROOT,
 };
 
 /* What a capability beyond the default set adds, inside the sandbox's user namespace. */
@@ -381,7 +394,7 @@ explain_confinement (SbxExplainBuilder *b, SbxExplainSection *section)
     sbx_explain_add (section, sbx_explain_why (b, "userns"), "user ids: %s (sbx.userns)", p->userns);
   else
     sbx_explain_add (section, sbx_explain_why (b, "userns"), "user ids: its own; root inside is you outside, "
-                     "never real root");
+                                                             "never real root");
 }
 
 void
@@ -460,13 +473,11 @@ sbx_explain_limits (SbxExplainBuilder *b)
   if (r->memory_swap > 0)
     add_limit (section, why, "memory and swap", r->memory_swap, size_text (r->memory_swap));
   if (r->cpu_quota > 0)
-    add_limit (section, why, "cpus", r->cpu_quota, g_strdup_printf ("%.2f CPUs", (double) r->cpu_quota /
-                                                                   (r->cpu_period > 0 ? r->cpu_period : 100000)));
+    add_limit (section, why, "cpus", r->cpu_quota, g_strdup_printf ("%.2f CPUs", (double) r->cpu_quota / (r->cpu_period > 0 ? r->cpu_period : 100000)));
   if (r->cpu_shares > 0)
     add_limit (section, why, "cpu shares", r->cpu_shares, g_strdup_printf ("%" G_GINT64_FORMAT, r->cpu_shares));
   if (r->pids_limit > 0)
-    add_limit (section, why, "pids", r->pids_limit, g_strdup_printf ("at most %" G_GINT64_FORMAT " processes",
-                                                                     r->pids_limit));
+    add_limit (section, why, "pids", r->pids_limit, g_strdup_printf ("at most %" G_GINT64_FORMAT " processes", r->pids_limit));
   if (r->blkio_weight > 0)
     add_limit (section, why, "disk weight", r->blkio_weight, g_strdup_printf ("%" G_GINT64_FORMAT, r->blkio_weight));
   if (r->cpus != NULL)

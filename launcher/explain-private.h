@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* explain-private.h: what the parts of the explain model share while one is built
  * (explain.c: the model, risky grants, files and devices; explain-access.c: network, D-Bus,
  * display and sound, privileges, limits). */
@@ -9,11 +10,11 @@ G_BEGIN_DECLS
 
 typedef struct {
   const SbxProfile *profile;
-  const char *home;          /* the caller's home */
+  const char *home; /* the caller's home */
   const char *data_dir;
   const char *home_key;
-  JsonObject *why;           /* sbx.why, or NULL */
-  GHashTable *used_why;      /* the sbx.why keys a fact has shown */
+  JsonObject *why;      /* sbx.why, or NULL */
+  GHashTable *used_why; /* the sbx.why keys a fact has shown */
   SbxExplanation *out;
 } SbxExplainBuilder;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* explain-seccomp.c: a seccomp filter (OCI JSON) told in groups, not as a list of hundreds of
  * names (explain.h).  A rule's group is the prefix of its comment ("keyrings: ..."), as the
  * shipped filter writes them (data/seccomp/README.md), else the group the table below puts
@@ -14,7 +15,7 @@
 static const struct {
   const char *group;
   const char *reason;
-  const char *calls;       /* space-separated */
+  const char *calls; /* space-separated */
 } known_groups[] = {
   { "user namespaces", "making or joining namespaces: the door to kernel code that otherwise needs privilege",
     "unshare setns" },
@@ -60,17 +61,17 @@ static const struct {
   { "signals", "signals", "rt_sigaction rt_sigprocmask rt_sigreturn sigaltstack rt_sigsuspend rt_sigtimedwait" },
   { "time", "reading the clock and sleeping", "clock_gettime clock_getres gettimeofday nanosleep clock_nanosleep time" },
   { "events", "waiting for events", "poll ppoll select pselect6 epoll_create epoll_create1 epoll_ctl epoll_wait "
-    "epoll_pwait eventfd eventfd2 pipe pipe2 futex inotify_init1 inotify_add_watch inotify_rm_watch timerfd_create "
-    "timerfd_settime signalfd4" },
+                                    "epoll_pwait eventfd eventfd2 pipe pipe2 futex inotify_init1 inotify_add_watch inotify_rm_watch timerfd_create "
+                                    "timerfd_settime signalfd4" },
 };
 
 typedef struct {
-  gboolean allowed;        /* what the group's rules do: allow, or deny (errno, kill, trap...) */
+  gboolean allowed; /* what the group's rules do: allow, or deny (errno, kill, trap...) */
   char *name;
   char *reason;
-  gboolean mixed_reasons;  /* its rules' comments differ: the table's reason is clearer */
-  gboolean partial;        /* some rule applies to some arguments only */
-  GPtrArray *calls;        /* char*, each once */
+  gboolean mixed_reasons; /* its rules' comments differ: the table's reason is clearer */
+  gboolean partial;       /* some rule applies to some arguments only */
+  GPtrArray *calls;       /* char*, each once */
 } Group;
 
 static void
@@ -152,7 +153,8 @@ add_rule (GPtrArray *groups, JsonObject *rule)
   JsonArray *names = sbx_json_get_array (rule, "names");
   JsonArray *args = sbx_json_get_array (rule, "args");
   const char *first = names != NULL && json_array_get_length (names) > 0
-                      ? json_array_get_string_element (names, 0) : NULL;
+                      ? json_array_get_string_element (names, 0)
+                      : NULL;
   g_autofree char *reason = NULL;
   g_autofree char *name = rule_group (rule, first, &reason);
   Group *group = find_group (groups, name, action_allows (sbx_json_get_string (rule, "action")));
@@ -226,8 +228,7 @@ sbx_explain_seccomp (SbxExplainSection *section, JsonNode *seccomp, const char *
   for (guint i = 0; i < groups->len; i++)
     if (((Group *) g_ptr_array_index (groups, i))->allowed != default_allows)
       add_group_fact (section, g_ptr_array_index (groups, i));
-  fact = sbx_explain_add (section, why, default_allows ? "all other system calls allowed"
-                                                       : "all other system calls denied");
+  fact = sbx_explain_add (section, why, default_allows ? "all other system calls allowed" : "all other system calls denied");
   json_object_set_string_member (fact->data, "default", default_allows ? "allow" : "deny");
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* explain.c: the explain model (explain.h): its facts and sections, the risky grants, and the
  * files and devices sections.  The other sections are in explain-access.c and
  * explain-seccomp.c. */
@@ -182,7 +183,7 @@ explain_host_image (SbxExplainBuilder *b, SbxExplainSection *files)
   sbx_explain_add (files, NULL, "reads only these of the host's /etc, read-only: %s", etc->str);
   sbx_explain_add (files, NULL, "has a private /tmp, /var and /run of its own, gone when it ends");
   sbx_explain_add (files, NULL, "cannot see the rest of the host: its /home, /root, /tmp, /var, /run, and the "
-                   "rest of /etc (passwords, SSH and TLS keys)");
+                                "rest of /etc (passwords, SSH and TLS keys)");
 }
 
 static void
@@ -196,16 +197,16 @@ explain_root (SbxExplainBuilder *b, SbxExplainSection *files)
   else
     {
       fact = p->image != NULL
-        ? sbx_explain_add (files, sbx_explain_why (b, "image"), "reads and runs the image \"%s\"", p->image)
-        : sbx_explain_add (files, NULL, "reads and runs the image named on the command line (sbx run IMAGE)");
+             ? sbx_explain_add (files, sbx_explain_why (b, "image"), "reads and runs the image \"%s\"", p->image)
+             : sbx_explain_add (files, NULL, "reads and runs the image named on the command line (sbx run IMAGE)");
       json_object_set_string_member (fact->data, "kind", "image");
       if (p->image != NULL)
         json_object_set_string_member (fact->data, "image", p->image);
     }
   fact = p->root_readonly
-    ? sbx_explain_add (files, sbx_explain_why (b, "root.readonly"), "the root file system is read-only")
-    : sbx_explain_add (files, sbx_explain_why (b, "root.readonly"),
-                       "the root file system is writable: changes stay in the sandbox, the image is never changed");
+         ? sbx_explain_add (files, sbx_explain_why (b, "root.readonly"), "the root file system is read-only")
+         : sbx_explain_add (files, sbx_explain_why (b, "root.readonly"),
+                            "the root file system is writable: changes stay in the sandbox, the image is never changed");
   json_object_set_string_member (fact->data, "kind", "root");
   json_object_set_string_member (fact->data, "access", p->root_readonly ? "ro" : "rw");
 }
@@ -223,18 +224,19 @@ explain_home (SbxExplainBuilder *b, SbxExplainSection *files)
     {
     case SBX_HOME_HOST:
       sbx_explain_risk (b, "home-host", why, "can read and change your whole home, ~/.ssh and browser profiles "
-                        "included (sbx.home: host)");
+                                             "included (sbx.home: host)");
       fact = sbx_explain_add (files, why, "home: your real home %s, read and write", b->home);
       break;
     case SBX_HOME_PRIVATE:
       where = g_build_filename (b->data_dir, "sbx", "homes", b->home_key, NULL);
       fact = sbx_explain_add (files, why, "home: a private home of its own, kept between runs, on the host in %s; "
-                              "your real home is invisible", where);
+                                          "your real home is invisible",
+                              where);
       json_object_set_string_member (fact->data, "hostPath", where);
       break;
     case SBX_HOME_TMPFS:
       fact = sbx_explain_add (files, why, "home: an empty home, gone when the sandbox ends; your real home is "
-                              "invisible");
+                                          "invisible");
       break;
     case SBX_HOME_IMAGE:
     default:
@@ -242,8 +244,9 @@ explain_home (SbxExplainBuilder *b, SbxExplainSection *files)
       break;
     }
   json_object_set_string_member (fact->data, "kind", "home");
-  json_object_set_string_member (fact->data, "mode", mode == SBX_HOME_HOST ? "host" : mode == SBX_HOME_PRIVATE
-                                 ? "private" : mode == SBX_HOME_TMPFS ? "tmpfs" : "image");
+  json_object_set_string_member (fact->data, "mode", mode == SBX_HOME_HOST ? "host" : mode == SBX_HOME_PRIVATE ? "private"
+                                                                                    : mode == SBX_HOME_TMPFS   ? "tmpfs"
+                                                                                                               : "image");
 }
 
 /* A share's folder on the host, as desktop.c finds it (NULL: its XDG directory is not set). */
@@ -386,12 +389,12 @@ explain_devices (SbxExplainBuilder *b)
   SbxExplainFact *fact;
 
   fact = sbx_explain_add (devices, NULL, "a minimal /dev of its own: null, zero, full, random, urandom, tty, "
-                          "its own pts and shm");
+                                         "its own pts and shm");
   json_object_set_string_member (fact->data, "kind", "minimal");
   if (b->profile->desktop.gpu)
     {
       sbx_explain_risk (b, "gpu", why, "can use the GPU directly (/dev/dri, /dev/nvidia*): a large kernel driver "
-                        "reachable from the app");
+                                       "reachable from the app");
       fact = sbx_explain_add (devices, why, "the GPU: /dev/dri and NVIDIA's /dev/nvidia* nodes, where the host has them");
       json_object_set_string_member (fact->data, "kind", "gpu");
     }
@@ -422,7 +425,7 @@ explain_syscalls (SbxExplainBuilder *b)
     sbx_explain_risk (b, "no-seccomp", why, "no seccomp filter: every system call of the kernel is reachable");
   if (!sbx_explain_seccomp_blocks_userns (b->profile->seccomp))
     sbx_explain_risk (b, "nested-userns", why, "can make user namespaces (browser sandbox): kernel code that "
-                      "otherwise needs privilege is reachable");
+                                               "otherwise needs privilege is reachable");
   sbx_explain_seccomp (section, b->profile->seccomp, why);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* explain.h: what an app can and cannot do under a profile, in plain words (`sbx explain`).
  *
  * The model is a list of facts, one line each, grouped in sections (files, devices, network,
@@ -14,23 +15,23 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *id;                /* risky facts: a stable name ("home-host"); else NULL */
-  char *text;              /* plain words, one line */
-  char *why;               /* the profile's sbx.why line for it, or NULL */
-  JsonObject *data;        /* machine-readable fields ("path", "access"...), never NULL */
+  char *id;         /* risky facts: a stable name ("home-host"); else NULL */
+  char *text;       /* plain words, one line */
+  char *why;        /* the profile's sbx.why line for it, or NULL */
+  JsonObject *data; /* machine-readable fields ("path", "access"...), never NULL */
 } SbxExplainFact;
 
 typedef struct {
-  const char *id;          /* the JSON member: "files", "network"... */
-  const char *title;       /* the heading: "Files" */
-  GPtrArray *facts;        /* SbxExplainFact* */
+  const char *id;    /* the JSON member: "files", "network"... */
+  const char *title; /* the heading: "Files" */
+  GPtrArray *facts;  /* SbxExplainFact* */
 } SbxExplainSection;
 
 typedef struct {
-  char *profile;           /* the profile's name */
-  char *description;       /* sbx.description, or NULL */
-  GPtrArray *risky;        /* SbxExplainFact*, the order they are printed in */
-  GPtrArray *sections;     /* SbxExplainSection*, in order */
+  char *profile;       /* the profile's name */
+  char *description;   /* sbx.description, or NULL */
+  GPtrArray *risky;    /* SbxExplainFact*, the order they are printed in */
+  GPtrArray *sections; /* SbxExplainSection*, in order */
 } SbxExplanation;
 
 void sbx_explanation_free (SbxExplanation *explanation);
@@ -38,9 +39,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxExplanation, sbx_explanation_free)
 
 /* Where things of the host are, for the facts that name them (tests pass their own). */
 typedef struct {
-  const char *home;        /* the caller's home; NULL: g_get_home_dir () */
-  const char *data_dir;    /* $XDG_DATA_HOME; NULL: g_get_user_data_dir () */
-  const char *home_key;    /* a named sandbox's name (its private home); NULL: the profile's */
+  const char *home;     /* the caller's home; NULL: g_get_home_dir () */
+  const char *data_dir; /* $XDG_DATA_HOME; NULL: g_get_user_data_dir () */
+  const char *home_key; /* a named sandbox's name (its private home); NULL: the profile's */
 } SbxExplainContext;
 
 SbxExplanation *sbx_explain_profile (const SbxProfile *profile, const SbxExplainContext *context);

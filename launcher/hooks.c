@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hooks.c: the profile's OCI lifecycle hooks, run by the supervisor, init and the command
  * (hooks.h says which runs where).  One runner serves them all: plain fork, execve, poll and
  * waitpid, no main loop, so init and the confined command use it as the supervisor does. */
@@ -28,16 +29,16 @@
 typedef struct {
   int wait_status;
   gboolean timed_out;
-  int exec_errno;          /* not 0: it never ran */
-  GString *stderr_tail;    /* the last STDERR_KEPT bytes it wrote on stderr */
+  int exec_errno;       /* not 0: it never ran */
+  GString *stderr_tail; /* the last STDERR_KEPT bytes it wrote on stderr */
 } Outcome;
 
 /* Where a stage runs: for the debug lines, and its hooks' working directory. */
 typedef struct {
-  const char *process;     /* "supervisor", "init", "command" */
-  const char *status;      /* the state's */
-  pid_t pid;               /* init's, as the host sees it */
-  const char *cwd;         /* NULL: the caller's own */
+  const char *process; /* "supervisor", "init", "command" */
+  const char *status;  /* the state's */
+  pid_t pid;           /* init's, as the host sees it */
+  const char *cwd;     /* NULL: the caller's own */
 } Stage;
 
 gboolean
@@ -59,7 +60,8 @@ sbx_hooks_settle (SbxRunPlan *plan, const char *run_dir, const char *name)
   plan->bundle = g_strdup (run_dir);
   plan->run_id = name != NULL ? g_strdup (name) : g_path_get_basename (run_dir);
   sbx_debug ("supervisor", "hooks", "id '%s', bundle %s; prestart %u, createRuntime %u, createContainer %u, "
-             "startContainer %u, poststart %u, poststop %u", plan->run_id, plan->bundle,
+                                    "startContainer %u, poststart %u, poststop %u",
+             plan->run_id, plan->bundle,
              profile->hooks[SBX_HOOK_PRESTART]->len, profile->hooks[SBX_HOOK_CREATE_RUNTIME]->len,
              profile->hooks[SBX_HOOK_CREATE_CONTAINER]->len, profile->hooks[SBX_HOOK_START_CONTAINER]->len,
              profile->hooks[SBX_HOOK_POSTSTART]->len, profile->hooks[SBX_HOOK_POSTSTOP]->len);
@@ -115,7 +117,9 @@ state_pipe (const char *state, GError **error)
       close (fds[0]);
       close (fds[1]);
       return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "a hook's state JSON is too large "
-                          "(%" G_GSIZE_FORMAT " bytes: fewer annotations)", len), -1;
+                                                              "(%" G_GSIZE_FORMAT " bytes: fewer annotations)",
+                          len),
+           -1;
     }
   close (fds[1]);
   return fds[0];
@@ -330,7 +334,8 @@ sbx_hooks_create_runtime (const SbxRunPlan *plan, int sync_fd, pid_t *out_init_p
     return FALSE;
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT32, &pid, NULL))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sync socket: init's pid '%s' is not a pid",
-                        text), FALSE;
+                        text),
+           FALSE;
   *out_init_pid = where.pid = (pid_t) pid;
   sbx_debug ("supervisor", "hooks", "init is %d: prestart and createRuntime", (int) where.pid);
   return run_stage (plan, SBX_HOOK_PRESTART, &where, FALSE, error) &&

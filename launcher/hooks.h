@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hooks.h: the profile's OCI lifecycle hooks (its "hooks" object, as the OCI runtime spec's
  * config.md "POSIX-platform Hooks"), run where and in the namespaces that spec names:
  *

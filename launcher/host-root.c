@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-root.c: the root filesystem of the built-in image "host" (host-root.h). */
 #include "host-root.h"
 #include "caller-account.h"
@@ -17,16 +18,16 @@
 #include <sys/syscall.h>
 
 typedef enum {
-  HOST_BIND,       /* the host's path, read-only; skipped when the host lacks it */
+  HOST_BIND,         /* the host's path, read-only; skipped when the host lacks it */
   HOST_LINK_OR_BIND, /* a symlink where the host has one (merged /usr), else a read-only bind */
-  HOST_DIR,        /* an empty directory of the sandbox's own */
-  HOST_TMPFS,      /* a private tmpfs (mode in data) */
+  HOST_DIR,          /* an empty directory of the sandbox's own */
+  HOST_TMPFS,        /* a private tmpfs (mode in data) */
 } HostEntryKind;
 
 typedef struct {
-  const char *path;        /* inside, relative to the root */
+  const char *path; /* inside, relative to the root */
   HostEntryKind kind;
-  const char *data;        /* HOST_TMPFS: mount options */
+  const char *data; /* HOST_TMPFS: mount options */
   const char *why;
 } HostEntry;
 
@@ -137,7 +138,7 @@ sbx_host_root_accounts (SbxRunPlan *plan)
   plan->etc_passwd = g_strconcat ("root:x:0:0:root:/root:/bin/sh\n", plan->caller_passwd,
                                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", NULL);
   plan->etc_group = g_strconcat ("root:x:0:\n", plan->caller_group, "nogroup:x:65534:\n", NULL);
-  g_clear_pointer (&plan->caller_passwd, g_free);   /* written whole, not added to */
+  g_clear_pointer (&plan->caller_passwd, g_free); /* written whole, not added to */
   g_clear_pointer (&plan->caller_group, g_free);
 }
 

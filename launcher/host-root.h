@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-root.h: the built-in image "host": the apps installed on this machine, run without an
  * image store.  The root is a fresh tmpfs holding the host's /usr (with the merged-/usr
  * links), /opt and the parts of /etc that apps need, read-only; a private /tmp, /var and

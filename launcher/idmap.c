@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* idmap.c: reading subordinate id ranges and laying out a user namespace's id maps. */
 #include "idmap.h"
 #include "sbx-error.h"

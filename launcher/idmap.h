@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* idmap.h: which host ids a sandbox's user namespace maps, and how.
  *
  * Reads the caller's ranges from /etc/subuid and /etc/subgid (by name or by number, as
@@ -15,8 +16,8 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint32 inside;   /* first id inside the namespace */
-  guint32 outside;  /* first id in the parent namespace */
+  guint32 inside;  /* first id inside the namespace */
+  guint32 outside; /* first id in the parent namespace */
   guint32 count;
 } SbxIdRange;
 
@@ -32,7 +33,7 @@ typedef struct {
   SbxIdMap gid_map;
   uid_t caller_uid;
   gid_t caller_gid;
-  gboolean single;      /* TRUE when no subordinate range was found */
+  gboolean single; /* TRUE when no subordinate range was found */
   SbxUsernsMode mode;
 } SbxIdLayout;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* init.c: PID 1 of the sandbox. */
 #include "init.h"
 #include "confine.h"
@@ -29,7 +30,7 @@ sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *ro
   if (command == 0)
     sbx_confine_and_exec (plan, sync_fd, init_pid);
   if (!plan->terminal)
-    (void) setpgid (command, command);  /* also done by the child: whoever runs first wins */
+    (void) setpgid (command, command); /* also done by the child: whoever runs first wins */
   close (sync_fd);
   /* To the whole group, as a terminal delivers ^C: a shell waits for its foreground
    * child before acting on SIGINT, so the child must get it too. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* init.h: PID 1 of the sandbox.
  *
  * Builds the sandbox's filesystem view (mounts.c), forks the command (confine.c), then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main.c: the sbx command line: dispatches to the command families and is the one place
  * that prints errors ("sbx: <message>") and turns them into exit statuses. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mounts.c: /proc, /dev, /sys, the profile's mounts, masked and read-only paths, a
  * read-only root, and pivot_root. */
 #include "mounts.h"
@@ -25,10 +26,10 @@
 #include <gio/gio.h>
 
 typedef enum {
-  TARGET_EXISTING,   /* must exist */
-  TARGET_OPTIONAL,   /* may be missing: then nothing to do */
-  TARGET_DIR,        /* created as a directory when missing */
-  TARGET_FILE,       /* created as an empty file when missing */
+  TARGET_EXISTING, /* must exist */
+  TARGET_OPTIONAL, /* may be missing: then nothing to do */
+  TARGET_DIR,      /* created as a directory when missing */
+  TARGET_FILE,     /* created as an empty file when missing */
 } TargetKind;
 
 /* "/proc/self/fd/N": how mount(2) is pointed at a target resolved beforehand. */
@@ -143,8 +144,12 @@ static gboolean
 make_dev_symlinks (int root_fd, GError **error)
 {
   static const char * const links[][2] = {
-    { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-    { "stderr", "/proc/self/fd/2" }, { "core", "/proc/kcore" }, { "ptmx", "pts/ptmx" },
+    { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" },
+    { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+    { "core", "/proc/kcore" },
+    { "ptmx", "pts/ptmx" },
   };
   sbx_autofd int dev_fd = open_in_root (root_fd, "/dev", O_DIRECTORY | O_RDONLY);
 
@@ -308,9 +313,9 @@ apply_path_policies (int root_fd, const SbxProfile *profile, GError **error)
 
 /* One step of make_mount_point: the directories walked so far (fds), root first. */
 typedef struct {
-  GArray *dirs;            /* int fds; [0] is the root */
-  GQueue *rest;            /* the components still to walk (char *) */
-  guint links;             /* symlinks followed so far */
+  GArray *dirs; /* int fds; [0] is the root */
+  GQueue *rest; /* the components still to walk (char *) */
+  guint links;  /* symlinks followed so far */
 } Walk;
 
 static void
@@ -450,7 +455,8 @@ check_mount_target (int root_fd, int target, const char *destination, GError **e
   if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == DEVPTS_SUPER_MAGIC)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "mount destination %s resolves into "
-                   "the sandbox's %s, which no mount may cover", destination,
+                                                            "the sandbox's %s, which no mount may cover",
+                   destination,
                    sf.f_type == PROC_SUPER_MAGIC ? "/proc" : "/dev/pts");
       return FALSE;
     }
@@ -461,7 +467,8 @@ check_mount_target (int root_fd, int target, const char *destination, GError **e
       if (fd >= 0 && fstat (fd, &own_st) == 0 && own_st.st_dev == st.st_dev && own_st.st_ino == st.st_ino)
         {
           g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "mount destination %s resolves to "
-                       "the sandbox's %s, which no mount may replace", destination, own[i]);
+                                                                "the sandbox's %s, which no mount may replace",
+                       destination, own[i]);
           return FALSE;
         }
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* mounts.h: the sandbox's view of the filesystem, built by init inside all the sandbox's
  * namespaces: /proc, a minimal /dev, read-only /sys, masked and read-only paths, then
  * pivot_root into the overlay.  Every mount target is resolved inside the root

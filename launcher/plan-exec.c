@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan-exec.c: the part of a run plan `sbx exec` needs, saved in the run's registration
  * (run-state.h, member "exec") and read back into an exec's own plan (plan.h). */
 #include "plan.h"
@@ -43,8 +44,7 @@ sbx_run_plan_exec_to_json (const SbxRunPlan *plan)
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_member (b, "user", plan->user != NULL ? json_node_init_string (json_node_alloc (), plan->user)
-                                            : json_node_new (JSON_NODE_NULL));
+  add_member (b, "user", plan->user != NULL ? json_node_init_string (json_node_alloc (), plan->user) : json_node_new (JSON_NODE_NULL));
   add_member (b, "cwd", json_node_init_string (json_node_alloc (), plan->cwd));
   sbx_json_builder_add_strv (b, "env", plan->env);
   add_member (b, "keep_id", json_node_init_boolean (json_node_alloc (), plan->ids.mode == SBX_USERNS_KEEP_ID));
@@ -56,8 +56,7 @@ sbx_run_plan_exec_to_json (const SbxRunPlan *plan)
   add_member (b, "unshare_flags", json_node_init_int (json_node_alloc (), plan->unshare_flags));
   add_member (b, "runtime_dir", json_node_init_boolean (json_node_alloc (), plan->runtime_dir));
   add_runtime_entries (b, plan->runtime_entries);
-  add_member (b, "x11_display", plan->x11_display != NULL ? json_node_init_string (json_node_alloc (), plan->x11_display)
-                                                          : json_node_new (JSON_NODE_NULL));
+  add_member (b, "x11_display", plan->x11_display != NULL ? json_node_init_string (json_node_alloc (), plan->x11_display) : json_node_new (JSON_NODE_NULL));
   add_member (b, "home_mode", json_node_init_int (json_node_alloc (), plan->home_mode));
   json_builder_end_object (b);
   return json_builder_get_root (b);
@@ -118,12 +117,13 @@ sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error)
 
   if (o == NULL || sbx_json_get_string (o, "cwd") == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the registration says nothing of its command's "
-                        "settings (a sandbox started by an older sbx)"), FALSE;
+                                                            "settings (a sandbox started by an older sbx)"),
+           FALSE;
   plan->user = g_strdup (sbx_json_get_string (o, "user"));
   plan->cwd = g_strdup (sbx_json_get_string (o, "cwd"));
   plan->env = strv_member (o, "env");
   plan->ids.mode = json_object_get_boolean_member_with_default (o, "keep_id", FALSE) ? SBX_USERNS_KEEP_ID
-                                                                                    : SBX_USERNS_DEFAULT;
+                                                                                     : SBX_USERNS_DEFAULT;
   plan->ids.single = json_object_get_boolean_member_with_default (o, "single", FALSE);
   plan->ids.caller_uid = (uid_t) json_object_get_int_member_with_default (o, "caller_uid", 0);
   plan->ids.caller_gid = (gid_t) json_object_get_int_member_with_default (o, "caller_gid", 0);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan.c: the run plan (plan.h) made from the effective profile, the image and the command
  * line: the command line of the command (Docker's Entrypoint/Cmd rule), its environment,
  * user and working directory, the storage driver, the layers. */
@@ -144,13 +145,15 @@ choose_storage_driver (const SbxRunOptions *options, const SbxProfile *profile, 
       if (*out != SBX_STORAGE_DRIVER_AUTO && *out != kept)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                             "sandbox '%s' was made with the %s storage driver and keeps it", sandbox->name,
-                            sandbox->driver), FALSE;
+                            sandbox->driver),
+               FALSE;
       *out = kept;
       why = "the named sandbox keeps the driver that made it";
     }
   if (keep_id && *out == SBX_STORAGE_DRIVER_OVERLAY)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                        "--userns=keep-id needs the fuse-overlayfs storage driver (it translates ids)"), FALSE;
+                        "--userns=keep-id needs the fuse-overlayfs storage driver (it translates ids)"),
+           FALSE;
   if (keep_id && *out != SBX_STORAGE_DRIVER_FUSE_OVERLAYFS)
     {
       *out = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS;
@@ -230,7 +233,8 @@ sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *
 {
   const SbxProfile *profile = plan->profile;
   const char *workdir = options->workdir != NULL ? options->workdir
-                      : profile->cwd != NULL ? profile->cwd : image->working_dir;
+                      : profile->cwd != NULL     ? profile->cwd
+                                                 : image->working_dir;
 
   plan->ids = *ids;
   plan->argv = command_argv (image, profile, options, error);

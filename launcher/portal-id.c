@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* portal-id.c: the app id xdg-desktop-portal reads from the D-Bus proxy's root (portal-id.h).
  *
  *   supervisor: the keyfile's text, the map lines, the host's top-level entries (each a
@@ -20,19 +21,19 @@
 #define ROOT_NAME "portal-root"
 
 typedef struct {
-  char *source;       /* "/NAME" on the host */
-  char *destination;  /* ROOT/NAME */
-  char *link_target;  /* a symlink's target, copied as is; NULL: a directory, bound */
+  char *source;      /* "/NAME" on the host */
+  char *destination; /* ROOT/NAME */
+  char *link_target; /* a symlink's target, copied as is; NULL: a directory, bound */
 } RootEntry;
 
 struct _SbxPortalId {
   char *app_id;
-  char *info;         /* the .flatpak-info text */
-  char *root;         /* DIR/portal-root: the tmpfs the proxy pivots into */
-  char *info_path;    /* ROOT/.flatpak-info */
-  char *uid_map;      /* "UID UID 1\n" */
+  char *info;      /* the .flatpak-info text */
+  char *root;      /* DIR/portal-root: the tmpfs the proxy pivots into */
+  char *info_path; /* ROOT/.flatpak-info */
+  char *uid_map;   /* "UID UID 1\n" */
   char *gid_map;
-  GArray *entries;    /* RootEntry */
+  GArray *entries; /* RootEntry */
 };
 
 gboolean
@@ -97,7 +98,7 @@ list_host_root (SbxPortalId *id, GError **error)
       struct stat st;
 
       if (lstat (entry.source, &st) != 0)
-        st.st_mode = 0;   /* gone meanwhile: left out */
+        st.st_mode = 0; /* gone meanwhile: left out */
       if (S_ISLNK (st.st_mode))
         entry.link_target = g_file_read_link (entry.source, NULL);
       if (entry.link_target != NULL || S_ISDIR (st.st_mode))
@@ -116,7 +117,9 @@ sbx_portal_id_new (const char *app_id, const char *instance_id, gboolean network
 
   if (!sbx_portal_id_is_valid_app_id (app_id))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "sbx.appId '%s' is not an id xdg-desktop-portal "
-                        "accepts (dot-separated [A-Za-z0-9_] elements, '-' in the last one only)", app_id), NULL;
+                                                                 "accepts (dot-separated [A-Za-z0-9_] elements, '-' in the last one only)",
+                        app_id),
+           NULL;
   id->app_id = g_strdup (app_id);
   id->info = build_info (app_id, instance_id, network);
   id->root = g_build_filename (dir, ROOT_NAME, NULL);
@@ -190,7 +193,16 @@ write_all (const char *path, int flags, const char *text)
   return close (fd);
 }
 
-#define TRY(what, call) do { if ((call) != 0) { *step = (what); return -1; } } while (0)
+#define TRY(what, call) \
+  do \
+    { \
+      if ((call) != 0) \
+        { \
+          *step = (what); \
+          return -1; \
+        } \
+    } \
+  while (0)
 
 static int
 map_ids (const SbxPortalId *id, const char **step)

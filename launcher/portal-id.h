@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* portal-id.h: how a sandbox is known to xdg-desktop-portal by the profile's app id.
  *
  * The portal names a caller by the D-Bus peer's process: it opens /proc/PID/root/.flatpak-info

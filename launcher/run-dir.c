@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run-dir.c: a run's private directory on the host (run-dir.h). */
 #include "run-dir.h"
 #include "fd-util.h"
@@ -12,7 +13,7 @@
 
 struct _SbxRunDir {
   char *path;
-  int lock_fd;             /* the directory itself, flock'ed while the run lasts */
+  int lock_fd; /* the directory itself, flock'ed while the run lasts */
 };
 
 /* Removes what is below @dir_fd, never following a symlink, at most @depth levels deep. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run-dir.h: a run's private directory on the host, $XDG_RUNTIME_DIR/sbx/run-XXXXXX (0700):
  * what a run makes for its sandbox outside the store (a private Xauthority, the D-Bus
  * proxy's socket, the host image's scratch mount point).  The supervisor holds a lock on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run-state.c: the registrations of running sandboxes (run-state.h). */
 #include "run-state.h"
 #include "json-util.h"
@@ -264,8 +265,8 @@ sbx_run_state_unregister (SbxRunState *state)
 
 typedef enum {
   STATE_LIVE,
-  STATE_STALE,             /* its supervisor is gone (or the pid is another process's now) */
-  STATE_FOREIGN,           /* made in another pid namespace: cannot be checked from here */
+  STATE_STALE,   /* its supervisor is gone (or the pid is another process's now) */
+  STATE_FOREIGN, /* made in another pid namespace: cannot be checked from here */
 } Liveness;
 
 static Liveness
@@ -353,7 +354,8 @@ find_by_prefix (GPtrArray *live, const char *key, GError **error)
   if (n <= 1)
     return found;
   g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "id prefix '%s' is ambiguous: it starts %u running "
-               "sandboxes (%s)", key, n, ids->str);
+                                                        "sandboxes (%s)",
+               key, n, ids->str);
   return NULL;
 }
 

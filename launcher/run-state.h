@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run-state.h: the registrations of running sandboxes, for `sbx ps`, `stop`, `kill` and
  * `inspect`.
  *
@@ -24,25 +25,25 @@ G_BEGIN_DECLS
 #define SBX_RUN_ID_MIN_PREFIX 3
 
 typedef struct {
-  char *id;                /* 12 hex characters */
-  char *name;              /* --name, or NULL */
+  char *id;   /* 12 hex characters */
+  char *name; /* --name, or NULL */
   char *image;
-  char *profile;           /* the profile asked for: a name or a file */
-  char *profile_path;      /* a named sandbox's effective profile file, or NULL */
-  JsonNode *profile_json;  /* the effective profile (overrides applied), or NULL */
-  JsonNode *exec;          /* what `sbx exec` needs of the run's plan (plan.h), or NULL */
-  char **command;          /* the command as run (argv) */
-  pid_t supervisor_pid;    /* the `sbx run` process */
-  guint64 supervisor_start;  /* its start time: /proc/PID/stat field 22 */
-  pid_t setup_pid;         /* the setup process: the parent of the sandbox's pid 1 */
-  gint64 created;          /* unix time */
-  char *network;           /* "slirp", "none", "host" */
-  char **ports;            /* -p specs, as given */
-  char *scope;             /* the systemd scope unit, or NULL */
-  char *run_dir;           /* the run directory, or NULL */
-  char *boot_id;           /* /proc/sys/kernel/random/boot_id */
-  char *pid_namespace;     /* "pid:[INODE]" of the supervisor */
-  char *path;              /* the state file */
+  char *profile;            /* the profile asked for: a name or a file */
+  char *profile_path;       /* a named sandbox's effective profile file, or NULL */
+  JsonNode *profile_json;   /* the effective profile (overrides applied), or NULL */
+  JsonNode *exec;           /* what `sbx exec` needs of the run's plan (plan.h), or NULL */
+  char **command;           /* the command as run (argv) */
+  pid_t supervisor_pid;     /* the `sbx run` process */
+  guint64 supervisor_start; /* its start time: /proc/PID/stat field 22 */
+  pid_t setup_pid;          /* the setup process: the parent of the sandbox's pid 1 */
+  gint64 created;           /* unix time */
+  char *network;            /* "slirp", "none", "host" */
+  char **ports;             /* -p specs, as given */
+  char *scope;              /* the systemd scope unit, or NULL */
+  char *run_dir;            /* the run directory, or NULL */
+  char *boot_id;            /* /proc/sys/kernel/random/boot_id */
+  char *pid_namespace;      /* "pid:[INODE]" of the supervisor */
+  char *path;               /* the state file */
 } SbxRunState;
 
 void sbx_run_state_free (SbxRunState *state);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run.c: the run pipeline.  sbx_run, at the end of this file, is a ladder of named steps,
  * one statement each, and reads top-down:
  *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
@@ -44,29 +45,29 @@
 
 /* Everything one run holds, released in sbx_run's cleanup (run_clear) in reverse. */
 typedef struct {
-  SbxRunOptions options;    /* the command line's, gaps filled from a named sandbox's record */
+  SbxRunOptions options; /* the command line's, gaps filled from a named sandbox's record */
   SbxStore *store;
-  SbxSandbox *sandbox;      /* --name: its record (NULL until the first run records it) */
-  int sandbox_lock;         /* --name: held for the whole run */
-  char *sandbox_profile;    /* --name: the profile its first run recorded */
+  SbxSandbox *sandbox;   /* --name: its record (NULL until the first run records it) */
+  int sandbox_lock;      /* --name: held for the whole run */
+  char *sandbox_profile; /* --name: the profile its first run recorded */
   const char *image_name;
   SbxImage *image;
-  SbxStoreLease *lease;     /* the image's layers, kept from garbage collection */
+  SbxStoreLease *lease; /* the image's layers, kept from garbage collection */
   SbxNetOptions net;
   SbxIdLayout ids;
-  SbxScope *scope;          /* NULL: no systemd scope */
-  SbxRunDir *run_dir;      /* the host image's or the desktop's files outside the store, or NULL */
-  char **command;           /* --file-forwarding: the command without its @@ markers */
-  char **forwarded;         /* --file-forwarding: the files to show inside, absolute */
-  SbxDbusProxy *session_bus;  /* the D-Bus proxies the profile asks for, or NULL */
+  SbxScope *scope;           /* NULL: no systemd scope */
+  SbxRunDir *run_dir;        /* the host image's or the desktop's files outside the store, or NULL */
+  char **command;            /* --file-forwarding: the command without its @@ markers */
+  char **forwarded;          /* --file-forwarding: the files to show inside, absolute */
+  SbxDbusProxy *session_bus; /* the D-Bus proxies the profile asks for, or NULL */
   SbxDbusProxy *system_bus;
   SbxRunPlan plan;
   SbxSlirp *slirp;
-  SbxTerminal *terminal;    /* -t: the relay of the sandbox's pty */
-  pid_t setup_pid;          /* -1 once reaped */
+  SbxTerminal *terminal; /* -t: the relay of the sandbox's pty */
+  pid_t setup_pid;       /* -1 once reaped */
   int sync_fd;
-  pid_t init_pid;           /* hooks: init's pid, once it asked for the create hooks; else 0 */
-  SbxRunState *state;       /* the registration, removed when the run ends */
+  pid_t init_pid;     /* hooks: init's pid, once it asked for the create hooks; else 0 */
+  SbxRunState *state; /* the registration, removed when the run ends */
 } Run;
 
 /* hooks.poststop, once the sandbox is gone and what served it (terminal, network, D-Bus
@@ -93,7 +94,7 @@ static void
 run_clear (Run *run)
 {
   g_clear_pointer (&run->state, sbx_run_state_unregister);
-  g_clear_pointer (&run->terminal, sbx_terminal_free);   /* the caller's terminal restored */
+  g_clear_pointer (&run->terminal, sbx_terminal_free); /* the caller's terminal restored */
   end_sandbox (run);
   sbx_close_fdp (&run->sync_fd);
   g_clear_pointer (&run->slirp, sbx_slirp_free);
@@ -164,7 +165,8 @@ open_named_sandbox (Run *run, GError **error)
   if (run->sandbox != NULL && options->image != NULL && !g_str_equal (options->image, run->sandbox->image->name))
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_EXISTS, "sandbox '%s' exists with image '%s', not '%s' "
-                   "(sbx rm %s makes the name free)", options->name, run->sandbox->image->name,
+                                                       "(sbx rm %s makes the name free)",
+                   options->name, run->sandbox->image->name,
                    options->image, options->name);
       return FALSE;
     }
@@ -221,7 +223,9 @@ forward_files (Run *run, GError **error)
     }
   if (open != NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "--file-forwarding: '%s' without the '@@' that "
-                        "closes it", open), FALSE;
+                                                                 "closes it",
+                        open),
+           FALSE;
   run->command = g_strv_builder_end (command);
   run->forwarded = g_strv_builder_end (files);
   run->options.command = run->command;
@@ -247,7 +251,8 @@ choose_image (Run *run, GError **error)
   run->image_name = run->options.image != NULL ? run->options.image : run->plan.profile->image;
   if (run->image_name == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "run: missing IMAGE (profile '%s' names none)",
-                        run->plan.profile->name), FALSE;
+                        run->plan.profile->name),
+           FALSE;
   sbx_debug ("supervisor", "choose-image", "'%s' (from %s)", run->image_name,
              run->options.image != NULL ? "the command line" : "the profile");
   return TRUE;
@@ -263,7 +268,7 @@ warn_host_network (const SbxProfile *profile, gboolean from_command_line)
   sbx_warning ("%s: the sandbox shares the host's network: its loopback services (127.0.0.1, ::1) "
                "and abstract Unix sockets (X11, D-Bus, ...) are reachable from inside%s",
                from_command_line ? "--network=host" : "host network (the profile has no network namespace, "
-               "or sbx.network.mode \"host\")",
+                                                      "or sbx.network.mode \"host\")",
                from_command_line ? "" : "; sbx.network.hostWarning false in the profile silences this");
 }
 
@@ -275,9 +280,10 @@ settle_network (Run *run, GError **error)
 {
   const SbxProfile *profile = run->plan.profile;
   const SbxRunOptions *options = &run->options;
-  const char *mode = options->network != NULL ? options->network
-                   : profile->network != NULL ? profile->network
-                   : (profile->unshare_flags & CLONE_NEWNET) ? "slirp" : "host";
+  const char *mode = options->network != NULL                ? options->network
+                   : profile->network != NULL                ? profile->network
+                   : (profile->unshare_flags & CLONE_NEWNET) ? "slirp"
+                                                             : "host";
   char **lists[] = { profile->publish, options->publish };
 
   if (!sbx_net_options_parse_mode (&run->net, mode, error))
@@ -316,8 +322,7 @@ settle_userns (Run *run, GError **error)
     return FALSE;
   uid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.uid_map), "\n", ' '));
   gid_map = g_strstrip (g_strdelimit (sbx_id_map_to_string (&run->ids.gid_map), "\n", ' '));
-  sbx_debug ("supervisor", "settle-userns", "%s%s; uid map '%s', gid map '%s'", mode == SBX_USERNS_KEEP_ID ? "keep-id"
-             : "default", run->ids.single ? " (one id mapped)" : "", uid_map, gid_map);
+  sbx_debug ("supervisor", "settle-userns", "%s%s; uid map '%s', gid map '%s'", mode == SBX_USERNS_KEEP_ID ? "keep-id" : "default", run->ids.single ? " (one id mapped)" : "", uid_map, gid_map);
   return TRUE;
 }
 
@@ -349,7 +354,8 @@ settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
   if (profile->limits_policy == SBX_LIMITS_FAIL)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "resource limits cannot be set up: %s "
-                   "(--limits-optional runs without them)", local_error->message);
+                                                       "(--limits-optional runs without them)",
+                   local_error->message);
       return FALSE;
     }
   if (profile->limits_policy == SBX_LIMITS_WARN)
@@ -378,14 +384,14 @@ settle_confinement (Run *run, GError **error)
   sbx_profile_warn_io_uring (profile);
   if (!sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &plan->use_apparmor, error))
     return FALSE;
-  sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s (%" G_GSIZE_FORMAT
-             " BPF instructions); AppArmor %s; limits %s",
+  sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s (%" G_GSIZE_FORMAT " BPF instructions); AppArmor %s; limits %s",
              (plan->unshare_flags & CLONE_NEWUTS) ? " uts" : "", (plan->unshare_flags & CLONE_NEWIPC) ? " ipc" : "",
              (plan->unshare_flags & CLONE_NEWCGROUP) ? " cgroup" : "", (plan->unshare_flags & CLONE_NEWNET) ? " net" : "",
              plan->seccomp.program != NULL ? "on" : "off",
              plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
              plan->use_apparmor ? profile->apparmor_profile : "not used",
-             plan->want_scope ? "in a systemd scope" : run->scope != NULL ? "none (a systemd scope all the same)" : "none");
+             plan->want_scope ? "in a systemd scope" : run->scope != NULL ? "none (a systemd scope all the same)"
+                                                                          : "none");
   return TRUE;
 }
 
@@ -673,7 +679,8 @@ register_run (Run *run, GError **error)
   state->command = g_strdupv (run->plan.argv);
   state->exec = sbx_run_plan_exec_to_json (&run->plan);
   state->setup_pid = run->setup_pid;
-  state->network = g_strdup (run->net.mode == SBX_NET_HOST ? "host" : run->net.mode == SBX_NET_NONE ? "none" : "slirp");
+  state->network = g_strdup (run->net.mode == SBX_NET_HOST ? "host" : run->net.mode == SBX_NET_NONE ? "none"
+                                                                                                    : "slirp");
   state->ports = g_new0 (char *, run->net.forwards->len + 1);
   for (guint i = 0; i < run->net.forwards->len; i++)
     state->ports[i] = g_strdup (g_array_index (run->net.forwards, SbxPortForward, i).spec);
@@ -701,7 +708,7 @@ supervise (Run *run, int *out_status, GError **error)
   if (run->scope != NULL)
     sbx_scope_watch (run->scope);
   wait_status = sbx_supervise (run->setup_pid, run->sync_fd, run->terminal, &sandbox_error);
-  run->setup_pid = -1;  /* reaped */
+  run->setup_pid = -1; /* reaped */
   sbx_debug ("supervisor", "supervise", "the sandbox ended (wait status 0x%x)", wait_status);
   if (sandbox_error != NULL)
     {
@@ -711,7 +718,8 @@ supervise (Run *run, int *out_status, GError **error)
   if (run->scope != NULL && sbx_scope_oom_kills (run->scope) > 0)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_MEMORY_LIMIT, "the sandbox hit its memory limit (%s): the kernel "
-                   "killed %" G_GUINT64_FORMAT " of its processes", sbx_scope_memory_limit_text (run->scope),
+                                                             "killed %" G_GUINT64_FORMAT " of its processes",
+                   sbx_scope_memory_limit_text (run->scope),
                    sbx_scope_oom_kills (run->scope));
       return FALSE;
     }

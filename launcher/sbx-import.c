@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sbx-import.c: the helper program that brings images into the store.
  *
  *   sbx-import SOURCE [NAME]    import an OCI layout, OCI archive or docker archive
@@ -34,8 +35,8 @@ static char *
 write_default_archive (SbxStore *store, GError **error)
 {
   g_autoptr(GBytes) bytes = g_resource_lookup_data (sbx_default_image_get_resource (),
-                                                    "/org/sbx/default-image.tar",
-                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+                                                     "/org/sbx/default-image.tar",
+                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   g_autofree char *path = g_build_filename (sbx_store_get_root (store), "tmp", "default-XXXXXX.tar", NULL);
   sbx_autofd int fd = -1;
   gsize size;

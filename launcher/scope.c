@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* scope.c: the systemd user scope that carries a sandbox's resource limits (scope.h). */
 #include "scope.h"
 #include "fd-util.h"
@@ -23,9 +24,9 @@
 struct SbxScope {
   GDBusConnection *bus;
   char *unit;
-  char *cgroup_dir;        /* /sys/fs/cgroup/user.slice/.../sbx-x-1.scope */
+  char *cgroup_dir; /* /sys/fs/cgroup/user.slice/.../sbx-x-1.scope */
   char *memory_limit_text;
-  int events_fd;           /* memory.events, -1 until watched */
+  int events_fd; /* memory.events, -1 until watched */
   guint events_source;
   guint64 oom_kills;
 };
@@ -91,7 +92,8 @@ add_memory_properties (GVariantBuilder *b, const SbxResources *r, GError **error
         {
           g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                        "memory swap (%" G_GINT64_FORMAT " bytes) counts memory plus swap: it needs a memory "
-                       "limit at most as large (--memory with --memory-swap)", r->memory_swap);
+                       "limit at most as large (--memory with --memory-swap)",
+                       r->memory_swap);
           return FALSE;
         }
       add_property (b, "MemorySwapMax", g_variant_new_uint64 ((guint64) (r->memory_swap - r->memory_limit)));
@@ -110,7 +112,7 @@ add_cpu_properties (GVariantBuilder *b, const SbxResources *r, GError **error)
       add_property (b, "CPUQuotaPerSecUSec",
                     g_variant_new_uint64 ((guint64) MAX (r->cpu_quota * 1000000 / period, 1000)));
     }
-  if (r->cpu_shares > 0)  /* 2..262144 -> 1..10000, as crun converts */
+  if (r->cpu_shares > 0) /* 2..262144 -> 1..10000, as crun converts */
     add_property (b, "CPUWeight", g_variant_new_uint64 ((guint64) (1 + ((r->cpu_shares - 2) * 9999) / 262142)));
   if (r->cpus != NULL)
     {
@@ -142,7 +144,7 @@ sbx_scope_properties (const SbxResources *r, const char *description, pid_t pid,
     return NULL;
   if (r->pids_limit > 0)
     add_property (&b, "TasksMax", g_variant_new_uint64 ((guint64) r->pids_limit));
-  if (r->blkio_weight > 0)  /* 10..1000 -> 1..10000, as crun converts */
+  if (r->blkio_weight > 0) /* 10..1000 -> 1..10000, as crun converts */
     add_property (&b, "IOWeight", g_variant_new_uint64 ((guint64) (1 + ((r->blkio_weight - 10) * 9999) / 990)));
   return g_variant_builder_end (&b);
 }
@@ -158,13 +160,12 @@ connect_user_manager (GError **error)
   g_autoptr(GVariant) version = NULL;
 
   if (address != NULL)
-    bus = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+    bus = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                   NULL, NULL, &local_error);
   if (bus == NULL)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no session bus to reach the systemd user manager (%s; a desktop or `systemd --user` "
-                   "session has one, `loginctl enable-linger` keeps one running)",
+                                                       "session has one, `loginctl enable-linger` keeps one running)",
                    local_error->message);
       return NULL;
     }
@@ -176,7 +177,7 @@ connect_user_manager (GError **error)
     {
       g_dbus_error_strip_remote_error (local_error);
       g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no systemd user manager on the session bus (%s; a desktop or `systemd --user` "
-                   "session has one, `loginctl enable-linger` keeps one running)",
+                                                       "session has one, `loginctl enable-linger` keeps one running)",
                    local_error->message);
       return NULL;
     }
@@ -239,7 +240,7 @@ call_manager (GDBusConnection *bus, const char *method, GVariant *parameters, co
 /* ------------------------------------------------------------------ starting a scope */
 
 typedef struct {
-  GHashTable *results;     /* job path -> result, for every JobRemoved seen */
+  GHashTable *results; /* job path -> result, for every JobRemoved seen */
 } JobWait;
 
 static void
@@ -361,11 +362,11 @@ memory_limit_text (GVariant *properties)
     if (g_str_equal (name, "MemoryMax"))
       max = g_variant_get_uint64 (value);
   {
-  if (max >= 1 << 30)
-    return g_strdup_printf ("MemoryMax=%.1f GiB", max / (double) (1 << 30));
-  if (max > 0)
-    return g_strdup_printf ("MemoryMax=%.1f MiB", max / (double) (1 << 20));
-  return g_strdup ("MemorySwapMax or the host's memory");
+    if (max >= 1 << 30)
+      return g_strdup_printf ("MemoryMax=%.1f GiB", max / (double) (1 << 30));
+    if (max > 0)
+      return g_strdup_printf ("MemoryMax=%.1f MiB", max / (double) (1 << 20));
+    return g_strdup ("MemorySwapMax or the host's memory");
   }
 }
 

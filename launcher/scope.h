@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* scope.h: resource limits through a systemd user scope.
  *
  * The supervisor asks the user's systemd manager (org.freedesktop.systemd1 on the session
@@ -57,11 +58,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxScope, sbx_scope_free)
 
 /* One running sandbox's usage, read from its scope's cgroup (`sbx stats`). */
 typedef struct {
-  char *unit;              /* sbx-NAME-PID.scope */
+  char *unit; /* sbx-NAME-PID.scope */
   char *description;
-  guint64 memory_current, memory_max;  /* bytes; memory_max G_MAXUINT64: none */
+  guint64 memory_current, memory_max; /* bytes; memory_max G_MAXUINT64: none */
   guint64 cpu_usage_usec;
-  guint64 pids_current, pids_max;      /* pids_max G_MAXUINT64: none */
+  guint64 pids_current, pids_max; /* pids_max G_MAXUINT64: none */
 } SbxScopeStats;
 
 void sbx_scope_stats_free (SbxScopeStats *stats);

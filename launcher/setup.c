@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* setup.c: the sandbox setup child: from fork to a running init. */
 #include "setup.h"
 #include "defaults.h"
@@ -120,11 +121,11 @@ record_driver (int sandbox_fd, SbxStorageDriver used, GError **error)
   const char *name = sbx_storage_driver_name (used);
   g_autoptr(GError) local_error = NULL;
 
-  if (sandbox_fd < 0
-      || sbx_write_string_at (sandbox_fd, "driver", O_CREAT | O_EXCL | O_NOFOLLOW, 0644, name, &local_error))
+  if (sandbox_fd < 0 ||
+      sbx_write_string_at (sandbox_fd, "driver", O_CREAT | O_EXCL | O_NOFOLLOW, 0644, name, &local_error))
     return TRUE;
   if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST) || faccessat (sandbox_fd, "driver", F_OK,
-                                                                                      AT_SYMLINK_NOFOLLOW) == 0)
+                                                                                    AT_SYMLINK_NOFOLLOW) == 0)
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
@@ -147,7 +148,9 @@ open_store_dir (int store_fd, const char *rel, GArray *fds, GError **error)
       shown = sbx_escape (rel);
       if (errsv == ELOOP || errsv == EXDEV || errsv == ENOTDIR)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the store's %s is a symlink or not a directory "
-                            "(refused; not followed)", shown), NULL;
+                                                                "(refused; not followed)",
+                            shown),
+               NULL;
       return sbx_set_error_from_errno (error, errsv, "open the store's %s", shown), NULL;
     }
   g_array_append_val (fds, fd);
@@ -189,9 +192,9 @@ open_overlay_dirs (const SbxRunPlan *plan, SbxRootfsSpec *spec, GPtrArray *lower
   sandbox_rel = g_build_filename ("sandboxes", strrchr (plan->persistent_dir, '/') + 1, NULL);
   upper_rel = g_build_filename (sandbox_rel, "upper", NULL);
   work_rel = g_build_filename (sandbox_rel, "work", NULL);
-  if ((sandbox_path = open_store_dir (store_fd, sandbox_rel, fds, error)) == NULL
-      || (spec->upper = *out_upper = open_store_dir (store_fd, upper_rel, fds, error)) == NULL
-      || (spec->work = *out_work = open_store_dir (store_fd, work_rel, fds, error)) == NULL)
+  if ((sandbox_path = open_store_dir (store_fd, sandbox_rel, fds, error)) == NULL ||
+      (spec->upper = *out_upper = open_store_dir (store_fd, upper_rel, fds, error)) == NULL ||
+      (spec->work = *out_work = open_store_dir (store_fd, work_rel, fds, error)) == NULL)
     return FALSE;
   *out_sandbox_fd = g_array_index (fds, int, fds->len - 3);
   return TRUE;
@@ -207,8 +210,12 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
   SbxStorageDriver used;
   int sandbox_fd = -1;
   SbxRootfsSpec spec = {
-    .driver = plan->storage_driver, .upper = "upper", .work = "work", .target = "rootfs",
-    .log = "fuse-overlayfs.log", .fuse_overlayfs = plan->fuse_overlayfs,
+    .driver = plan->storage_driver,
+    .upper = "upper",
+    .work = "work",
+    .target = "rootfs",
+    .log = "fuse-overlayfs.log",
+    .fuse_overlayfs = plan->fuse_overlayfs,
   };
 
   if (plan->host_root)

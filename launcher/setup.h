@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* setup.h: the sandbox setup child: from fork to a running init.
  *
  * Steps, in order: die with the supervisor; leave the terminal's session; unshare the

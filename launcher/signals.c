@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* signals.c: passing signals on to the sandboxed command, and reaping. */
 #include "signals.h"
 #include "sbx-error.h"

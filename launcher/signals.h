@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* signals.h: the signals sbx passes on to the sandboxed command, and the wait loop the
  * setup child and init share: block them, wait for them synchronously, pass each on, and
  * reap children until the one that matters exits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spec.c: the effective profile and an image's config as an OCI runtime config.json (what
  * goes where: spec.h).  Built from the SbxProfile where it holds the resolved value (mounts
  * with "~" expanded and sbx.desktop's sockets, env, user, capabilities as masks) and from
@@ -129,8 +130,10 @@ static JsonObject *
 capabilities_object (const SbxProfile *profile)
 {
   static const char * const sets[SBX_N_CAPSETS] = {
-    [SBX_CAPSET_BOUNDING] = "bounding", [SBX_CAPSET_EFFECTIVE] = "effective",
-    [SBX_CAPSET_INHERITABLE] = "inheritable", [SBX_CAPSET_PERMITTED] = "permitted",
+    [SBX_CAPSET_BOUNDING] = "bounding",
+    [SBX_CAPSET_EFFECTIVE] = "effective",
+    [SBX_CAPSET_INHERITABLE] = "inheritable",
+    [SBX_CAPSET_PERMITTED] = "permitted",
     [SBX_CAPSET_AMBIENT] = "ambient",
   };
   JsonObject *object = json_object_new ();
@@ -226,7 +229,8 @@ typedef struct {
 static gboolean
 wants_network_namespace (const SbxProfile *profile, gboolean listed)
 {
-  const char *mode = profile->network != NULL ? profile->network : listed ? "slirp" : "host";
+  const char *mode = profile->network != NULL ? profile->network : listed ? "slirp"
+                                                                          : "host";
   return !g_str_equal (mode, "host");
 }
 
@@ -251,7 +255,8 @@ namespaces_array (const SbxProfile *profile, JsonArray *listed, NamespaceSet *ou
 
   for (guint i = 0; listed != NULL && i < json_array_get_length (listed); i++)
     net_listed |= g_strcmp0 (json_object_get_string_member_with_default (
-                               json_array_get_object_element (listed, i), "type", ""), "network") == 0;
+                               json_array_get_object_element (listed, i), "type", ""),
+                             "network") == 0;
   out->net = wants_network_namespace (profile, net_listed);
   for (guint i = 0; listed != NULL && i < json_array_get_length (listed); i++)
     {
@@ -334,11 +339,18 @@ add_standard_mounts (GPtrArray *mounts, const NamespaceSet *ns, const SbxIdLayou
 static JsonArray *
 mount_options (const SbxMount *mount)
 {
-  static const struct { unsigned long attr; const char *set, *clr; } attrs[] = {
-    { MOUNT_ATTR_RDONLY, "ro", "rw" }, { MOUNT_ATTR_NOSUID, "nosuid", "suid" },
-    { MOUNT_ATTR_NODEV, "nodev", "dev" }, { MOUNT_ATTR_NOEXEC, "noexec", "exec" },
-    { MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow", NULL }, { MOUNT_ATTR_NOATIME, "noatime", NULL },
-    { MOUNT_ATTR_STRICTATIME, "strictatime", NULL }, { MOUNT_ATTR_NODIRATIME, "nodiratime", NULL },
+  static const struct {
+    unsigned long attr;
+    const char *set, *clr;
+  } attrs[] = {
+    { MOUNT_ATTR_RDONLY, "ro", "rw" },
+    { MOUNT_ATTR_NOSUID, "nosuid", "suid" },
+    { MOUNT_ATTR_NODEV, "nodev", "dev" },
+    { MOUNT_ATTR_NOEXEC, "noexec", "exec" },
+    { MOUNT_ATTR_NOSYMFOLLOW, "nosymfollow", NULL },
+    { MOUNT_ATTR_NOATIME, "noatime", NULL },
+    { MOUNT_ATTR_STRICTATIME, "strictatime", NULL },
+    { MOUNT_ATTR_NODIRATIME, "nodiratime", NULL },
   };
   JsonArray *options = json_array_new ();
 
@@ -470,7 +482,7 @@ sbx_spec_build (const SbxSpecSource *source, GError **error)
   json_object_set_array_member (config, "mounts", mounts_array (profile, &ns, source->ids));
   json_object_set_object_member (config, "linux", linux_);
   json_object_set_object_member (config, "annotations", annotations_object (source, top));
-  if (sbx_json_get_object (top, "hooks") != NULL)  /* OCI's own: the same meaning to any runtime */
+  if (sbx_json_get_object (top, "hooks") != NULL) /* OCI's own: the same meaning to any runtime */
     json_object_set_member (config, "hooks", json_node_copy (json_object_get_member (top, "hooks")));
 
   node = json_node_new (JSON_NODE_OBJECT);

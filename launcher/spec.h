@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spec.h: the effective profile and an image's config as an OCI runtime config.json
  * (`sbx spec`), for a bundle whose rootfs is the image flattened (storage/flatten.h).
  *
@@ -42,9 +43,9 @@ G_BEGIN_DECLS
 typedef struct {
   const SbxProfile *profile;
   const SbxImage *image;
-  int rootfs_fd;               /* the flattened rootfs (for /etc/passwd and /etc/group) */
-  const SbxIdLayout *ids;      /* linux.uidMappings / gidMappings */
-  gboolean use_apparmor;       /* FALSE: process.apparmorProfile left out (AppArmor absent) */
+  int rootfs_fd;          /* the flattened rootfs (for /etc/passwd and /etc/group) */
+  const SbxIdLayout *ids; /* linux.uidMappings / gidMappings */
+  gboolean use_apparmor;  /* FALSE: process.apparmorProfile left out (AppArmor absent) */
 } SbxSpecSource;
 
 /* The config.json for @source; fails (SBX_ERROR_INVALID_ARG) when there is no command or the

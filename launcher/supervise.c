@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* supervise.c: the supervisor's main loop while the sandbox runs: signals sent to sbx go to
  * the sandbox, errors reported from inside over the sync socket are collected, and the loop
  * (which also drives libslirp and the scope's memory events, added by their owners) ends
@@ -14,9 +15,9 @@ typedef struct {
   pid_t setup_pid;
   int sync_fd;
   int wait_status;
-  guint sync_source;       /* 0 once the sandbox closed its end */
-  GError *sandbox_error;   /* the first error a process inside reported */
-  SbxTerminal *terminal;   /* -t: SIGWINCH resizes its pty instead of being forwarded */
+  guint sync_source;     /* 0 once the sandbox closed its end */
+  GError *sandbox_error; /* the first error a process inside reported */
+  SbxTerminal *terminal; /* -t: SIGWINCH resizes its pty instead of being forwarded */
 } Supervisor;
 
 typedef struct {
@@ -99,7 +100,7 @@ sbx_supervise (pid_t setup_pid, int sync_fd, SbxTerminal *terminal, GError **out
       signal_sources[i] = g_unix_signal_add (supervisor_signals[i], on_forwarded_signal, &forwards[i]);
     }
   sup.sync_source = g_unix_fd_add (sync_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_sync_readable, &sup);
-  g_child_watch_add (setup_pid, on_setup_exited, &sup);  /* removed by GLib once it fired */
+  g_child_watch_add (setup_pid, on_setup_exited, &sup); /* removed by GLib once it fired */
   g_main_loop_run (loop);
 
   for (gsize i = 0; i < G_N_ELEMENTS (signal_sources); i++)

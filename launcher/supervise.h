@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* supervise.h: the supervisor's main loop while the sandbox runs (supervise.c). */
 #pragma once
 

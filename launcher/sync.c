@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync.c: the sync socket between the supervisor and the processes inside the sandbox. */
 #include "sync.h"
 #include "error-pipe.h"
@@ -138,7 +139,8 @@ sbx_sync_expect_text (int fd, SbxSyncType type, char **out_text, GError **error)
     }
   if (buf[0] != (char) type)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sync socket: expected message '%c', got '%c'",
-                        type, buf[0]), FALSE;
+                        type, buf[0]),
+           FALSE;
   *out_text = g_strndup (buf + 1, (gsize) n - 1);
   return TRUE;
 }
@@ -152,8 +154,7 @@ sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error)
     struct cmsghdr header;
     char buf[CMSG_SPACE (sizeof (int))];
   } control = { 0 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   struct cmsghdr *cmsg = CMSG_FIRSTHDR (&msg);
 
   cmsg->cmsg_level = SOL_SOCKET;
@@ -175,8 +176,7 @@ sbx_sync_expect_fd (int sock, SbxSyncType type, int *out_fd, GError **error)
     struct cmsghdr header;
     char buf[CMSG_SPACE (sizeof (int))];
   } control;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   struct cmsghdr *cmsg;
   ssize_t n;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync.h: the sync socket between the supervisor and the processes inside the sandbox.
  *
  * A SOCK_SEQPACKET pair: one message per packet.  The setup child says UNSHARED, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* terminal.c: the sandbox's pseudo-terminal and its relay to the caller's (terminal.h). */
 #include "terminal.h"
 #include "fd-util.h"
@@ -47,12 +48,12 @@ sbx_terminal_setup_inside (const SbxRunPlan *plan, const SbxAccount *user, int s
 
 struct _SbxTerminal {
   int master;
-  gboolean raw;            /* the caller's terminal was put in raw mode: restore it */
+  gboolean raw; /* the caller's terminal was put in raw mode: restore it */
   struct termios saved;
-  guint output_source;     /* master -> stdout */
-  guint input_source;      /* stdin -> master; 0 once input ended */
-  guint flush_source;      /* master writable again, while input waits in @pending */
-  GByteArray *pending;     /* input the pty could not take yet */
+  guint output_source; /* master -> stdout */
+  guint input_source;  /* stdin -> master; 0 once input ended */
+  guint flush_source;  /* master writable again, while input waits in @pending */
+  GByteArray *pending; /* input the pty could not take yet */
 };
 
 static void
@@ -64,7 +65,7 @@ write_out (int fd, const guint8 *data, gsize len)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return;   /* the caller's stdout went away: drop the rest */
+        return; /* the caller's stdout went away: drop the rest */
       data += n;
       len -= (gsize) n;
     }
@@ -84,7 +85,7 @@ on_master_readable (int fd, GIOCondition condition, gpointer user_data)
     }
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
     return G_SOURCE_CONTINUE;
-  t->output_source = 0;    /* EIO: every slave fd is closed */
+  t->output_source = 0; /* EIO: every slave fd is closed */
   return G_SOURCE_REMOVE;
 }
 
@@ -99,7 +100,7 @@ flush_pending (SbxTerminal *t)
   if (n > 0)
     g_byte_array_remove_range (t->pending, 0, (guint) n);
   else if (n < 0 && errno != EAGAIN && errno != EINTR)
-    g_byte_array_set_size (t->pending, 0);   /* the sandbox is gone */
+    g_byte_array_set_size (t->pending, 0); /* the sandbox is gone */
   return t->pending->len == 0;
 }
 

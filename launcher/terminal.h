@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* terminal.h: `sbx run -t`: the sandbox's own pseudo-terminal, relayed to the caller's.
  *
  * Inside, the command opens the pty master from the sandbox's own devpts, makes the slave

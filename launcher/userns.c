@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* userns.c: creating user namespaces and writing their id maps with newuidmap/newgidmap. */
 #include "userns.h"
 #include "log.h"
@@ -74,7 +75,8 @@ finish_id_helper (IdHelper *helper, GError **error)
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return TRUE;
   g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s failed: %s (%s needs a range for %s in %s: "
-               "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s)", helper->name,
+                                                   "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s)",
+               helper->name,
                *g_strstrip (message) ? message : "no message", helper->name, g_get_user_name (),
                g_str_equal (helper->name, "newuidmap") ? sbx_subuid_path () : sbx_subgid_path (), g_get_user_name ());
   return FALSE;

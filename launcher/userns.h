@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* userns.h: creating user namespaces and writing their id maps with newuidmap/newgidmap.
  *
  * The only code in sbx that runs the setuid shadow helpers.  A process never maps itself:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* x11-auth.c: a private Xauthority for one display (x11-auth.h). */
 #include "x11-auth.h"
 #include "escape.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* x11-auth.h: a private Xauthority for one X display, made with xauth(1): an untrusted
  * cookie the X server generates for the sandbox (the SECURITY extension keeps such a client
  * from reading other clients' windows and input), or the session's own cookie for that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loopback.c: bringing up the loopback interface of a fresh network namespace. */
 #include "loopback.h"
 #include "fd-util.h"

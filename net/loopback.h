@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loopback.h: bringing up the loopback interface of a fresh network namespace. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* slirp.c: libslirp on the GLib main loop. */
 #include "slirp.h"
 #include "fd-util.h"
@@ -15,27 +16,27 @@
 typedef struct {
   SlirpTimerId id;
   void *cb_opaque;
-  gint64 expire_ms;   /* -1: not armed */
+  gint64 expire_ms; /* -1: not armed */
 } SlirpTimer;
 
 struct SbxSlirp {
   Slirp *slirp;
   int tap_fd;
-  GSource *source;     /* tap0, slirp's sockets and timers: one source, as slirp wants
+  GSource *source; /* tap0, slirp's sockets and timers: one source, as slirp wants
                         * slirp_pollfds_poll after every wakeup (it flushes frames that
                         * waited for ARP) */
   GPollFD tap_poll;
-  GArray *wanted;      /* GPollFD: what slirp asked for in the last prepare */
-  GPtrArray *polls;    /* GPollFD*, registered with the source: stable addresses, changed
+  GArray *wanted;          /* GPollFD: what slirp asked for in the last prepare */
+  GPtrArray *polls;        /* GPollFD*, registered with the source: stable addresses, changed
                         * in place, since adding or removing a poll wakes the main loop */
-  GPtrArray *timers;   /* SlirpTimer */
+  GPtrArray *timers;       /* SlirpTimer */
   gint64 poll_deadline_ms; /* when slirp wants slirp_pollfds_poll even with no event; -1: never */
   /* Published UDP ports without allow-host-loopback: libslirp's own refusal of the host
    * aliases would drop every reply (a loopback client shows as 10.0.2.2), so sbx keeps the
    * host's loopback closed itself and lets only replies through (see udp_reply_allowed). */
   gboolean own_loopback_policy;
-  GArray *published_udp;   /* guint16: guest ports published as UDP */
-  GHashTable *udp_peers;   /* (guest port << 16 | host port) -> expiry (s) */
+  GArray *published_udp; /* guint16: guest ports published as UDP */
+  GHashTable *udp_peers; /* (guest port << 16 | host port) -> expiry (s) */
   guint8 *buffer;
 };
 
@@ -252,16 +253,16 @@ refuse_tcp4 (SbxSlirp *net, const guint8 *frame, gsize len)
   if (ip[9] != 6 || ihl < 20 || len < ETH_HLEN + ihl + 20)
     return;
   flags = tcp[13];
-  if (flags & 0x04)   /* never answer a RST */
+  if (flags & 0x04) /* never answer a RST */
     return;
   seglen = (guint32) (((ip[2] << 8 | ip[3]) - ihl - (tcp[12] >> 4) * 4) + ((flags & 0x02) ? 1 : 0) +
                       ((flags & 0x01) ? 1 : 0));
-  memcpy (rst, frame + 6, 6);          /* back to the sandbox's MAC */
-  memcpy (rst + 6, frame, 6);          /* from the address it sent to */
+  memcpy (rst, frame + 6, 6); /* back to the sandbox's MAC */
+  memcpy (rst + 6, frame, 6); /* from the address it sent to */
   rst[12] = 0x08;
   rip[0] = 0x45;
   put16 (rip + 2, 40);
-  rip[6] = 0x40;                       /* don't fragment */
+  rip[6] = 0x40; /* don't fragment */
   rip[8] = 64;
   rip[9] = 6;
   memcpy (rip + 12, ip + 16, 4);
@@ -273,7 +274,7 @@ refuse_tcp4 (SbxSlirp *net, const guint8 *frame, gsize len)
     put32 (rtcp + 4, get32 (tcp + 8));
   put32 (rtcp + 8, get32 (tcp + 4) + seglen);
   rtcp[12] = 5 << 4;
-  rtcp[13] = (flags & 0x10) ? 0x04 : 0x14;  /* RST, or RST+ACK for a SYN */
+  rtcp[13] = (flags & 0x10) ? 0x04 : 0x14; /* RST, or RST+ACK for a SYN */
   memcpy (pseudo, rip + 12, 8);
   pseudo[8] = 0;
   pseudo[9] = 6;

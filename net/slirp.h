@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* slirp.h: user-mode networking for a sandbox: libslirp linked into the supervisor, fed by
  * the sandbox's tap0 fd, run from the supervisor's GLib main loop (no helper process, no
  * busy polling).  Owns the forwarded host ports: they close with it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tap.c: tap0 in the sandbox's network namespace, configured with plain ioctls. */
 #include "tap.h"
 #include "netopts.h"
@@ -101,11 +102,10 @@ configure_ipv6 (int ifindex, GError **error)
 {
   sbx_autofd int sock = socket (AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   struct sbx_in6_ifreq ifr6 = { .ifr6_prefixlen = 64, .ifr6_ifindex = ifindex };
-  struct sbx_in6_rtmsg route = { .rtmsg_flags = RTF_UP | RTF_GATEWAY, .rtmsg_metric = 1,
-                                 .rtmsg_ifindex = ifindex };
+  struct sbx_in6_rtmsg route = { .rtmsg_flags = RTF_UP | RTF_GATEWAY, .rtmsg_metric = 1, .rtmsg_ifindex = ifindex };
 
   if (sock < 0)
-    return TRUE;  /* IPv6 is disabled on this kernel: IPv4 only */
+    return TRUE; /* IPv6 is disabled on this kernel: IPv4 only */
   inet_pton (AF_INET6, SBX_NET_GUEST_IP6, &ifr6.ifr6_addr);
   if (ioctl (sock, SIOCSIFADDR, &ifr6) != 0)
     return sbx_set_error_from_errno (error, errno, "set the IPv6 address of %s", SBX_NET_TAP_NAME);
@@ -124,7 +124,8 @@ sbx_net_tap_create (GError **error)
 
   if (tap < 0)
     return sbx_set_error_from_errno (error, errno, "open /dev/net/tun (slirp networking needs it "
-                                     "mode 0666, as udev makes it on desktops)"), -1;
+                                                   "mode 0666, as udev makes it on desktops)"),
+         -1;
   ifreq_for_tap (&ifr);
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
   if (ioctl (tap, TUNSETIFF, &ifr) != 0)

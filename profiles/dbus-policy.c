@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dbus-policy.c: checking the bus names and rules of sbx.dbus.* entries (dbus-policy.h
  * says what is accepted).  D-Bus's own syntax rules come from GLib's validators; the
  * wildcards are xdg-dbus-proxy's. */

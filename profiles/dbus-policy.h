@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dbus-policy.h: the syntax of sbx.dbus.session / sbx.dbus.system entries, which are
  * xdg-dbus-proxy's filter options: bus names for --talk, --own and --see (a well-known
  * name, optionally ending in ".*": "org.foo.*" is org.foo and every name below it) and

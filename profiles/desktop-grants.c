@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-grants.c: parsing and checking the desktop values of a profile (desktop-grants.h). */
 #include "desktop-grants.h"
 #include "sbx-error.h"
@@ -82,7 +83,8 @@ static gboolean
 share_error (GError **error, const char *text, const char *why)
 {
   g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "share '%s': %s (expected xdg-NAME[/PATH], ~/PATH or "
-               "/PATH, then :ro or :rw)", text, why);
+                                                        "/PATH, then :ro or :rw)",
+               text, why);
   return FALSE;
 }
 
@@ -95,7 +97,7 @@ parse_xdg (const char *text, const char *spec, SbxShare *share, GError **error)
 
   if (sbx_share_user_directory (name) < 0)
     return share_error (error, text, "unknown XDG directory (desktop, documents, download, music, pictures, "
-                        "public-share, templates, videos)");
+                                     "public-share, templates, videos)");
   if (slash != NULL && (slash[1] == '\0' || !path_is_plain (slash + 1)))
     return share_error (error, text, "the path below the XDG directory must be plain (no '..')");
   share->xdg_name = g_steal_pointer (&name);
@@ -120,7 +122,8 @@ sbx_share_parse (const char *text, SbxShare *out, GError **error)
     }
   else if (g_str_equal (spec, "~") || g_str_has_prefix (spec, "~/") || spec[0] == '/')
     {
-      const char *rest = spec[0] == '/' ? spec + 1 : spec[1] == '/' ? spec + 2 : "";
+      const char *rest = spec[0] == '/' ? spec + 1 : spec[1] == '/' ? spec + 2
+                                                                    : "";
       if (g_str_equal (spec, "/") || g_str_has_prefix (spec, "//"))
         return share_error (error, text, "the whole host file system is not a share");
       if (!path_is_plain (rest) || strlen (spec) > 4096)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-doc.c: JSON documents with positions.
  *
  * A strict pass over the text comes first: it checks RFC 8259 syntax exactly (json-glib
@@ -20,7 +21,7 @@ struct _SbxJsonDoc {
   gint ref_count;
   char *name;
   JsonNode *root;
-  GHashTable *positions;   /* path -> packed (line << 32 | col), both from 1 */
+  GHashTable *positions; /* path -> packed (line << 32 | col), both from 1 */
 };
 
 #define PACK(line, col) (((guint64) (line) << 32) | (guint64) (col))
@@ -131,7 +132,9 @@ scan_escape (Scanner *s, GString *out)
   advance (s);
   switch (c)
     {
-    case '"': case '\\': case '/': g_string_append_c (out, c); return TRUE;
+    case '"':
+    case '\\':
+    case '/': g_string_append_c (out, c); return TRUE;
     case 'b': g_string_append_c (out, '\b'); return TRUE;
     case 'f': g_string_append_c (out, '\f'); return TRUE;
     case 'n': g_string_append_c (out, '\n'); return TRUE;
@@ -175,7 +178,8 @@ scan_string (Scanner *s, char **decoded)
       if ((guchar) *s->p < 0x20)
         {
           g_autofree char *message = g_strdup_printf ("raw control character \\x%02x in a string "
-                                                      "(write it as an escape)", (guchar) *s->p);
+                                                      "(write it as an escape)",
+                                                      (guchar) *s->p);
           return fail_at (s, s->line, s->col, message);
         }
       if (*s->p == '\\')
@@ -239,13 +243,13 @@ scan_number (Scanner *s)
 static gboolean
 scan_literal (Scanner *s)
 {
-  static const char *const literals[] = { "true", "false", "null" };
+  static const char * const literals[] = { "true", "false", "null" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (literals); i++)
     {
       gsize n = strlen (literals[i]);
-      if ((gsize) (s->end - s->p) >= n && memcmp (s->p, literals[i], n) == 0
-          && ((gsize) (s->end - s->p) == n || !g_ascii_isalnum (s->p[n])))
+      if ((gsize) (s->end - s->p) >= n && memcmp (s->p, literals[i], n) == 0 &&
+          ((gsize) (s->end - s->p) == n || !g_ascii_isalnum (s->p[n])))
         {
           for (gsize j = 0; j < n; j++)
             advance (s);
@@ -363,8 +367,17 @@ scan_value (Scanner *s, const char *path, guint depth)
     case '{': return scan_object (s, path, depth);
     case '[': return scan_array (s, path, depth);
     case '"': return scan_string (s, NULL);
-    case '-': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
       return scan_number (s);
     default: return scan_literal (s);
     }
@@ -428,7 +441,8 @@ parse_json (const char *name, const char *data, gsize length, GError **error)
     {
       /* json-glib says "<data>:3:13: Parse error: ..." */
       const char *rest = g_str_has_prefix (local_error->message, "<data>")
-                         ? local_error->message + strlen ("<data>") : NULL;
+                         ? local_error->message + strlen ("<data>")
+                         : NULL;
       if (rest != NULL)
         g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s%s", name, rest);
       else
@@ -458,8 +472,7 @@ sbx_json_doc_new_from_data (const char *name, const char *data, gsize length, GE
   doc->positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* The strict pass first: json-glib recurses without a depth limit and is lenient
    * (comments, leading zeros, raw control characters, a second document). */
-  scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1, .name = name,
-                        .positions = doc->positions, .error = error };
+  scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1, .name = name, .positions = doc->positions, .error = error };
   if (!scan_document (&scanner))
     return NULL;
   if ((doc->root = parse_json (name, data, length, error)) == NULL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-doc.h: a JSON document read with json-glib that remembers where each value came
  * from, so a complaint about any value can say "file:line:col: path: what is wrong".
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* overrides.c: the command line over a profile.  Each option edits the merged profile's
  * JSON the way the same change written in a profile would, so `sbx profile show` and the
  * run see one effective profile.  Option names and syntax follow Podman's. */
@@ -81,7 +82,7 @@ apply_env (JsonObject *process, char **env, GError **error)
         {
           const char *value = g_getenv (env[i]);
           if (value == NULL)
-            continue;  /* as Podman: an unset variable is not passed */
+            continue; /* as Podman: an unset variable is not passed */
           entry = g_strconcat (env[i], "=", value, NULL);
         }
       else
@@ -147,7 +148,7 @@ apply_volume (JsonArray *mounts, const char *spec, GError **error)
     return option_error (error, "--volume", spec, "must be SRC:DST[:OPTIONS]");
   if (parts[0][0] != '/' && !g_str_equal (parts[0], "~") && !g_str_has_prefix (parts[0], "~/"))
     return option_error (error, "--volume", spec, "the source must be an absolute path or ~/... "
-                         "(named volumes are not supported, nor is ~user)");
+                                                  "(named volumes are not supported, nor is ~user)");
   if (parts[1][0] != '/')
     return option_error (error, "--volume", spec, "the destination must be an absolute path");
   if (sbx_mount_destination_is_root (parts[1]))
@@ -419,9 +420,18 @@ has_any (char **list)
 static gboolean
 parse_size (const char *option, const char *text, gboolean allow_unlimited, gint64 *out, GError **error)
 {
-  static const struct { const char *suffix; gint64 factor; } units[] = {
-    { "", 1 }, { "b", 1 }, { "k", 1 << 10 }, { "kb", 1 << 10 }, { "m", 1 << 20 }, { "mb", 1 << 20 },
-    { "g", 1 << 30 }, { "gb", 1 << 30 },
+  static const struct {
+    const char *suffix;
+    gint64 factor;
+  } units[] = {
+    { "", 1 },
+    { "b", 1 },
+    { "k", 1 << 10 },
+    { "kb", 1 << 10 },
+    { "m", 1 << 20 },
+    { "mb", 1 << 20 },
+    { "g", 1 << 30 },
+    { "gb", 1 << 30 },
   };
   g_autofree char *lower = g_ascii_strdown (text, -1);
   char *end = NULL;
@@ -488,7 +498,10 @@ apply_number (JsonObject *top, const char *option, gint64 value, gint64 min, gin
 static gboolean
 apply_resources (JsonObject *top, const SbxProfileOverrides *o, GError **error)
 {
-  const struct { const char *option, *text, *member; gboolean unlimited; } sizes[] = {
+  const struct {
+    const char *option, *text, *member;
+    gboolean unlimited;
+  } sizes[] = {
     { "--memory", o->memory, "limit", FALSE },
     { "--memory-reservation", o->memory_reservation, "reservation", FALSE },
     { "--memory-swap", o->memory_swap, "swap", TRUE },
@@ -511,7 +524,8 @@ apply_resources (JsonObject *top, const SbxProfileOverrides *o, GError **error)
     return FALSE;
   if (o->limits_optional)
     json_object_set_string_member (sbx_json_object_ensure_object (
-      sbx_json_object_ensure_object (top, SBX_PROFILE_EXTENSION_KEY), "limits"), "ifUnavailable", "warn");
+                                     sbx_json_object_ensure_object (top, SBX_PROFILE_EXTENSION_KEY), "limits"),
+                                   "ifUnavailable", "warn");
   return TRUE;
 }
 

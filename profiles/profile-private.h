@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* profile-private.h: what the profile modules (schema.c, profile.c, overrides.c) share. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* profile.c: finding, including, merging and reading profiles.
  *
  *   search path → each file parsed and checked on its own (schema.c) → includes merged in
@@ -54,126 +55,6 @@ sbx_capability_from_name (const char *name)
   return value;
 }
 
-/* The mounts every sandbox gets from sbx itself.  A profile (or an OCI config) listing them
- * is satisfied by sbx's own; a tmpfs or bind a profile puts on, say, /dev/shm is applied
- * over sbx's. */
-gboolean
-sbx_mount_is_standard (const char *destination, const char *type)
-{
-  static const char * const standard[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue",
-                                           "/sys", "/sys/fs/cgroup", NULL };
-  gboolean plain = type != NULL && (g_str_equal (type, "tmpfs") || g_str_equal (type, "bind"));
-
-  if (!g_strv_contains (standard, destination))
-    return FALSE;
-  return !plain || g_str_equal (destination, "/dev") || g_str_equal (destination, "/sys");
-}
-
-/* The kernel filesystems sbx mounts itself, which no bind or tmpfs may replace or reach
- * into: sbx and the kernel's tools read and write through them after the mounts are made.
- * Below /dev (device binds, /dev/shm, /dev/mqueue) and below /sys (narrowing or hiding
- * parts of a read-only sysfs) stays allowed. */
-static const struct { const char *path; gboolean below; const char *why; } refused_destinations[] = {
-  { "/proc", TRUE, "/proc is sbx's procfs: a mount at or below it would fake what sbx writes "
-    "and reads there (AppArmor's exec attribute, /proc/self/fd, the masks), runc's "
-    "CVE-2019-16884 and CVE-2019-19921" },
-  { "/dev/pts", TRUE, "/dev/pts is the sandbox's own devpts, where its terminals come from" },
-  { "/dev", FALSE, "/dev is made by sbx (bind devices below it, e.g. /dev/dri)" },
-  { "/sys", FALSE, "/sys is the sandbox's sysfs, read-only (mount below it instead)" },
-  { "/sys/fs/cgroup", FALSE, "/sys/fs/cgroup is the sandbox's own cgroup, where its limits show" },
-};
-
-const char *
-sbx_mount_destination_refused (const char *destination)
-{
-  g_autofree char *canonical = g_canonicalize_filename (destination, "/");
-
-  /* GLib keeps a leading "//" (POSIX leaves its meaning open; Linux reads it as "/"). */
-  while (canonical[0] == '/' && canonical[1] == '/')
-    memmove (canonical, canonical + 1, strlen (canonical));
-  for (gsize i = 0; i < G_N_ELEMENTS (refused_destinations); i++)
-    {
-      const char *path = refused_destinations[i].path;
-      gsize len = strlen (path);
-
-      if (g_str_equal (canonical, path) ||
-          (refused_destinations[i].below && strncmp (canonical, path, len) == 0 && canonical[len] == '/'))
-        return refused_destinations[i].why;
-    }
-  return NULL;
-}
-
-static gboolean
-mount_data_option (SbxMount *mount, const char *option)
-{
-  static const char * const keys[] = { "size=", "mode=", "nr_inodes=", "uid=", "gid=", NULL };
-  const char *value = strchr (option, '=');
-
-  for (guint i = 0; keys[i] != NULL; i++)
-    if (g_str_has_prefix (option, keys[i]))
-      {
-        for (const char *p = value + 1; *p; p++)
-          if (!g_ascii_isalnum (*p) && *p != '%')
-            return FALSE;
-        if (value[1] == '\0')
-          return FALSE;
-        if (mount->data == NULL)
-          mount->data = g_strdup (option);
-        else
-          {
-            char *joined = g_strconcat (mount->data, ",", option, NULL);
-            g_free (mount->data);
-            mount->data = joined;
-          }
-        return TRUE;
-      }
-  return FALSE;
-}
-
-gboolean
-sbx_mount_apply_option (SbxMount *mount, const char *option, GError **error)
-{
-  static const struct { const char *name; unsigned long set, clr; } attrs[] = {
-    { "ro", MOUNT_ATTR_RDONLY, 0 }, { "rw", 0, MOUNT_ATTR_RDONLY },
-    { "nosuid", MOUNT_ATTR_NOSUID, 0 }, { "suid", 0, MOUNT_ATTR_NOSUID },
-    { "nodev", MOUNT_ATTR_NODEV, 0 }, { "dev", 0, MOUNT_ATTR_NODEV },
-    { "noexec", MOUNT_ATTR_NOEXEC, 0 }, { "exec", 0, MOUNT_ATTR_NOEXEC },
-    { "nosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0 },
-    { "noatime", MOUNT_ATTR_NOATIME, 0 }, { "relatime", MOUNT_ATTR_RELATIME, 0 },
-    { "strictatime", MOUNT_ATTR_STRICTATIME, 0 }, { "nodiratime", MOUNT_ATTR_NODIRATIME, 0 },
-  };
-  /* Every sandbox mount is private already; SELinux relabelling has no meaning here. */
-  static const char * const accepted[] = { "private", "rprivate", "slave", "rslave", "shared",
-                                           "rshared", "unbindable", "runbindable", "z", "Z", NULL };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (attrs); i++)
-    if (g_str_equal (option, attrs[i].name))
-      {
-        mount->attr_set = (mount->attr_set & ~attrs[i].clr) | attrs[i].set;
-        mount->attr_clr = (mount->attr_clr & ~attrs[i].set) | attrs[i].clr;
-        return TRUE;
-      }
-  if (g_str_equal (option, "bind") || g_str_equal (option, "rbind"))
-    {
-      mount->kind = SBX_MOUNT_BIND;
-      mount->recursive = g_str_equal (option, "rbind");
-      return TRUE;
-    }
-  if (g_strv_contains (accepted, option) || mount_data_option (mount, option))
-    return TRUE;
-  g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "unknown mount option '%s'", option);
-  return FALSE;
-}
-
-void
-sbx_mount_free (SbxMount *mount)
-{
-  g_free (mount->destination);
-  g_free (mount->source);
-  g_free (mount->data);
-  g_free (mount);
-}
-
 /* -------------------------------------------------------------------- JSON helpers */
 
 JsonObject *
@@ -198,13 +79,19 @@ sbx_json_object_ensure_array (JsonObject *object, const char *member)
 
 /* -------------------------------------------------------------------------- merging */
 
-typedef enum { ARRAY_REPLACE, ARRAY_KEYED, ARRAY_UNION } ArrayRule;
+typedef enum { ARRAY_REPLACE,
+               ARRAY_KEYED,
+               ARRAY_UNION } ArrayRule;
 
 /* How the array at @path merges; for ARRAY_KEYED, *key_of says what identifies an entry. */
 static ArrayRule
 array_rule (const char *path, const char **key_of)
 {
-  static const struct { const char *path; ArrayRule rule; const char *key; } rules[] = {
+  static const struct {
+    const char *path;
+    ArrayRule rule;
+    const char *key;
+  } rules[] = {
     { "process.env", ARRAY_KEYED, "=" },
     { "process.rlimits", ARRAY_KEYED, "type" },
     { "mounts", ARRAY_KEYED, "destination" },
@@ -277,7 +164,7 @@ merge_arrays (JsonArray *base, JsonArray *over, ArrayRule rule, const char *key_
   for (guint j = 0; j < json_array_get_length (over); j++)
     json_array_add_element (result, json_node_copy (json_array_get_element (over, j)));
   node = json_node_init_array (json_node_alloc (), result);
-  json_array_unref (result);  /* the node holds its own reference */
+  json_array_unref (result); /* the node holds its own reference */
   return node;
 }
 
@@ -302,12 +189,11 @@ merge_objects (JsonObject *base, JsonObject *over, const char *path)
       g_autofree char *member_path = sbx_json_path_member (path, key);
 
       if (JSON_NODE_HOLDS_NULL (value))
-        continue;  /* null: unset */
-      json_object_set_member (result, key, old != NULL ? merge_nodes (old, value, member_path)
-                                                       : json_node_copy (value));
+        continue; /* null: unset */
+      json_object_set_member (result, key, old != NULL ? merge_nodes (old, value, member_path) : json_node_copy (value));
     }
   node = json_node_init_object (json_node_alloc (), result);
-  json_object_unref (result);  /* the node holds its own reference */
+  json_object_unref (result); /* the node holds its own reference */
   return node;
 }
 
@@ -389,8 +275,8 @@ load_builtin (const char *name, GError **error)
 /* A loaded profile file and where on the search path it was found. */
 typedef struct {
   SbxJsonDoc *doc;
-  char *name;       /* the profile name; NULL for a file given by path */
-  int dir_index;    /* index on the search path; G_MAXINT for a file given by path */
+  char *name;    /* the profile name; NULL for a file given by path */
+  int dir_index; /* index on the search path; G_MAXINT for a file given by path */
 } Source;
 
 static void
@@ -468,7 +354,7 @@ open_source (const char *name_or_path, Source *out, GError **error)
 /* -------------------------------------------------------------------- including */
 
 typedef struct {
-  GPtrArray *stack;   /* "name@dir" of the profiles being included, outermost first */
+  GPtrArray *stack; /* "name@dir" of the profiles being included, outermost first */
 } IncludeState;
 
 static char *
@@ -548,7 +434,7 @@ resolve (const Source *source, IncludeState *state, GError **error)
   for (guint i = 0; includes != NULL && i < json_array_get_length (includes); i++)
     {
       g_autoptr(JsonNode) one = resolve_include (source, i, json_array_get_string_element (includes, i),
-                                                 state, error);
+                                                  state, error);
       if (one == NULL)
         return NULL;
       if (merged == NULL)
@@ -655,7 +541,7 @@ read_process (SbxProfile *p, JsonObject *process)
       g_array_append_val (p->rlimits, limit);
     }
   if (process == NULL)
-    return;  /* a profile without "process" (json-glib's getters refuse NULL with a critical) */
+    return; /* a profile without "process" (json-glib's getters refuse NULL with a critical) */
   p->no_new_privileges = json_object_get_boolean_member_with_default (process, "noNewPrivileges", FALSE);
   p->apparmor_profile = g_strdup (sbx_json_get_string (process, "apparmorProfile"));
   if (p->apparmor_profile != NULL && *p->apparmor_profile == '\0')
@@ -816,15 +702,16 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->image = g_strdup (sbx_json_get_string (ext, "image"));
   p->network = g_strdup (sbx_json_get_string (network, "mode"));
   p->allow_host_loopback = network != NULL &&
-    json_object_get_boolean_member_with_default (network, "allowHostLoopback", FALSE);
+                           json_object_get_boolean_member_with_default (network, "allowHostLoopback", FALSE);
   p->host_network_warning = network == NULL ||
-    json_object_get_boolean_member_with_default (network, "hostWarning", TRUE);
+                            json_object_get_boolean_member_with_default (network, "hostWarning", TRUE);
   p->publish = string_array (sbx_json_get_array (network, "publish"));
   p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
   p->desktop_entry = g_strdup (sbx_json_get_string (ext, "desktopEntry"));
-  p->apparmor_policy = g_strcmp0 (policy, "fail") == 0 ? SBX_APPARMOR_FAIL
-                     : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE : SBX_APPARMOR_WARN;
+  p->apparmor_policy = g_strcmp0 (policy, "fail") == 0   ? SBX_APPARMOR_FAIL
+                     : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE
+                                                         : SBX_APPARMOR_WARN;
   read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
   (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
   p->share = string_array (sbx_json_get_array (ext, "share"));
@@ -832,15 +719,21 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->dbus_session = read_dbus_policy (sbx_json_get_object (sbx_json_get_object (ext, "dbus"), "session"));
   p->dbus_system = read_dbus_policy (sbx_json_get_object (sbx_json_get_object (ext, "dbus"), "system"));
   policy = sbx_json_get_string (sbx_json_get_object (ext, "limits"), "ifUnavailable");
-  p->limits_policy = g_strcmp0 (policy, "warn") == 0 ? SBX_LIMITS_WARN
-                   : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE : SBX_LIMITS_FAIL;
+  p->limits_policy = g_strcmp0 (policy, "warn") == 0   ? SBX_LIMITS_WARN
+                   : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE
+                                                       : SBX_LIMITS_FAIL;
 }
 
 const char *
 sbx_hook_stage_name (SbxHookStage stage)
 {
   static const char * const names[SBX_N_HOOK_STAGES] = {
-    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    "prestart",
+    "createRuntime",
+    "createContainer",
+    "startContainer",
+    "poststart",
+    "poststop",
   };
 
   return names[stage];
@@ -872,7 +765,7 @@ read_hooks (SbxProfile *p, JsonObject *hooks)
 
           hook->path = g_strdup (sbx_json_get_string (h, "path"));
           hook->args = args != NULL && json_array_get_length (args) > 0 ? string_array (args)
-                                                                       : g_strdupv ((char *[]) { hook->path, NULL });
+                                                                        : g_strdupv ((char *[]) { hook->path, NULL });
           hook->env = string_array (sbx_json_get_array (h, "env"));
           hook->timeout = (int) json_object_get_int_member_with_default (h, "timeout", 0);
           g_ptr_array_add (p->hooks[stage], hook);
@@ -986,7 +879,8 @@ sbx_profile_warn_io_uring (const SbxProfile *profile)
   if (denied != NULL)
     sbx_warning ("profile '%s': linux.seccomp allows io_uring (io_uring_setup, io_uring_enter) but denies "
                  "%s: io_uring's own operations do those without the syscalls, past the filter "
-                 "(deny io_uring_setup too, as the default filter does)", profile->name, denied);
+                 "(deny io_uring_setup too, as the default filter does)",
+                 profile->name, denied);
 }
 
 char *
@@ -1063,10 +957,11 @@ sbx_profile_list (GError **error)
       if (find_profile (sorted[i], G_MAXINT, &source, &local_error))
         {
           JsonObject *top = JSON_NODE_HOLDS_OBJECT (sbx_json_doc_get_root (source.doc))
-                            ? json_node_get_object (sbx_json_doc_get_root (source.doc)) : NULL;
+                            ? json_node_get_object (sbx_json_doc_get_root (source.doc))
+                            : NULL;
           info->path = source.dir_index == 0 ? NULL : g_strdup (sbx_json_doc_get_name (source.doc));
           info->description = g_strdup (sbx_json_get_string (sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY),
-                                                       "description"));
+                                                             "description"));
         }
       else
         info->description = g_strdup_printf ("(broken: %s)", local_error->message);

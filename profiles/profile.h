@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* profile.h: sbx profiles: JSON files in the shape of the OCI runtime config (same keys,
  * same meaning), plus one extension object "sbx" for what OCI has no key for.
  *
@@ -26,7 +27,7 @@ typedef enum {
 } SbxCapSet;
 
 typedef struct {
-  int resource;            /* RLIMIT_* */
+  int resource; /* RLIMIT_* */
   rlim_t soft, hard;
 } SbxRlimit;
 
@@ -37,30 +38,30 @@ typedef enum {
 
 typedef struct {
   SbxMountKind kind;
-  char *destination;       /* absolute, inside the sandbox (resolved in its root) */
-  char *source;            /* bind: absolute host path ("~" expanded) */
-  gboolean recursive;      /* rbind */
-  unsigned long attr_set;  /* MOUNT_ATTR_RDONLY | NOSUID | NODEV | NOEXEC | NOATIME ... */
-  unsigned long attr_clr;  /* what "rw", "suid", "dev", "exec" ask to be cleared */
-  char *data;              /* tmpfs: "size=..,mode=.." */
+  char *destination;      /* absolute, inside the sandbox (resolved in its root) */
+  char *source;           /* bind: absolute host path ("~" expanded) */
+  gboolean recursive;     /* rbind */
+  unsigned long attr_set; /* MOUNT_ATTR_RDONLY | NOSUID | NODEV | NOEXEC | NOATIME ... */
+  unsigned long attr_clr; /* what "rw", "suid", "dev", "exec" ask to be cleared */
+  char *data;             /* tmpfs: "size=..,mode=.." */
 } SbxMount;
 
 void sbx_mount_free (SbxMount *mount);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxMount, sbx_mount_free)
 
 typedef enum {
-  SBX_APPARMOR_WARN,       /* no AppArmor on this host: warn, run unconfined by it */
-  SBX_APPARMOR_FAIL,       /* no AppArmor on this host: refuse to start */
-  SBX_APPARMOR_IGNORE,     /* no AppArmor on this host: run without it, quietly (the shipped
+  SBX_APPARMOR_WARN,   /* no AppArmor on this host: warn, run unconfined by it */
+  SBX_APPARMOR_FAIL,   /* no AppArmor on this host: refuse to start */
+  SBX_APPARMOR_IGNORE, /* no AppArmor on this host: run without it, quietly (the shipped
                               default profile: AppArmor is a layer on hosts that have it) */
 } SbxAppArmorPolicy;
 
 /* What to do when resource limits cannot be set up (no systemd user manager reachable, or
  * no cgroup v2): sbx.limits.ifUnavailable. */
 typedef enum {
-  SBX_LIMITS_FAIL,         /* refuse to start (the default: a limit asked for is a limit kept) */
-  SBX_LIMITS_WARN,         /* start without them, and say so */
-  SBX_LIMITS_IGNORE,       /* start without them */
+  SBX_LIMITS_FAIL,   /* refuse to start (the default: a limit asked for is a limit kept) */
+  SBX_LIMITS_WARN,   /* start without them, and say so */
+  SBX_LIMITS_IGNORE, /* start without them */
 } SbxLimitsPolicy;
 
 /* linux.resources as sbx applies them (through a systemd scope): SBX_LIMIT_UNSET where the
@@ -74,8 +75,8 @@ typedef struct {
   gint64 cpu_quota;          /* microseconds per period */
   gint64 cpu_period;         /* microseconds */
   gint64 pids_limit;
-  gint64 blkio_weight;       /* 10..1000 */
-  char *cpus;                /* "0-3,5" */
+  gint64 blkio_weight; /* 10..1000 */
+  char *cpus;          /* "0-3,5" */
   char *mems;
 } SbxResources;
 
@@ -83,11 +84,11 @@ typedef struct {
  * xdg-dbus-proxy's filter options (syntax: dbus-policy.h).  Every array is NULL-terminated,
  * possibly empty (then the sandbox may talk to the bus itself only). */
 typedef struct {
-  char **talk;             /* bus names, optionally ending in ".*" */
+  char **talk; /* bus names, optionally ending in ".*" */
   char **own;
   char **see;
-  char **call;             /* "NAME=RULE" */
-  char **broadcast;        /* "NAME=RULE" */
+  char **call;      /* "NAME=RULE" */
+  char **broadcast; /* "NAME=RULE" */
 } SbxDbusPolicy;
 
 void sbx_dbus_policy_free (SbxDbusPolicy *policy);
@@ -108,10 +109,10 @@ typedef enum {
 
 /* One entry of a hook list: what execve gets, and how long it may take. */
 typedef struct {
-  char *path;              /* absolute */
-  char **args;             /* argv, args[0] included; never empty (path when the profile has none) */
-  char **env;              /* "NAME=VALUE": the hook's whole environment, possibly empty */
-  int timeout;             /* seconds, > 0; 0: none */
+  char *path;  /* absolute */
+  char **args; /* argv, args[0] included; never empty (path when the profile has none) */
+  char **env;  /* "NAME=VALUE": the hook's whole environment, possibly empty */
+  int timeout; /* seconds, > 0; 0: none */
 } SbxHook;
 
 void sbx_hook_free (SbxHook *hook);
@@ -121,22 +122,22 @@ const char *sbx_hook_stage_name (SbxHookStage stage);
 typedef struct _SbxProfile SbxProfile;
 struct _SbxProfile {
   char *name;
-  JsonNode *json;          /* the effective (merged, overridden) profile */
+  JsonNode *json; /* the effective (merged, overridden) profile */
 
   /* process */
-  char **args;             /* NULL: the image's Entrypoint + Cmd */
-  char **env;              /* "K=V", applied over the image's */
-  char *cwd;               /* NULL: the image's WorkingDir */
-  gboolean terminal;       /* process.terminal: run with a pty, as -t does */
+  char **args;       /* NULL: the image's Entrypoint + Cmd */
+  char **env;        /* "K=V", applied over the image's */
+  char *cwd;         /* NULL: the image's WorkingDir */
+  gboolean terminal; /* process.terminal: run with a pty, as -t does */
   gboolean have_user;
   uid_t uid;
   gid_t gid;
-  GArray *additional_gids; /* gid_t */
-  char *username;          /* process.user.username, NULL if none */
-  guint64 caps[SBX_N_CAPSETS];  /* bit N = capability N */
-  GArray *rlimits;         /* SbxRlimit */
+  GArray *additional_gids;     /* gid_t */
+  char *username;              /* process.user.username, NULL if none */
+  guint64 caps[SBX_N_CAPSETS]; /* bit N = capability N */
+  GArray *rlimits;             /* SbxRlimit */
   gboolean no_new_privileges;
-  char *apparmor_profile;  /* NULL: none */
+  char *apparmor_profile; /* NULL: none */
   SbxAppArmorPolicy apparmor_policy;
   gboolean have_oom_score_adj;
   int oom_score_adj;
@@ -144,35 +145,35 @@ struct _SbxProfile {
   mode_t umask;
 
   /* filesystem */
-  char *hostname;          /* NULL: "sbx" */
-  char *domainname;        /* NULL: leave alone */
+  char *hostname;   /* NULL: "sbx" */
+  char *domainname; /* NULL: leave alone */
   gboolean root_readonly;
-  GPtrArray *mounts;       /* SbxMount*, in order */
+  GPtrArray *mounts; /* SbxMount*, in order */
   char **masked_paths;
   char **readonly_paths;
 
   /* linux */
-  int unshare_flags;       /* CLONE_NEW* the profile asks for (user, mount, pid always added) */
-  JsonNode *seccomp;       /* NULL: unconfined */
-  gboolean has_resource_limits;  /* linux.resources asks for memory/cpu/pids/io limits */
+  int unshare_flags;            /* CLONE_NEW* the profile asks for (user, mount, pid always added) */
+  JsonNode *seccomp;            /* NULL: unconfined */
+  gboolean has_resource_limits; /* linux.resources asks for memory/cpu/pids/io limits */
   SbxResources resources;
   SbxLimitsPolicy limits_policy;
 
   /* the extension object */
-  char *image;             /* sbx.image, NULL if none */
-  char *network;           /* sbx.network.mode; NULL: the default */
+  char *image;   /* sbx.image, NULL if none */
+  char *network; /* sbx.network.mode; NULL: the default */
   gboolean allow_host_loopback;
-  gboolean host_network_warning;  /* sbx.network.hostWarning (default TRUE) */
-  char **publish;          /* sbx.network.publish: "-p" syntax */
-  char *userns;            /* sbx.userns */
-  char *storage_driver;    /* sbx.storageDriver */
-  SbxDesktopGrants desktop;  /* sbx.desktop: display, sound, GPU (launcher/desktop.c binds them) */
-  SbxHomeMode home;        /* sbx.home */
-  char **share;            /* sbx.share entries, checked (desktop-grants.h) */
-  char *app_id;            /* sbx.appId: the application id portals and D-Bus know the app by */
-  SbxDbusPolicy *dbus_session;  /* sbx.dbus.session; NULL: no session bus in the sandbox */
-  SbxDbusPolicy *dbus_system;   /* sbx.dbus.system; NULL: no system bus in the sandbox */
-  char *desktop_entry;     /* sbx.desktopEntry: the app's desktop file id, NULL if none */
+  gboolean host_network_warning; /* sbx.network.hostWarning (default TRUE) */
+  char **publish;                /* sbx.network.publish: "-p" syntax */
+  char *userns;                  /* sbx.userns */
+  char *storage_driver;          /* sbx.storageDriver */
+  SbxDesktopGrants desktop;      /* sbx.desktop: display, sound, GPU (launcher/desktop.c binds them) */
+  SbxHomeMode home;              /* sbx.home */
+  char **share;                  /* sbx.share entries, checked (desktop-grants.h) */
+  char *app_id;                  /* sbx.appId: the application id portals and D-Bus know the app by */
+  SbxDbusPolicy *dbus_session;   /* sbx.dbus.session; NULL: no session bus in the sandbox */
+  SbxDbusPolicy *dbus_system;    /* sbx.dbus.system; NULL: no system bus in the sandbox */
+  char *desktop_entry;           /* sbx.desktopEntry: the app's desktop file id, NULL if none */
 
   /* hooks: SbxHook* by stage, each array possibly empty, never NULL */
   GPtrArray *hooks[SBX_N_HOOK_STAGES];
@@ -184,24 +185,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxProfile, sbx_profile_free)
 /* What the command line says over a profile (Podman's option names).  Every field may be
  * NULL / 0 for "not given". */
 typedef struct {
-  char **env;              /* --env K=V or K (the caller's value) */
-  char **volumes;          /* --volume SRC:DST[:OPTS] */
-  char **tmpfs;            /* --tmpfs DST[:OPTS] */
-  char **cap_add;          /* --cap-add CAP / ALL */
-  char **cap_drop;         /* --cap-drop CAP / ALL */
-  char **security_opts;    /* --security-opt seccomp=FILE|unconfined, apparmor=NAME|unconfined,
+  char **env;           /* --env K=V or K (the caller's value) */
+  char **volumes;       /* --volume SRC:DST[:OPTS] */
+  char **tmpfs;         /* --tmpfs DST[:OPTS] */
+  char **cap_add;       /* --cap-add CAP / ALL */
+  char **cap_drop;      /* --cap-drop CAP / ALL */
+  char **security_opts; /* --security-opt seccomp=FILE|unconfined, apparmor=NAME|unconfined,
                               no-new-privileges[=true|false], mask=PATHS, unmask=PATHS|ALL */
-  char **ulimits;          /* --ulimit NAME=SOFT[:HARD] */
+  char **ulimits;       /* --ulimit NAME=SOFT[:HARD] */
   const char *hostname;
-  gboolean read_only;      /* --read-only */
-  const char *memory;      /* --memory SIZE (b, k, m, g suffixes, as Podman) */
-  const char *memory_reservation;  /* --memory-reservation SIZE */
-  const char *memory_swap; /* --memory-swap SIZE|-1: memory plus swap */
-  const char *cpus;        /* --cpus N (a decimal: CPU time per second) */
-  gint64 cpu_shares;       /* --cpu-shares, 0: not given */
-  gint64 pids_limit;       /* --pids-limit N (-1: unlimited), 0: not given */
-  gint64 blkio_weight;     /* --blkio-weight, 0: not given */
-  gboolean limits_optional;  /* --limits-optional: sbx.limits.ifUnavailable = warn */
+  gboolean read_only;             /* --read-only */
+  const char *memory;             /* --memory SIZE (b, k, m, g suffixes, as Podman) */
+  const char *memory_reservation; /* --memory-reservation SIZE */
+  const char *memory_swap;        /* --memory-swap SIZE|-1: memory plus swap */
+  const char *cpus;               /* --cpus N (a decimal: CPU time per second) */
+  gint64 cpu_shares;              /* --cpu-shares, 0: not given */
+  gint64 pids_limit;              /* --pids-limit N (-1: unlimited), 0: not given */
+  gint64 blkio_weight;            /* --blkio-weight, 0: not given */
+  gboolean limits_optional;       /* --limits-optional: sbx.limits.ifUnavailable = warn */
 } SbxProfileOverrides;
 
 /* The profile directories, lowest priority first: the built-in (compiled-in) profiles,
@@ -230,11 +231,11 @@ char *sbx_profile_to_json (const SbxProfile *profile);
 
 typedef struct {
   char *name;
-  char *path;              /* NULL for a built-in profile not shadowed by a file */
-  char *description;       /* sbx.description, may be NULL */
+  char *path;        /* NULL for a built-in profile not shadowed by a file */
+  char *description; /* sbx.description, may be NULL */
 } SbxProfileInfo;
 /* Every profile name on the search path, sorted, with the file that wins. */
-GPtrArray *sbx_profile_list (GError **error);  /* SbxProfileInfo*, free with the array */
+GPtrArray *sbx_profile_list (GError **error); /* SbxProfileInfo*, free with the array */
 
 /* Capability names: "CAP_NET_RAW" (and, for the CLI, "net_raw").  -1 if unknown. */
 int sbx_capability_from_name (const char *name);

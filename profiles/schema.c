@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* schema.c: what a profile file may say, checked one file at a time so every complaint
  * carries that file's line:col.  The schema is a table in the shape of the OCI runtime
  * config: each known key with its JSON type, its members or elements, and a check of its
@@ -25,7 +26,7 @@ typedef enum {
   K_STRING,
   K_BOOL,
   K_INT,
-  K_MAP,        /* an object of string values with any keys */
+  K_MAP, /* an object of string values with any keys */
   K_BOOL_OR_STRING,
 } Kind;
 
@@ -35,12 +36,15 @@ typedef struct Field Field;
 struct Field {
   const char *key;
   Kind kind;
-  const Field *fields;     /* K_OBJECT: its members, ended by a NULL key; K_ARRAY: its element */
-  ValueCheck check;        /* after the type (and members) are right */
-  gint64 min, max;         /* K_INT: allowed range, when min < max */
+  const Field *fields; /* K_OBJECT: its members, ended by a NULL key; K_ARRAY: its element */
+  ValueCheck check;    /* after the type (and members) are right */
+  gint64 min, max;     /* K_INT: allowed range, when min < max */
 };
 
-#define END { NULL, 0, NULL, NULL, 0, 0 }
+#define END \
+  { \
+    NULL, 0, NULL, NULL, 0, 0 \
+  }
 
 /* ------------------------------------------------------------------- value checks */
 
@@ -140,7 +144,7 @@ check_namespace (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **err
   type = json_object_get_string_member (o, "type");
   if (g_strcmp0 (type, "time") == 0)
     return sbx_json_doc_error (doc, type_path, error, "the time namespace is not supported by sbx (yet): "
-                               "leave it out");
+                                                      "leave it out");
   if (sbx_namespace_flag_from_name (type) == 0)
     return sbx_json_doc_error (doc, type_path, error,
                                "unknown namespace type '%s' (pid, network, mount, ipc, uts, user, cgroup)", type);
@@ -223,7 +227,7 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
                                  "a mount on / would replace the image (choose the image, or a directory below /)");
     }
   if (sbx_mount_is_standard (destination, type))
-    return TRUE;  /* /proc, /dev, /sys ...: sbx mounts those itself, its own way */
+    return TRUE; /* /proc, /dev, /sys ...: sbx mounts those itself, its own way */
   if (sbx_mount_destination_refused (destination) != NULL)
     {
       g_autofree char *destination_path = sbx_json_path_member (path, "destination");
@@ -262,23 +266,25 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
   return sbx_json_doc_error (doc, type_path, error,
                              "mount type '%s' on %s is not supported (bind and tmpfs are; "
                              "/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys and /sys/fs/cgroup "
-                             "are always set up by sbx)", type, destination);
+                             "are always set up by sbx)",
+                             type, destination);
 }
 
 static gboolean
 check_user_mapping (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 {
-  return TRUE;  /* accepted as written by `runc spec --rootless`; sbx maps ids itself (README) */
+  return TRUE; /* accepted as written by `runc spec --rootless`; sbx maps ids itself (README) */
 }
 
 static gboolean
 check_empty_or_null (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error,
                      const char *what)
 {
-  gboolean empty = JSON_NODE_HOLDS_ARRAY (node) ? json_array_get_length (json_node_get_array (node)) == 0
+  gboolean empty = JSON_NODE_HOLDS_ARRAY (node)  ? json_array_get_length (json_node_get_array (node)) == 0
                  : JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_size (json_node_get_object (node)) == 0
                  : JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-                   ? *json_node_get_string (node) == '\0' : FALSE;
+                   ? *json_node_get_string (node) == '\0'
+                   : FALSE;
 
   if (!empty)
     return sbx_json_doc_error (doc, path, error, "%s is not supported by sbx (leave it empty)", what);
@@ -430,7 +436,8 @@ check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
   if (!g_dbus_is_name (node_string (node)) || g_dbus_is_unique_name (node_string (node)) ||
       strchr (node_string (node), '.') == NULL)
     return sbx_json_doc_error (doc, path, error, "'%s' is not an application id (a reverse-DNS D-Bus name such "
-                               "as org.mozilla.firefox)", node_string (node));
+                                                 "as org.mozilla.firefox)",
+                               node_string (node));
   return TRUE;
 }
 
@@ -583,7 +590,7 @@ check_no_scope_equivalent (SbxJsonDoc *doc, const char *path, JsonNode *node, GE
   if (harmless)
     return TRUE;
   return sbx_json_doc_error (doc, path, error, "not supported by sbx: its limits are a systemd scope's "
-                             "properties, and systemd has none for this (leave it out)");
+                                               "properties, and systemd has none for this (leave it out)");
 }
 
 static gboolean
@@ -787,7 +794,8 @@ kind_name (Kind kind)
 {
   switch (kind)
     {
-    case K_OBJECT: case K_MAP: return "an object";
+    case K_OBJECT:
+    case K_MAP: return "an object";
     case K_ARRAY: return "an array";
     case K_STRING: return "a string";
     case K_BOOL: return "true or false";
@@ -802,7 +810,8 @@ has_kind (JsonNode *node, Kind kind)
 {
   switch (kind)
     {
-    case K_OBJECT: case K_MAP: return JSON_NODE_HOLDS_OBJECT (node);
+    case K_OBJECT:
+    case K_MAP: return JSON_NODE_HOLDS_OBJECT (node);
     case K_ARRAY: return JSON_NODE_HOLDS_ARRAY (node);
     case K_STRING: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
     case K_BOOL: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
@@ -883,8 +892,7 @@ check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *fiel
     return sbx_json_doc_error (doc, path, error, "must be %s", kind_name (field->kind));
   if (field->kind == K_INT && field->min < field->max &&
       (json_node_get_int (node) < field->min || json_node_get_int (node) > field->max))
-    return sbx_json_doc_error (doc, path, error, "%" G_GINT64_FORMAT " is out of range (%"
-                               G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
+    return sbx_json_doc_error (doc, path, error, "%" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
                                json_node_get_int (node), field->min, field->max);
   if (field->kind == K_OBJECT && field->fields != NULL &&
       !check_members (doc, path, json_node_get_object (node), field->fields, error))
@@ -919,9 +927,16 @@ sbx_profile_schema_check (SbxJsonDoc *doc, GError **error)
 int
 sbx_namespace_flag_from_name (const char *name)
 {
-  static const struct { const char *name; int flag; } types[] = {
-    { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
-    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },
+  static const struct {
+    const char *name;
+    int flag;
+  } types[] = {
+    { "pid", CLONE_NEWPID },
+    { "network", CLONE_NEWNET },
+    { "mount", CLONE_NEWNS },
+    { "ipc", CLONE_NEWIPC },
+    { "uts", CLONE_NEWUTS },
+    { "user", CLONE_NEWUSER },
     { "cgroup", CLONE_NEWCGROUP },
   };
 
@@ -934,14 +949,25 @@ sbx_namespace_flag_from_name (const char *name)
 int
 sbx_rlimit_from_name (const char *name)
 {
-  static const struct { const char *name; int resource; } limits[] = {
-    { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
-    { "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-    { "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-    { "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
-    { "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-    { "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  static const struct {
+    const char *name;
+    int resource;
+  } limits[] = {
+    { "RLIMIT_AS", RLIMIT_AS },
+    { "RLIMIT_CORE", RLIMIT_CORE },
+    { "RLIMIT_CPU", RLIMIT_CPU },
+    { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+    { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+    { "RLIMIT_NICE", RLIMIT_NICE },
+    { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },
+    { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+    { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+    { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
     { "RLIMIT_STACK", RLIMIT_STACK },
   };
 

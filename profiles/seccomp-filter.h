@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* seccomp-filter.h: seccomp filters from JSON, in the OCI runtime spec's shape (linux.seccomp)
  * or in the Docker / containers-common file format (archMap, "name", includes/excludes).
  *
@@ -19,8 +20,8 @@ G_BEGIN_DECLS
 gboolean sbx_seccomp_check (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error);
 
 typedef struct {
-  GBytes *program;   /* struct sock_filter[]; NULL: no filter (unconfined) */
-  guint flags;       /* SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER) */
+  GBytes *program; /* struct sock_filter[]; NULL: no filter (unconfined) */
+  guint flags;     /* SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER) */
 } SbxSeccompProgram;
 
 /* Compiles a checked seccomp object.  @bounding_caps (bit N = capability N) decides the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* seccomp.c: seccomp filters from OCI seccomp JSON (and the Docker / containers-common
  * file format) through libseccomp to a BPF program, and its loading.
  *
@@ -20,6 +21,8 @@
  * - Calls from an architecture the filter does not list (i386 int 0x80 or x32 calls in an
  *   x86_64-only filter) kill the whole process, not only the calling thread. */
 #include "seccomp-filter.h"
+#include "io-uring-ops.h"
+#include "seccomp-arches.h"
 #include "sbx-error.h"
 #include "spelling.h"
 
@@ -45,9 +48,9 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (scmp_filter_ctx, seccomp_release, NULL)
 
 typedef struct {
   const char *name;
-  uint32_t action;       /* SCMP_ACT_ERRNO and SCMP_ACT_TRACE: without the errno */
+  uint32_t action; /* SCMP_ACT_ERRNO and SCMP_ACT_TRACE: without the errno */
   gboolean takes_errno;
-  gboolean allows;       /* unknown syscall names are skipped in such rules */
+  gboolean allows; /* unknown syscall names are skipped in such rules */
 } ActionInfo;
 
 static const ActionInfo actions[] = {
@@ -61,34 +64,35 @@ static const ActionInfo actions[] = {
   { "SCMP_ACT_LOG", SCMP_ACT_LOG, FALSE, TRUE },
 };
 
-static const struct { const char *name; enum scmp_compare op; } operators[] = {
-  { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-  { "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+static const struct {
+  const char *name;
+  enum scmp_compare op;
+} operators[] = {
+  { "SCMP_CMP_NE", SCMP_CMP_NE },
+  { "SCMP_CMP_LT", SCMP_CMP_LT },
+  { "SCMP_CMP_LE", SCMP_CMP_LE },
+  { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+  { "SCMP_CMP_GE", SCMP_CMP_GE },
+  { "SCMP_CMP_GT", SCMP_CMP_GT },
   { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
-static const struct { const char *name; guint flag; } filter_flags[] = {
-  { "SECCOMP_FILTER_FLAG_TSYNC", 0 },   /* the sandbox is single-threaded when it loads */
+static const struct {
+  const char *name;
+  guint flag;
+} filter_flags[] = {
+  { "SECCOMP_FILTER_FLAG_TSYNC", 0 }, /* the sandbox is single-threaded when it loads */
   { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
   { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
 };
 
-/* Docker's "arches" use Go's names; 0: an architecture libseccomp 2.5 does not know. */
-static const struct { const char *name; uint32_t arch; } go_arches[] = {
-  { "386", SCMP_ARCH_X86 }, { "x86", SCMP_ARCH_X86 }, { "amd64", SCMP_ARCH_X86_64 },
-  { "x32", SCMP_ARCH_X32 }, { "arm", SCMP_ARCH_ARM }, { "arm64", SCMP_ARCH_AARCH64 },
-  { "mips", SCMP_ARCH_MIPS }, { "mipsle", SCMP_ARCH_MIPSEL }, { "mips64", SCMP_ARCH_MIPS64 },
-  { "mips64le", SCMP_ARCH_MIPSEL64 }, { "mips64n32", SCMP_ARCH_MIPS64N32 },
-  { "mips64len32", SCMP_ARCH_MIPSEL64N32 }, { "ppc", SCMP_ARCH_PPC }, { "ppc64", SCMP_ARCH_PPC64 },
-  { "ppc64le", SCMP_ARCH_PPC64LE }, { "s390", SCMP_ARCH_S390 }, { "s390x", SCMP_ARCH_S390X },
-  { "riscv64", SCMP_ARCH_RISCV64 }, { "loong64", 0 },
-};
-
 static const char * const root_keys[] = {
   "defaultAction", "defaultErrnoRet", "defaultErrno", "architectures", "archMap", "flags",
-  "listenerPath", "listenerMetadata", "syscalls", NULL };
+  "listenerPath", "listenerMetadata", "syscalls", NULL
+};
 static const char * const rule_keys[] = {
-  "names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes", NULL };
+  "names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes", NULL
+};
 static const char * const arg_keys[] = { "index", "value", "valueTwo", "op", NULL };
 static const char * const condition_keys[] = { "caps", "arches", "minKernel", NULL };
 static const char * const arch_map_keys[] = { "architecture", "subArchitectures", NULL };
@@ -96,11 +100,11 @@ static const char * const arch_map_keys[] = { "architecture", "subArchitectures"
 /* ----------------------------------------------------------------------- the model */
 
 typedef struct {
-  guint major, minor;    /* 0.0: none */
+  guint major, minor; /* 0.0: none */
 } KernelVersion;
 
 typedef struct {
-  GPtrArray *names;      /* the syscalls to add (unknown names already left out) */
+  GPtrArray *names; /* the syscalls to add (unknown names already left out) */
   uint32_t action;
   struct scmp_arg_cmp conds[MAX_ARGS];
   guint n_conds;
@@ -114,7 +118,7 @@ typedef struct {
   GArray *arches;        /* uint32_t: what the filter covers besides the native architecture */
   GArray *listed_arches; /* uint32_t: every architecture named, for knowing syscall names */
   guint flags;
-  GPtrArray *rules;      /* Rule */
+  GPtrArray *rules; /* Rule */
 } Filter;
 
 static void
@@ -145,11 +149,11 @@ filter_init (Filter *filter)
 /* ---------------------------------------------------------------- reading helpers */
 
 typedef struct {
-  SbxJsonDoc *doc;       /* NULL when compiling: messages then carry the path alone */
+  SbxJsonDoc *doc; /* NULL when compiling: messages then carry the path alone */
 } Reader;
 
 static gboolean G_GNUC_PRINTF (4, 5)
-fail (const Reader *r, const char *path, GError **error, const char *format, ...)
+  fail (const Reader *r, const char *path, GError **error, const char *format, ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -378,7 +382,7 @@ add_architecture (const Reader *r, const char *path, const char *name, gpointer 
 static gboolean
 add_sub_architecture (const Reader *r, const char *path, const char *name, gpointer data, GError **error)
 {
-  GArray **target = data;   /* [0]: listed; [1]: the filter's, or NULL (not the native entry) */
+  GArray **target = data; /* [0]: listed; [1]: the filter's, or NULL (not the native entry) */
   uint32_t arch;
 
   if (!parse_arch (r, path, name, &arch, error))
@@ -484,7 +488,8 @@ add_syscall_name (const Reader *r, const char *path, const char *name, gpointer 
     {
       const struct scmp_version *v = seccomp_version ();
       return fail (r, path, error, "unknown syscall '%s' (libseccomp %u.%u.%u does not know it; "
-                   "a deny rule must name only syscalls it can deny)", name, v->major, v->minor, v->micro);
+                                   "a deny rule must name only syscalls it can deny)",
+                   name, v->major, v->minor, v->micro);
     }
   return TRUE;
 }
@@ -571,7 +576,8 @@ read_conditions (const Reader *r, const char *path, JsonObject *object, Rule *ru
         return FALSE;
       if (seen & (1u << cond.arg))
         return fail (r, element, error, "a second condition on argument %u: libseccomp cannot "
-                     "combine them in one rule (write separate rules)", cond.arg);
+                                        "combine them in one rule (write separate rules)",
+                     cond.arg);
       seen |= 1u << cond.arg;
       rule->conds[rule->n_conds++] = cond;
     }
@@ -596,13 +602,14 @@ match_go_arch (const Reader *r, const char *path, const char *name, gpointer dat
 {
   gboolean *native = data;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (go_arches); i++)
-    if (g_str_equal (go_arches[i].name, name))
-      {
-        if (go_arches[i].arch != 0 && go_arches[i].arch == seccomp_arch_native ())
-          *native = TRUE;
-        return TRUE;
-      }
+  uint32_t arch;
+
+  if (sbx_seccomp_go_arch (name, &arch))
+    {
+      if (arch != 0 && arch == seccomp_arch_native ())
+        *native = TRUE;
+      return TRUE;
+    }
   return fail (r, path, error, "unknown architecture '%s' (expected Go's names: amd64, arm64, ...)", name);
 }
 
@@ -756,7 +763,11 @@ rule_applies (const Rule *rule, guint64 bounding_caps, const KernelVersion *kern
 static gboolean
 set_attributes (scmp_filter_ctx ctx, GError **error)
 {
-  static const struct { enum scmp_filter_attr attr; uint32_t value; const char *what; } attrs[] = {
+  static const struct {
+    enum scmp_filter_attr attr;
+    uint32_t value;
+    const char *what;
+  } attrs[] = {
     { SCMP_FLTATR_CTL_NNP, 0, "leave no_new_privs to sbx" },
     { SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS, "kill calls from other architectures" },
     { SCMP_FLTATR_CTL_OPTIMIZE, 2, "sort the syscalls into a binary tree" },
@@ -797,12 +808,13 @@ add_rule (scmp_filter_ctx ctx, const Rule *rule, guint index, GError **error)
       int rc;
 
       if (nr == __NR_SCMP_ERROR)
-        continue;   /* known to a listed architecture only */
+        continue; /* known to a listed architecture only */
       rc = seccomp_rule_add_array (ctx, rule->action, nr, rule->n_conds, rule->conds);
       if (rc == -EEXIST)
         {
           g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "syscalls[%u]: an earlier rule for %s "
-                       "has the same conditions and another action", index, name);
+                                                                "has the same conditions and another action",
+                       index, name);
           return FALSE;
         }
       if (rc < 0)
@@ -831,7 +843,8 @@ export_bpf (scmp_filter_ctx ctx, GError **error)
       (data = g_malloc (size > 0 ? (gsize) size : 1),
        (n = pread (fd, data, (size_t) size, 0)) != size))
     {
-      int errsv = rc < 0 ? -rc : n < 0 ? errno : EIO;
+      int errsv = rc < 0 ? -rc : n < 0 ? errno
+                                       : EIO;
       close (fd);
       sbx_set_error_from_errno (error, errsv, "libseccomp: export the BPF program");
       return NULL;
@@ -888,32 +901,6 @@ sbx_seccomp_compile (JsonNode *node, guint64 bounding_caps, SbxSeccompProgram *o
 
 /* ------------------------------------------------------------- io_uring's bypass */
 
-/* Syscalls an io_uring operation does in their place (the kernel runs the op; seccomp sees
- * only io_uring_enter), and the op. */
-static const struct { const char *name; const char *op; } io_uring_ops[] = {
-  { "open", "IORING_OP_OPENAT" }, { "openat", "IORING_OP_OPENAT" }, { "openat2", "IORING_OP_OPENAT2" },
-  { "read", "IORING_OP_READ" }, { "pread64", "IORING_OP_READ" }, { "readv", "IORING_OP_READV" },
-  { "preadv", "IORING_OP_READV" }, { "preadv2", "IORING_OP_READV" },
-  { "write", "IORING_OP_WRITE" }, { "pwrite64", "IORING_OP_WRITE" }, { "writev", "IORING_OP_WRITEV" },
-  { "pwritev", "IORING_OP_WRITEV" }, { "pwritev2", "IORING_OP_WRITEV" },
-  { "socket", "IORING_OP_SOCKET (5.19)" }, { "connect", "IORING_OP_CONNECT" },
-  { "accept", "IORING_OP_ACCEPT" }, { "accept4", "IORING_OP_ACCEPT" },
-  { "bind", "IORING_OP_BIND (6.11)" }, { "listen", "IORING_OP_LISTEN (6.11)" },
-  { "sendto", "IORING_OP_SEND" }, { "sendmsg", "IORING_OP_SENDMSG" },
-  { "recvfrom", "IORING_OP_RECV" }, { "recvmsg", "IORING_OP_RECVMSG" },
-  { "shutdown", "IORING_OP_SHUTDOWN" }, { "close", "IORING_OP_CLOSE" }, { "statx", "IORING_OP_STATX" },
-  { "rename", "IORING_OP_RENAMEAT" }, { "renameat", "IORING_OP_RENAMEAT" }, { "renameat2", "IORING_OP_RENAMEAT" },
-  { "unlink", "IORING_OP_UNLINKAT" }, { "unlinkat", "IORING_OP_UNLINKAT" }, { "rmdir", "IORING_OP_UNLINKAT" },
-  { "mkdir", "IORING_OP_MKDIRAT" }, { "mkdirat", "IORING_OP_MKDIRAT" },
-  { "symlink", "IORING_OP_SYMLINKAT" }, { "symlinkat", "IORING_OP_SYMLINKAT" },
-  { "link", "IORING_OP_LINKAT" }, { "linkat", "IORING_OP_LINKAT" },
-  { "setxattr", "IORING_OP_SETXATTR" }, { "fsetxattr", "IORING_OP_FSETXATTR" },
-  { "getxattr", "IORING_OP_GETXATTR" }, { "fgetxattr", "IORING_OP_FGETXATTR" },
-  { "fallocate", "IORING_OP_FALLOCATE" }, { "ftruncate", "IORING_OP_FTRUNCATE (6.9)" },
-  { "splice", "IORING_OP_SPLICE" }, { "tee", "IORING_OP_TEE" }, { "madvise", "IORING_OP_MADVISE" },
-  { "fadvise64", "IORING_OP_FADVISE" }, { "fsync", "IORING_OP_FSYNC" }, { "fdatasync", "IORING_OP_FSYNC" },
-};
-
 static gboolean
 names_syscall (const Rule *rule, int nr)
 {
@@ -946,7 +933,7 @@ syscall_verdict (const Filter *filter, const char *name, guint64 caps, gboolean 
 
       if (!rule_applies (rule, caps, &kernel) || !names_syscall (rule, nr))
         continue;
-      if (rule->n_conds == 0)   /* the first unconditional rule decides */
+      if (rule->n_conds == 0) /* the first unconditional rule decides */
         {
           *denied_all = !is_allow (rule->action);
           *denied_some = *denied_some || *denied_all;
@@ -969,6 +956,8 @@ sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps)
   Reader reader = { NULL };
   g_auto(Filter) filter = { 0 };
   g_autoptr(GString) names = g_string_new (NULL);
+  gsize n_ops;
+  const SbxIoUringOp *ops = sbx_io_uring_ops (&n_ops);
   gboolean all, some;
 
   filter_init (&filter);
@@ -980,33 +969,11 @@ sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps)
       if (all)
         return NULL;
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (io_uring_ops); i++)
+  for (gsize i = 0; i < n_ops; i++)
     {
-      syscall_verdict (&filter, io_uring_ops[i].name, bounding_caps, &all, &some);
+      syscall_verdict (&filter, ops[i].syscall, bounding_caps, &all, &some);
       if (some)
-        g_string_append_printf (names, "%s%s", names->len ? ", " : "", io_uring_ops[i].name);
+        g_string_append_printf (names, "%s%s", names->len ? ", " : "", ops[i].syscall);
     }
   return names->len ? g_string_free (g_steal_pointer (&names), FALSE) : NULL;
-}
-
-void
-sbx_seccomp_program_clear (SbxSeccompProgram *program)
-{
-  g_clear_pointer (&program->program, g_bytes_unref);
-  program->flags = 0;
-}
-
-gboolean
-sbx_seccomp_program_load (const SbxSeccompProgram *program, GError **error)
-{
-  struct sock_fprog prog;
-  gsize size;
-
-  if (program->program == NULL)
-    return TRUE;
-  prog.filter = (struct sock_filter *) g_bytes_get_data (program->program, &size);
-  prog.len = (unsigned short) (size / sizeof (struct sock_filter));
-  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, program->flags, &prog) != 0)
-    return sbx_set_error_from_errno (error, errno, "load the seccomp filter");
-  return TRUE;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* userns-mode.c: parsing the user namespace mode ("default", "keep-id"). */
 #include "userns-mode.h"
 #include "sbx-error.h"

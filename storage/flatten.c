@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* flatten.c: an image's layers, merged lowest first, into one directory (see flatten.h).
  *
  * Each layer is walked without recursion (its depth is the image's to choose): a stack of
@@ -25,7 +26,7 @@
 #define READ_BUFFER_SIZE (128 * 1024)
 
 typedef struct {
-  char *path;             /* relative to the destination, "." for its root */
+  char *path; /* relative to the destination, "." for its root */
   guint depth;
   mode_t mode;
   struct timespec times[2];
@@ -39,12 +40,12 @@ dir_meta_free (DirMeta *meta)
 }
 
 typedef struct {
-  int dest_fd;            /* the destination root, O_RDONLY | O_DIRECTORY */
-  int layer_fd;           /* the current layer's root */
-  const char *label;      /* the current layer's directory */
+  int dest_fd;       /* the destination root, O_RDONLY | O_DIRECTORY */
+  int layer_fd;      /* the current layer's root */
+  const char *label; /* the current layer's directory */
   SbxFlattenFlags flags;
-  GHashTable *dirs;       /* path -> DirMeta */
-  GHashTable *links;      /* "dev:ino" of a multiply linked file in this layer -> its path */
+  GHashTable *dirs;  /* path -> DirMeta */
+  GHashTable *links; /* "dev:ino" of a multiply linked file in this layer -> its path */
 } Flattener;
 
 /* ------------------------------------------------------------------ small helpers */
@@ -82,8 +83,8 @@ is_whiteout (const struct stat *st)
 static gboolean
 xattr_is_overlay_control (const char *name)
 {
-  return g_str_has_prefix (name, "user.overlay.") || g_str_has_prefix (name, "trusted.overlay.")
-         || g_str_has_prefix (name, "user.fuseoverlayfs.");
+  return g_str_has_prefix (name, "user.overlay.") || g_str_has_prefix (name, "trusted.overlay.") ||
+         g_str_has_prefix (name, "user.fuseoverlayfs.");
 }
 
 /* Privileged namespaces (and filesystems without xattrs) whose refusal is not the image's
@@ -95,8 +96,8 @@ xattr_may_be_skipped (const char *name, int errsv)
     return FALSE;
   if (errsv == ENOTSUP)
     return TRUE;
-  return errsv == EPERM && (g_str_has_prefix (name, "trusted.") || g_str_has_prefix (name, "security.")
-                            || g_str_has_prefix (name, "system."));
+  return errsv == EPERM && (g_str_has_prefix (name, "trusted.") || g_str_has_prefix (name, "security.") ||
+                            g_str_has_prefix (name, "system."));
 }
 
 static gboolean
@@ -192,8 +193,8 @@ copy_xattrs (Flattener *f, int src_fd, int dst_fd, const char *path, gboolean re
     return entry_errno (f, path, "listxattr", error);
   if (replace && (dst_names = list_xattrs (dst_fd, &dst_len)) != NULL)
     for (const char *p = dst_names; p < dst_names + dst_len; p += strlen (p) + 1)
-      if ((src_names == NULL || !name_in_list (src_names, src_len, p))
-          && fremovexattr (dst_fd, p) < 0 && !xattr_may_be_skipped (p, errno) && errno != ENODATA)
+      if ((src_names == NULL || !name_in_list (src_names, src_len, p)) &&
+          fremovexattr (dst_fd, p) < 0 && !xattr_may_be_skipped (p, errno) && errno != ENODATA)
         return entry_errno (f, path, "removexattr", error);
   for (const char *p = src_names; p != NULL && p < src_names + src_len; p += strlen (p) + 1)
     if (!xattr_is_overlay_control (p) && !copy_one_xattr (f, src_fd, dst_fd, p, path, error))
@@ -208,8 +209,8 @@ copy_file_metadata (Flattener *f, int src_fd, int dst_fd, const struct stat *st,
 {
   const struct timespec times[2] = { st->st_atim, st->st_mtim };
 
-  if (!check_chown (f, fchown (dst_fd, st->st_uid, st->st_gid), path, error)
-      || !copy_xattrs (f, src_fd, dst_fd, path, FALSE, error))
+  if (!check_chown (f, fchown (dst_fd, st->st_uid, st->st_gid), path, error) ||
+      !copy_xattrs (f, src_fd, dst_fd, path, FALSE, error))
     return FALSE;
   if (fchmod (dst_fd, st->st_mode & 07777) < 0)
     return entry_errno (f, path, "chmod", error);
@@ -244,7 +245,7 @@ copy_data (Flattener *f, int src_fd, int dst_fd, const char *path, GError **erro
       if (errno == EINTR)
         continue;
       if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)
-        break;  /* another filesystem or no support: plain reads and writes */
+        break; /* another filesystem or no support: plain reads and writes */
       return entry_errno (f, path, "copy", error);
     }
   buffer = g_malloc (READ_BUFFER_SIZE);
@@ -285,7 +286,8 @@ copy_regular (Flattener *f, int src_dir_fd, int dst_dir_fd, const char *name, co
               const struct stat *st, GError **error)
 {
   g_autofree char *key = st->st_nlink > 1 ? g_strdup_printf ("%ju:%ju", (uintmax_t) st->st_dev,
-                                                             (uintmax_t) st->st_ino) : NULL;
+                                                             (uintmax_t) st->st_ino)
+                                          : NULL;
   sbx_autofd int src_fd = -1;
   sbx_autofd int dst_fd = -1;
 
@@ -299,8 +301,8 @@ copy_regular (Flattener *f, int src_dir_fd, int dst_dir_fd, const char *name, co
   dst_fd = openat (dst_dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (dst_fd < 0)
     return entry_errno (f, path, "create", error);
-  if (!copy_data (f, src_fd, dst_fd, path, error)
-      || !copy_file_metadata (f, src_fd, dst_fd, st, path, error))
+  if (!copy_data (f, src_fd, dst_fd, path, error) ||
+      !copy_file_metadata (f, src_fd, dst_fd, st, path, error))
     return FALSE;
   if (key != NULL)
     g_hash_table_insert (f->links, g_steal_pointer (&key), g_strdup (path));
@@ -401,8 +403,8 @@ merge_dir_metadata (Flattener *f, int src_fd, int dst_fd, const char *path, cons
 {
   if (is_opaque (src_fd) && !clear_dir (f, dst_fd, path, error))
     return FALSE;
-  if (!check_chown (f, fchown (dst_fd, st->st_uid, st->st_gid), path, error)
-      || !copy_xattrs (f, src_fd, dst_fd, path, TRUE, error))
+  if (!check_chown (f, fchown (dst_fd, st->st_uid, st->st_gid), path, error) ||
+      !copy_xattrs (f, src_fd, dst_fd, path, TRUE, error))
     return FALSE;
   remember_dir (f, path, st);
   return TRUE;
@@ -418,8 +420,8 @@ merge_dir (Flattener *f, int src_dir_fd, int dst_dir_fd, const char *name, const
 
   if (src_fd < 0)
     return entry_errno (f, path, "open", error);
-  if (fstatat (dst_dir_fd, name, &dst_st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR (dst_st.st_mode)
-      && !clear_slot (f, dst_dir_fd, name, path, error))
+  if (fstatat (dst_dir_fd, name, &dst_st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR (dst_st.st_mode) &&
+      !clear_slot (f, dst_dir_fd, name, path, error))
     return FALSE;
   if (mkdirat (dst_dir_fd, name, 0700) < 0 && errno != EEXIST)
     return entry_errno (f, path, "mkdir", error);
@@ -575,10 +577,9 @@ static gboolean
 flatten_into (const char * const *layer_dirs, int dest_fd, SbxFlattenFlags flags, GError **error)
 {
   g_autoptr(GHashTable) dirs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                      (GDestroyNotify) dir_meta_free);
+                                                       (GDestroyNotify) dir_meta_free);
   g_autoptr(GHashTable) links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  Flattener f = { .dest_fd = dest_fd, .layer_fd = -1, .label = "", .flags = flags,
-                  .dirs = dirs, .links = links };
+  Flattener f = { .dest_fd = dest_fd, .layer_fd = -1, .label = "", .flags = flags, .dirs = dirs, .links = links };
 
   for (guint i = 0; layer_dirs[i] != NULL; i++)
     if (!apply_layer (&f, layer_dirs[i], error))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* flatten.h: writing an image's unpacked layers, merged, into one plain directory tree (the
  * rootfs of an OCI runtime bundle, `sbx spec`).
  *

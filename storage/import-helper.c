@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* import-helper.c: finding and running sbx-import (import-helper.h). */
 #include "import-helper.h"
 #include "process.h"
@@ -56,8 +57,8 @@ static GSubprocessLauncher *
 helper_launcher (const SbxImportHelperOptions *options, gboolean want_stdout, GError **error)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               (want_stdout ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE));
+               g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                          (want_stdout ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE));
 
   if (options != NULL && options->progress_fd >= 0)
     {

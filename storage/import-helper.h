@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* import-helper.h: finding and running sbx-import, the program that unpacks and pulls images.
  *
  * Unpacking needs libarchive (and through it libxml2 and ICU), pulling libcurl: loading
@@ -15,7 +16,7 @@ G_BEGIN_DECLS
 #define SBX_IMPORT_HELPER_PROGRESS_FD 3
 
 typedef struct {
-  int progress_fd;   /* >= 0: given to the helper as its SBX_IMPORT_HELPER_PROGRESS_FD; -1: none */
+  int progress_fd; /* >= 0: given to the helper as its SBX_IMPORT_HELPER_PROGRESS_FD; -1: none */
 } SbxImportHelperOptions;
 
 /* sbx-import beside this executable (a build tree), else the installed one. */

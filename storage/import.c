@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* import.c: bringing an image into the store from an OCI layout, an OCI archive or a
  * docker-archive.
  *
@@ -29,7 +30,7 @@
 #define REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
 #define DOCKER_LIBRARY_PREFIX "docker.io/library/"
 
-static const char *const layer_media_types[] = {
+static const char * const layer_media_types[] = {
   "application/vnd.oci.image.layer.v1.tar",
   "application/vnd.oci.image.layer.v1.tar+gzip",
   "application/vnd.oci.image.layer.v1.tar+zstd",
@@ -46,8 +47,8 @@ typedef struct {
   SbxStore *store;
   SbxUnpackFlags flags;
   SbxStaging *staging;
-  GArray *lease_fds;        /* shared locks on reused layers, held until the commit */
-  GPtrArray *staged;        /* SbxStagedLayer *, one per distinct diff_id */
+  GArray *lease_fds; /* shared locks on reused layers, held until the commit */
+  GPtrArray *staged; /* SbxStagedLayer *, one per distinct diff_id */
   guint64 size;
 } Importer;
 
@@ -152,7 +153,8 @@ read_blob (int layout_fd, const Descriptor *descriptor, GError **error)
     return g_prefix_error (error, "blob %s: ", descriptor->digest), NULL;
   if ((gint64) g_bytes_get_size (bytes) != descriptor->size)
     return sbx_bad_image (error, "blob %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GSIZE_FORMAT ")",
-                      descriptor->digest, descriptor->size, g_bytes_get_size (bytes)), NULL;
+                          descriptor->digest, descriptor->size, g_bytes_get_size (bytes)),
+           NULL;
   actual = sha256_digest_of (bytes);
   if (strcmp (actual, descriptor->digest) != 0)
     return sbx_bad_image (error, "blob %s: digest mismatch (got %s)", descriptor->digest, actual), NULL;
@@ -217,9 +219,10 @@ parse_descriptor (JsonNode *node, const char *what, Descriptor *out, GError **er
 static const char *
 ref_name_of (JsonObject *entry)
 {
-  JsonObject *annotations = json_object_has_member (entry, "annotations")
-                            && JSON_NODE_HOLDS_OBJECT (json_object_get_member (entry, "annotations"))
-                            ? json_object_get_object_member (entry, "annotations") : NULL;
+  JsonObject *annotations = json_object_has_member (entry, "annotations") &&
+                                JSON_NODE_HOLDS_OBJECT (json_object_get_member (entry, "annotations"))
+                            ? json_object_get_object_member (entry, "annotations")
+                            : NULL;
   JsonNode *ref = annotations ? json_object_get_member (annotations, REF_NAME_ANNOTATION) : NULL;
 
   if (ref == NULL || json_node_get_value_type (ref) != G_TYPE_STRING)
@@ -285,8 +288,8 @@ select_platform (JsonObject *index, Descriptor *out, GError **error)
       JsonNode *platform = entry ? json_object_get_member (entry, "platform") : NULL;
       JsonObject *p = platform && JSON_NODE_HOLDS_OBJECT (platform) ? json_node_get_object (platform) : NULL;
 
-      if (p && g_strcmp0 (json_object_get_string_member_with_default (p, "os", ""), "linux") == 0
-          && g_strcmp0 (json_object_get_string_member_with_default (p, "architecture", ""), arch) == 0)
+      if (p && g_strcmp0 (json_object_get_string_member_with_default (p, "os", ""), "linux") == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (p, "architecture", ""), arch) == 0)
         return parse_descriptor (node, "image index", out, error);
     }
   if (manifests != NULL)
@@ -307,11 +310,11 @@ resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
 
       if (depth == 2)
         return sbx_bad_image (error, "image indexes nested too deeply");
-      if ((bytes = read_blob (layout_fd, descriptor, error)) == NULL
-          || (root = parse_json (bytes, descriptor->digest, error)) == NULL
-          || (index = expect_object (root, descriptor->digest, error)) == NULL
-          || !sbx_manifest_check_shape (index, TRUE, descriptor->digest, error)
-          || !select_platform (index, &chosen, error))
+      if ((bytes = read_blob (layout_fd, descriptor, error)) == NULL ||
+          (root = parse_json (bytes, descriptor->digest, error)) == NULL ||
+          (index = expect_object (root, descriptor->digest, error)) == NULL ||
+          !sbx_manifest_check_shape (index, TRUE, descriptor->digest, error) ||
+          !select_platform (index, &chosen, error))
         return FALSE;
       descriptor_clear (descriptor);
       *descriptor = chosen;
@@ -331,9 +334,9 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
   JsonObject *object = root ? expect_object (root, what, error) : NULL;
   JsonArray *array;
 
-  if (object == NULL || !sbx_manifest_check_shape (object, FALSE, what, error)
-      || !parse_descriptor (json_object_get_member (object, "config"), what, config, error)
-      || (array = expect_array_member (object, "layers", what, error)) == NULL)
+  if (object == NULL || !sbx_manifest_check_shape (object, FALSE, what, error) ||
+      !parse_descriptor (json_object_get_member (object, "config"), what, config, error) ||
+      (array = expect_array_member (object, "layers", what, error)) == NULL)
     return FALSE;
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -344,7 +347,7 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
       g_array_append_val (layers, layer);
       if ((layer.media_type == NULL || !g_strv_contains (layer_media_types, layer.media_type)))
         return sbx_bad_image (error, "%s: layer %s has unsupported media type '%s'", what, layer.digest,
-                          layer.media_type ? layer.media_type : "(none)");
+                              layer.media_type ? layer.media_type : "(none)");
     }
   return TRUE;
 }
@@ -360,9 +363,9 @@ sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error)
 
   if (object == NULL)
     return FALSE;
-  if (run && (!sbx_json_object_get_strv (run, "Entrypoint", &image->entrypoint)
-              || !sbx_json_object_get_strv (run, "Cmd", &image->cmd)
-              || !sbx_json_object_get_strv (run, "Env", &image->env)))
+  if (run && (!sbx_json_object_get_strv (run, "Entrypoint", &image->entrypoint) ||
+              !sbx_json_object_get_strv (run, "Cmd", &image->cmd) ||
+              !sbx_json_object_get_strv (run, "Env", &image->env)))
     return sbx_bad_image (error, "image config: Entrypoint, Cmd and Env must be arrays of strings");
   if (run)
     {
@@ -381,9 +384,9 @@ sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error)
     g_clear_pointer (&image->user, g_free);
   if (image->env == NULL)
     image->env = g_new0 (char *, 1);
-  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs)
-      || !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &image->layers)
-      || image->layers == NULL)
+  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs) ||
+      !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &image->layers) ||
+      image->layers == NULL)
     return sbx_bad_image (error, "image config: no rootfs.diff_ids");
   for (char **diff_id = image->layers; *diff_id; diff_id++)
     if (!sbx_digest_check (*diff_id, "image config: rootfs.diff_ids", error))
@@ -437,7 +440,7 @@ import_layer (Importer *imp, int dir_fd, const char *path, const char *digest, g
     return g_prefix_error (error, "layer %s: ", digest ? digest : diff_id), FALSE;
   if (size >= 0 && st.st_size != size)
     return sbx_bad_image (error, "layer %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
-                      digest, size, (gint64) st.st_size);
+                          digest, size, (gint64) st.st_size);
   layer->staged_path = g_build_filename (imp->staging->path, sbx_digest_hex (diff_id), NULL);
   if (mkdir (layer->staged_path, 0755) < 0)
     return sbx_set_error_from_errno (error, errno, "creating %s", layer->staged_path);
@@ -472,7 +475,8 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
   g_autoptr(JsonNode) index_root = index_bytes ? parse_json (index_bytes, "index.json", error) : NULL;
   JsonObject *index = index_root ? expect_object (index_root, "index.json", error) : NULL;
   JsonArray *manifests = index && sbx_manifest_check_shape (index, TRUE, "index.json", error)
-                         ? expect_array_member (index, "manifests", "index.json", error) : NULL;
+                         ? expect_array_member (index, "manifests", "index.json", error)
+                         : NULL;
   g_autoptr(GArray) layers = g_array_new (FALSE, TRUE, sizeof (Descriptor));
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
   g_autoptr(GBytes) manifest = NULL;
@@ -483,21 +487,24 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
   JsonNode *entry;
 
   g_array_set_clear_func (layers, (GDestroyNotify) descriptor_clear);
-  if (manifests == NULL || (entry = select_by_tag (manifests, tag, &ref_name, error)) == NULL
-      || !parse_descriptor (entry, "index.json", &top, error)
-      || !resolve_manifest (layout_fd, &top, error)
-      || (manifest = read_blob (layout_fd, &top, error)) == NULL
-      || !parse_manifest (manifest, top.digest, &config, layers, error)
-      || (config_bytes = read_blob (layout_fd, &config, error)) == NULL
-      || !sbx_image_config_parse (config_bytes, image, error))
+  if (manifests == NULL || (entry = select_by_tag (manifests, tag, &ref_name, error)) == NULL ||
+      !parse_descriptor (entry, "index.json", &top, error) ||
+      !resolve_manifest (layout_fd, &top, error) ||
+      (manifest = read_blob (layout_fd, &top, error)) == NULL ||
+      !parse_manifest (manifest, top.digest, &config, layers, error) ||
+      (config_bytes = read_blob (layout_fd, &config, error)) == NULL ||
+      !sbx_image_config_parse (config_bytes, image, error))
     return NULL;
   if (g_strv_length (image->layers) != layers->len)
     return sbx_bad_image (error, "manifest %s has %u layers but its config %u diff_ids", top.digest,
-                      layers->len, g_strv_length (image->layers)), NULL;
-  image->name = name ? g_strdup (name) : ref_name ? short_image_name (ref_name) : NULL;
+                          layers->len, g_strv_length (image->layers)),
+           NULL;
+  image->name = name ? g_strdup (name) : ref_name ? short_image_name (ref_name)
+                                                  : NULL;
   if (image->name == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "the manifest has no %s annotation: give the image a name",
-                        REF_NAME_ANNOTATION), NULL;
+                        REF_NAME_ANNOTATION),
+           NULL;
   if (!sbx_store_check_name (image->name, error))
     return NULL;
   image->id = g_strdup (sbx_digest_hex (config.digest));
@@ -565,7 +572,8 @@ select_docker_entry (JsonArray *entries, const char *ref, GError **error)
       guint64 i = g_ascii_strtoull (number, NULL, 10);
       if (i >= n)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no image #%s (manifest.json lists %u)",
-                            number, n), NULL;
+                            number, n),
+               NULL;
       return json_array_get_element (entries, (guint) i);
     }
   for (guint i = 0; i < n; i++)
@@ -623,8 +631,8 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (root))
     return sbx_bad_image (error, "manifest.json: expected a JSON array"), NULL;
-  if ((entry_node = select_docker_entry (json_node_get_array (root), ref, error)) == NULL
-      || (entry = expect_object (entry_node, "manifest.json entry", error)) == NULL)
+  if ((entry_node = select_docker_entry (json_node_get_array (root), ref, error)) == NULL ||
+      (entry = expect_object (entry_node, "manifest.json entry", error)) == NULL)
     return NULL;
   config_path = sbx_json_object_dup_string (entry, "Config");
   if (config_path == NULL || !sbx_json_object_get_strv (entry, "Layers", &layer_paths) || layer_paths == NULL)
@@ -632,12 +640,13 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
   if ((config = read_small_file (dir_fd, config_path, error)) == NULL)
     return NULL;
   config_digest = sha256_digest_of (config);
-  if (!check_docker_config_digest (config_path, config_digest, error)
-      || !sbx_image_config_parse (config, image, error))
+  if (!check_docker_config_digest (config_path, config_digest, error) ||
+      !sbx_image_config_parse (config, image, error))
     return NULL;
   if (g_strv_length (image->layers) != g_strv_length (layer_paths))
     return sbx_bad_image (error, "manifest.json lists %u layers but the config %u diff_ids",
-                      g_strv_length (layer_paths), g_strv_length (image->layers)), NULL;
+                          g_strv_length (layer_paths), g_strv_length (image->layers)),
+           NULL;
   image->name = name ? g_strdup (name) : docker_default_name (entry, ref);
   if (image->name == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "the image has no RepoTags: give it a name"), NULL;
@@ -669,7 +678,8 @@ split_source (const char *source, char **out_transport, char **out_path, char **
 
   if (colon == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                        "expected oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:N]"), FALSE;
+                        "expected oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:N]"),
+           FALSE;
   *out_transport = g_strndup (source, colon - source);
   *out_path = ref_colon ? g_strndup (colon + 1, ref_colon - colon - 1) : g_strdup (colon + 1);
   *out_ref = ref_colon ? g_strdup (ref_colon + 1) : NULL;
@@ -742,8 +752,8 @@ sbx_store_import (SbxStore *store, const char *source, const char *name,
   SbxImage *image = NULL;
 
   g_array_set_clear_func (lease_fds, close_fd_at);
-  if ((name == NULL || sbx_store_check_name (name, error))
-      && split_source (source, &transport, &path, &ref, error))
+  if ((name == NULL || sbx_store_check_name (name, error)) &&
+      split_source (source, &transport, &path, &ref, error))
     {
       sbx_store_clean_tmp (store);
       imp.staging = staging = sbx_store_staging_new (store, error);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* import.h: bringing an image into the store from a local source.
  *
  * Sources:

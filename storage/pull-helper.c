@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pull-helper.c: sbx_pull_image() runs sbx-import --pull; sbx_pull_find_local(). */
 #include "pull-helper.h"
 #include "import-helper.h"
@@ -14,8 +15,8 @@ sbx_pull_find_local (SbxStore *store, const char *ref)
 
   if (sbx_store_has_image (store, ref))
     return g_strdup (ref);
-  if ((conf = sbx_registries_conf_load (NULL)) == NULL
-      || (candidates = sbx_registry_resolve (conf, ref, NULL)) == NULL)
+  if ((conf = sbx_registries_conf_load (NULL)) == NULL ||
+      (candidates = sbx_registry_resolve (conf, ref, NULL)) == NULL)
     return NULL;
   for (guint i = 0; i < candidates->len; i++)
     {

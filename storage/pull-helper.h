@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pull-helper.h: pulling from the sbx binary (the implicit pull of `sbx run`) by running
  * `sbx-import --pull`: libcurl, like libarchive, stays out of the run path
  * (import-helper.h says why); and finding what an earlier pull stored. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pull.c: pulling an image into a staging OCI layout and importing it (see pull.h).
  *
  * Owns tmp/pull/ (partial and verified downloads, their locks) and the progress display.
@@ -25,7 +26,7 @@
 #define MAX_CONFIG (16 * 1024 * 1024)
 #define PROGRESS_INTERVAL_US (100 * 1000)
 
-static const char *const layer_types[] = {
+static const char * const layer_types[] = {
   "application/vnd.oci.image.layer.v1.tar",
   "application/vnd.oci.image.layer.v1.tar+gzip",
   "application/vnd.oci.image.layer.v1.tar+zstd",
@@ -33,13 +34,16 @@ static const char *const layer_types[] = {
   "application/vnd.docker.image.rootfs.diff.tar.gzip",
 };
 
-typedef enum { JOB_WAITING, JOB_ACTIVE, JOB_DONE, JOB_PRESENT } JobState;
+typedef enum { JOB_WAITING,
+               JOB_ACTIVE,
+               JOB_DONE,
+               JOB_PRESENT } JobState;
 
 typedef struct {
   const SbxDescriptor *desc;
-  const char *diff_id;   /* layers: skip the download when the store has it */
-  gint64 progress;       /* bytes in the file (atomic) */
-  gint state;            /* JobState (atomic) */
+  const char *diff_id; /* layers: skip the download when the store has it */
+  gint64 progress;     /* bytes in the file (atomic) */
+  gint state;          /* JobState (atomic) */
 } Job;
 
 struct SbxPull {
@@ -54,7 +58,7 @@ struct SbxPull {
   GBytes *manifest;
   char *manifest_type;
   SbxManifest *parsed;
-  GPtrArray *fetched;    /* hex of the blobs linked into the staging (removed from tmp/pull after the commit) */
+  GPtrArray *fetched; /* hex of the blobs linked into the staging (removed from tmp/pull after the commit) */
   /* the layer threads */
   GMutex lock;
   GCond cond;
@@ -109,8 +113,7 @@ download_partial (SbxPull *pull, Job *job, const char *partial, GError **error)
   const SbxDescriptor *desc = job->desc;
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   sbx_autofd int fd = openat (pull->pull_dir_fd, partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  SbxBlobSink sink = { .fd = fd, .limit = desc->size, .checksum = checksum, .progress = &job->progress,
-                       .cancel = &pull->cancel };
+  SbxBlobSink sink = { .fd = fd, .limit = desc->size, .checksum = checksum, .progress = &job->progress, .cancel = &pull->cancel };
   g_autofree char *actual = NULL;
   struct stat st;
 
@@ -129,14 +132,14 @@ download_partial (SbxPull *pull, Job *job, const char *partial, GError **error)
       return FALSE;
     }
   if (sink.offset != desc->size)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "blob %s: truncated: got %" G_GINT64_FORMAT " of %"
-                        G_GINT64_FORMAT " bytes", desc->digest, sink.offset, desc->size), FALSE;
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "blob %s: truncated: got %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes", desc->digest, sink.offset, desc->size), FALSE;
   actual = g_strconcat ("sha256:", g_checksum_get_string (checksum), NULL);
   if (strcmp (actual, desc->digest) != 0)
     {
       (void) unlinkat (pull->pull_dir_fd, partial, 0);
       return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "blob %s: digest mismatch (got %s)",
-                          desc->digest, actual), FALSE;
+                          desc->digest, actual),
+             FALSE;
     }
   if (fsync (fd) < 0)
     return sbx_set_error_from_errno (error, errno, "tmp/pull/%s", partial);
@@ -167,9 +170,9 @@ drop_lock_unless_partial (SbxPull *pull, const char *hex, const char *partial)
   g_autofree char *lock_name = g_strconcat (hex, ".lock", NULL);
   struct stat st;
 
-  if (fstatat (pull->pull_dir_fd, partial, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT
-      && fstatat (pull->pull_dir_fd, hex, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT
-      && unlinkat (pull->pull_dir_fd, lock_name, 0) < 0)
+  if (fstatat (pull->pull_dir_fd, partial, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+      fstatat (pull->pull_dir_fd, hex, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+      unlinkat (pull->pull_dir_fd, lock_name, 0) < 0)
     g_debug ("removing tmp/pull/%s: %s", lock_name, g_strerror (errno));
 }
 
@@ -187,8 +190,8 @@ fetch_blob (SbxPull *pull, Job *job, GError **error)
   g_atomic_int_set (&job->state, JOB_ACTIVE);
   if (layer_in_store (pull, job->diff_id))
     return g_atomic_int_set (&job->state, JOB_PRESENT), TRUE;
-  if (fstatat (pull->pull_dir_fd, hex, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode)
-      || st.st_size != job->desc->size)
+  if (fstatat (pull->pull_dir_fd, hex, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode) ||
+      st.st_size != job->desc->size)
     {
       if (!download_partial (pull, job, partial, error))
         return drop_lock_unless_partial (pull, hex, partial), FALSE;
@@ -246,8 +249,9 @@ append_job_line (GString *out, Job *job, gint64 *done, gint64 *total)
   JobState state = g_atomic_int_get (&job->state);
   g_autofree char *have = g_format_size (bytes);
   g_autofree char *size = g_format_size (job->desc->size);
-  const char *what = state == JOB_PRESENT ? "already in the store" : state == JOB_DONE ? "done"
-                     : state == JOB_WAITING ? "waiting" : NULL;
+  const char *what = state == JOB_PRESENT ? "already in the store" : state == JOB_DONE  ? "done"
+                                                                 : state == JOB_WAITING ? "waiting"
+                                                                                        : NULL;
 
   *total += job->desc->size;
   *done += state == JOB_PRESENT ? job->desc->size : bytes;
@@ -350,11 +354,11 @@ check_digest (GBytes *bytes, const SbxDescriptor *desc, const char *what, GError
   g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 
   if (desc->size >= 0 && (gint64) g_bytes_get_size (bytes) != desc->size)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "%s %s: size mismatch (expected %" G_GINT64_FORMAT
-                        ", got %" G_GSIZE_FORMAT ")", what, desc->digest, desc->size, g_bytes_get_size (bytes)), FALSE;
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "%s %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GSIZE_FORMAT ")", what, desc->digest, desc->size, g_bytes_get_size (bytes)), FALSE;
   if (strcmp (hex, sbx_digest_hex (desc->digest)) != 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "%s %s: digest mismatch (got sha256:%s)",
-                        what, desc->digest, hex), FALSE;
+                        what, desc->digest, hex),
+           FALSE;
   return TRUE;
 }
 
@@ -418,7 +422,8 @@ check_layer_types (SbxPull *pull, GError **error)
         known = known || g_strcmp0 (layer->media_type, layer_types[t]) == 0;
       if (!known)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "layer %s has unsupported media type '%s'",
-                            layer->digest, layer->media_type ? layer->media_type : "(none)"), FALSE;
+                            layer->digest, layer->media_type ? layer->media_type : "(none)"),
+               FALSE;
     }
   return TRUE;
 }
@@ -436,15 +441,17 @@ read_diff_ids (SbxPull *pull, GError **error)
   g_autoptr(JsonNode) root = NULL;
   JsonNode *rootfs;
 
-  if (!g_file_get_contents (path, &data, &len, &local_error)
-      || (root = sbx_json_parse_checked (data, len, &local_error)) == NULL)
+  if (!g_file_get_contents (path, &data, &len, &local_error) ||
+      (root = sbx_json_parse_checked (data, len, &local_error)) == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s: %s", pull->parsed->config.digest,
-                        local_error->message), NULL;
+                        local_error->message),
+           NULL;
   rootfs = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "rootfs") : NULL;
-  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs)
-      || !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &diff_ids) || diff_ids == NULL)
+  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs) ||
+      !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &diff_ids) || diff_ids == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s: no rootfs.diff_ids",
-                        pull->parsed->config.digest), NULL;
+                        pull->parsed->config.digest),
+           NULL;
   if (g_strv_length (diff_ids) != pull->parsed->layers->len)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "the manifest has %u layers but its config %u diff_ids",
@@ -463,7 +470,8 @@ fetch_config_and_layers (SbxPull *pull, GError **error)
 
   if (pull->parsed->config.size > MAX_CONFIG)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s is larger than 16 MiB",
-                        pull->parsed->config.digest), FALSE;
+                        pull->parsed->config.digest),
+           FALSE;
   if (!fetch_blob (pull, &config, error) || (diff_ids = read_diff_ids (pull, error)) == NULL)
     return FALSE;
   pull->jobs = jobs;
@@ -504,10 +512,10 @@ write_layout (SbxPull *pull, GError **error)
     return sbx_set_error_from_errno (error, errno, "%s", pull->staging->path);
   if (memchr (g_bytes_get_data (pull->manifest, NULL), '\0', g_bytes_get_size (pull->manifest)) != NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "the manifest contains a NUL byte"), FALSE;
-  return sbx_write_string_at (dir_fd, blob, O_CREAT | O_EXCL, 0644, data, error)
-         && sbx_write_string_at (dir_fd, "index.json", O_CREAT | O_EXCL, 0644, index, error)
-         && sbx_write_string_at (dir_fd, "oci-layout", O_CREAT | O_EXCL, 0644,
-                                 "{\"imageLayoutVersion\":\"1.0.0\"}", error);
+  return sbx_write_string_at (dir_fd, blob, O_CREAT | O_EXCL, 0644, data, error) &&
+         sbx_write_string_at (dir_fd, "index.json", O_CREAT | O_EXCL, 0644, index, error) &&
+         sbx_write_string_at (dir_fd, "oci-layout", O_CREAT | O_EXCL, 0644,
+                              "{\"imageLayoutVersion\":\"1.0.0\"}", error);
 }
 
 static gboolean
@@ -525,7 +533,8 @@ prepare_dirs (SbxPull *pull, GError **error)
     return FALSE;
   if (strchr (pull->staging->path, ':') != NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the store's path %s contains a ':'",
-                        sbx_store_get_root (pull->store)), FALSE;
+                        sbx_store_get_root (pull->store)),
+           FALSE;
   blobs = g_build_filename (pull->staging->path, "blobs", "sha256", NULL);
   return sbx_mkdir_p (blobs, 0700, error);
 }
@@ -588,8 +597,8 @@ try_candidate (SbxStore *store, SbxReference *ref, const SbxPullOptions *options
   g_autoptr(SbxPull) pull = pull_new (store, ref, options);
   gboolean tls_verify = options->tls_verify && !sbx_registries_conf_is_insecure (conf, ref->registry);
 
-  if ((pull->client = sbx_registry_client_new (ref, tls_verify, error)) == NULL
-      || !resolve_manifest (pull, error))
+  if ((pull->client = sbx_registry_client_new (ref, tls_verify, error)) == NULL ||
+      !resolve_manifest (pull, error))
     return g_prefix_error (error, "%s", pull->error_prefix), NULL;
   return g_steal_pointer (&pull);
 }
@@ -612,8 +621,8 @@ sbx_pull_fetch (SbxStore *store, const char *text, const SbxPullOptions *options
       if (pull == NULL && (candidates->len == 0 || !g_error_matches (local_error, SBX_ERROR, SBX_ERROR_NOT_FOUND)))
         return g_propagate_error (error, g_steal_pointer (&local_error)), NULL;
     }
-  if (!check_layer_types (pull, error) || !prepare_dirs (pull, error)
-      || !fetch_config_and_layers (pull, error) || !write_layout (pull, error))
+  if (!check_layer_types (pull, error) || !prepare_dirs (pull, error) ||
+      !fetch_config_and_layers (pull, error) || !write_layout (pull, error))
     return g_prefix_error (error, "%s", pull->error_prefix), NULL;
   return g_steal_pointer (&pull);
 }

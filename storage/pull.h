@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pull.h: pulling an image from a registry into the store (inside sbx-import).
  *
  * sbx_pull_fetch() resolves the reference (registries.conf), fetches the manifest (an

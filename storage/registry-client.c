@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* registry-client.c: the OCI distribution API with libcurl (see registry-client.h).
  *
  * Each request gets its own easy handle (the layer threads share nothing of curl's); the
@@ -25,11 +26,11 @@ static const char manifest_accept[] =
   "application/vnd.docker.distribution.manifest.v2+json";
 
 struct SbxRegistryClient {
-  char *registry;      /* for messages */
-  char *host;          /* API host[:port] */
+  char *registry; /* for messages */
+  char *host;     /* API host[:port] */
   char *repository;
   gboolean tls_verify;
-  char *basic_auth;    /* base64 user:pass from an auth file, or NULL */
+  char *basic_auth; /* base64 user:pass from an auth file, or NULL */
   GMutex lock;
   char *scheme;        /* "https" or "http" */
   char *authorization; /* "Authorization: ..." header, or NULL */
@@ -38,13 +39,13 @@ struct SbxRegistryClient {
 /* One response. */
 typedef struct {
   long status;
-  GString *body;            /* manifests, tokens, error bodies (bounded by @max_body) */
+  GString *body; /* manifests, tokens, error bodies (bounded by @max_body) */
   gsize max_body;
   gboolean too_large;
   char *content_type;
   char *www_authenticate;
   char *content_range;
-  SbxBlobSink *sink;        /* 2xx bodies go here instead when set */
+  SbxBlobSink *sink; /* 2xx bodies go here instead when set */
   gboolean sink_started;
   gboolean sink_error;
   char sink_message[160];
@@ -150,7 +151,8 @@ sink_begin (Response *r)
       /* 200: the whole blob again */
       if (ftruncate (sink->fd, 0) < 0 || lseek (sink->fd, 0, SEEK_SET) < 0)
         return g_snprintf (r->sink_message, sizeof r->sink_message, "truncating the partial download: %s",
-                           g_strerror (errno)), FALSE;
+                           g_strerror (errno)),
+               FALSE;
       g_checksum_reset (sink->checksum);
       sink->offset = 0;
       sink->restarted = TRUE;
@@ -167,8 +169,7 @@ sink_write (Response *r, const char *data, size_t len)
   if (!r->sink_started && !sink_begin (r))
     return r->sink_error = TRUE, 0;
   if (sink->offset + (gint64) len > sink->limit)
-    return g_snprintf (r->sink_message, sizeof r->sink_message, "the blob is larger than its descriptor says (%"
-                       G_GINT64_FORMAT " bytes)", sink->limit), r->sink_error = TRUE, 0;
+    return g_snprintf (r->sink_message, sizeof r->sink_message, "the blob is larger than its descriptor says (%" G_GINT64_FORMAT " bytes)", sink->limit), r->sink_error = TRUE, 0;
   if (!sbx_write_all (sink->fd, data, len, &error))
     return g_snprintf (r->sink_message, sizeof r->sink_message, "%s", error->message), r->sink_error = TRUE, 0;
   g_checksum_update (sink->checksum, (const guchar *) data, len);
@@ -208,7 +209,9 @@ setup_handle (CURL *curl, SbxRegistryClient *client, const char *url, struct cur
 {
   CURLcode rc = CURLE_OK;
 
-#define SET(opt, val) if (rc == CURLE_OK) rc = curl_easy_setopt (curl, opt, val)
+#define SET(opt, val) \
+  if (rc == CURLE_OK) \
+  rc = curl_easy_setopt (curl, opt, val)
   SET (CURLOPT_URL, url);
   SET (CURLOPT_HTTPHEADER, headers);
   SET (CURLOPT_USERAGENT, USER_AGENT);
@@ -351,7 +354,8 @@ http_error (Response *r, const char *what, GError **error)
   g_autofree char *text = registry_error_text (r->body);
   g_autofree char *escaped = text ? g_strescape (text, NULL) : NULL;
   int code = r->status == 404 ? SBX_ERROR_NOT_FOUND : SBX_ERROR_FAILED;
-  const char *hint = r->status == 401 ? " (authentication required)" : r->status == 403 ? " (access denied)" : "";
+  const char *hint = r->status == 401 ? " (authentication required)" : r->status == 403 ? " (access denied)"
+                                                                                        : "";
 
   if (escaped && strlen (escaped) > 200)
     escaped[200] = '\0';
@@ -422,7 +426,9 @@ fetch_token (SbxRegistryClient *client, const SbxAuthChallenge *c, GError **erro
       curl_slist_free_all (headers);
       response_clear (&r);
       return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "token realm %s: credentials are only sent over "
-                          "https (--tls-verify=false allows it)", c->realm), FALSE;
+                                                              "https (--tls-verify=false allows it)",
+                          c->realm),
+             FALSE;
     }
   ok = perform (client, url, headers, &r, &code, error);
   curl_slist_free_all (headers);
@@ -452,7 +458,8 @@ authenticate (SbxRegistryClient *client, Response *r, GError **error)
     {
       if (client->basic_auth == NULL)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED,
-                            "HTTP 401: the registry wants a user name and password (none in the auth files)"), FALSE;
+                            "HTTP 401: the registry wants a user name and password (none in the auth files)"),
+               FALSE;
       set_authorization (client, g_strconcat ("Authorization: Basic ", client->basic_auth, NULL));
       return TRUE;
     }
@@ -469,7 +476,8 @@ request (SbxRegistryClient *client, const char *path, const char *accept, Respon
       g_autofree char *url = g_strdup_printf ("%s://%s/v2/%s", scheme, client->host, path);
       g_autofree char *auth = get_authorization (client);
       g_autofree char *range = r->sink && r->sink->offset > 0
-                               ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", r->sink->offset) : NULL;
+                               ? g_strdup_printf ("Range: bytes=%" G_GINT64_FORMAT "-", r->sink->offset)
+                               : NULL;
       struct curl_slist *headers = NULL;
       CURLcode code;
       gboolean ok;

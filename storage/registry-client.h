@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* registry-client.h: the OCI distribution API over HTTP(S), with libcurl.
  *
  * One client per registry and repository.  It pings /v2/ first (and, when TLS is not
@@ -29,13 +30,13 @@ GBytes *sbx_registry_client_get_manifest (SbxRegistryClient *client, const char 
                                           char **out_content_type, GError **error);
 
 typedef struct {
-  int fd;                /* written from @offset on */
-  gint64 offset;         /* bytes already in fd (and fed to @checksum): asked for with Range */
-  gint64 limit;          /* the descriptor's size: more is an error */
-  GChecksum *checksum;   /* fed every byte written */
-  gint64 *progress;      /* atomically set to the bytes in fd (may be NULL) */
-  gint *cancel;          /* non-zero (atomic) stops the transfer (may be NULL) */
-  gboolean restarted;    /* out: the server ignored Range; fd and checksum were reset */
+  int fd;              /* written from @offset on */
+  gint64 offset;       /* bytes already in fd (and fed to @checksum): asked for with Range */
+  gint64 limit;        /* the descriptor's size: more is an error */
+  GChecksum *checksum; /* fed every byte written */
+  gint64 *progress;    /* atomically set to the bytes in fd (may be NULL) */
+  gint *cancel;        /* non-zero (atomic) stops the transfer (may be NULL) */
+  gboolean restarted;  /* out: the server ignored Range; fd and checksum were reset */
 } SbxBlobSink;
 
 /* GET /v2/<repo>/blobs/<digest> into @sink.  Does not check the size or digest at the end:

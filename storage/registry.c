@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* registry.c: image references, registries.conf, WWW-Authenticate, auth files and the
  * manifests of the distribution API: everything about registries that needs no network.
  * Every input here is untrusted (command line, config files, registry answers): bounded,
@@ -17,17 +18,17 @@
 #define MAX_TAG 128
 #define MAX_AUTH_FILE (1024 * 1024)
 
-static const char *const index_types[] = {
+static const char * const index_types[] = {
   "application/vnd.oci.image.index.v1+json",
   "application/vnd.docker.distribution.manifest.list.v2+json",
 };
-static const char *const manifest_types[] = {
+static const char * const manifest_types[] = {
   "application/vnd.oci.image.manifest.v1+json",
   "application/vnd.docker.distribution.manifest.v2+json",
 };
 
 static gboolean
-in_list (const char *value, const char *const *list, gsize n)
+in_list (const char *value, const char * const *list, gsize n)
 {
   for (gsize i = 0; value && i < n; i++)
     if (strcmp (value, list[i]) == 0)
@@ -95,8 +96,8 @@ valid_path_component (const char *s, gsize len)
       if (sep > 0)
         {
           g_autofree char *separator = g_strndup (s + i, sep);
-          if (strcmp (separator, ".") != 0 && strcmp (separator, "_") != 0 && strcmp (separator, "__") != 0
-              && strspn (separator, "-") != sep)
+          if (strcmp (separator, ".") != 0 && strcmp (separator, "_") != 0 && strcmp (separator, "__") != 0 &&
+              strspn (separator, "-") != sep)
             return FALSE;
         }
       i += sep;
@@ -122,8 +123,8 @@ valid_domain (const char *domain)
   const char *colon = strchr (domain, ':');
   gsize host_len = colon ? (gsize) (colon - domain) : strlen (domain);
 
-  if (host_len == 0 || domain[0] == '.' || domain[0] == '-' || domain[host_len - 1] == '.'
-      || domain[host_len - 1] == '-' || strstr (domain, "..") != NULL)
+  if (host_len == 0 || domain[0] == '.' || domain[0] == '-' || domain[host_len - 1] == '.' ||
+      domain[host_len - 1] == '-' || strstr (domain, "..") != NULL)
     return FALSE;
   for (gsize i = 0; i < host_len; i++)
     if (!g_ascii_isalnum (domain[i]) && domain[i] != '.' && domain[i] != '-')
@@ -215,7 +216,8 @@ sbx_reference_to_string (const SbxReference *ref)
 const char *
 sbx_reference_manifest_ref (const SbxReference *ref)
 {
-  return ref->digest ? ref->digest : ref->tag ? ref->tag : "latest";
+  return ref->digest ? ref->digest : ref->tag ? ref->tag
+                                              : "latest";
 }
 
 const char *
@@ -276,7 +278,8 @@ check_registry_list (char **list, const char *what, const char *key, GError **er
   for (char **r = list; *r; r++)
     if (!valid_domain (*r))
       return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: [registries] %s: invalid registry '%s'",
-                          what, key, *r), FALSE;
+                          what, key, *r),
+             FALSE;
   return TRUE;
 }
 
@@ -292,7 +295,8 @@ load_aliases (GKeyFile *file, SbxRegistriesConf *conf, const char *what, GError 
 
       if (target == NULL || target->registry == NULL)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
-                            "%s: [aliases] %s: expected a full name (registry/name)", what, *key), FALSE;
+                            "%s: [aliases] %s: expected a full name (registry/name)", what, *key),
+               FALSE;
       g_hash_table_replace (conf->aliases, g_strdup (*key), g_steal_pointer (&value));
     }
   return TRUE;
@@ -310,9 +314,9 @@ sbx_registries_conf_parse (const char *data, gsize len, const char *what, GError
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: %s", what, local_error->message), NULL;
   conf->search = string_list (file, "registries", "search", SBX_REGISTRY_DOCKER_HUB);
   conf->insecure = string_list (file, "registries", "insecure", NULL);
-  if (!check_registry_list (conf->search, what, "search", error)
-      || !check_registry_list (conf->insecure, what, "insecure", error)
-      || !load_aliases (file, conf, what, error))
+  if (!check_registry_list (conf->search, what, "search", error) ||
+      !check_registry_list (conf->insecure, what, "insecure", error) ||
+      !load_aliases (file, conf, what, error))
     return NULL;
   return g_steal_pointer (&conf);
 }
@@ -352,8 +356,10 @@ qualify (const SbxReference *ref, const char *registry)
 
   out->registry = g_strdup (registry);
   out->repository = hub && strchr (ref->repository, '/') == NULL
-                    ? g_strconcat ("library/", ref->repository, NULL) : g_strdup (ref->repository);
-  out->tag = g_strdup (ref->tag ? ref->tag : ref->digest ? NULL : "latest");
+                    ? g_strconcat ("library/", ref->repository, NULL)
+                    : g_strdup (ref->repository);
+  out->tag = g_strdup (ref->tag ? ref->tag : ref->digest ? NULL
+                                                         : "latest");
   out->digest = g_strdup (ref->digest);
   return out;
 }
@@ -472,7 +478,8 @@ static void
 set_param (SbxAuthChallenge *c, const char *key, char *value)
 {
   char **slot = strcmp (key, "realm") == 0 ? &c->realm : strcmp (key, "service") == 0 ? &c->service
-                : strcmp (key, "scope") == 0 ? &c->scope : NULL;
+                                                     : strcmp (key, "scope") == 0     ? &c->scope
+                                                                                      : NULL;
   if (slot == NULL)
     {
       g_free (value);
@@ -504,10 +511,12 @@ sbx_auth_challenge_parse (const char *header, GError **error)
     }
   if (strcmp (c->scheme, "bearer") == 0 && (c->realm == NULL || !g_str_has_prefix (c->realm, "http")))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE,
-                        "WWW-Authenticate: Bearer challenge without an http(s) realm"), NULL;
+                        "WWW-Authenticate: Bearer challenge without an http(s) realm"),
+           NULL;
   if (strcmp (c->scheme, "bearer") != 0 && strcmp (c->scheme, "basic") != 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE,
-                        "WWW-Authenticate: unsupported scheme '%s'", c->scheme), NULL;
+                        "WWW-Authenticate: unsupported scheme '%s'", c->scheme),
+           NULL;
   return g_steal_pointer (&c);
 }
 
@@ -528,9 +537,9 @@ auth_key_matches (const char *key, const char *registry)
   len = strcspn (host, "/");
   if (strlen (registry) == len && strncmp (host, registry, len) == 0)
     return TRUE;
-  return strcmp (registry, SBX_REGISTRY_DOCKER_HUB) == 0
-         && ((len == strlen ("index.docker.io") && strncmp (host, "index.docker.io", len) == 0)
-             || (len == strlen ("registry-1.docker.io") && strncmp (host, "registry-1.docker.io", len) == 0));
+  return strcmp (registry, SBX_REGISTRY_DOCKER_HUB) == 0 &&
+         ((len == strlen ("index.docker.io") && strncmp (host, "index.docker.io", len) == 0) ||
+          (len == strlen ("registry-1.docker.io") && strncmp (host, "registry-1.docker.io", len) == 0));
 }
 
 gboolean
@@ -635,10 +644,18 @@ parse_descriptor (JsonNode *node, const char *what, SbxDescriptor *out, GError *
 const char *
 sbx_registry_host_arch (const char **out_variant)
 {
-  static const struct { const char *uname, *arch, *variant; } arches[] = {
-    { "x86_64", "amd64", NULL }, { "aarch64", "arm64", "v8" }, { "i686", "386", NULL },
-    { "i386", "386", NULL }, { "armv7l", "arm", "v7" }, { "armv6l", "arm", "v6" },
-    { "ppc64le", "ppc64le", NULL }, { "s390x", "s390x", NULL }, { "riscv64", "riscv64", NULL },
+  static const struct {
+    const char *uname, *arch, *variant;
+  } arches[] = {
+    { "x86_64", "amd64", NULL },
+    { "aarch64", "arm64", "v8" },
+    { "i686", "386", NULL },
+    { "i386", "386", NULL },
+    { "armv7l", "arm", "v7" },
+    { "armv6l", "arm", "v6" },
+    { "ppc64le", "ppc64le", NULL },
+    { "s390x", "s390x", NULL },
+    { "riscv64", "riscv64", NULL },
   };
   struct utsname name;
 
@@ -667,8 +684,8 @@ find_platform (JsonArray *manifests, const char *os, const char *arch, const cha
       JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? sbx_json_get_object (json_node_get_object (node), "platform") : NULL;
       const char *v = sbx_json_get_string (p, "variant");
 
-      if (p == NULL || g_strcmp0 (sbx_json_get_string (p, "os"), os) != 0
-          || g_strcmp0 (sbx_json_get_string (p, "architecture"), arch) != 0)
+      if (p == NULL || g_strcmp0 (sbx_json_get_string (p, "os"), os) != 0 ||
+          g_strcmp0 (sbx_json_get_string (p, "architecture"), arch) != 0)
         continue;
       if (v == NULL || variant == NULL || strcmp (v, variant) == 0)
         return (gint) i;
@@ -690,7 +707,8 @@ parse_index (JsonObject *object, SbxManifest *out, const char *os, const char *a
   i = find_platform (json_node_get_array (node), os, arch, variant);
   if (i < 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "the image index has no manifest for %s/%s",
-                        os, arch), FALSE;
+                        os, arch),
+           FALSE;
   out->is_index = TRUE;
   if (!parse_descriptor (json_array_get_element (json_node_get_array (node), i), "image index", &out->chosen, error))
     return FALSE;
@@ -729,7 +747,8 @@ sbx_manifest_check_shape (JsonObject *object, gboolean expect_index, const char 
 
   if (has_index_part && has_manifest_part)
     return sbx_bad_image (error, "%s: carries both \"manifests\" and \"layers\"/\"config\" (ambiguous: "
-                          "an index or a manifest?)", what);
+                                 "an index or a manifest?)",
+                          what);
   if (json_object_has_member (object, "mediaType") && media_type == NULL)
     return sbx_bad_image (error, "%s: \"mediaType\" is not a string", what);
   if (media_type != NULL && expect_index && !sbx_media_type_is_index (media_type))
@@ -750,8 +769,8 @@ kinds_disagree (JsonObject *object, const char *content_type)
 
   if (media_type == NULL || content_type == NULL)
     return FALSE;
-  return (sbx_media_type_is_index (content_type) && sbx_media_type_is_manifest (media_type))
-         || (sbx_media_type_is_manifest (content_type) && sbx_media_type_is_index (media_type));
+  return (sbx_media_type_is_index (content_type) && sbx_media_type_is_manifest (media_type)) ||
+         (sbx_media_type_is_manifest (content_type) && sbx_media_type_is_index (media_type));
 }
 
 /* Index or manifest: the "mediaType" field, else @content_type, else the shape. */
@@ -759,8 +778,7 @@ static const char *
 kind_of (JsonObject *object, const char *content_type)
 {
   const char *media_type = sbx_json_get_string (object, "mediaType");
-  if (media_type == NULL && content_type && (sbx_media_type_is_index (content_type)
-                                              || sbx_media_type_is_manifest (content_type)))
+  if (media_type == NULL && content_type && (sbx_media_type_is_index (content_type) || sbx_media_type_is_manifest (content_type)))
     media_type = content_type;
   if (media_type == NULL)
     return json_object_has_member (object, "manifests") ? index_types[0] : manifest_types[0];
@@ -794,9 +812,10 @@ sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
   kind = kind_of (object, content_type);
   if (kinds_disagree (object, content_type))
     return sbx_bad_image (error, "manifest: \"mediaType\" '%s' contradicts the Content-Type '%s'",
-                          sbx_json_get_string (object, "mediaType"), content_type), NULL;
-  if ((sbx_media_type_is_index (kind) || sbx_media_type_is_manifest (kind))
-      && !sbx_manifest_check_shape (object, sbx_media_type_is_index (kind), "manifest", error))
+                          sbx_json_get_string (object, "mediaType"), content_type),
+           NULL;
+  if ((sbx_media_type_is_index (kind) || sbx_media_type_is_manifest (kind)) &&
+      !sbx_manifest_check_shape (object, sbx_media_type_is_index (kind), "manifest", error))
     return NULL;
   if (arch == NULL)
     arch = sbx_registry_host_arch (&host_variant), variant = host_variant;

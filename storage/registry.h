@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* registry.h: what sbx knows about container registries without talking to one: image
  * references and short-name resolution (registries.conf), WWW-Authenticate challenges,
  * credentials in auth files, and manifests / image indexes as the distribution API serves
@@ -100,9 +101,9 @@ void sbx_descriptor_clear (SbxDescriptor *descriptor);
 /* What the registry served for a manifest request. */
 typedef struct {
   gboolean is_index;
-  SbxDescriptor chosen;  /* an index: the manifest for the platform */
-  SbxDescriptor config;  /* a manifest: its config ... */
-  GArray *layers;        /* ... and layers (SbxDescriptor) */
+  SbxDescriptor chosen; /* an index: the manifest for the platform */
+  SbxDescriptor config; /* a manifest: its config ... */
+  GArray *layers;       /* ... and layers (SbxDescriptor) */
 } SbxManifest;
 
 void sbx_manifest_free (SbxManifest *manifest);
@@ -117,9 +118,9 @@ SbxManifest *sbx_manifest_parse (GBytes *bytes, const char *content_type, const 
 
 /* How to pull (shared by `sbx pull`, the implicit pull of `sbx run` and sbx-import). */
 typedef struct {
-  gboolean tls_verify;  /* FALSE: TLS certificates not checked, plain http allowed */
-  gboolean quiet;       /* no progress display */
-  int progress_fd;      /* where the progress goes when it is a terminal (-1: nowhere) */
+  gboolean tls_verify; /* FALSE: TLS certificates not checked, plain http allowed */
+  gboolean quiet;      /* no progress display */
+  int progress_fd;     /* where the progress goes when it is a terminal (-1: nowhere) */
 } SbxPullOptions;
 
 /* The host's architecture and variant in OCI terms ("amd64", NULL; "arm64", "v8"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* resolve.c: image names to store images, importing or pulling on first use (resolve.h). */
 #include "resolve.h"
 #include "import-helper.h"

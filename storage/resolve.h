@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* resolve.h: the one way an image name on the command line becomes a store image
  * (`sbx run`, `sbx spec`; later `exec` and `inspect`). */
 #pragma once
@@ -9,7 +10,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  SbxPullOptions pull;   /* for the implicit pull of a registry-qualified name */
+  SbxPullOptions pull; /* for the implicit pull of a registry-qualified name */
 } SbxResolveOptions;
 
 /* The image @name means, in this order: the embedded default image ("default"), imported

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rootfs.c: mounting a sandbox's root filesystem with fuse-overlayfs or the kernel overlay. */
 #include "rootfs.h"
 #include "fd-util.h"
@@ -37,7 +38,8 @@ sbx_storage_driver_from_config (char **out_name, GError **error)
   if (*out_name != NULL && !sbx_storage_driver_parse (*out_name, &driver, &local_error))
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: [storage] driver=%s: expected auto, overlay "
-                   "or fuse-overlayfs", path, *out_name);
+                                                            "or fuse-overlayfs",
+                   path, *out_name);
       g_clear_pointer (out_name, g_free);
       return FALSE;
     }
@@ -167,9 +169,10 @@ mount_kernel_overlay (const SbxRootfsSpec *spec, gboolean quiet_refusal, GError 
     }
   if (errsv == EPERM || errsv == EINVAL || errsv == ENODEV)
     return sbx_set_error_from_errno (error, errsv, "mounting the kernel overlay on %s (storage driver overlay): "
-                                     "the kernel refuses overlay in a user namespace before Linux 5.11, and on "
-                                     "file systems without user xattrs; --storage-driver=fuse-overlayfs works "
-                                     "there", spec->target);
+                                                   "the kernel refuses overlay in a user namespace before Linux 5.11, and on "
+                                                   "file systems without user xattrs; --storage-driver=fuse-overlayfs works "
+                                                   "there",
+                                     spec->target);
   return sbx_set_error_from_errno (error, errsv, "mounting the kernel overlay on %s (storage driver overlay)",
                                    spec->target);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rootfs.h: mounting a sandbox's root filesystem: the image's layers as read-only lower
  * layers under a writable upper dir, with one of two drivers:
  *   overlay         the kernel's overlayfs, mounted inside the user namespace (Linux 5.11+);
@@ -18,13 +19,13 @@ G_BEGIN_DECLS
 typedef struct {
   SbxStorageDriver driver;
   /* Paths are relative to the caller's cwd, which the daemon inherits. */
-  const char * const *lower;      /* top layer first; may be empty */
+  const char * const *lower; /* top layer first; may be empty */
   const char *upper;
   const char *work;
   const char *target;
-  const char *log;                /* where the daemon's stderr goes */
+  const char *log; /* where the daemon's stderr goes */
   const char *fuse_overlayfs;
-  const char *uidmapping;         /* fuse-overlayfs "uidmapping=" value, or NULL */
+  const char *uidmapping; /* fuse-overlayfs "uidmapping=" value, or NULL */
   const char *gidmapping;
 } SbxRootfsSpec;
 

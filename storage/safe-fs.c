@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* safe-fs.c: filesystem primitives that never follow a symlink planted by hostile
  * content: openat2 beneath a directory, and removal of a hostile tree (0000 dirs, deep
  * nesting, symlinks to outside) that only ever unlinks what lies below it. */
@@ -13,12 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 int
 sbx_openat_beneath (int dirfd, const char *path, int flags, gboolean no_symlinks)
 {
-  return sbx_openat2 (dirfd, path, flags, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
-                                          (no_symlinks ? RESOLVE_NO_SYMLINKS : 0));
+  return sbx_openat2 (dirfd, path, flags, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0));
 }
 
 /* Opens directory @name under @parent for reading, without following a symlink,
@@ -36,8 +35,8 @@ open_dir_for_removal (int parent, const char *name)
       char proc_path[64];
 
       g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", path_fd);
-      if (chmod (proc_path, (st.st_mode & 07777) | S_IRWXU) < 0
-          && fchmodat (parent, name, (st.st_mode & 07777) | S_IRWXU, 0) < 0)
+      if (chmod (proc_path, (st.st_mode & 07777) | S_IRWXU) < 0 &&
+          fchmodat (parent, name, (st.st_mode & 07777) | S_IRWXU, 0) < 0)
         return -1;
     }
   return openat (path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -179,8 +178,7 @@ sbx_store_read_beneath (const char *root, const char *rel, gsize max, GError **e
   if (fd < 0)
     return NULL;
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > max)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s/%s: not a regular file of at most %" G_GSIZE_FORMAT
-                        " bytes", root, rel, max), NULL;
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s/%s: not a regular file of at most %" G_GSIZE_FORMAT " bytes", root, rel, max), NULL;
   data = g_byte_array_sized_new ((guint) st.st_size + 1);
   g_byte_array_set_size (data, (guint) st.st_size);
   if (st.st_size > 0 && !sbx_read_exact (fd, data->data, (gsize) st.st_size, error))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sandbox.c: named sandboxes on disk (the layout: sandbox.h). */
 #include "sandbox.h"
 #include "json-util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sandbox.h: named sandboxes, the ones whose files outlive a run (`sbx run --name`).
  *
  * Layout under the store:
@@ -20,14 +21,14 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *name;
-  SbxImage *image;       /* the image as it was when the sandbox was made */
-  char *profile_json;    /* the effective profile (with the command line's overrides) */
-  char **command;        /* the command of the first run; NULL: the image's */
-  char *network;         /* --network of the first run, or NULL */
-  char **publish;        /* -p of the first run, or NULL */
-  gint64 created;        /* unix time */
-  char *driver;          /* "overlay" / "fuse-overlayfs" once mounted, else NULL */
-  gboolean running;      /* a run holds its lock (at the time of loading) */
+  SbxImage *image;    /* the image as it was when the sandbox was made */
+  char *profile_json; /* the effective profile (with the command line's overrides) */
+  char **command;     /* the command of the first run; NULL: the image's */
+  char *network;      /* --network of the first run, or NULL */
+  char **publish;     /* -p of the first run, or NULL */
+  gint64 created;     /* unix time */
+  char *driver;       /* "overlay" / "fuse-overlayfs" once mounted, else NULL */
+  gboolean running;   /* a run holds its lock (at the time of loading) */
 } SbxSandbox;
 
 void sbx_sandbox_free (SbxSandbox *sandbox);

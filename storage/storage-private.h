@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* storage-private.h: helpers shared by store.c, unpack.c, import.c and registry.c, not part
  * of the API.
  *

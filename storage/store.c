@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store.c: the image store: its layout, its locks, images.json, removal and leases.
  *
  * images.json changes only under LOCK_EX on `lock` (read under LOCK_SH) and is replaced
@@ -127,7 +128,7 @@ store_path (SbxStore *store, const char *relative)
 SbxStore *
 sbx_store_open (const char *root, GError **error)
 {
-  static const char *const subdirs[] = { "blobs", "blobs/sha256", "layers", "tmp", "mnt", "sandboxes" };
+  static const char * const subdirs[] = { "blobs", "blobs/sha256", "layers", "tmp", "mnt", "sandboxes" };
   g_autoptr(SbxStore) store = g_new0 (SbxStore, 1);
   g_autofree char *lock_path = NULL;
   sbx_autofd int lock_fd = -1;
@@ -378,18 +379,20 @@ sbx_image_from_json (JsonNode *node, GError **error)
   image->user = sbx_json_object_dup_string (object, "user");
   image->created = json_object_get_int_member_with_default (object, "created", 0);
   image->size = (guint64) json_object_get_int_member_with_default (object, "size", 0);
-  well_typed = sbx_json_object_get_strv (object, "layers", &image->layers)
-               && sbx_json_object_get_strv (object, "entrypoint", &image->entrypoint)
-               && sbx_json_object_get_strv (object, "cmd", &image->cmd)
-               && sbx_json_object_get_strv (object, "env", &image->env);
-  if (!well_typed || image->layers == NULL || image->id == NULL || !is_sha256_hex (image->id)
-      || !sbx_digest_is_valid (image->manifest_digest) || !sbx_store_check_name (image->name, NULL))
+  well_typed = sbx_json_object_get_strv (object, "layers", &image->layers) &&
+               sbx_json_object_get_strv (object, "entrypoint", &image->entrypoint) &&
+               sbx_json_object_get_strv (object, "cmd", &image->cmd) &&
+               sbx_json_object_get_strv (object, "env", &image->env);
+  if (!well_typed || image->layers == NULL || image->id == NULL || !is_sha256_hex (image->id) ||
+      !sbx_digest_is_valid (image->manifest_digest) || !sbx_store_check_name (image->name, NULL))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "record '%s' is malformed",
-                        image->name ? image->name : "?"), NULL;
+                        image->name ? image->name : "?"),
+           NULL;
   for (char **layer = image->layers; *layer; layer++)
     if (!sbx_digest_is_valid (*layer))
       return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "record '%s' has an invalid layer '%s'",
-                          image->name, *layer), NULL;
+                          image->name, *layer),
+             NULL;
   if (image->env == NULL)
     image->env = g_new0 (char *, 1);
   return g_steal_pointer (&image);
@@ -484,12 +487,17 @@ image_copy (const SbxImage *image)
   SbxImage *copy = g_new0 (SbxImage, 1);
 
   *copy = (SbxImage) {
-    .name = g_strdup (image->name), .id = g_strdup (image->id),
-    .manifest_digest = g_strdup (image->manifest_digest), .layers = g_strdupv (image->layers),
-    .entrypoint = g_strdupv (image->entrypoint), .cmd = g_strdupv (image->cmd),
+    .name = g_strdup (image->name),
+    .id = g_strdup (image->id),
+    .manifest_digest = g_strdup (image->manifest_digest),
+    .layers = g_strdupv (image->layers),
+    .entrypoint = g_strdupv (image->entrypoint),
+    .cmd = g_strdupv (image->cmd),
     .env = image->env ? g_strdupv (image->env) : g_new0 (char *, 1),
-    .working_dir = g_strdup (image->working_dir), .user = g_strdup (image->user),
-    .created = image->created, .size = image->size,
+    .working_dir = g_strdup (image->working_dir),
+    .user = g_strdup (image->user),
+    .created = image->created,
+    .size = image->size,
   };
   return copy;
 }
@@ -519,7 +527,7 @@ sbx_store_has_image (SbxStore *store, const char *name)
 static gint
 compare_image_names (gconstpointer a, gconstpointer b)
 {
-  return strcmp ((*(SbxImage *const *) a)->name, (*(SbxImage *const *) b)->name);
+  return strcmp ((*(SbxImage * const *) a)->name, (*(SbxImage * const *) b)->name);
 }
 
 GPtrArray *
@@ -722,8 +730,8 @@ collect_garbage (SbxStore *store, GPtrArray *images, GError **error)
       const char *name = g_ptr_array_index (layer_names, i);
       g_autofree char *hex = g_strndup (name, SBX_DIGEST_HEX_LEN);
 
-      if ((strcmp (name, hex) != 0 && strcmp (name + strlen (hex), LOCK_SUFFIX) != 0)
-          || !is_sha256_hex (hex) || g_hash_table_contains (used_layers, hex))
+      if ((strcmp (name, hex) != 0 && strcmp (name + strlen (hex), LOCK_SUFFIX) != 0) ||
+          !is_sha256_hex (hex) || g_hash_table_contains (used_layers, hex))
         continue;
       g_hash_table_add (used_layers, g_strdup (hex)); /* once per layer */
       if (!remove_layer_unless_leased (store, layers_fd, hex, error))
@@ -732,8 +740,8 @@ collect_garbage (SbxStore *store, GPtrArray *images, GError **error)
   for (guint i = 0; i < blob_names->len; i++)
     {
       const char *name = g_ptr_array_index (blob_names, i);
-      if (is_sha256_hex (name) && !g_hash_table_contains (used_blobs, name)
-          && unlinkat (blobs_fd, name, 0) < 0 && errno != ENOENT)
+      if (is_sha256_hex (name) && !g_hash_table_contains (used_blobs, name) &&
+          unlinkat (blobs_fd, name, 0) < 0 && errno != ENOENT)
         return sbx_set_error_from_errno (error, errno, "removing %s/%s", blobs_dir, name);
     }
   return TRUE;
@@ -839,12 +847,12 @@ sbx_store_commit_image (SbxStore *store, const SbxImage *image, GBytes *manifest
   g_autofree char *config_digest = g_strconcat ("sha256:", image->id, NULL);
   gint index;
 
-  if (lock_fd < 0 || (images = read_records (store, error)) == NULL
-      || (old_images = read_records (store, error)) == NULL)
+  if (lock_fd < 0 || (images = read_records (store, error)) == NULL ||
+      (old_images = read_records (store, error)) == NULL)
     return FALSE;
-  if (!install_layers (store, layers, n_layers, error)
-      || !install_blob (store, image->manifest_digest, manifest, error)
-      || !install_blob (store, config_digest, config, error))
+  if (!install_layers (store, layers, n_layers, error) ||
+      !install_blob (store, image->manifest_digest, manifest, error) ||
+      !install_blob (store, config_digest, config, error))
     goto rollback;
   index = find_record (images, image->name);
   if (index >= 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store.h: the image store: its on-disk layout, its locks, and image records.
  *
  * Layout under the root ($XDG_DATA_HOME/sbx, default ~/.local/share/sbx):
@@ -73,11 +74,11 @@ gboolean sbx_store_prune (SbxStore *store, gboolean all, GPtrArray *out_removed,
 /* Space used, in bytes (the caller is in the store's user namespace to see every file). */
 typedef struct {
   guint n_images, n_layers, n_sandboxes;
-  guint64 layers;            /* layers/ */
-  guint64 layers_unused;     /* layers no image or sandbox uses (what prune frees) */
-  guint64 blobs;             /* blobs/ */
-  guint64 sandboxes;         /* sandboxes/: the named sandboxes' files */
-  guint64 tmp;               /* tmp/: stagings, partial downloads */
+  guint64 layers;        /* layers/ */
+  guint64 layers_unused; /* layers no image or sandbox uses (what prune frees) */
+  guint64 blobs;         /* blobs/ */
+  guint64 sandboxes;     /* sandboxes/: the named sandboxes' files */
+  guint64 tmp;           /* tmp/: stagings, partial downloads */
 } SbxStoreUsage;
 gboolean sbx_store_usage (SbxStore *store, SbxStoreUsage *out, GError **error);
 /* Bytes of disk used by the files under @path (not following symlinks, each inode once). */

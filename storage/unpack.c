@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* unpack.c: unpacking one layer tar (plain, gzip or zstd) into a directory.
  *
  * The tar is hostile.  Every entry's parent is resolved with openat2(RESOLVE_BENEATH |
@@ -92,7 +93,7 @@ hashing_stream_read (struct archive *archive, void *user_data, const void **out_
  * ------------------------------------------------------------------------- */
 
 typedef struct {
-  char *path;     /* relative to the destination, "." for its root */
+  char *path; /* relative to the destination, "." for its root */
   mode_t mode;
   struct timespec times[2];
 } DeferredDir;
@@ -105,8 +106,8 @@ deferred_dir_free (DeferredDir *dir)
 }
 
 typedef struct {
-  const char *label;        /* "layer sha256:..." */
-  int dest_fd;              /* O_PATH of the destination */
+  const char *label; /* "layer sha256:..." */
+  int dest_fd;       /* O_PATH of the destination */
   SbxUnpackFlags flags;
   GPtrArray *deferred_dirs; /* DeferredDir: mode and mtime applied after contents */
   guint64 size;
@@ -266,8 +267,8 @@ check_chown (Unpacker *u, int result, const char *name, GError **error)
 static gboolean
 xattr_is_overlay_control (const char *xattr)
 {
-  return g_str_has_prefix (xattr, "user.overlay.") || g_str_has_prefix (xattr, "user.fuseoverlayfs.")
-         || g_str_has_prefix (xattr, "trusted.overlay.");
+  return g_str_has_prefix (xattr, "user.overlay.") || g_str_has_prefix (xattr, "user.fuseoverlayfs.") ||
+         g_str_has_prefix (xattr, "trusted.overlay.");
 }
 
 /* Privileged namespaces whose EPERM/ENOTSUP is not the image's fault. */
@@ -276,8 +277,8 @@ xattr_may_be_skipped (const char *xattr)
 {
   if (strcmp (xattr, "security.capability") == 0)
     return FALSE;
-  return g_str_has_prefix (xattr, "trusted.") || g_str_has_prefix (xattr, "security.")
-         || g_str_has_prefix (xattr, "system.");
+  return g_str_has_prefix (xattr, "trusted.") || g_str_has_prefix (xattr, "security.") ||
+         g_str_has_prefix (xattr, "system.");
 }
 
 /* Sets the entry's xattrs on @fd.  Overlay control xattrs (redirect, metacopy,
@@ -325,8 +326,8 @@ apply_file_metadata (Unpacker *u, struct archive_entry *entry, int fd, const cha
 {
   struct timespec times[2];
 
-  if (!check_chown (u, fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)), name, error)
-      || !apply_xattrs (u, entry, fd, name, error))
+  if (!check_chown (u, fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)), name, error) ||
+      !apply_xattrs (u, entry, fd, name, error))
     return FALSE;
   if (fchmod (fd, archive_entry_perm (entry) & 07777) < 0)
     return entry_errno (u, name, "chmod", error);
@@ -392,8 +393,8 @@ extract_regular (Unpacker *u, struct archive *tar, struct archive_entry *entry,
   fd = openat (parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return entry_errno (u, name, "create", error);
-  return copy_file_data (u, tar, entry, fd, name, error)
-         && apply_file_metadata (u, entry, fd, name, error);
+  return copy_file_data (u, tar, entry, fd, name, error) &&
+         apply_file_metadata (u, entry, fd, name, error);
 }
 
 static void
@@ -423,8 +424,8 @@ extract_dir (Unpacker *u, struct archive_entry *entry, int parent_fd, const char
   fd = openat (parent_fd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return entry_errno (u, name, "open", error);
-  if (!check_chown (u, fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)), name, error)
-      || !apply_xattrs (u, entry, fd, name, error))
+  if (!check_chown (u, fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)), name, error) ||
+      !apply_xattrs (u, entry, fd, name, error))
     return FALSE;
   defer_dir_metadata (u, path, entry);
   return TRUE;
@@ -443,8 +444,7 @@ extract_symlink (Unpacker *u, struct archive_entry *entry, int parent_fd, const 
     return FALSE;
   if (symlinkat (target, parent_fd, base) < 0)
     return entry_errno (u, name, "symlink", error);
-  if (!check_chown (u, fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry),
-                                 AT_SYMLINK_NOFOLLOW), name, error))
+  if (!check_chown (u, fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry), AT_SYMLINK_NOFOLLOW), name, error))
     return FALSE;
   entry_times (entry, times);
   if (utimensat (parent_fd, base, times, AT_SYMLINK_NOFOLLOW) < 0)
@@ -462,8 +462,7 @@ extract_fifo (Unpacker *u, struct archive_entry *entry, int parent_fd, const cha
     return FALSE;
   if (mkfifoat (parent_fd, base, 0600) < 0)
     return entry_errno (u, name, "mkfifo", error);
-  if (!check_chown (u, fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry),
-                                 AT_SYMLINK_NOFOLLOW), name, error))
+  if (!check_chown (u, fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry), AT_SYMLINK_NOFOLLOW), name, error))
     return FALSE;
   /* The fifo was just created by us in a directory no one else writes: not a symlink. */
   if (fchmodat (parent_fd, base, archive_entry_perm (entry) & 07777, 0) < 0)
@@ -500,8 +499,8 @@ extract_hardlink (Unpacker *u, const char *raw_target, int parent_fd, const char
     return entry_error (u, name, error, "links to '%s', which is not in the layer", raw_target);
   if (S_ISDIR (target_st.st_mode))
     return entry_error (u, name, error, "is a hardlink to a directory");
-  if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0
-      && st.st_dev == target_st.st_dev && st.st_ino == target_st.st_ino)
+  if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      st.st_dev == target_st.st_dev && st.st_ino == target_st.st_ino)
     return TRUE;
   if (!clear_slot (u, parent_fd, base, name, FALSE, NULL, error))
     return FALSE;
@@ -513,7 +512,7 @@ extract_hardlink (Unpacker *u, const char *raw_target, int parent_fd, const char
 static gboolean
 mark_opaque (Unpacker *u, int parent_fd, const char *name, GError **error)
 {
-  static const char *const opaque_xattrs[] = { "user.overlay.opaque", "user.fuseoverlayfs.opaque" };
+  static const char * const opaque_xattrs[] = { "user.overlay.opaque", "user.fuseoverlayfs.opaque" };
   sbx_autofd int dir_fd = openat (parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   if (dir_fd < 0)
@@ -554,8 +553,8 @@ extract_root_dir (Unpacker *u, struct archive_entry *entry, const char *name, GE
   fd = openat (u->dest_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return entry_errno (u, name, "open", error);
-  if (!check_chown (u, fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)), name, error)
-      || !apply_xattrs (u, entry, fd, name, error))
+  if (!check_chown (u, fchown (fd, archive_entry_uid (entry), archive_entry_gid (entry)), name, error) ||
+      !apply_xattrs (u, entry, fd, name, error))
     return FALSE;
   defer_dir_metadata (u, ".", entry);
   return TRUE;
@@ -618,8 +617,8 @@ path_depth (const char *path)
 static gint
 compare_deeper_first (gconstpointer a, gconstpointer b)
 {
-  const DeferredDir *dir_a = *(DeferredDir *const *) a;
-  const DeferredDir *dir_b = *(DeferredDir *const *) b;
+  const DeferredDir *dir_a = *(DeferredDir * const *) a;
+  const DeferredDir *dir_b = *(DeferredDir * const *) b;
 
   return (gint) path_depth (dir_b->path) - (gint) path_depth (dir_a->path);
 }
@@ -671,16 +670,16 @@ open_decompressor (HashingFile *file, const char *label, GError **error)
   g_autoptr(SbxArchive) archive = archive_read_new ();
   struct archive_entry *raw_entry;
 
-  if (archive_read_support_filter_gzip (archive) != ARCHIVE_OK
-      || archive_read_support_filter_zstd (archive) != ARCHIVE_OK
-      || archive_read_support_filter_xz (archive) != ARCHIVE_OK
-      || archive_read_support_filter_bzip2 (archive) != ARCHIVE_OK
-      || archive_read_support_format_raw (archive) != ARCHIVE_OK)
+  if (archive_read_support_filter_gzip (archive) != ARCHIVE_OK ||
+      archive_read_support_filter_zstd (archive) != ARCHIVE_OK ||
+      archive_read_support_filter_xz (archive) != ARCHIVE_OK ||
+      archive_read_support_filter_bzip2 (archive) != ARCHIVE_OK ||
+      archive_read_support_format_raw (archive) != ARCHIVE_OK)
     return check_archive (ARCHIVE_FATAL, archive, label, "libarchive setup", error), NULL;
   if (!check_archive (archive_read_open (archive, file, NULL, hashing_file_read, NULL),
-                      archive, label, "reading the blob", error)
-      || !check_archive (archive_read_next_header (archive, &raw_entry),
-                         archive, label, "reading the blob", error))
+                      archive, label, "reading the blob", error) ||
+      !check_archive (archive_read_next_header (archive, &raw_entry),
+                      archive, label, "reading the blob", error))
     return NULL;
   return g_steal_pointer (&archive);
 }
@@ -709,8 +708,8 @@ extract_all (Unpacker *u, struct archive *tar, GError **error)
 
       if (r == ARCHIVE_EOF)
         return TRUE;
-      if (!check_archive (r, tar, u->label, "reading the tar", error)
-          || !extract_entry (u, tar, entry, error))
+      if (!check_archive (r, tar, u->label, "reading the tar", error) ||
+          !extract_entry (u, tar, entry, error))
         return FALSE;
     }
 }
@@ -755,8 +754,9 @@ sbx_unpack_layer (const char *blob_path, const char *dest,
                   const char *expected_digest, const char *expected_diff_id,
                   SbxUnpackFlags flags, guint64 *out_size, GError **error)
 {
-  g_autofree char *label = g_strdup_printf ("layer %s", expected_digest ? expected_digest
-                                            : expected_diff_id ? expected_diff_id : blob_path);
+  g_autofree char *label = g_strdup_printf ("layer %s", expected_digest    ? expected_digest
+                                                        : expected_diff_id ? expected_diff_id
+                                                                           : blob_path);
   g_autoptr(GChecksum) blob_checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GChecksum) tar_checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree HashingFile *file = g_new0 (HashingFile, 1);
@@ -768,8 +768,8 @@ sbx_unpack_layer (const char *blob_path, const char *dest,
   sbx_autofd int dest_fd = -1;
   Unpacker u = { .label = label, .flags = flags, .deferred_dirs = deferred_dirs };
 
-  if ((expected_digest && !sbx_digest_check (expected_digest, label, error))
-      || (expected_diff_id && !sbx_digest_check (expected_diff_id, label, error)))
+  if ((expected_digest && !sbx_digest_check (expected_digest, label, error)) ||
+      (expected_diff_id && !sbx_digest_check (expected_diff_id, label, error)))
     return FALSE;
   blob_fd = open (blob_path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
   if (blob_fd < 0)
@@ -785,12 +785,12 @@ sbx_unpack_layer (const char *blob_path, const char *dest,
     return FALSE;
   *stream = (HashingStream) { .compressed = decompressor, .checksum = tar_checksum };
   tar = open_tar (stream, label, error);
-  if (tar == NULL
-      || !extract_all (&u, tar, error)
-      || !drain_streams (stream, tar, file, decompressor, label, error)
-      || !check_digest (blob_checksum, expected_digest, label, "digest", error)
-      || !check_digest (tar_checksum, expected_diff_id, label, "diff_id", error)
-      || !apply_deferred_dirs (&u, error))
+  if (tar == NULL ||
+      !extract_all (&u, tar, error) ||
+      !drain_streams (stream, tar, file, decompressor, label, error) ||
+      !check_digest (blob_checksum, expected_digest, label, "digest", error) ||
+      !check_digest (tar_checksum, expected_diff_id, label, "diff_id", error) ||
+      !apply_deferred_dirs (&u, error))
     return FALSE;
   if (u.skipped_devices > 0)
     g_debug ("%s: skipped %u device nodes", label, u.skipped_devices);

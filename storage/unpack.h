@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* unpack.h: unpacking one OCI layer tar (plain, gzip or zstd) into a directory.
  *
  * Applies OCI whiteouts as overlayfs expects them in a lower layer: `.wh.NAME` becomes a

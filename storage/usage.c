@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* usage.c: what the store takes on disk (`sbx system df`): a walk that never follows a
  * symlink and counts a hard-linked file once. */
 #include "store.h"
@@ -15,7 +16,7 @@
 
 typedef struct {
   guint64 bytes;
-  GHashTable *seen;      /* "dev:ino" of hard-linked files counted once */
+  GHashTable *seen; /* "dev:ino" of hard-linked files counted once */
 } Usage;
 
 static gboolean

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/run-all.sh: builds sbx twice and runs the whole test suite in both builds.
 #
 #   build/        the normal build (meson defaults: debugoptimized, -Werror)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sync.py: writes the default seccomp filter's derived copies from data/profiles/default.json.
 #
 #   python3 data/seccomp/sync.py      (from the top of the tree)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-dbus-policy.c: the sbx.dbus entry checks (profiles/dbus-policy.c) on their own:
  * bus names with their ".*" wildcard and NAME=RULE entries.  fuzz-profile.c reaches them
  * only through a profile the fuzzer must first build around them; here every input is an
@@ -54,7 +55,7 @@ check_entry (const char *s)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  g_autofree char *s = g_strndup ((const char *) data, size);  /* up to the first NUL */
+  g_autofree char *s = g_strndup ((const char *) data, size); /* up to the first NUL */
 
   if (size > 4096)
     return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-desktop-file.c: the rewriting of an app's desktop file into a sandboxed launcher
  * (launcher/desktop-file.c).  The input is the desktop file's bytes.  Invariants checked when
  * it is accepted: the launcher loads again as a key file, holds no control character but the
@@ -14,8 +15,12 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* Awkward on purpose: quotes, '$', '`', '\', '%' and spaces in every part sbx adds. */
 static const SbxLauncherSpec spec = {
-  .sbx_path = "/opt/s b/\"sbx$`\\%", .profile = "/p/my profile%F.json", .name = "n.1",
-  .image = "img:1", .icon = "sbx-n.1", .title = "T",
+  .sbx_path = "/opt/s b/\"sbx$`\\%",
+  .profile = "/p/my profile%F.json",
+  .name = "n.1",
+  .image = "img:1",
+  .icon = "sbx-n.1",
+  .title = "T",
 };
 
 static char *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-error-decode.c: decoding an error message that crossed a process boundary. */
 #include "error-pipe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-image-json.c: the JSON of images and registries, past the importer's tar and
  * digests: the pass before json-glib (nesting, NUL characters), image configs, and the
  * shape checks of manifests and indexes.  The first byte picks the parser. */
@@ -18,7 +19,7 @@ fuzz_config (const char *text, gsize len)
   g_autoptr(GError) error = NULL;
 
   if (sbx_image_config_parse (bytes, image, &error) == (error != NULL))
-    abort ();   /* exactly one of a result and an error */
+    abort (); /* exactly one of a result and an error */
   for (guint i = 0; error == NULL && image->env[i]; i++)
     if (strchr (image->env[i], '=') == NULL)
       abort ();

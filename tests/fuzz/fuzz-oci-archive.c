@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-oci-archive.c: a hostile OCI archive, end to end through the importer: the tar,
  * index.json, the manifest, the config, digests, and the layers it points at. */
 #include "fd-util.h"
@@ -30,7 +31,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     abort ();
   image = sbx_store_import (store, source, "fuzz", SBX_UNPACK_IGNORE_CHOWN_ERRORS, &error);
   if ((image == NULL) == (error == NULL))
-    abort ();   /* exactly one of a result and an error */
+    abort (); /* exactly one of a result and an error */
   g_clear_pointer (&store, sbx_store_free);
   top_fd = open (top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (top_fd < 0 || !sbx_rm_rf_at (top_fd, "store", NULL) || unlink (archive) != 0 || rmdir (top) != 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-profile.c: the profile parser (positions, duplicate keys, limits), the schema check,
  * includes and the merge, the command-line overrides and the conversion to an SbxProfile.
  *
@@ -145,8 +146,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                        (char *) "seccomp=unconfined", NULL };
   char *tmpfs[] = { (char *) "/t:size=1m", NULL };
   const SbxProfileOverrides overrides = {
-    .env = env, .tmpfs = tmpfs, .cap_add = cap_add, .cap_drop = cap_drop, .security_opts = security,
-    .ulimits = ulimits, .hostname = "fuzz", .read_only = TRUE,
+    .env = env,
+    .tmpfs = tmpfs,
+    .cap_add = cap_add,
+    .cap_drop = cap_drop,
+    .security_opts = security,
+    .ulimits = ulimits,
+    .hostname = "fuzz",
+    .read_only = TRUE,
   };
 
   base_ok = parse_one (text, base_length);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-publish.c: the -p/--publish and --network parsers. */
 #include "netopts.h"
 

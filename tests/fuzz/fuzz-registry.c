@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-registry.c: the registry parsers: references (and their short-name resolution),
  * WWW-Authenticate challenges, auth files, registries.conf, manifests and indexes.
  * The first byte picks the parser; the rest is its input. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-subid.c: /etc/subuid parsing and the namespace layouts built from what it finds. */
 #include "idmap.h"
 

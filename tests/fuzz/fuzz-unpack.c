@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-unpack.c: a hostile layer tar.  Besides memory errors, any entry landing beside the
  * destination directory (an escape) aborts. */
 #include "fd-util.h"
@@ -37,7 +38,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     abort ();
   (void) sbx_unpack_layer (blob, dest, NULL, NULL, SBX_UNPACK_IGNORE_CHOWN_ERRORS, NULL, NULL);
   if (count_entries (top) != 2)
-    abort ();   /* something besides blob and dest appeared: an escape */
+    abort (); /* something besides blob and dest appeared: an escape */
   top_fd = open (top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (top_fd < 0 || !sbx_rm_rf_at (top_fd, "dest", NULL) || unlink (blob) != 0 || rmdir (top) != 0)
     abort ();

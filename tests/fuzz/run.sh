@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh BUILDDIR SECONDS: runs every libFuzzer harness in BUILDDIR for SECONDS each,
 # from small seeds made here.  TAP output: one result per harness; a crash fails it.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sbx-probe.c: tries operations a sandbox's seccomp filter may deny, for the system tests.
  *
  *   sbx-probe NAME...     (sbx-probe --list prints the names)
@@ -45,9 +46,21 @@ result (long rc)
   return rc < 0 ? errno : 0;
 }
 
-static int probe_unshare_user (void) { return result (unshare (CLONE_NEWUSER)); }
-static int probe_getpid (void) { return result (syscall (SYS_getpid)); }
-static int probe_chroot (void) { return result (chroot ("/")); }
+static int
+probe_unshare_user (void)
+{
+  return result (unshare (CLONE_NEWUSER));
+}
+static int
+probe_getpid (void)
+{
+  return result (syscall (SYS_getpid));
+}
+static int
+probe_chroot (void)
+{
+  return result (chroot ("/"));
+}
 
 static int
 probe_clone_newuser (void)
@@ -94,9 +107,7 @@ probe_bpf (void)
 static int
 probe_perf_event_open (void)
 {
-  struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE, .size = sizeof attr,
-                                  .config = PERF_COUNT_SW_DUMMY, .exclude_kernel = 1,
-                                  .exclude_hv = 1, .disabled = 1 };
+  struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE, .size = sizeof attr, .config = PERF_COUNT_SW_DUMMY, .exclude_kernel = 1, .exclude_hv = 1, .disabled = 1 };
   return result (syscall (SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
@@ -151,20 +162,56 @@ tiocsti (unsigned long high)
   if (setsid () < 0 || (master = posix_openpt (O_RDWR | O_NOCTTY)) < 0 ||
       grantpt (master) != 0 || unlockpt (master) != 0 ||
       (slave = open (ptsname (master), O_RDWR)) < 0)
-    return 255;   /* no pty to try on: not what is probed */
+    return 255; /* no pty to try on: not what is probed */
   return result (syscall (SYS_ioctl, slave, high | TIOCSTI, &c));
 }
 
-static int probe_tiocsti (void) { return tiocsti (0); }
-static int probe_tiocsti_high (void) { return tiocsti (1UL << 32); }
+static int
+probe_tiocsti (void)
+{
+  return tiocsti (0);
+}
+static int
+probe_tiocsti_high (void)
+{
+  return tiocsti (1UL << 32);
+}
 
-static int probe_socket_unix (void) { return result (socket (AF_UNIX, SOCK_STREAM, 0)); }
-static int probe_socket_inet (void) { return result (socket (AF_INET, SOCK_DGRAM, 0)); }
-static int probe_socket_inet6 (void) { return result (socket (AF_INET6, SOCK_DGRAM, 0)); }
-static int probe_socket_netlink (void) { return result (socket (AF_NETLINK, SOCK_RAW, 0)); }
-static int probe_socket_packet (void) { return result (socket (AF_PACKET, SOCK_DGRAM, 0)); }
-static int probe_socket_vsock (void) { return result (socket (AF_VSOCK, SOCK_STREAM, 0)); }
-static int probe_socket_alg (void) { return result (socket (AF_ALG, SOCK_SEQPACKET, 0)); }
+static int
+probe_socket_unix (void)
+{
+  return result (socket (AF_UNIX, SOCK_STREAM, 0));
+}
+static int
+probe_socket_inet (void)
+{
+  return result (socket (AF_INET, SOCK_DGRAM, 0));
+}
+static int
+probe_socket_inet6 (void)
+{
+  return result (socket (AF_INET6, SOCK_DGRAM, 0));
+}
+static int
+probe_socket_netlink (void)
+{
+  return result (socket (AF_NETLINK, SOCK_RAW, 0));
+}
+static int
+probe_socket_packet (void)
+{
+  return result (socket (AF_PACKET, SOCK_DGRAM, 0));
+}
+static int
+probe_socket_vsock (void)
+{
+  return result (socket (AF_VSOCK, SOCK_STREAM, 0));
+}
+static int
+probe_socket_alg (void)
+{
+  return result (socket (AF_ALG, SOCK_SEQPACKET, 0));
+}
 
 static int
 probe_personality (void)
@@ -179,11 +226,31 @@ probe_personality_linux (void)
 }
 
 /* The query setarch, Wine and 32-bit game launchers make: every bit set. */
-static int probe_personality_query (void) { return result (personality (0xffffffff)); }
-static int probe_personality_linux32 (void) { return result (personality (PER_LINUX32)); }
-static int probe_personality_uname26 (void) { return result (personality (PER_LINUX | UNAME26)); }
-static int probe_personality_rie (void) { return result (personality (PER_LINUX | READ_IMPLIES_EXEC)); }
-static int probe_personality_bsd (void) { return result (personality (PER_BSD)); }
+static int
+probe_personality_query (void)
+{
+  return result (personality (0xffffffff));
+}
+static int
+probe_personality_linux32 (void)
+{
+  return result (personality (PER_LINUX32));
+}
+static int
+probe_personality_uname26 (void)
+{
+  return result (personality (PER_LINUX | UNAME26));
+}
+static int
+probe_personality_rie (void)
+{
+  return result (personality (PER_LINUX | READ_IMPLIES_EXEC));
+}
+static int
+probe_personality_bsd (void)
+{
+  return result (personality (PER_BSD));
+}
 
 static int
 probe_modify_ldt (void)
@@ -199,7 +266,10 @@ probe_i386 (void)
 {
   long rc;
 
-  __asm__ volatile ("int $0x80" : "=a" (rc) : "a" (20L) : "memory", "r8", "r9", "r10", "r11");
+  __asm__ volatile("int $0x80"
+                   : "=a"(rc)
+                   : "a"(20L)
+                   : "memory", "r8", "r9", "r10", "r11");
   return rc < 0 ? (int) -rc : 0;
 }
 
@@ -211,26 +281,45 @@ probe_x32 (void)
 }
 #endif
 
-static const struct { const char *name; int (*fn) (void); } probes[] = {
-  { "unshare-user", probe_unshare_user }, { "clone-newuser", probe_clone_newuser },
-  { "clone3", probe_clone3 }, { "keyctl", probe_keyctl }, { "add_key", probe_add_key },
-  { "bpf", probe_bpf }, { "perf_event_open", probe_perf_event_open },
-  { "userfaultfd", probe_userfaultfd }, { "io_uring_setup", probe_io_uring_setup },
-  { "fsopen", probe_fsopen }, { "open_tree", probe_open_tree }, { "mount", probe_mount },
-  { "ptrace", probe_ptrace }, { "tiocsti", probe_tiocsti }, { "tiocsti-high", probe_tiocsti_high },
-  { "socket-unix", probe_socket_unix }, { "socket-inet", probe_socket_inet },
-  { "socket-inet6", probe_socket_inet6 }, { "socket-netlink", probe_socket_netlink },
-  { "socket-packet", probe_socket_packet }, { "socket-vsock", probe_socket_vsock },
-  { "socket-alg", probe_socket_alg }, { "getpid", probe_getpid },
-  { "personality", probe_personality }, { "personality-linux", probe_personality_linux },
+static const struct {
+  const char *name;
+  int (*fn) (void);
+} probes[] = {
+  { "unshare-user", probe_unshare_user },
+  { "clone-newuser", probe_clone_newuser },
+  { "clone3", probe_clone3 },
+  { "keyctl", probe_keyctl },
+  { "add_key", probe_add_key },
+  { "bpf", probe_bpf },
+  { "perf_event_open", probe_perf_event_open },
+  { "userfaultfd", probe_userfaultfd },
+  { "io_uring_setup", probe_io_uring_setup },
+  { "fsopen", probe_fsopen },
+  { "open_tree", probe_open_tree },
+  { "mount", probe_mount },
+  { "ptrace", probe_ptrace },
+  { "tiocsti", probe_tiocsti },
+  { "tiocsti-high", probe_tiocsti_high },
+  { "socket-unix", probe_socket_unix },
+  { "socket-inet", probe_socket_inet },
+  { "socket-inet6", probe_socket_inet6 },
+  { "socket-netlink", probe_socket_netlink },
+  { "socket-packet", probe_socket_packet },
+  { "socket-vsock", probe_socket_vsock },
+  { "socket-alg", probe_socket_alg },
+  { "getpid", probe_getpid },
+  { "personality", probe_personality },
+  { "personality-linux", probe_personality_linux },
   { "personality-query", probe_personality_query },
   { "personality-linux32", probe_personality_linux32 },
   { "personality-uname26", probe_personality_uname26 },
   { "personality-read-implies-exec", probe_personality_rie },
   { "personality-bsd", probe_personality_bsd },
-  { "modify_ldt", probe_modify_ldt }, { "chroot", probe_chroot },
+  { "modify_ldt", probe_modify_ldt },
+  { "chroot", probe_chroot },
 #ifdef __x86_64__
-  { "i386", probe_i386 }, { "x32", probe_x32 },
+  { "i386", probe_i386 },
+  { "x32", probe_x32 },
 #endif
 };
 

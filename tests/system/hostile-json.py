@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """hostile-json.py: hand-assembled OCI layouts whose JSON is hostile, for test-hostile.sh.
 
   hostile-json.py DIR   writes DIR/<case>/ (an OCI layout, tag "latest") for each case

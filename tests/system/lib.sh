@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lib.sh: shared helpers of the sbx system tests.  Sourced (not run) by tests/system/test-*.sh.
 #
 # Environment (set by tests/meson.build; defaults let a script run by hand):

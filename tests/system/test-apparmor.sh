@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-apparmor.sh: the shipped AppArmor profiles (data/apparmor/) parse with apparmor_parser
 # (parse only: -Q, nothing loaded, so no root needed), and process.apparmorProfile where the
 # kernel has no AppArmor: sbx.apparmor.ifUnavailable "warn" warns once and runs, "ignore"

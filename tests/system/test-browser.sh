@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-browser.sh: a real browser's own sandbox under sbx.  The browser base profile
 # (data/profiles/browser.json) drops the default filter's nested-user-namespace rules so that
 # Chromium's namespace sandbox (and Firefox's content sandbox) keep working; this script shows

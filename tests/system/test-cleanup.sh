@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-cleanup.sh: what a run leaves behind: nothing after a normal run, and nothing after
 # SIGKILL of sbx either: no sandbox process, no fuse-overlayfs, no mount, no upper directory
 # (the store holds only layers/ blobs/ images.json lock tmp/ mnt/, with tmp/ and mnt/ empty);

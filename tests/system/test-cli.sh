@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-cli.sh: the command line: --help, usage errors, unknown images and commands, exit 125
 # and the one-line "sbx: ..." error messages.  Needs no fixture (uses the embedded default image).
 set -u

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-concurrent.sh: several sbx at once on one store: runs of the same image, imports of the
 # same source, and image rm while a sandbox of that image runs.
 set -u

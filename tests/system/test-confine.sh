@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-confine.sh: the confinement a profile describes, watched from inside the sandbox and
 # from the host.  Capability sets in /proc/self/status against the profile's lists (computed
 # from data/profiles/default.json, not written down here); no_new_privs and a setuid-root

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-desktop-file.sh: menu launchers of sandboxed apps: `sbx desktop install|ls|rm` and
 # `sbx rm NAME`.  A launcher written from a real Debian app's desktop file (vim's, image
 # "host") passes desktop-file-validate and has the sandboxed Name, Exec, Icon; one written

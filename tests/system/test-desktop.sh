@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-desktop.sh: the desktop grants with real components, as a user would see them: an X
 # server (Xvfb) shows a sandboxed xclock (screenshots taken from outside), and a sandbox
 # without the grant reaches it by no path (socket, abstract socket, TCP); an untrusted cookie

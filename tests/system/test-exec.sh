@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-exec.sh: sbx exec runs a command inside a running sandbox: in its mount, pid, user,
 # UTS, IPC and network namespaces and its cgroup, under the same confinement as the
 # sandbox's own command (seccomp mode and filters, capability sets, no_new_privs), which is

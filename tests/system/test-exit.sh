@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-exit.sh: sbx run's exit status: the command's own, 125 for sbx's errors, 126 for a
 # command that cannot be executed, 127 for one that does not exist, 128+N for a signal.
 set -u

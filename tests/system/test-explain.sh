@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-explain.sh: `sbx explain PROFILE|FILE|NAME [--format json]`: the default profile has no
 # risky grant and its syscall groups are listed; firefox's nested user namespaces are flagged,
 # its downloads share, D-Bus names, display and sound are listed with their sbx.why lines; a

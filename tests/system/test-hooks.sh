@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-hooks.sh: the profile's OCI lifecycle hooks (hooks.h).  Real hook programs (shell
 # scripts) record what they saw: the state JSON on stdin (id, status, init's pid alive and
 # pid 1 of its own namespace, bundle, annotations), their mount and user namespaces against

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-hostile.sh: hostile images and terminals.  Layers with an absolute path, "..",
 # a write through a symlink to a host directory, a hardlink to /etc/passwd, a blob that
 # does not match its digest, and hostile JSON (hostile-json.py): each import fails (125, an error naming the entry), creates

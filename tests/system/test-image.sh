@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-image.sh: sbx image import (oci:, oci-archive:, docker-archive:), image ls (-q),
 # image rm, re-import, layers shared between images and garbage-collected with the last user,
 # and failed imports leaving the store unchanged.

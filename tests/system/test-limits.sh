@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-limits.sh: resource limits on the host side: the command-line options and profile keys
 # are checked before anything starts, and where no systemd user manager with cgroup v2 can
 # set them up, a run that asks for limits fails with one clear line (exit 125) unless they are

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-log.sh: a run you can watch: --log-level=debug / SBX_LOG=debug print each step of the
 # pipeline from every process of the run (supervisor, setup child, init, the command before
 # exec) in one format with monotonic timestamps; the default is silent; the sandboxed command

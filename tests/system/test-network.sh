@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-network.sh: sbx run --network=none|slirp|host (default slirp) and -p/--publish, with real
 # traffic over the host's loopback: what the sandbox sees (tap0 10.0.2.100/24, MTU 65520, routes
 # via 10.0.2.2 and fd00::2, DNS 10.0.2.3), the host's loopback through 10.0.2.2 only with

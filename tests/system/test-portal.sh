@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-portal.sh: the portals know a sandbox by its profile's sbx.appId (launcher/portal-id.h)
 # and its files come through the document portal (launcher/doc-portal.h).
 #

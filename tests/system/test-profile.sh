@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-profile.sh: profiles from the command line: `sbx profile ls|show|validate`, the search
 # path ($XDG_CONFIG_HOME/sbx/profiles over the built-in profiles), every kind of bad profile
 # failing before anything starts (exit 125, one "sbx: FILE:LINE:COL: PATH: message" line, no

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-ps.sh: running sandboxes register themselves ($XDG_RUNTIME_DIR/sbx/state/ID.json):
 # sbx ps lists them (table and --format json), inspect shows their state, kill passes a
 # signal to the command, stop ends one that ignores SIGTERM after -t seconds (its run exits

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-pull.sh: sbx pull from a real registry (Debian's docker-registry, on 127.0.0.1) with
 # images pushed by skopeo (gzip and zstd layers, a multi-arch index), and from a fake registry
 # (python3 http.server, 127.0.0.1) that answers badly on purpose: wrong digest, truncated blob,

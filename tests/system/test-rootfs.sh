@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-rootfs.sh: what the sandbox sees: a fresh /proc with masks and a read-only /proc/sys, a
 # minimal /dev, a read-only /sys, a writable root whose writes vanish after the run, OCI
 # whiteouts and opaque directories, setuid bits, its own hostname and, with --network=none, a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-run.sh: basic sbx run: the image's command, stdin/stdout/stderr, arguments, environment,
 # working directory and user from the image config, Entrypoint+Cmd, the embedded default image.
 set -u

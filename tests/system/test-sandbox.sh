@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-sandbox.sh: named sandboxes (`sbx run --name`, start, ls, rm) on both storage drivers:
 # files kept across runs and across a SIGKILL of sbx, one run at a time, the driver kept;
 # the storage driver's automatic choice and storage.conf; garbage collection (`sbx image

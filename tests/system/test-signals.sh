@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-signals.sh: SIGINT/SIGTERM/SIGHUP sent to sbx reach the command (a trap runs, its exit
 # status is sbx's; without a trap 128+N), PID 1 inside is sbx's init and not the command,
 # and init reaps orphaned children (no zombie stays).

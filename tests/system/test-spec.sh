@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-spec.sh: sbx spec NAME|FILE [IMAGE] [-o DIR]: the OCI runtime bundle it writes.
 # config.json is checked against the runtime-spec JSON schema (golang-github-opencontainers-
 # specs-dev, with python3-jsonschema) and for the fields a runtime needs; the rootfs for the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-terminal.sh: sbx run -t as a person uses it, driven through tmux: a real interactive
 # shell in the sandbox's own pty (tty names it, job control: &, jobs, Ctrl-Z, fg, Ctrl-C),
 # a window resize seen by stty, vim writing a file, the caller's terminal restored after

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-userns.sh: the user namespace: default maps (caller -> 0, subordinate range -> 1..N),
 # --userns=keep-id, the single-id fallback without subordinate ids, and file ownership of an
 # image whose files belong to several uids.

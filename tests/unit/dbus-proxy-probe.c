@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dbus-proxy-probe.c: launcher/dbus-proxy.c driven from the command line, for
  * test-dbus-proxy.sh.  Starts one proxy as sbx run will, prints
  *   ready SOCKET PID          (the proxy listens), or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* portal-client.c: the two ends of the portals for test-portal.sh.
  *   portal-client export APP_ID FILE [PERMISSION...]
  *       the host side, as the file chooser does once the user has picked:
@@ -80,8 +81,7 @@ pick (const char *title)
   return 0;
 }
 
-static int
-export (int argc, char **argv)
+static int export(int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = NULL;
@@ -126,7 +126,7 @@ int
 main (int argc, char **argv)
 {
   if (argc >= 2 && strcmp (argv[1], "export") == 0)
-    return export (argc - 1, argv + 1);
+    return export(argc - 1, argv + 1);
   if (argc == 3 && strcmp (argv[1], "pick") == 0)
     return pick (argv[2]);
   fprintf (stderr, "usage: portal-client export APP_ID FILE [PERMISSION...] | pick TITLE\n");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sbx-test-layers.h: test helpers building layer tars (libarchive write API) and OCI
  * layouts in memory and on disk, so the storage tests need nothing external.
  * Header-only (static functions): included by test-unpack.c, test-store.c, test-import.c. */
@@ -17,11 +18,11 @@
 
 typedef struct {
   const char *path;
-  unsigned type;        /* AE_IFREG (default), AE_IFDIR, AE_IFLNK, AE_IFIFO, AE_IFCHR */
-  unsigned mode;        /* permission bits, default 0644 / 0755 */
-  gboolean no_perms;    /* mode 0000 */
-  const char *data;     /* regular file contents */
-  gsize size;           /* of data when it is binary (0: strlen) */
+  unsigned type;     /* AE_IFREG (default), AE_IFDIR, AE_IFLNK, AE_IFIFO, AE_IFCHR */
+  unsigned mode;     /* permission bits, default 0644 / 0755 */
+  gboolean no_perms; /* mode 0000 */
+  const char *data;  /* regular file contents */
+  gsize size;        /* of data when it is binary (0: strlen) */
   const char *symlink;
   const char *hardlink;
   gint64 uid, gid;
@@ -69,7 +70,8 @@ test_tar (const TestEntry *entries)
 
       archive_entry_set_pathname (entry, e->path);
       archive_entry_set_filetype (entry, type);
-      archive_entry_set_perm (entry, e->no_perms ? 0 : e->mode ? e->mode : (type == AE_IFDIR ? 0755 : 0644));
+      archive_entry_set_perm (entry, e->no_perms ? 0 : e->mode ? e->mode
+                                                               : (type == AE_IFDIR ? 0755 : 0644));
       archive_entry_set_uid (entry, e->uid);
       archive_entry_set_gid (entry, e->gid);
       archive_entry_set_mtime (entry, e->mtime ? e->mtime : 1000000000, 0);
@@ -170,7 +172,8 @@ test_config_json (const char *diff_ids)
   return g_strdup_printf ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{"
                           "\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":[\"echo hi\"],"
                           "\"Env\":[\"PATH=/usr/bin:/bin\",\"LANG=C\"],\"WorkingDir\":\"/work\",\"User\":\"1000:100\"},"
-                          "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":%s}}", diff_ids);
+                          "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":%s}}",
+                          diff_ids);
 }
 
 /* Adds one image (manifest + config + layers) to OCI layout @dir and returns the
@@ -180,9 +183,9 @@ test_add_image (const char *dir, GBytes **tars, guint n, const char *filter)
 {
   g_autoptr(GString) diff_ids = g_string_new ("[");
   g_autoptr(GString) layers = g_string_new ("[");
-  const char *media_type = filter == NULL ? "application/vnd.oci.image.layer.v1.tar"
-                           : strcmp (filter, "gzip") == 0 ? "application/vnd.oci.image.layer.v1.tar+gzip"
-                           : "application/vnd.oci.image.layer.v1.tar+zstd";
+  const char *media_type = filter == NULL               ? "application/vnd.oci.image.layer.v1.tar"
+                         : strcmp (filter, "gzip") == 0 ? "application/vnd.oci.image.layer.v1.tar+gzip"
+                                                        : "application/vnd.oci.image.layer.v1.tar+zstd";
   g_autofree char *config = NULL;
   g_autofree char *config_desc = NULL;
   g_autofree char *manifest = NULL;
@@ -203,7 +206,8 @@ test_add_image (const char *dir, GBytes **tars, guint n, const char *filter)
   config_bytes = test_bytes (config);
   config_desc = test_add_blob (dir, "application/vnd.oci.image.config.v1+json", config_bytes);
   manifest = g_strdup_printf ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                              "\"config\":%s,\"layers\":%s}", config_desc, layers->str);
+                              "\"config\":%s,\"layers\":%s}",
+                              config_desc, layers->str);
   manifest_bytes = test_bytes (manifest);
   return test_add_blob (dir, "application/vnd.oci.image.manifest.v1+json", manifest_bytes);
 }
@@ -218,7 +222,7 @@ test_tagged (const char *descriptor, const char *tag)
 
 /* Writes index.json and oci-layout for @manifests (descriptor JSON texts). */
 static inline void
-test_write_index (const char *dir, const char *const *manifests)
+test_write_index (const char *dir, const char * const *manifests)
 {
   g_autofree char *list = g_strjoinv (",", (char **) manifests);
   g_autofree char *index = g_strdup_printf ("{\"schemaVersion\":2,\"manifests\":[%s]}", list);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-dbus-proxy.sh: launcher/dbus-proxy.c with real components: a private dbus-daemon,
 # services from dbus-test-tool, xdg-dbus-proxy started through the module (by
 # dbus-proxy-probe, $DBUS_PROXY_PROBE) and dbus-send as the sandboxed client.  Checks that

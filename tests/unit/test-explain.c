@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-explain.c: the explain model (launcher/explain.h): which grants are flagged risky,
  * the sbx.why lines beside their facts, the seccomp groups of deny and allow lists, and the
  * nested-user-namespace check, on profiles written to a scratch directory and the shipped
@@ -109,12 +110,12 @@ test_risky_paths (void)
 
   g_assert_true (has_risk (e, "home-share", "can read your whole home except dotfiles (share ~:ro)"));
   g_assert_true (has_risk (e, "host-write", "/srv/data"));
-  g_assert_false (has_risk (e, "host-write", "/home/u/Music"));   /* inside the home */
+  g_assert_false (has_risk (e, "host-write", "/home/u/Music")); /* inside the home */
   g_assert_false (has_risk (e, "host-write", "/home/u/data"));
   g_assert_true (has_risk (e, "dbus-unfiltered", NULL));
   g_assert_true (has_risk (e, "dbus-service", "org.freedesktop.systemd1 on the system bus"));
   g_assert_true (has_risk (e, "dbus-service", "own (and so pose as) org.freedesktop.secrets"));
-  g_assert_false (has_risk (e, "dbus-service", "Flatpak"));        /* "see" reaches nothing */
+  g_assert_false (has_risk (e, "dbus-service", "Flatpak")); /* "see" reaches nothing */
   g_assert_true (has_risk (e, "host-loopback", NULL));
   g_assert_true (has_risk (e, "device", "/dev/video0"));
   g_assert_true (has_risk (e, "no-seccomp", NULL));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-idmap.c: subordinate id files and the user namespace layouts built from them. */
 #include "idmap.h"
 #include "sbx-error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-import.c: unit tests of sbx_store_import over oci:, oci-archive: and
  * docker-archive: sources, including every way a source can be wrong: each failure
  * must leave layers/, blobs/, images.json and tmp/ as they were. */
@@ -13,9 +14,9 @@
 typedef struct {
   char *tmp;
   char *root;
-  char *layout;    /* tmp/layout */
+  char *layout; /* tmp/layout */
   SbxStore *store;
-  GBytes *tar;     /* a one-file layer */
+  GBytes *tar; /* a one-file layer */
 } Fixture;
 
 static void
@@ -53,7 +54,7 @@ import (Fixture *f, const char *source, const char *name, GError **error)
 static void
 assert_store_empty (Fixture *f)
 {
-  static const char *const dirs[] = { "layers", "blobs/sha256", "tmp" };
+  static const char * const dirs[] = { "layers", "blobs/sha256", "tmp" };
 
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
@@ -139,8 +140,9 @@ test_oci_image_index (Fixture *f, gconstpointer data)
   g_autofree char *desc = test_add_image (f->layout, tars, 1, NULL);
   g_autofree char *head = g_strndup (desc, strlen (desc) - 1);
   g_autofree char *index = g_strdup_printf ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-      "\"manifests\":[%s,\"platform\":{\"os\":\"linux\",\"architecture\":\"%s\"}}]}", head,
-      host_arch ());
+                                            "\"manifests\":[%s,\"platform\":{\"os\":\"linux\",\"architecture\":\"%s\"}}]}",
+                                            head,
+                                            host_arch ());
   g_autoptr(GBytes) index_bytes = test_bytes (index);
   g_autofree char *index_desc = test_add_blob (f->layout, "application/vnd.oci.image.index.v1+json", index_bytes);
   g_autofree char *tagged = test_tagged (index_desc, "multi");
@@ -154,7 +156,6 @@ test_oci_image_index (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   assert_motd (f, image);
 }
-
 
 static void
 test_oci_wrong_layer_digest (Fixture *f, gconstpointer data)
@@ -223,8 +224,8 @@ test_oci_bad_metadata (Fixture *f, gconstpointer data)
 {
   g_autofree char *source = g_strdup_printf ("oci:%s:v1", f->layout);
   const char *hostile_digest = "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-      "\"digest\":\"sha256:../../../../etc/passwd\",\"size\":10,"
-      "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}";
+                               "\"digest\":\"sha256:../../../../etc/passwd\",\"size\":10,"
+                               "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"}}";
   const char *manifests[] = { hostile_digest, NULL };
   g_autoptr(GError) error = NULL;
 
@@ -395,7 +396,8 @@ make_docker_archive (Fixture *f, const char *manifest_override, gboolean gzip_la
   g_autofree char *config_name = g_strconcat (config_digest + 7, ".json", NULL);
   g_autoptr(GBytes) layer = test_compress (f->tar, gzip_layer ? "gzip" : NULL);
   g_autofree char *manifest = g_strdup_printf ("[{\"Config\":\"%s\",\"RepoTags\":[\"docker.io/library/busybox:latest\"],"
-                                               "\"Layers\":[\"abc/layer.tar\"]}]", config_name);
+                                               "\"Layers\":[\"abc/layer.tar\"]}]",
+                                               config_name);
 
   g_free (test_write (dir, config_name, config_bytes));
   g_free (test_write (dir, "abc/layer.tar", layer));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-netopts.c: --network and -p/--publish parsing. */
 #include "netopts.h"
 #include "sbx-error.h"
@@ -8,13 +9,19 @@
 static void
 test_modes (void)
 {
-  static const struct { const char *value; SbxNetMode mode; gboolean loopback; } good[] = {
-    { NULL, SBX_NET_SLIRP, FALSE }, { "slirp", SBX_NET_SLIRP, FALSE },
-    { "slirp:allow-host-loopback", SBX_NET_SLIRP, TRUE }, { "none", SBX_NET_NONE, FALSE },
+  static const struct {
+    const char *value;
+    SbxNetMode mode;
+    gboolean loopback;
+  } good[] = {
+    { NULL, SBX_NET_SLIRP, FALSE },
+    { "slirp", SBX_NET_SLIRP, FALSE },
+    { "slirp:allow-host-loopback", SBX_NET_SLIRP, TRUE },
+    { "none", SBX_NET_NONE, FALSE },
     { "host", SBX_NET_HOST, FALSE },
   };
   static const char * const bad[] = { "", "bridge", "none:allow-host-loopback", "slirp:bogus",
-                                       "host:x", "slirp:" };
+                                      "host:x", "slirp:" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
     {
@@ -51,7 +58,7 @@ test_publish_good (void)
   g_assert_cmpuint (opts.forwards->len, ==, 3);
   fwd = &g_array_index (opts.forwards, SbxPortForward, 0);
   inet_ntop (AF_INET, &fwd->host_addr, host, sizeof host);
-  g_assert_cmpstr (host, ==, "127.0.0.1");   /* loopback unless an address is given */
+  g_assert_cmpstr (host, ==, "127.0.0.1"); /* loopback unless an address is given */
   g_assert_cmpuint (fwd->host_port, ==, 8080);
   g_assert_cmpuint (fwd->guest_port, ==, 80);
   g_assert_false (fwd->is_udp);
@@ -70,8 +77,24 @@ static void
 test_publish_bad (void)
 {
   static const char * const bad[] = {
-    "", "80", "abc", "0:80", "80:0", "70000:80", "80:70000", "80:80/sctp", "80:80/", "1.2.3:80:80",
-    "::1:80:80", "a:b:c:d", "80:-1", "+80:80", " 80:80", "80:80 ", "8080:80/tcp/udp", "1.2.3.4:80",
+    "",
+    "80",
+    "abc",
+    "0:80",
+    "80:0",
+    "70000:80",
+    "80:70000",
+    "80:80/sctp",
+    "80:80/",
+    "1.2.3:80:80",
+    "::1:80:80",
+    "a:b:c:d",
+    "80:-1",
+    "+80:80",
+    " 80:80",
+    "80:80 ",
+    "8080:80/tcp/udp",
+    "1.2.3.4:80",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-profile.c: profiles: the parser's errors (each "FILE:LINE:COL: PATH: message"), the
  * merge rules, includes and the search path, plain OCI configs, the command-line overrides
  * and the conversion into an SbxProfile.
@@ -24,10 +25,10 @@
  * that a pointer checked by g_assert_nonnull () is not NULL on the next line. */
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
-static char *base_dir;    /* everything scratch lives here */
-static char *lower_dir;   /* $SBX_PROFILE_PATH, first (lower) */
-static char *upper_dir;   /* $SBX_PROFILE_PATH, second (wins) */
-static char *files_dir;   /* files given by path */
+static char *base_dir;  /* everything scratch lives here */
+static char *lower_dir; /* $SBX_PROFILE_PATH, first (lower) */
+static char *upper_dir; /* $SBX_PROFILE_PATH, second (wins) */
+static char *files_dir; /* files given by path */
 
 #define CAP(n) (G_GUINT64_CONSTANT (1) << (n))
 
@@ -100,11 +101,14 @@ load_ok (const char *name_or_path, const SbxProfileOverrides *overrides)
 
 /* Checks that @error says exactly "FILE:LINE:COL: PATH: ..." with @message in the rest
  * (PATH "" for the whole document: "FILE:LINE:COL: ..."), on one line. */
-#define fail_printf(...) G_STMT_START { \
+#define fail_printf(...) \
+  G_STMT_START \
+  { \
     g_autofree char *fail_message_ = g_strdup_printf (__VA_ARGS__); \
     g_test_message ("FAILED: %s", fail_message_); \
     g_test_fail_printf ("%s", fail_message_); \
-  } G_STMT_END
+  } \
+  G_STMT_END
 
 static void
 check_error_at (const GError *error, const char *file, guint line, guint col, const char *path,
@@ -122,7 +126,7 @@ check_error_at (const GError *error, const char *file, guint line, guint col, co
   g_test_message ("error: %s", error->message);
   if (!g_error_matches (error, SBX_ERROR, SBX_ERROR_INVALID_ARG))
     fail_printf ("'%s': not SBX_ERROR_INVALID_ARG (domain %s, code %d)", error->message,
-                        g_quark_to_string (error->domain), error->code);
+                 g_quark_to_string (error->domain), error->code);
   if (!g_str_has_prefix (error->message, prefix))
     fail_printf ("'%s' does not start with '%s'", error->message, prefix);
   else if (strstr (error->message + strlen (prefix), message) == NULL)
@@ -267,12 +271,14 @@ test_error_unknown_key (void)
   reset_dirs ();
   text_fails_at ("{\n"
                  "  \"hostnme\": \"x\"\n"
-                 "}\n", 2, 3, "hostnme", "unknown key (did you mean 'hostname'?)");
+                 "}\n",
+                 2, 3, "hostnme", "unknown key (did you mean 'hostname'?)");
   text_fails_at ("{\n"
                  "  \"process\": {\n"
                  "    \"noNewPrivilege\": true\n"
                  "  }\n"
-                 "}\n", 3, 5, "process.noNewPrivilege", "unknown key (did you mean 'noNewPrivileges'?)");
+                 "}\n",
+                 3, 5, "process.noNewPrivilege", "unknown key (did you mean 'noNewPrivileges'?)");
   text_fails_at ("{\n"
                  "  \"mounts\": [\n"
                  "    {\n"
@@ -280,7 +286,8 @@ test_error_unknown_key (void)
                  "      \"typ\": \"tmpfs\"\n"
                  "    }\n"
                  "  ]\n"
-                 "}\n", 5, 7, "mounts[0].typ", "unknown key (did you mean 'type'?)");
+                 "}\n",
+                 5, 7, "mounts[0].typ", "unknown key (did you mean 'type'?)");
   text_fails_at ("{\"sbx\": {\"inclde\": [\"default\"]}}", 1, 10, "sbx.inclde",
                  "unknown key (did you mean 'include'?)");
   text_fails_at ("{\"linux\": {\"namespaces\": [], \"maskedpaths\": []}}", 1, 30, "linux.maskedpaths",
@@ -308,7 +315,8 @@ test_error_wrong_type (void)
                  "      3\n"
                  "    ]\n"
                  "  }\n"
-                 "}\n", 5, 7, "process.args[1]", "must be a string");
+                 "}\n",
+                 5, 7, "process.args[1]", "must be a string");
   text_fails_at ("{\"process\": []}", 1, 2, "process", "must be an object");
   text_fails_at ("{\"mounts\": {}}", 1, 2, "mounts", "must be an array");
   text_fails_at ("{\"process\": {\"user\": {\"uid\": 1.5}}}", 1, 23, "process.user.uid", "must be an integer");
@@ -347,7 +355,8 @@ test_error_capability (void)
                  "      \"bounding\": [\"CAP_CHOWN\", \"CAP_NOPE\"]\n"
                  "    }\n"
                  "  }\n"
-                 "}\n", 4, 33, "process.capabilities.bounding[1]", "unknown capability 'CAP_NOPE'");
+                 "}\n",
+                 4, 33, "process.capabilities.bounding[1]", "unknown capability 'CAP_NOPE'");
   /* A profile spells capabilities as OCI does, CAP_ and all. */
   text_fails_at ("{\"process\": {\"capabilities\": {\"ambient\": [\"net_raw\"]}}}", 1, 43,
                  "process.capabilities.ambient[0]", "unknown capability 'net_raw'");
@@ -407,7 +416,8 @@ test_error_mount (void)
                  "      \"source\": \"tmpfs\"\n"
                  "    }\n"
                  "  ]\n"
-                 "}\n", 4, 7, "mounts[0].destination", "'tmp' is not an absolute path");
+                 "}\n",
+                 4, 7, "mounts[0].destination", "'tmp' is not an absolute path");
   text_fails_at ("{\n"
                  "  \"mounts\": [\n"
                  "    {\n"
@@ -420,12 +430,14 @@ test_error_mount (void)
                  "      ]\n"
                  "    }\n"
                  "  ]\n"
-                 "}\n", 9, 9, "mounts[0].options[1]", "unknown mount option 'bogus'");
+                 "}\n",
+                 9, 9, "mounts[0].options[1]", "unknown mount option 'bogus'");
   /* The second mount, so the index counts. */
   text_fails_at ("{\"mounts\": [\n"
                  "  {\"destination\": \"/a\", \"type\": \"tmpfs\"},\n"
                  "  {\"destination\": \"/b\", \"type\": \"bind\", \"source\": \"relative/dir\"}\n"
-                 "]}\n", 3, 41, "mounts[1].source", "'relative/dir' is not an absolute path");
+                 "]}\n",
+                 3, 41, "mounts[1].source", "'relative/dir' is not an absolute path");
   text_fails_at ("{\"mounts\": [\n  {\"destination\": \"/b\", \"type\": \"bind\"}\n]}\n", 2, 3, "mounts[0]",
                  "a bind mount needs a source");
   text_fails_at ("{\"mounts\": [\n  {\"destination\": \"/b\", \"options\": [\"rbind\"]}\n]}\n", 2, 3, "mounts[0]",
@@ -450,7 +462,9 @@ test_error_mount (void)
 static void
 test_error_mount_kernel_fs (void)
 {
-  static const struct { const char *destination, *type, *message; } refused[] = {
+  static const struct {
+    const char *destination, *type, *message;
+  } refused[] = {
     { "/proc", "bind", "/proc is sbx's procfs" },
     { "/proc/self", "bind", "/proc is sbx's procfs" },
     { "/proc/self/attr", "tmpfs", "/proc is sbx's procfs" },
@@ -487,7 +501,8 @@ test_error_namespace (void)
                  "      }\n"
                  "    ]\n"
                  "  }\n"
-                 "}\n", 5, 9, "linux.namespaces[0].type", "unknown namespace type 'bogus'");
+                 "}\n",
+                 5, 9, "linux.namespaces[0].type", "unknown namespace type 'bogus'");
   text_fails_at ("{\n"
                  "  \"linux\": {\n"
                  "    \"namespaces\": [\n"
@@ -497,7 +512,8 @@ test_error_namespace (void)
                  "      }\n"
                  "    ]\n"
                  "  }\n"
-                 "}\n", 6, 9, "linux.namespaces[0].path", "joining an existing namespace is not supported");
+                 "}\n",
+                 6, 9, "linux.namespaces[0].path", "joining an existing namespace is not supported");
   text_fails_at ("{\"linux\": {\"namespaces\": [\n  {\"path\": \"\"}\n]}}", 2, 3, "linux.namespaces[0]",
                  "a namespace needs a type");
   text_fails_at ("{\"linux\": {\"namespaces\": [{\"type\": \"time\"}]}}", 1, 28, "linux.namespaces[0].type",
@@ -513,7 +529,8 @@ test_error_duplicate (void)
                  "    \"noNewPrivileges\": true,\n"
                  "    \"noNewPrivileges\": false\n"
                  "  }\n"
-                 "}\n", 4, 5, "process.noNewPrivileges", "duplicate key");
+                 "}\n",
+                 4, 5, "process.noNewPrivileges", "duplicate key");
   text_fails_at ("{\"hostname\": \"a\",\n \"hostname\": \"b\"}", 2, 2, "hostname", "duplicate key");
   text_fails_at ("{\"mounts\": [\n  {\"destination\": \"/a\", \"type\": \"tmpfs\", \"destination\": \"/b\"}\n]}",
                  2, 42, "mounts[0].destination", "duplicate key");
@@ -535,7 +552,8 @@ test_error_duplicate_escaped (void)
                  "    \"noNewPrivileges\": true,\n"
                  "    \"noNewPrivilege\\u0073\": false\n"
                  "  }\n"
-                 "}\n", 4, 5, "process.noNewPrivileges", "duplicate key");
+                 "}\n",
+                 4, 5, "process.noNewPrivileges", "duplicate key");
 }
 
 /* sbx_json_doc_new_from_data () must fail with @message somewhere after "NAME:" or "NAME:L:C:". */
@@ -960,7 +978,7 @@ test_merge_null_removes (void)
   g_assert_null (p->hostname);
   g_assert_null (p->network);
   g_assert_cmphex (p->caps[SBX_CAPSET_BOUNDING], ==, 0);
-  g_assert_cmphex (p->caps[SBX_CAPSET_EFFECTIVE], ==, podman_caps);   /* only what was unset */
+  g_assert_cmphex (p->caps[SBX_CAPSET_EFFECTIVE], ==, podman_caps); /* only what was unset */
   g_assert_true (p->no_new_privileges);
   g_assert_null (json_at (p, "linux.seccomp"));
   g_assert_null (json_at (p, "hostname"));
@@ -1023,7 +1041,8 @@ test_error_dbus (void)
                  "sbx.dbus.system.own[1]", "unique bus name");
   text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\n"
                  "  \"see\": [\"org.example.*\"],\n"
-                 "  \"call\": [\"org.example.App\"]}}}}", 3, 12,
+                 "  \"call\": [\"org.example.App\"]}}}}",
+                 3, 12,
                  "sbx.dbus.session.call[0]", "is not NAME=RULE");
   text_fails_at ("{\"sbx\": {\"dbus\": {\"session\": {\"broadcast\": [\"org.example.App=@/a/\"]}}}}", 1, 45,
                  "sbx.dbus.session.broadcast[0]", "'/a/' is not an object path");
@@ -1063,7 +1082,7 @@ test_merge_dbus (void)
   g_assert_cmpuint (g_strv_length (p->dbus_session->own), ==, 1);
   g_assert_true (strv_has (p->dbus_session->call, "org.c.C=org.c.Iface.*@/org/c/*"));
   g_assert_true (strv_has (p->dbus_session->broadcast, "org.c.C=@/org/c/*"));
-  g_assert_cmpuint (g_strv_length (p->dbus_session->see), ==, 0);  /* null removed it */
+  g_assert_cmpuint (g_strv_length (p->dbus_session->see), ==, 0); /* null removed it */
   g_assert_nonnull (p->dbus_system);
   g_assert_true (strv_has (p->dbus_system->talk, "org.freedesktop.NetworkManager"));
 
@@ -1324,8 +1343,8 @@ test_desktop (void)
     g_assert_null (find_mount (p, "/run/sbx/wayland-0"));
   }
   file = write_profile (files_dir, "d.json", "{\"sbx\": {\"desktop\": {\"x11\": \"trusted\"}, \"home\": \"tmpfs\", "
-                        "\"share\": [\"xdg-download:rw\", \"~/Projects/foo\", \"xdg-pictures/2024:ro\"], "
-                        "\"appId\": \"org.example.App\"}}");
+                                             "\"share\": [\"xdg-download:rw\", \"~/Projects/foo\", \"xdg-pictures/2024:ro\"], "
+                                             "\"appId\": \"org.example.App\"}}");
   {
     g_autoptr(SbxProfile) p = load_ok (file, NULL);
     g_assert_cmpint (p->desktop.x11, ==, SBX_X11_TRUSTED);
@@ -1441,29 +1460,29 @@ test_convert (void)
 
   reset_dirs ();
   file = write_profile (files_dir, "conv.json",
-    "{\"process\": {"
-    "   \"user\": {\"uid\": 1000, \"gid\": 100, \"additionalGids\": [5, 6], \"umask\": 63, \"username\": \"u\"},"
-    "   \"capabilities\": {\"bounding\": [\"CAP_NET_RAW\", \"CAP_SYS_ADMIN\", \"CAP_CHECKPOINT_RESTORE\"],"
-    "                    \"effective\": [\"CAP_NET_RAW\"], \"permitted\": [\"CAP_NET_RAW\"],"
-    "                    \"inheritable\": [\"CAP_NET_RAW\"], \"ambient\": [\"CAP_NET_RAW\"]},"
-    "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1024, \"hard\": 4096},"
-    "                {\"type\": \"RLIMIT_CORE\", \"soft\": 0, \"hard\": 18446744073709551615},"
-    "                {\"type\": \"RLIMIT_STACK\", \"soft\": 18446744073709551615, \"hard\": 18446744073709551615}],"
-    "   \"noNewPrivileges\": false, \"apparmorProfile\": \"\", \"oomScoreAdj\": 500,"
-    "   \"args\": [\"prog\", \"arg 1\"], \"cwd\": \"/work\"},"
-    " \"hostname\": \"h-1.example\","
-    " \"root\": {\"readonly\": true},"
-    " \"mounts\": ["
-    "   {\"destination\": \"/ro\", \"type\": \"bind\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\", \"nosuid\", \"nodev\", \"noexec\"]},"
-    "   {\"destination\": \"/rw\", \"type\": \"bind\", \"source\": \"/srv\", \"options\": [\"bind\", \"ro\", \"rw\", \"suid\", \"dev\", \"exec\"]},"
-    "   {\"destination\": \"/home-data\", \"source\": \"~/data\", \"options\": [\"rbind\", \"nosymfollow\", \"rprivate\"]},"
-    "   {\"destination\": \"/t/./x/../y//\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=64m\", \"mode=1777\", \"noexec\", \"noatime\"]},"
-    "   {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}"
-    " ],"
-    " \"linux\": {\"namespaces\": [{\"type\": \"uts\"}, {\"type\": \"ipc\"}, {\"type\": \"cgroup\"}, {\"type\": \"user\"}, {\"type\": \"mount\"}],"
-    "   \"resources\": {\"pids\": {\"limit\": 100}}},"
-    " \"sbx\": {\"image\": \"img\", \"userns\": \"keep-id\", \"storageDriver\": \"overlay\","
-    "   \"network\": {\"mode\": \"none\"}, \"apparmor\": {\"ifUnavailable\": \"fail\"}}}");
+                        "{\"process\": {"
+                        "   \"user\": {\"uid\": 1000, \"gid\": 100, \"additionalGids\": [5, 6], \"umask\": 63, \"username\": \"u\"},"
+                        "   \"capabilities\": {\"bounding\": [\"CAP_NET_RAW\", \"CAP_SYS_ADMIN\", \"CAP_CHECKPOINT_RESTORE\"],"
+                        "                    \"effective\": [\"CAP_NET_RAW\"], \"permitted\": [\"CAP_NET_RAW\"],"
+                        "                    \"inheritable\": [\"CAP_NET_RAW\"], \"ambient\": [\"CAP_NET_RAW\"]},"
+                        "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1024, \"hard\": 4096},"
+                        "                {\"type\": \"RLIMIT_CORE\", \"soft\": 0, \"hard\": 18446744073709551615},"
+                        "                {\"type\": \"RLIMIT_STACK\", \"soft\": 18446744073709551615, \"hard\": 18446744073709551615}],"
+                        "   \"noNewPrivileges\": false, \"apparmorProfile\": \"\", \"oomScoreAdj\": 500,"
+                        "   \"args\": [\"prog\", \"arg 1\"], \"cwd\": \"/work\"},"
+                        " \"hostname\": \"h-1.example\","
+                        " \"root\": {\"readonly\": true},"
+                        " \"mounts\": ["
+                        "   {\"destination\": \"/ro\", \"type\": \"bind\", \"source\": \"/srv\", \"options\": [\"rbind\", \"ro\", \"nosuid\", \"nodev\", \"noexec\"]},"
+                        "   {\"destination\": \"/rw\", \"type\": \"bind\", \"source\": \"/srv\", \"options\": [\"bind\", \"ro\", \"rw\", \"suid\", \"dev\", \"exec\"]},"
+                        "   {\"destination\": \"/home-data\", \"source\": \"~/data\", \"options\": [\"rbind\", \"nosymfollow\", \"rprivate\"]},"
+                        "   {\"destination\": \"/t/./x/../y//\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=64m\", \"mode=1777\", \"noexec\", \"noatime\"]},"
+                        "   {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}"
+                        " ],"
+                        " \"linux\": {\"namespaces\": [{\"type\": \"uts\"}, {\"type\": \"ipc\"}, {\"type\": \"cgroup\"}, {\"type\": \"user\"}, {\"type\": \"mount\"}],"
+                        "   \"resources\": {\"pids\": {\"limit\": 100}}},"
+                        " \"sbx\": {\"image\": \"img\", \"userns\": \"keep-id\", \"storageDriver\": \"overlay\","
+                        "   \"network\": {\"mode\": \"none\"}, \"apparmor\": {\"ifUnavailable\": \"fail\"}}}");
   p = load_ok (file, NULL);
   g_assert_cmpstr (p->name, ==, file);
   /* process.user */
@@ -1492,7 +1511,7 @@ test_convert (void)
   r = find_rlimit (p, RLIMIT_STACK);
   g_assert_true (r->soft == RLIM_INFINITY && r->hard == RLIM_INFINITY);
   g_assert_false (p->no_new_privileges);
-  g_assert_null (p->apparmor_profile);   /* "" is none */
+  g_assert_null (p->apparmor_profile); /* "" is none */
   g_assert_true (p->have_oom_score_adj);
   g_assert_cmpint (p->oom_score_adj, ==, 500);
   g_assert_cmpuint (g_strv_length (p->args), ==, 2);
@@ -1501,7 +1520,7 @@ test_convert (void)
   g_assert_cmpstr (p->hostname, ==, "h-1.example");
   g_assert_true (p->root_readonly);
   /* mounts and their attributes */
-  g_assert_cmpuint (p->mounts->len, ==, 4);   /* /proc is sbx's own */
+  g_assert_cmpuint (p->mounts->len, ==, 4); /* /proc is sbx's own */
   m = find_mount (p, "/ro");
   g_assert_nonnull (m);
   g_assert_cmpint (m->kind, ==, SBX_MOUNT_BIND);
@@ -1772,7 +1791,10 @@ test_override_volume (void)
     g_autofree char *no_dst = g_strdup_printf ("%s:", src);
     g_autofree char *on_root = g_strdup_printf ("%s:/", src);
     g_autofree char *on_root2 = g_strdup_printf ("%s://.:ro", src);
-    struct { const char *spec; const char *message; } bad[] = {
+    struct {
+      const char *spec;
+      const char *message;
+    } bad[] = {
       { on_root, "the destination cannot be /" },
       { on_root2, "the destination cannot be /" },
       { "~root/x:/x", "nor is ~user" },
@@ -1917,7 +1939,10 @@ test_override_security_opt (void)
     g_autofree char *bad = g_strdup_printf ("seccomp=%s", bad_seccomp);
     g_autofree char *missing = g_strdup_printf ("seccomp=%s/nope.json", files_dir);
     g_autofree char *dup_prefix = g_strdup_printf ("%s:2:2: defaultAction: duplicate key", bad_seccomp);
-    struct { const char *opt; const char *message; } bad_opts[] = {
+    struct {
+      const char *opt;
+      const char *message;
+    } bad_opts[] = {
       { "bogus=1", "--security-opt 'bogus=1': unknown option" },
       { "seccomp", "--security-opt 'seccomp'" },
       { "seccomp=", "--security-opt 'seccomp='" },
@@ -1943,7 +1968,7 @@ test_override_ulimit (void)
 {
   reset_dirs ();
   put_profile (upper_dir, "lim", "{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 2},"
-                                   " {\"type\": \"RLIMIT_CORE\", \"soft\": 0, \"hard\": 0}]}}");
+                                 " {\"type\": \"RLIMIT_CORE\", \"soft\": 0, \"hard\": 0}]}}");
   {
     const char *limits[] = { "nofile=100:200", "nproc=50", "STACK=unlimited", "memlock=-1:-1", "cpu=10:unlimited", NULL };
     SbxProfileOverrides o = { .ulimits = (char **) limits };
@@ -1955,18 +1980,21 @@ test_override_ulimit (void)
     r = find_rlimit (p, RLIMIT_NPROC);
     g_assert_nonnull (r);
     g_assert_cmpuint (r->soft, ==, 50);
-    g_assert_cmpuint (r->hard, ==, 50);   /* no HARD: the same as SOFT */
+    g_assert_cmpuint (r->hard, ==, 50); /* no HARD: the same as SOFT */
     r = find_rlimit (p, RLIMIT_STACK);
     g_assert_true (r != NULL && r->soft == RLIM_INFINITY && r->hard == RLIM_INFINITY);
     r = find_rlimit (p, RLIMIT_MEMLOCK);
     g_assert_true (r != NULL && r->soft == RLIM_INFINITY && r->hard == RLIM_INFINITY);
     r = find_rlimit (p, RLIMIT_CPU);
     g_assert_true (r != NULL && r->soft == 10 && r->hard == RLIM_INFINITY);
-    g_assert_nonnull (find_rlimit (p, RLIMIT_CORE));   /* the profile's other limits stay */
+    g_assert_nonnull (find_rlimit (p, RLIMIT_CORE)); /* the profile's other limits stay */
     g_assert_cmpuint (p->rlimits->len, ==, 6);
   }
   {
-    struct { const char *spec; const char *message; } bad[] = {
+    struct {
+      const char *spec;
+      const char *message;
+    } bad[] = {
       { "nofile=200:100", "the soft limit is above the hard limit" },
       { "nofile=-1:100", "the soft limit is above the hard limit" },
       { "bogus=1", "known NAME" },
@@ -2022,8 +2050,7 @@ test_override_json (void)
   const char *env[] = { "K=V", NULL };
   const char *limits[] = { "nofile=5:6", NULL };
   const char *opts[] = { "seccomp=unconfined", NULL };
-  SbxProfileOverrides o = { .env = (char **) env, .ulimits = (char **) limits, .security_opts = (char **) opts,
-                            .hostname = "jh", .read_only = TRUE };
+  SbxProfileOverrides o = { .env = (char **) env, .ulimits = (char **) limits, .security_opts = (char **) opts, .hostname = "jh", .read_only = TRUE };
   g_autoptr(SbxProfile) p = NULL;
   g_autofree char *json = NULL;
   g_autofree char *file = NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-seccomp.c: seccomp JSON checking (with file:line:col), compiling, and the effect of
  * the loaded filters, watched from a forked child: sbx's default filter, containers-common's
  * /usr/share/containers/seccomp.json and small filters of each feature.
@@ -88,7 +89,7 @@ run_filtered (SbxJsonDoc *doc, guint64 caps, int (*body) (void))
     {
       struct rlimit no_core = { 0, 0 };
 
-      setrlimit (RLIMIT_CORE, &no_core);   /* the SIGSYS cases dump no core */
+      setrlimit (RLIMIT_CORE, &no_core); /* the SIGSYS cases dump no core */
       if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || !sbx_seccomp_program_load (&program, &error))
         {
           fprintf (stderr, "# cannot load the filter: %s\n", error != NULL ? error->message : g_strerror (errno));
@@ -133,7 +134,10 @@ i386_getpid (void)
 {
   long rc;
 
-  __asm__ volatile ("int $0x80" : "=a" (rc) : "a" (20L) : "memory", "r8", "r9", "r10", "r11");
+  __asm__ volatile("int $0x80"
+                   : "=a"(rc)
+                   : "a"(20L)
+                   : "memory", "r8", "r9", "r10", "r11");
   return rc;
 }
 
@@ -159,7 +163,7 @@ i386_calls_work (void)
 
   if (pid == 0)
     {
-      signal (SIGSEGV, SIG_DFL);   /* quietly, even under AddressSanitizer */
+      signal (SIGSEGV, SIG_DFL); /* quietly, even under AddressSanitizer */
       _exit (call_i386_getpid ());
     }
   waitpid (pid, &status, 0);
@@ -221,7 +225,9 @@ test_check_containers_common (void)
 static void
 test_check_bad (void)
 {
-  static const struct { const char *json, *message; } cases[] = {
+  static const struct {
+    const char *json, *message;
+  } cases[] = {
     { "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [\n"
       "    {\"names\": [\"keyctl\"], \"action\": \"SCMP_ACT_DENY\"}\n  ]\n}",
       "f.json:4:27: syscalls[0].action: unknown seccomp action 'SCMP_ACT_DENY'" },
@@ -290,9 +296,10 @@ static void
 test_check_nested_path (void)
 {
   g_autoptr(SbxJsonDoc) doc = parse ("{\"linux\": {\"seccomp\": {\n"
-                                     "  \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscals\": []}}}");
+                                      "  \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscals\": []}}}");
   JsonNode *seccomp = json_object_get_member (json_object_get_object_member (
-                        json_node_get_object (sbx_json_doc_get_root (doc)), "linux"), "seccomp");
+                                                json_node_get_object (sbx_json_doc_get_root (doc)), "linux"),
+                                              "seccomp");
   g_autoptr(GError) error = NULL;
 
   g_assert_false (sbx_seccomp_check (doc, "linux.seccomp", seccomp, &error));
@@ -326,8 +333,17 @@ static int
 personality_body (void)
 {
   static const unsigned long refused[] = {
-    ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, PER_LINUX32 | ADDR_NO_RANDOMIZE,
-    PER_BSD, PER_SVR4, 0xfffffff7, 0xfffdffff, 0x7fffffff, 0xfffffffe, 0x80000000,
+    ADDR_NO_RANDOMIZE,
+    READ_IMPLIES_EXEC,
+    MMAP_PAGE_ZERO,
+    PER_LINUX32 | ADDR_NO_RANDOMIZE,
+    PER_BSD,
+    PER_SVR4,
+    0xfffffff7,
+    0xfffdffff,
+    0x7fffffff,
+    0xfffffffe,
+    0x80000000,
   };
   int failures = 0;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-store.c: unit tests of the image store: layout, names, records, removal,
  * leases and the cleanup of staging left by killed imports. */
 #include <errno.h>
@@ -13,7 +14,7 @@
 
 typedef struct {
   char *tmp;
-  char *root;      /* tmp/store */
+  char *root; /* tmp/store */
   SbxStore *store;
 } Fixture;
 
@@ -66,7 +67,7 @@ layer_exists (Fixture *f, GBytes *tar)
 static void
 test_open_creates_layout (Fixture *f, gconstpointer data)
 {
-  static const char *const expected[] = { "lock", "blobs/sha256", "layers", "tmp", "mnt" };
+  static const char * const expected[] = { "lock", "blobs/sha256", "layers", "tmp", "mnt" };
   g_autofree char *mnt = sbx_store_mount_dir (f->store);
   struct stat st;
 
@@ -81,12 +82,25 @@ test_open_creates_layout (Fixture *f, gconstpointer data)
 static void
 test_check_name (void)
 {
-  static const struct { const char *name; gboolean ok; } cases[] = {
-    { "busybox", TRUE }, { "busybox:latest", TRUE }, { "localhost:5000/app:1", TRUE },
-    { "a.b-c_d/e@sha256:00", TRUE }, { "9lives", TRUE },
-    { "", FALSE }, { "-rf", FALSE }, { ".hidden", FALSE }, { "/abs", FALSE },
-    { "a/../b", FALSE }, { "a//b", FALSE }, { "sp ace", FALSE }, { "semi;colon", FALSE },
-    { "new\nline", FALSE }, { "ünï", FALSE },
+  static const struct {
+    const char *name;
+    gboolean ok;
+  } cases[] = {
+    { "busybox", TRUE },
+    { "busybox:latest", TRUE },
+    { "localhost:5000/app:1", TRUE },
+    { "a.b-c_d/e@sha256:00", TRUE },
+    { "9lives", TRUE },
+    { "", FALSE },
+    { "-rf", FALSE },
+    { ".hidden", FALSE },
+    { "/abs", FALSE },
+    { "a/../b", FALSE },
+    { "a//b", FALSE },
+    { "sp ace", FALSE },
+    { "semi;colon", FALSE },
+    { "new\nline", FALSE },
+    { "ünï", FALSE },
   };
   g_autofree char *long_name = g_strnfill (256, 'a');
 
@@ -256,7 +270,7 @@ static void
 test_corrupt_records (Fixture *f, gconstpointer data)
 {
   g_autofree char *records = test_write_string (f->root, "images.json",
-      "{\"version\":1,\"images\":[{\"name\":\"x\",\"id\":\"../../etc\",\"manifest_digest\":\"sha256:00\",\"layers\":[]}]}");
+                                                "{\"version\":1,\"images\":[{\"name\":\"x\",\"id\":\"../../etc\",\"manifest_digest\":\"sha256:00\",\"layers\":[]}]}");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) images = sbx_store_list_images (f->store, &error);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-unpack.c: unit tests of sbx_unpack_layer: what lands in the directory, the
  * digests, and the refusal of hostile entries (with nothing written outside). */
 #include <errno.h>
@@ -9,10 +10,10 @@
 #include "sbx-test-layers.h"
 
 typedef struct {
-  char *tmp;       /* per-test temporary directory */
-  char *dest;      /* tmp/dest: the unpack target */
-  char *outside;   /* tmp/outside: must never change */
-  char *canary;    /* tmp/outside/canary */
+  char *tmp;     /* per-test temporary directory */
+  char *dest;    /* tmp/dest: the unpack target */
+  char *outside; /* tmp/outside: must never change */
+  char *canary;  /* tmp/outside/canary */
 } Fixture;
 
 static void
@@ -223,7 +224,7 @@ test_replacements (Fixture *f, gconstpointer data)
   const TestEntry entries[] = {
     { .path = "d/", .type = AE_IFDIR },
     { .path = "d/f", .data = "in d" },
-    { .path = "d", .data = "d is a file now" },     /* dir -> file: tree removed */
+    { .path = "d", .data = "d is a file now" }, /* dir -> file: tree removed */
     { .path = "keep/", .type = AE_IFDIR },
     { .path = "keep/f", .data = "kept" },
     { .path = "keep/", .type = AE_IFDIR, .mode = 0750 }, /* dir again: contents stay */
@@ -232,7 +233,7 @@ test_replacements (Fixture *f, gconstpointer data)
     { .path = "closed/", .type = AE_IFDIR, .no_perms = TRUE },
     { .path = "closed/f", .data = "in a 0000 dir" },
     { .path = "f", .data = "old" },
-    { .path = "f", .data = "new" },                    /* file -> file */
+    { .path = "f", .data = "new" }, /* file -> file */
     { NULL }
   };
   g_autoptr(GBytes) tar = test_tar (entries);
@@ -279,7 +280,7 @@ test_digest_mismatch (Fixture *f, gconstpointer data)
 
 typedef struct {
   const char *what;
-  const char *named;     /* the entry the error must name */
+  const char *named; /* the entry the error must name */
   TestEntry entries[4];
 } HostileCase;
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # build-image.sh: the Debian 12 guest image of the VM tests, built with mmdebstrap and cached.
 #
 #   tests/vm/build-image.sh [CACHE_DIR]            build unless cached; prints the image dir

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # job.sh: the guest side of test-vm.sh, copied into the job dir and run there as root by
 # sbx-vm-job.service (cwd: the 9p share, /run/job).  It installs what the host sent and runs
 # every checks/[0-9]*.sh in order, in this one boot, each as root under a time limit.  A check

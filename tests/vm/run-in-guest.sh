@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-in-guest.sh: boots the guest image once with qemu and runs a job in it.
 #
 #   tests/vm/run-in-guest.sh IMAGE_DIR JOB_DIR [TIMEOUT]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # test-vm.sh: the guest VM tier (TAP).  sbx under a real systemd, cgroup v2 and AppArmor, in
 # a Debian 12 guest booted with qemu: the checks of tests/vm/checks/ run in ONE boot.
 #

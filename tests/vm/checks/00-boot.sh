@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The guest is what the other checks assume: systemd as PID 1, a pure cgroup v2 hierarchy,
 # AppArmor enabled, and user sbx's systemd manager running with controllers delegated.
 . "$(dirname "$0")/lib.sh"

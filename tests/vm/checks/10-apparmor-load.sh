@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # (a) The shipped AppArmor profiles load into the kernel: the `sbx` profile meson generated
 # (data/apparmor/sbx.in, for the build's prefix) and data/apparmor/sbx-default.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # (b) As user sbx, `sbx run --profile default` execs the command under sbx-default (the
 # default profile's process.apparmorProfile), and what sbx-default denies is denied, while
 # the same command with --security-opt apparmor=unconfined is not (AppArmor `deny` rules

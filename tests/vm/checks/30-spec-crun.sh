@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # (c) As user sbx, `sbx spec` writes a bundle that crun runs rootless, with the same result
 # as `sbx run` of the same command: confined by sbx-default.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # (d) systemd: user sbx's manager is reachable, and a transient user scope with MemoryMax
 # kills a memory hog (cgroup v2 delegation works).  The caller is a process of this root
 # job (runuser), not of a login session: systemd 252 moves it into the user's scope anyway.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # sbx's resource limits, through its own systemd user scope: the scope is made and the
 # sandbox's cgroup namespace is rooted at it (delegated: writable), a memory hog is killed at
 # MemoryMax and sbx says so (exit 137), a fork bomb stops at TasksMax, the CPU quota

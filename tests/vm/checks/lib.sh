@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lib.sh: helpers of the guest checks (tests/vm/checks/[0-9]*.sh), sourced, run as root in
 # the guest.  Results are TAP lines without numbers (test-vm.sh numbers them):
 #   ok DESC | not_ok DESC [DIAG...] | skip DESC REASON | diag TEXT...
