@@ -178,3 +178,18 @@ sbx_json_parse_checked (const char *data, gsize len, GError **error)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "empty, not JSON"), NULL;
   return root;
 }
+
+char **
+sbx_json_dup_strv (JsonObject *object, const char *member)
+{
+  JsonArray *array = sbx_json_get_array (object, member);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
+}

@@ -15,6 +15,9 @@ const char *sbx_json_get_string (JsonObject *object, const char *member);
 JsonObject *sbx_json_get_object (JsonObject *object, const char *member);
 JsonArray *sbx_json_get_array (JsonObject *object, const char *member);
 
+/* The strings of the array @member (other elements skipped); an empty vector when absent. */
+char **sbx_json_dup_strv (JsonObject *object, const char *member);
+
 /* Adds "@member": [@strv...]; nothing when @strv is NULL. */
 void sbx_json_builder_add_strv (JsonBuilder *builder, const char *member, char **strv);
 

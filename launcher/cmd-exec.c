@@ -27,6 +27,7 @@
 #include "process.h"
 #include "run-state.h"
 #include "sbx-error.h"
+#include "userns.h"
 #include "scope.h"
 #include "signals.h"
 #include "supervise.h"
@@ -243,20 +244,6 @@ keep_only (int *sync_fd, int *target_fd)
 /* Root of the user namespace where 0 is mapped (as setup.c's process is); else the caller's
  * own id with the full capabilities setns gave. */
 static gboolean
-become_namespace_root (const SbxRunPlan *plan, GError **error)
-{
-  if (!sbx_id_map_to_host (&plan->ids.uid_map, 0, NULL))
-    return TRUE;
-  if (setresgid (0, 0, 0) != 0)
-    return sbx_set_error_from_errno (error, errno, "setresgid 0 in the sandbox");
-  if (!plan->ids.single && setgroups (0, NULL) != 0)
-    return sbx_set_error_from_errno (error, errno, "setgroups in the sandbox");
-  if (setresuid (0, 0, 0) != 0)
-    return sbx_set_error_from_errno (error, errno, "setresuid 0 in the sandbox");
-  return TRUE;
-}
-
-static gboolean
 join_sandbox (const SbxRunPlan *plan, int sync_fd, int target_fd, GError **error)
 {
   int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
@@ -267,7 +254,7 @@ join_sandbox (const SbxRunPlan *plan, int sync_fd, int target_fd, GError **error
   if (setns (target_fd, flags) != 0)
     return sbx_set_error_from_errno (error, errno, "join the sandbox's namespaces");
   close (target_fd);
-  if (!become_namespace_root (plan, error))
+  if (!sbx_userns_become_root (&plan->ids, error))
     return FALSE;
   /* A change of credentials clears the parent-death signal; nothing inside may ptrace us. */
   sbx_die_with_parent (plan->supervisor_pid);

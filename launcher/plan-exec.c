@@ -62,21 +62,6 @@ sbx_run_plan_exec_to_json (const SbxRunPlan *plan)
   return json_builder_get_root (b);
 }
 
-static char **
-strv_member (JsonObject *o, const char *member)
-{
-  JsonArray *array = sbx_json_get_array (o, member);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (element));
-    }
-  return g_strv_builder_end (builder);
-}
-
 static void
 read_uid_map (JsonObject *o, SbxIdMap *map)
 {
@@ -99,7 +84,7 @@ read_uid_map (JsonObject *o, SbxIdMap *map)
 static void
 read_runtime_entries (JsonObject *o, SbxRunPlan *plan)
 {
-  g_auto(GStrv) names = strv_member (o, "runtime_entries");
+  g_auto(GStrv) names = sbx_json_dup_strv (o, "runtime_entries");
 
   plan->runtime_entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_runtime_entry_free);
   for (guint i = 0; names[i] != NULL; i++)
@@ -121,7 +106,7 @@ sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error)
            FALSE;
   plan->user = g_strdup (sbx_json_get_string (o, "user"));
   plan->cwd = g_strdup (sbx_json_get_string (o, "cwd"));
-  plan->env = strv_member (o, "env");
+  plan->env = sbx_json_dup_strv (o, "env");
   plan->ids.mode = json_object_get_boolean_member_with_default (o, "keep_id", FALSE) ? SBX_USERNS_KEEP_ID
                                                                                      : SBX_USERNS_DEFAULT;
   plan->ids.single = json_object_get_boolean_member_with_default (o, "single", FALSE);

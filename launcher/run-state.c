@@ -136,21 +136,6 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   return json_generator_to_data (generator, out_length);
 }
 
-static char **
-dup_strv_member (JsonObject *object, const char *member)
-{
-  JsonArray *array = sbx_json_get_array (object, member);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (element));
-    }
-  return g_strv_builder_end (builder);
-}
-
 static SbxRunState *
 state_from_object (JsonObject *o, const char *path)
 {
@@ -165,13 +150,13 @@ state_from_object (JsonObject *o, const char *path)
   state->profile_path = g_strdup (sbx_json_get_string (o, "profile_path"));
   state->profile_json = profile != NULL && JSON_NODE_HOLDS_OBJECT (profile) ? json_node_copy (profile) : NULL;
   state->exec = exec != NULL && JSON_NODE_HOLDS_OBJECT (exec) ? json_node_copy (exec) : NULL;
-  state->command = dup_strv_member (o, "command");
+  state->command = sbx_json_dup_strv (o, "command");
   state->supervisor_pid = (pid_t) json_object_get_int_member_with_default (o, "supervisor_pid", 0);
   state->supervisor_start = (guint64) json_object_get_int_member_with_default (o, "supervisor_start_time", 0);
   state->setup_pid = (pid_t) json_object_get_int_member_with_default (o, "setup_pid", 0);
   state->created = json_object_get_int_member_with_default (o, "created", 0);
   state->network = g_strdup (sbx_json_get_string (o, "network"));
-  state->ports = dup_strv_member (o, "ports");
+  state->ports = sbx_json_dup_strv (o, "ports");
   state->scope = g_strdup (sbx_json_get_string (o, "scope"));
   state->run_dir = g_strdup (sbx_json_get_string (o, "run_dir"));
   state->boot_id = g_strdup (sbx_json_get_string (o, "boot_id"));

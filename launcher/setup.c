@@ -31,18 +31,6 @@
 #include <unistd.h>
 
 static gboolean
-become_namespace_root (const SbxRunPlan *plan, GError **error)
-{
-  if (setresgid (0, 0, 0) != 0)
-    return sbx_set_error_from_errno (error, errno, "setresgid 0 in the sandbox");
-  if (!plan->ids.single && setgroups (0, NULL) != 0)
-    return sbx_set_error_from_errno (error, errno, "setgroups in the sandbox");
-  if (setresuid (0, 0, 0) != 0)
-    return sbx_set_error_from_errno (error, errno, "setresuid 0 in the sandbox");
-  return TRUE;
-}
-
-static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
   /* The cgroup namespace comes later, once the supervisor has moved us into the scope:
@@ -54,7 +42,7 @@ enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
     return FALSE;
   /* Root of the namespace where 0 is mapped; where only the caller's own ids are (the host
    * image), the creator's full capabilities in its namespace are enough. */
-  if (sbx_id_map_to_host (&plan->ids.uid_map, 0, NULL) && !become_namespace_root (plan, error))
+  if (!sbx_userns_become_root (&plan->ids, error))
     return FALSE;
   /* A change of credentials clears the parent-death signal: set it again.  Once mapped,
    * nothing in the sandbox may ptrace or read the fds of sbx's own processes. */

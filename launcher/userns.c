@@ -206,6 +206,20 @@ read_sysctl (const char *path)
   return strtol (text, NULL, 10);
 }
 
+gboolean
+sbx_userns_become_root (const SbxIdLayout *ids, GError **error)
+{
+  if (!sbx_id_map_to_host (&ids->uid_map, 0, NULL))
+    return TRUE;
+  if (setresgid (0, 0, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "setresgid 0 in the sandbox");
+  if (!ids->single && setgroups (0, NULL) != 0)
+    return sbx_set_error_from_errno (error, errno, "setgroups in the sandbox");
+  if (setresuid (0, 0, 0) != 0)
+    return sbx_set_error_from_errno (error, errno, "setresuid 0 in the sandbox");
+  return TRUE;
+}
+
 const char *
 sbx_userns_refusal_hint (int errsv)
 {

@@ -32,6 +32,11 @@ gboolean sbx_userns_layout_for_caller (SbxUsernsMode mode, SbxIdLayout *out, GEr
  * *out_single tells whether only the caller's own ids are mapped. */
 gboolean sbx_userns_enter_store_namespace (gboolean *out_single, GError **error);
 
+/* In a user namespace just joined or made with @ids: uid and gid 0 where 0 is mapped (with
+ * no supplementary groups unless only one id is mapped); where only the caller's own ids
+ * are (the host image), the creator's full capabilities in it are enough: nothing to do. */
+gboolean sbx_userns_become_root (const SbxIdLayout *ids, GError **error);
+
 /* Why the kernel refused a user namespace with @errsv, and what fixes it, when a common
  * cause is found (sysctls, Ubuntu's AppArmor restriction); NULL otherwise. */
 const char *sbx_userns_refusal_hint (int errsv);

@@ -8,8 +8,8 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *syscall;     /* what a filter may deny */
-  const char *op;          /* the io_uring operation that does the same */
+  const char *syscall; /* what a filter may deny */
+  const char *op;      /* the io_uring operation that does the same */
 } SbxIoUringOp;
 
 const SbxIoUringOp *sbx_io_uring_ops (gsize *out_n);
