@@ -14,9 +14,16 @@
 #include <string.h>
 
 typedef struct {
-  const char *format;
+  char *format;
   gboolean sandbox;
 } ExplainOptions;
+
+static void
+explain_options_clear (ExplainOptions *options)
+{
+  g_clear_pointer (&options->format, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExplainOptions, explain_options_clear)
 
 static gboolean
 profile_exists (const char *name, gboolean *exists, GError **error)
@@ -114,7 +121,7 @@ print_text (const SbxExplanation *e, const char *subject)
 static JsonNode *
 fact_json (const SbxExplainFact *fact)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(GList) members = json_object_get_members (fact->data);
 
   if (fact->id != NULL)
@@ -124,7 +131,7 @@ fact_json (const SbxExplainFact *fact)
     json_object_set_string_member (object, "why", fact->why);
   for (GList *l = members; l != NULL; l = l->next)
     json_object_set_member (object, l->data, json_node_copy (json_object_get_member (fact->data, l->data)));
-  return json_node_init_object (json_node_alloc (), object);
+  return json_node_init_object (json_node_alloc (), object); /* the node holds a reference of its own */
 }
 
 static JsonArray *
@@ -164,7 +171,7 @@ print_json (const SbxExplanation *e, const char *subject, gboolean is_sandbox)
 int
 sbx_cmd_explain (int argc, char **argv, GError **error)
 {
-  ExplainOptions options = { 0 };
+  g_auto(ExplainOptions) options = { 0 };
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &options.format, "Output format: text (default) or json", "FORMAT" },
     { "sandbox", 0, 0, G_OPTION_ARG_NONE, &options.sandbox, "NAME is a named sandbox, even if a profile has that name",
