@@ -88,6 +88,31 @@ run_sbx exec fake touch /mnt/started
 check_sbx_error "exec into a registration whose pid is another process's" "no running sandbox 'fake'"
 check "nothing was started" test ! -e "$W/mnt/started"
 
+# An interactive shell through sbx exec -t, driven in tmux as a person would: its own pty,
+# the window's size, Ctrl-C to the job inside, a resize, exit back to the caller's shell.
+if command -v tmux >/dev/null; then
+  export TMUX_TMPDIR=$TEST_TMP/tmux
+  mkdir -p "$TMUX_TMPDIR"
+  T="tmux -L sbxexec"
+  screen() { $T capture-pane -t t -p; }
+  shows() { local i; for ((i = 0; i < 50; i++)); do screen | grep -Eq -- "$1" && return 0; sleep 0.1; done; return 1; }
+  $T new-session -d -s t -x 80 -y 24 "env -i PATH=$PATH HOME=$HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR XDG_DATA_HOME=$XDG_DATA_HOME PS1='host\$ ' bash --norc -i"
+  shows 'host\$' || true
+  $T send-keys -t t "$SBX exec -t x sh" Enter
+  $T send-keys -t t "tty; stty size; sleep 30" Enter
+  if shows '^/dev/pts/[0-9]+' && shows '^24 80$'; then ok "exec -t: a pty of the sandbox, at the window's size"; else not_ok "exec -t: a pty of the sandbox, at the window's size"; diag "$(screen)"; fi
+  $T send-keys -t t C-c
+  $T resize-window -t t -x 70 -y 20 2>/dev/null || $T resize-pane -t t -x 70 -y 20
+  sleep 0.3
+  $T send-keys -t t "stty size" Enter
+  if shows '^20 70$'; then ok "exec -t: Ctrl-C ends the job, a resize reaches the pty"; else not_ok "exec -t: Ctrl-C ends the job, a resize reaches the pty"; diag "$(screen)"; fi
+  $T send-keys -t t "exit" Enter
+  if shows '^host\$$'; then ok "exec -t: exit returns to the caller's shell"; else not_ok "exec -t: exit returns to the caller's shell"; diag "$(screen)"; fi
+  $T kill-server 2>/dev/null || true
+else
+  skip "exec -t under tmux" "tmux is not installed"
+fi
+
 run_sbx stop -t 1 x
 rc_is 0 "the sandbox stops"
 run_sbx exec x true
