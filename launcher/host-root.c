@@ -4,6 +4,7 @@
 #include "caller-account.h"
 #include "fd-util.h"
 #include "log.h"
+#include "mounts.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -142,31 +143,25 @@ sbx_host_root_accounts (SbxRunPlan *plan)
   g_clear_pointer (&plan->caller_group, g_free);
 }
 
-/* A read-only bind of the host's @path on @root_fd/@path; FALSE without error when the host
- * has no such path. */
+/* A read-only bind of the host's @path on @root_fd/@path, the way every bind of a sandbox is
+ * made (mounts.h); nothing when the host has no such path. */
 static gboolean
-bind_host_path (int root_fd, const char *path, gboolean *out_done, GError **error)
+bind_host_path (int root_fd, const char *path, GError **error)
 {
   g_autofree char *host_path = g_strconcat ("/", path, NULL);
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
-  sbx_autofd int tree = -1, target = -1;
+  SbxMount m = {
+    .kind = SBX_MOUNT_BIND,
+    .source = host_path,
+    .destination = host_path,
+    .recursive = TRUE,
+    .attr_set = MOUNT_ATTR_RDONLY,
+  };
   struct stat st;
 
-  *out_done = FALSE;
   if (stat (host_path, &st) != 0)
     return TRUE;
-  if (S_ISDIR (st.st_mode) ? mkdirat (root_fd, path, 0755) != 0 && errno != EEXIST
-                           : (target = openat (root_fd, path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
-    return sbx_set_error_from_errno (error, errno, "host image: create /%s", path);
-  sbx_close_fdp (&target);
-  target = openat (root_fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  tree = (int) syscall (SYS_open_tree, AT_FDCWD, host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-  if (target < 0 || tree < 0)
-    return sbx_set_error_from_errno (error, errno, "host image: bind %s", host_path);
-  if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0 ||
-      syscall (SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return sbx_set_error_from_errno (error, errno, "host image: bind %s read-only", host_path);
-  *out_done = TRUE;
+  if (!sbx_mounts_apply (root_fd, &m, error))
+    return g_prefix_error (error, "host image: "), FALSE;
   return TRUE;
 }
 
@@ -176,10 +171,9 @@ link_or_bind (int root_fd, const char *path, GError **error)
 {
   g_autofree char *host_path = g_strconcat ("/", path, NULL);
   g_autofree char *target = g_file_read_link (host_path, NULL);
-  gboolean done;
 
   if (target == NULL)
-    return bind_host_path (root_fd, path, &done, error);
+    return bind_host_path (root_fd, path, error);
   if (symlinkat (target, root_fd, path) != 0)
     return sbx_set_error_from_errno (error, errno, "host image: link /%s", path);
   return TRUE;
@@ -189,12 +183,11 @@ static gboolean
 add_entry (int root_fd, const HostEntry *e, GError **error)
 {
   g_autofree char *where = NULL;
-  gboolean done;
 
   switch (e->kind)
     {
     case HOST_BIND:
-      return bind_host_path (root_fd, e->path, &done, error);
+      return bind_host_path (root_fd, e->path, error);
     case HOST_LINK_OR_BIND:
       return link_or_bind (root_fd, e->path, error);
     case HOST_DIR:
