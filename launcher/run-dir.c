@@ -3,59 +3,18 @@
 #include "run-dir.h"
 #include "fd-util.h"
 #include "log.h"
+#include "rm-tree.h"
 #include "sbx-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <dirent.h>
 
 struct _SbxRunDir {
   char *path;
   int lock_fd; /* the directory itself, flock'ed while the run lasts */
 };
-
-/* Removes what is below @dir_fd, never following a symlink, at most @depth levels deep. */
-static void
-remove_below (int dir_fd, int depth)
-{
-  DIR *dir;
-  struct dirent *entry;
-  int fd = fcntl (dir_fd, F_DUPFD_CLOEXEC, 3);
-
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return;
-    }
-  while ((entry = readdir (dir)) != NULL)
-    {
-      sbx_autofd int child = -1;
-
-      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
-        continue;
-      if (unlinkat (dirfd (dir), entry->d_name, 0) == 0 || errno != EISDIR || depth == 0)
-        continue;
-      child = openat (dirfd (dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child >= 0)
-        remove_below (child, depth - 1);
-      (void) unlinkat (dirfd (dir), entry->d_name, AT_REMOVEDIR);
-    }
-  closedir (dir);
-}
-
-/* Removes @path and everything below it (a run directory is a few levels deep at most). */
-static void
-remove_tree (const char *path)
-{
-  sbx_autofd int fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-  if (fd >= 0)
-    remove_below (fd, 8);
-  (void) rmdir (path);
-}
 
 /* Run directories whose supervisor is gone (their lock is free). */
 static void
@@ -75,7 +34,7 @@ remove_stale (const char *base)
       if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) != 0)
         continue;
       sbx_debug ("supervisor", "run-dir", "removing %s, left by a run that was killed", path);
-      remove_tree (path);
+      (void) sbx_rm_rf_at (AT_FDCWD, path, NULL);
     }
 }
 
@@ -114,7 +73,7 @@ void
 sbx_run_dir_free (SbxRunDir *dir)
 {
   if (dir->path != NULL)
-    remove_tree (dir->path);
+    (void) sbx_rm_rf_at (AT_FDCWD, dir->path, NULL);
   sbx_close_fdp (&dir->lock_fd);
   g_free (dir->path);
   g_free (dir);

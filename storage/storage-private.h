@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "store.h"
+#include "rm-tree.h"
 
 G_BEGIN_DECLS
 
@@ -110,9 +111,5 @@ int sbx_store_open_beneath (const char *root, const char *rel, int flags, GError
 /* The contents of the regular file @rel beneath @root (as sbx_store_open_beneath), at most
  * @max bytes. */
 GBytes *sbx_store_read_beneath (const char *root, const char *rel, gsize max, GError **error);
-
-/* Removes @name (any type) under @dirfd recursively without following symlinks,
- * making directories u+rwx before descending.  A missing @name is not an error. */
-gboolean sbx_rm_rf_at (int dirfd, const char *name, GError **error);
 
 G_END_DECLS
