@@ -2,6 +2,7 @@
 /* slirp.c: libslirp on the GLib main loop. */
 #include "slirp.h"
 #include "fd-util.h"
+#include "splice.h"
 #include "sbx-error.h"
 
 #include <arpa/inet.h>
@@ -37,6 +38,7 @@ struct SbxSlirp {
   gboolean own_loopback_policy;
   GArray *published_udp; /* guint16: guest ports published as UDP */
   GHashTable *udp_peers; /* (guest port << 16 | host port) -> expiry (s) */
+  SbxPortSplice *splice; /* published TCP ports on loopback addresses (splice.h) */
   guint8 *buffer;
 };
 
@@ -503,24 +505,37 @@ start_slirp (const SbxNetOptions *opts, SbxSlirp *net)
   return slirp_new (&cfg, &slirp_callbacks, net);
 }
 
+/* One forward through libslirp: its host side may be IPv6 ([::]:8080:80), the guest's is
+ * the sandbox's IPv4 address. */
+static int
+add_forward (SbxSlirp *net, const SbxPortForward *fwd)
+{
+  struct sockaddr_in guest = { .sin_family = AF_INET, .sin_port = htons (fwd->guest_port) };
+  struct sockaddr_in6 host6 = { .sin6_family = AF_INET6, .sin6_port = htons (fwd->host_port), .sin6_addr = fwd->host_addr6 };
+
+  inet_pton (AF_INET, SBX_NET_GUEST_IP4, &guest.sin_addr);
+  if (fwd->host_family == AF_INET)
+    return slirp_add_hostfwd (net->slirp, fwd->is_udp, fwd->host_addr, fwd->host_port, guest.sin_addr,
+                              fwd->guest_port);
+  return slirp_add_hostxfwd (net->slirp, (struct sockaddr *) &host6, sizeof host6, (struct sockaddr *) &guest,
+                             sizeof guest, (fwd->is_udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY);
+}
+
 static gboolean
 add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
 {
-  struct in_addr guest;
-
-  inet_pton (AF_INET, SBX_NET_GUEST_IP4, &guest);
   for (guint i = 0; i < opts->forwards->len; i++)
     {
       const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
-      char host[INET_ADDRSTRLEN];
+      char host[INET6_ADDRSTRLEN];
+      gboolean v6 = fwd->host_family == AF_INET6;
 
       errno = 0;
-      if (slirp_add_hostfwd (net->slirp, fwd->is_udp, fwd->host_addr, fwd->host_port,
-                             guest, fwd->guest_port) == 0)
+      if (sbx_port_splice_wants (fwd) || add_forward (net, fwd) == 0)
         continue;
-      inet_ntop (AF_INET, &fwd->host_addr, host, sizeof host);
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s:%u/%s: %s",
-                   fwd->spec, host, fwd->host_port, fwd->is_udp ? "udp" : "tcp",
+      sbx_port_forward_host (fwd, host, sizeof host);
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s%s%s:%u/%s: %s",
+                   fwd->spec, v6 ? "[" : "", host, v6 ? "]" : "", fwd->host_port, fwd->is_udp ? "udp" : "tcp",
                    errno != 0 ? g_strerror (errno) : "the port is taken or not allowed");
       return FALSE;
     }
@@ -528,7 +543,7 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
 }
 
 SbxSlirp *
-sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
+sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **error)
 {
   g_autoptr(SbxSlirp) net = g_new0 (SbxSlirp, 1);
 
@@ -551,9 +566,16 @@ sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
   if (net->slirp == NULL)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "libslirp failed to start");
+      close (maker_fd);
       return NULL;
     }
   if (!add_forwards (net, opts, error))
+    {
+      close (maker_fd);
+      return NULL;
+    }
+  net->splice = sbx_port_splice_new (maker_fd, opts, error);
+  if (net->splice == NULL)
     return NULL;
   net->source = g_source_new (&slirp_source_funcs, sizeof (SlirpSource));
   ((SlirpSource *) net->source)->net = net;
@@ -571,6 +593,7 @@ sbx_slirp_free (SbxSlirp *net)
       g_source_destroy (net->source);
       g_source_unref (net->source);
     }
+  g_clear_pointer (&net->splice, sbx_port_splice_free);
   if (net->slirp != NULL)
     slirp_cleanup (net->slirp);
   g_clear_pointer (&net->timers, g_ptr_array_unref);
