@@ -15,6 +15,7 @@ make_seeds() {
   mkdir -p "$work/seed-publish"
   printf '127.0.0.1:8080:80/tcp' > "$work/seed-publish/1"
   printf 'slirp:allow-host-loopback' > "$work/seed-publish/2"
+  printf '[::1]:8080:80/tcp' > "$work/seed-publish/3"
   mkdir -p "$work/seed-profile"
   cp "$(dirname "$0")/../../data/profiles/"*.json "$work/seed-profile/"
   printf '{"sbx":{"include":["base"]},"process":{"args":["sh"],"env":["A=1"]},"linux":{"maskedPaths":["/x"]}}' > "$work/seed-profile/top"
