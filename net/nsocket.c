@@ -25,7 +25,8 @@ sbx_nsocket_pair (int *out_supervisor_end, int *out_maker_end, GError **error)
 static int
 family_of_byte (char c)
 {
-  return c == '4' ? AF_INET : c == '6' ? AF_INET6 : AF_UNSPEC;
+  return c == '4' ? AF_INET : c == '6' ? AF_INET6
+                                       : AF_UNSPEC;
 }
 
 /* @payload, with @fd attached when it is not -1. */
@@ -144,8 +145,7 @@ sbx_nsocket_receive (int fd, int *out_family, int *out_socket)
   } control;
   char answer[2] = { 0 };
   struct iovec iov = { .iov_base = answer, .iov_len = sizeof answer };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   ssize_t n;
   int sock;
 

@@ -39,13 +39,13 @@ typedef struct {
 struct SbxPortSplice {
   int maker_fd; /* -1 once the maker is gone */
   GSource *maker_source;
-  GPtrArray *listeners;  /* Listener */
-  GQueue pool[2];        /* ready sockets (fd + 1) by family: [0] IPv4, [1] IPv6 */
-  guint asked[2];        /* requests the maker has not answered */
-  gboolean pooled[2];    /* a listener of the family: keep POOL_SIZE ready */
-  GQueue waiting[2];     /* Pending */
-  GHashTable *pendings;  /* Pending, owned */
-  GHashTable *relays;    /* SbxRelay, owned */
+  GPtrArray *listeners; /* Listener */
+  GQueue pool[2];       /* ready sockets (fd + 1) by family: [0] IPv4, [1] IPv6 */
+  guint asked[2];       /* requests the maker has not answered */
+  gboolean pooled[2];   /* a listener of the family: keep POOL_SIZE ready */
+  GQueue waiting[2];    /* Pending */
+  GHashTable *pendings; /* Pending, owned */
+  GHashTable *relays;   /* SbxRelay, owned */
 };
 
 static int
@@ -153,10 +153,8 @@ on_connected (int fd, GIOCondition condition, gpointer user_data)
 static void
 connect_inside (Pending *p, int sock)
 {
-  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (p->guest_port),
-                             .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (p->guest_port),
-                              .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (p->guest_port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (p->guest_port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
   int rc;
 
   p->inside = sock;
@@ -282,8 +280,7 @@ on_client (int fd, GIOCondition condition, gpointer user_data)
       if (client < 0)
         break;
       p = g_new0 (Pending, 1);
-      *p = (Pending) { .owner = l->owner, .client = client, .inside = -1, .family = l->family,
-                       .guest_port = l->guest_port };
+      *p = (Pending) { .owner = l->owner, .client = client, .inside = -1, .family = l->family, .guest_port = l->guest_port };
       g_hash_table_add (l->owner->pendings, p);
       need_socket (p);
     }
@@ -307,8 +304,7 @@ static int
 bind_listener (const SbxPortForward *fwd)
 {
   struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (fwd->host_port), .sin_addr = fwd->host_addr };
-  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (fwd->host_port),
-                              .sin6_addr = fwd->host_addr6 };
+  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (fwd->host_port), .sin6_addr = fwd->host_addr6 };
   int fd = socket (fwd->host_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1, rc;
 
