@@ -558,7 +558,7 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
  * either heap chunks copied into freshly faulted pages (the heap is trimmed between
  * connections) or mmap'd chunks moved with mremap (a TLB flush on every CPU): together a
  * third of the supervisor's CPU per short connection (perf, bench/network).  Fixed, high
- * thresholds keep them on a heap that stays mapped: a grow is a plain copy, about 40% less
+ * thresholds keep them on a heap that stays mapped: a grow is a plain copy, 25-40% less
  * CPU per connection.  The price: up to 64 MiB of freed heap kept by the supervisor. */
 static void
 tune_malloc (void)
