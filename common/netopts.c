@@ -135,6 +135,10 @@ sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **err
   fwd.is_udp = proto[1] != NULL && g_str_equal (proto[1], "udp");
   if (!parse_address_and_ports (spec, proto[0], &fwd, error))
     return FALSE;
+  /* libslirp's IPv6 UDP forward needs replies through sbx's host-alias policy, which knows
+   * IPv4 only so far. */
+  if (fwd.is_udp && fwd.host_family == AF_INET6)
+    return publish_error (spec, "UDP on an IPv6 host address is not supported yet", error);
   fwd.spec = g_strdup (spec);
   g_array_append_val (opts->forwards, fwd);
   return TRUE;

@@ -516,20 +516,21 @@ start_slirp (const SbxNetOptions *opts, SbxSlirp *net)
   return slirp_new (&cfg, &slirp_callbacks, net);
 }
 
-/* One forward through libslirp: its host side may be IPv6 ([::]:8080:80), the guest's is
- * the sandbox's IPv4 address. */
+/* One forward through libslirp.  An IPv6 host address leads to the sandbox's IPv6 address
+ * (libslirp forwards within one family: an IPv6 UDP client of an IPv4 guest crashed it). */
 static int
 add_forward (SbxSlirp *net, const SbxPortForward *fwd)
 {
-  struct sockaddr_in guest = { .sin_family = AF_INET, .sin_port = htons (fwd->guest_port) };
+  struct in_addr guest;
   struct sockaddr_in6 host6 = { .sin6_family = AF_INET6, .sin6_port = htons (fwd->host_port), .sin6_addr = fwd->host_addr6 };
+  struct sockaddr_in6 guest6 = { .sin6_family = AF_INET6, .sin6_port = htons (fwd->guest_port) };
 
-  inet_pton (AF_INET, SBX_NET_GUEST_IP4, &guest.sin_addr);
+  inet_pton (AF_INET, SBX_NET_GUEST_IP4, &guest);
   if (fwd->host_family == AF_INET)
-    return slirp_add_hostfwd (net->slirp, fwd->is_udp, fwd->host_addr, fwd->host_port, guest.sin_addr,
-                              fwd->guest_port);
-  return slirp_add_hostxfwd (net->slirp, (struct sockaddr *) &host6, sizeof host6, (struct sockaddr *) &guest,
-                             sizeof guest, (fwd->is_udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY);
+    return slirp_add_hostfwd (net->slirp, fwd->is_udp, fwd->host_addr, fwd->host_port, guest, fwd->guest_port);
+  inet_pton (AF_INET6, SBX_NET_GUEST_IP6, &guest6.sin6_addr);
+  return slirp_add_hostxfwd (net->slirp, (struct sockaddr *) &host6, sizeof host6, (struct sockaddr *) &guest6,
+                             sizeof guest6, (fwd->is_udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY);
 }
 
 static gboolean

@@ -82,7 +82,7 @@ test_publish_ipv6 (void)
 
   sbx_net_options_init (&opts);
   g_assert_true (sbx_net_options_add_publish (&opts, "[::1]:8080:80", NULL));
-  g_assert_true (sbx_net_options_add_publish (&opts, "[::]:5353:53/udp", NULL));
+  g_assert_true (sbx_net_options_add_publish (&opts, "[::]:5353:53", NULL));
   g_assert_true (sbx_net_options_add_publish (&opts, "127.0.0.2:8081:81", NULL));
   fwd = &g_array_index (opts.forwards, SbxPortForward, 0);
   g_assert_cmpint (fwd->host_family, ==, AF_INET6);
@@ -92,7 +92,6 @@ test_publish_ipv6 (void)
   g_assert_true (sbx_port_forward_is_loopback (fwd));
   fwd = &g_array_index (opts.forwards, SbxPortForward, 1);
   g_assert_cmpstr (sbx_port_forward_host (fwd, host, sizeof host), ==, "::");
-  g_assert_true (fwd->is_udp);
   g_assert_false (sbx_port_forward_is_loopback (fwd));
   fwd = &g_array_index (opts.forwards, SbxPortForward, 2);
   g_assert_cmpint (fwd->host_family, ==, AF_INET);
@@ -129,6 +128,7 @@ test_publish_bad (void)
     "[]:8080:80",
     "[::1]:1.2.3.4:8080:80",
     "[fe80::1%lo]:8080:80",
+    "[::1]:5353:53/udp",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
