@@ -156,7 +156,7 @@ stop_sbx() { # NAME: SIGTERM, a bounded wait; RC OUT ERR
 }
 
 # --- bad -p forms name the argument and start nothing -------------------------------------------
-for p in '[::1]:80' '[::1]8080:80' '[1.2.3.4]:8080:80' '[]:8080:80' '[::1:8080:80'; do
+for p in '[::1]:80' '[::1]8080:80' '[1.2.3.4]:8080:80' '[]:8080:80' '[::1:8080:80' '[::1]:5353:53/udp'; do
   run_sbx run -p "$p" host /bin/true
   rc_is 125 "-p '$p' is refused before anything starts (exit 125)"
   like "$ERR" "^sbx: -p \\[" "-p '$p': the one error line names the -p argument"
