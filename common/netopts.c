@@ -83,31 +83,83 @@ publish_error (const char *spec, const char *why, GError **error)
   return FALSE;
 }
 
+/* "[ADDR]:REST": the address between the brackets into @fwd, *out_rest after the colon. */
+static gboolean
+parse_bracketed_host (const char *spec, SbxPortForward *fwd, const char **out_rest)
+{
+  const char *close = strchr (spec, ']');
+  g_autofree char *address = NULL;
+
+  if (close == NULL || close[1] != ':')
+    return FALSE;
+  address = g_strndup (spec + 1, (gsize) (close - spec - 1));
+  fwd->host_family = AF_INET6;
+  *out_rest = close + 2;
+  return inet_pton (AF_INET6, address, &fwd->host_addr6) == 1;
+}
+
+/* "[HOST_IP:]HOST_PORT:PORT" (no protocol) into @fwd. */
+static gboolean
+parse_address_and_ports (const char *spec, const char *text, SbxPortForward *fwd, GError **error)
+{
+  g_auto(GStrv) fields = NULL;
+  const char *ports = text;
+  guint n;
+
+  fwd->host_family = AF_INET;
+  if (*text == '[' && !parse_bracketed_host (text, fwd, &ports))
+    return publish_error (spec, "the host address in brackets must be an IPv6 address, as [::1]:8080:80", error);
+  fields = g_strsplit (ports, ":", -1);
+  n = g_strv_length (fields);
+  if (fwd->host_family == AF_INET6 ? n != 2 : n != 2 && n != 3)
+    return publish_error (spec, "wrong number of fields", error);
+  if (fwd->host_family == AF_INET &&
+      inet_pton (AF_INET, n == 3 ? fields[0] : "127.0.0.1", &fwd->host_addr) != 1)
+    return publish_error (spec, "the host address must be an IPv4 address or an IPv6 one in brackets", error);
+  if (!parse_port (fields[n - 2], &fwd->host_port) || !parse_port (fields[n - 1], &fwd->guest_port))
+    return publish_error (spec, "ports must be numbers from 1 to 65535", error);
+  return TRUE;
+}
+
 gboolean
 sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error)
 {
   g_auto(GStrv) proto = NULL;
-  g_auto(GStrv) fields = NULL;
   SbxPortForward fwd = { 0 };
-  guint n;
 
   if (*spec == '\0') /* g_strsplit gives an empty vector for "" */
     return publish_error (spec, "empty", error);
   proto = g_strsplit (spec, "/", 2);
-  fields = g_strsplit (proto[0], ":", -1);
-  n = g_strv_length (fields);
   if (proto[1] != NULL && !g_str_equal (proto[1], "tcp") && !g_str_equal (proto[1], "udp"))
     return publish_error (spec, "the protocol must be tcp or udp", error);
   fwd.is_udp = proto[1] != NULL && g_str_equal (proto[1], "udp");
-  if (n != 2 && n != 3)
-    return publish_error (spec, "wrong number of fields", error);
-  if (inet_pton (AF_INET, n == 3 ? fields[0] : "127.0.0.1", &fwd.host_addr) != 1)
-    return publish_error (spec, "the host address must be an IPv4 address", error);
-  if (!parse_port (fields[n - 2], &fwd.host_port) || !parse_port (fields[n - 1], &fwd.guest_port))
-    return publish_error (spec, "ports must be numbers from 1 to 65535", error);
+  if (!parse_address_and_ports (spec, proto[0], &fwd, error))
+    return FALSE;
+  /* libslirp's IPv6 UDP forward needs replies through sbx's host-alias policy, which knows
+   * IPv4 only so far. */
+  if (fwd.is_udp && fwd.host_family == AF_INET6)
+    return publish_error (spec, "UDP on an IPv6 host address is not supported yet", error);
   fwd.spec = g_strdup (spec);
   g_array_append_val (opts->forwards, fwd);
   return TRUE;
+}
+
+const char *
+sbx_port_forward_host (const SbxPortForward *fwd, char *buf, gsize size)
+{
+  const void *addr = fwd->host_family == AF_INET6 ? (const void *) &fwd->host_addr6 : (const void *) &fwd->host_addr;
+
+  if (inet_ntop (fwd->host_family, addr, buf, (socklen_t) size) == NULL)
+    g_strlcpy (buf, "?", size);
+  return buf;
+}
+
+gboolean
+sbx_port_forward_is_loopback (const SbxPortForward *fwd)
+{
+  if (fwd->host_family == AF_INET6)
+    return IN6_IS_ADDR_LOOPBACK (&fwd->host_addr6);
+  return (ntohl (fwd->host_addr.s_addr) >> 24) == 127;
 }
 
 gboolean

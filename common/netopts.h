@@ -16,7 +16,9 @@ typedef enum {
 
 typedef struct {
   gboolean is_udp;
-  struct in_addr host_addr; /* 127.0.0.1 unless given */
+  int host_family;            /* AF_INET, or AF_INET6 for "[ADDR]:..." */
+  struct in_addr host_addr;   /* AF_INET: 127.0.0.1 unless given */
+  struct in6_addr host_addr6; /* AF_INET6 */
   guint16 host_port;
   guint16 guest_port;
   char *spec; /* as the user wrote it, for messages */
@@ -46,8 +48,14 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxNetOptions, sbx_net_options_clear)
 /* "none", "host", "slirp", "slirp:allow-host-loopback" (NULL: slirp). */
 gboolean sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GError **error);
 
-/* "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]", appended to opts->forwards. */
+/* "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]", appended to opts->forwards; an IPv6
+ * HOST_IP is written in brackets ("[::1]:8080:80"). */
 gboolean sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error);
+
+/* The host address of @fwd as text (IPv6 without brackets); @buf holds INET6_ADDRSTRLEN. */
+const char *sbx_port_forward_host (const SbxPortForward *fwd, char *buf, gsize size);
+/* TRUE for a host address in 127.0.0.0/8 or ::1: only this machine's programs reach it. */
+gboolean sbx_port_forward_is_loopback (const SbxPortForward *fwd);
 
 /* Checks the whole: -p needs slirp. */
 gboolean sbx_net_options_check (const SbxNetOptions *opts, GError **error);

@@ -21,14 +21,14 @@ explain_publish (SbxExplainBuilder *b, SbxExplainSection *network)
   for (guint i = 0; b->profile->publish != NULL && b->profile->publish[i] != NULL; i++)
     {
       const char *spec = b->profile->publish[i];
-      char address[INET_ADDRSTRLEN] = "?";
+      char address[INET6_ADDRSTRLEN] = "?";
       const SbxPortForward *forward;
       SbxExplainFact *fact;
 
       if (!sbx_net_options_add_publish (&net, spec, NULL))
         continue;
       forward = &g_array_index (net.forwards, SbxPortForward, net.forwards->len - 1);
-      inet_ntop (AF_INET, &forward->host_addr, address, sizeof address);
+      sbx_port_forward_host (forward, address, sizeof address);
       fact = sbx_explain_add (network, sbx_explain_why_printf (b, "network.publish %s", spec),
                               "port %s:%u on your machine leads to port %u/%s in the sandbox", address,
                               forward->host_port, forward->guest_port, forward->is_udp ? "udp" : "tcp");

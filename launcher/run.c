@@ -537,7 +537,7 @@ static gboolean
 start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int sync_fd,
                SbxSlirp **out_slirp, GError **error)
 {
-  int tap_fd;
+  int tap_fd, maker_fd;
 
   if (plan->net_mode != SBX_NET_SLIRP)
     return TRUE;
@@ -547,7 +547,12 @@ start_network (const SbxRunPlan *plan, const SbxNetOptions *net_options, int syn
   signal (SIGPIPE, SIG_IGN);
   if (!sbx_sync_expect_fd (sync_fd, SBX_SYNC_TAP, &tap_fd, error))
     return FALSE;
-  *out_slirp = sbx_slirp_new (tap_fd, net_options, error);
+  if (!sbx_sync_expect_fd (sync_fd, SBX_SYNC_SOCKETS, &maker_fd, error))
+    {
+      close (tap_fd);
+      return FALSE;
+    }
+  *out_slirp = sbx_slirp_new (tap_fd, maker_fd, net_options, error);
   if (*out_slirp == NULL)
     return FALSE;
   sbx_debug ("supervisor", "start-network", "libslirp on tap0 (fd %d), %u ports forwarded", tap_fd,

@@ -6,6 +6,7 @@
 #include "host-root.h"
 #include "init.h"
 #include "loopback.h"
+#include "nsocket.h"
 #include "process.h"
 #include "tap.h"
 #include "rootfs.h"
@@ -224,18 +225,23 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
 }
 
 /* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
- * filesystem mounts here. */
+ * filesystem mounts here; so does the supervisor's end of the socket maker this process
+ * serves once init runs (published loopback ports, nsocket.h): *out_maker is its own end. */
 static gboolean
-hand_over_tap (const SbxRunPlan *plan, int sync_fd, GError **error)
+hand_over_tap (const SbxRunPlan *plan, int sync_fd, int *out_maker, GError **error)
 {
   sbx_autofd int tap = -1;
+  sbx_autofd int supervisor_end = -1;
 
   if (plan->net_mode != SBX_NET_SLIRP)
     return TRUE;
   tap = sbx_net_tap_create (error);
   if (tap < 0 || !sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error))
     return FALSE;
-  sbx_debug ("setup", "hand-over-tap", "tap0 made and sent to the supervisor");
+  if (!sbx_nsocket_pair (&supervisor_end, out_maker, error) ||
+      !sbx_sync_send_fd (sync_fd, SBX_SYNC_SOCKETS, supervisor_end, error))
+    return FALSE;
+  sbx_debug ("setup", "hand-over-tap", "tap0 and the socket maker sent to the supervisor");
   return TRUE;
 }
 
@@ -268,7 +274,7 @@ set_host_names (const SbxRunPlan *plan, GError **error)
 }
 
 static gboolean
-spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error)
+spawn_init (const SbxRunPlan *plan, int sync_fd, int maker, pid_t *out_init, GError **error)
 {
   pid_t self = getpid ();
   pid_t init;
@@ -279,14 +285,18 @@ spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error
   if (init < 0)
     return sbx_set_error_from_errno (error, errno, "fork init");
   if (init == 0)
-    sbx_init_main (plan, sync_fd, self, "rootfs");
+    {
+      if (maker >= 0)
+        close (maker); /* the sandbox's processes never hold it */
+      sbx_init_main (plan, sync_fd, self, "rootfs");
+    }
   sbx_debug ("setup", "spawn-init", "init is %d (pid 1 of the sandbox)", (int) init);
   *out_init = init;
   return TRUE;
 }
 
 static gboolean
-setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_daemon,
+setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_daemon, int *out_maker,
                GError **error)
 {
   if (setsid () < 0)
@@ -295,7 +305,7 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
     return FALSE;
   sbx_debug ("setup", "enter-namespaces", "mapped; uid 0 in the sandbox's user namespace");
   /* Before the root filesystem: slirp starts in the supervisor while the overlay mounts. */
-  if (!hand_over_tap (plan, sync_fd, error))
+  if (!hand_over_tap (plan, sync_fd, out_maker, error))
     return FALSE;
   if (!prepare_scratch (plan, error))
     return FALSE;
@@ -307,7 +317,7 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
     return FALSE;
   if (!sbx_signals_block_forwarded (error))
     return FALSE;
-  return spawn_init (plan, sync_fd, out_init, error);
+  return spawn_init (plan, sync_fd, *out_maker, out_init, error);
 }
 
 /* Keeps stdin, stdout, stderr and the sync socket (moved to fd 3); closes everything else
@@ -327,18 +337,20 @@ sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd)
 {
   g_autoptr(GError) error = NULL;
   pid_t init = -1, daemon = -1;
-  int code;
+  int code, maker = -1;
 
   sbx_die_with_parent (plan->supervisor_pid);
   sync_fd = close_inherited_fds (sync_fd);
-  if (!setup_sandbox (plan, sync_fd, &init, &daemon, &error))
+  if (!setup_sandbox (plan, sync_fd, &init, &daemon, &maker, &error))
     {
       if (daemon > 0)
         kill (daemon, SIGKILL);
       sbx_sync_send_error_and_exit (sync_fd, error);
     }
   close (sync_fd);
-  code = sbx_signals_forward_until_exit (init, init, &daemon);
+  /* This process stays in the sandbox's network namespace, out of its pid namespace: it makes
+   * the sockets of published loopback ports there (nsocket.h). */
+  code = sbx_signals_forward_serving (init, init, &daemon, maker, sbx_nsocket_serve_one);
   if (daemon > 0)
     {
       kill (daemon, SIGKILL);

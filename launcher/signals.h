@@ -21,4 +21,8 @@ gboolean sbx_signals_block_forwarded (GError **error);
  * @other (may be NULL) is reaped on the way, *other becomes -1. */
 int sbx_signals_forward_until_exit (pid_t target, pid_t child, pid_t *other);
 
+/* The same, also calling @serve whenever @fd (-1: none) is readable, until @serve returns
+ * FALSE (then @fd is closed). */
+int sbx_signals_forward_serving (pid_t target, pid_t child, pid_t *other, int fd, gboolean (*serve) (int fd));
+
 G_END_DECLS

@@ -3,9 +3,9 @@
  *
  * A SOCK_SEQPACKET pair: one message per packet.  The setup child says UNSHARED, the
  * supervisor answers MAPPED once the id maps are written.  With slirp networking the setup
- * child then sends TAP with tap0's fd, and waits for NET_READY before it starts init.  Any
- * process inside (setup
- * child, init, the command before its execve) may send ERROR with a GError and exit.
+ * child then sends TAP with tap0's fd and SOCKETS with its socket maker's, and waits for
+ * NET_READY before it starts init.  Any process inside (setup child, init, the command
+ * before its execve) may send ERROR with a GError and exit.
  * With hooks in the profile (hooks.h), init says HOOKS with its pid as the host sees it
  * before pivot_root, and waits for HOOKS_DONE: the runtime namespace's create hooks ran.
  * The sandbox's end is close-on-exec, so the sandboxed command never holds it. */
@@ -20,6 +20,7 @@ typedef enum {
   SBX_SYNC_MAPPED = 'M',
   SBX_SYNC_ERROR = 'E',
   SBX_SYNC_TAP = 'T',        /* carries the fd of the sandbox's tap0 */
+  SBX_SYNC_SOCKETS = 'S',    /* carries the supervisor's end of the socket maker (nsocket.h) */
   SBX_SYNC_NET_READY = 'N',  /* slirp runs and every port is forwarded */
   SBX_SYNC_PTY = 'P',        /* -t: carries the master of the command's pty (terminal.h) */
   SBX_SYNC_HOOKS = 'H',      /* init, before pivot_root: carries its host pid, as text */

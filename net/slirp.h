@@ -11,9 +11,10 @@ G_BEGIN_DECLS
 
 typedef struct SbxSlirp SbxSlirp;
 
-/* Starts slirp on @tap_fd (taken) and binds every forward of @opts; an unusable port fails
- * here, before the sandboxed command starts. */
-SbxSlirp *sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error);
+/* Starts slirp on @tap_fd (taken) and binds every forward of @opts, those on loopback
+ * addresses spliced (splice.h) with sockets from the maker on @maker_fd (taken); an unusable
+ * port fails here, before the sandboxed command starts. */
+SbxSlirp *sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **error);
 void sbx_slirp_free (SbxSlirp *net);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxSlirp, sbx_slirp_free)
 

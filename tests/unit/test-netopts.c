@@ -74,6 +74,32 @@ test_publish_good (void)
 }
 
 static void
+test_publish_ipv6 (void)
+{
+  SbxNetOptions opts;
+  const SbxPortForward *fwd;
+  char host[INET6_ADDRSTRLEN];
+
+  sbx_net_options_init (&opts);
+  g_assert_true (sbx_net_options_add_publish (&opts, "[::1]:8080:80", NULL));
+  g_assert_true (sbx_net_options_add_publish (&opts, "[::]:5353:53", NULL));
+  g_assert_true (sbx_net_options_add_publish (&opts, "127.0.0.2:8081:81", NULL));
+  fwd = &g_array_index (opts.forwards, SbxPortForward, 0);
+  g_assert_cmpint (fwd->host_family, ==, AF_INET6);
+  g_assert_cmpstr (sbx_port_forward_host (fwd, host, sizeof host), ==, "::1");
+  g_assert_cmpuint (fwd->host_port, ==, 8080);
+  g_assert_cmpuint (fwd->guest_port, ==, 80);
+  g_assert_true (sbx_port_forward_is_loopback (fwd));
+  fwd = &g_array_index (opts.forwards, SbxPortForward, 1);
+  g_assert_cmpstr (sbx_port_forward_host (fwd, host, sizeof host), ==, "::");
+  g_assert_false (sbx_port_forward_is_loopback (fwd));
+  fwd = &g_array_index (opts.forwards, SbxPortForward, 2);
+  g_assert_cmpint (fwd->host_family, ==, AF_INET);
+  g_assert_true (sbx_port_forward_is_loopback (fwd)); /* all of 127.0.0.0/8 */
+  sbx_net_options_clear (&opts);
+}
+
+static void
 test_publish_bad (void)
 {
   static const char * const bad[] = {
@@ -95,6 +121,14 @@ test_publish_bad (void)
     "80:80 ",
     "8080:80/tcp/udp",
     "1.2.3.4:80",
+    "[::1]:80",
+    "[::1]8080:80",
+    "[::1:8080:80",
+    "[1.2.3.4]:8080:80",
+    "[]:8080:80",
+    "[::1]:1.2.3.4:8080:80",
+    "[fe80::1%lo]:8080:80",
+    "[::1]:5353:53/udp",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -117,6 +151,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/netopts/modes", test_modes);
   g_test_add_func ("/netopts/publish-good", test_publish_good);
+  g_test_add_func ("/netopts/publish-ipv6", test_publish_ipv6);
   g_test_add_func ("/netopts/publish-bad", test_publish_bad);
   return g_test_run ();
 }
