@@ -122,6 +122,13 @@ sbx_apparmor_exec_label (const char *profile, gboolean userns_granted, gboolean 
 }
 
 gboolean
+sbx_apparmor_label_denies_userns (const char *label)
+{
+  return label != NULL && (g_str_equal (label, SBX_APPARMOR_NOUSERNS) ||
+                           g_str_has_suffix (label, "//&" SBX_APPARMOR_NOUSERNS));
+}
+
+gboolean
 sbx_apparmor_settle (const char *profile, SbxAppArmorPolicy policy, gboolean userns_granted,
                      gboolean *out_use, char **out_label, GError **error)
 {

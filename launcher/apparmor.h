@@ -36,6 +36,9 @@ gboolean sbx_apparmor_check (const char *profile, SbxAppArmorPolicy policy, gboo
  * stacked with @profile ("PROFILE//&sbx-nouserns"), so no profile it names reopens it. */
 char *sbx_apparmor_exec_label (const char *profile, gboolean userns_granted, gboolean nouserns_loaded);
 
+/* Whether @label (from sbx_apparmor_exec_label) includes sbx-nouserns. */
+gboolean sbx_apparmor_label_denies_userns (const char *label);
+
 /* sbx_apparmor_check, then the label for sbx_apparmor_exec_label (NULL: none) in
  * *@out_label. */
 gboolean sbx_apparmor_settle (const char *profile, SbxAppArmorPolicy policy, gboolean userns_granted,

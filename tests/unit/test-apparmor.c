@@ -26,6 +26,12 @@ test_exec_label (void)
   /* sbx's policy not loaded: as before it existed. */
   g_assert_cmpstr (no_policy, ==, "sbx-default");
   g_assert_null (no_policy_none);
+  /* What the hooks follow (hooks.c). */
+  g_assert_true (sbx_apparmor_label_denies_userns (stacked));
+  g_assert_true (sbx_apparmor_label_denies_userns (alone));
+  g_assert_false (sbx_apparmor_label_denies_userns (granted));
+  g_assert_false (sbx_apparmor_label_denies_userns (NULL));
+  g_assert_false (sbx_apparmor_label_denies_userns ("sbx-nouserns-not"));
 }
 
 static void

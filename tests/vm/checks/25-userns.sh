@@ -29,6 +29,16 @@ is "$OUT" "sbx-default (enforce)" "sbx.apparmor.userns: the command runs under s
 run_sbx "$SBX" run --profile "$_tmp/grant.json" --security-opt apparmor=unconfined default cat /proc/self/attr/current
 is "$OUT" "sbx (unconfined)" "sbx.apparmor.userns with apparmor=unconfined: the command keeps sbx's own label"
 
+# Hooks sbx runs outside the sandbox (createRuntime, poststop, ...) follow the command: their
+# stdout is sbx's stderr.
+cat >"$_tmp/hook.json" <<'J'
+{ "sbx": { "include": ["default"] },
+  "hooks": { "createRuntime": [ { "path": "/bin/cat", "args": ["cat", "/proc/self/attr/current"] } ] } }
+J
+chmod 0644 "$_tmp/hook.json"
+run_sbx "$SBX" run --profile "$_tmp/hook.json" default true
+like "$ERR" '^sbx-nouserns \(enforce\)$' "a createRuntime hook runs under sbx-nouserns, not sbx's own profile"
+
 # --- the stack takes nothing else away -----------------------------------------------------
 # Signals and ptrace-read among the command's processes (sbx-default's peer rules name the stack).
 run_sbx "$SBX" run default sh -c 'sleep 30 & p=$!; cat /proc/$p/environ >/dev/null && echo readable; kill $p; wait $p; echo "status $?"'
