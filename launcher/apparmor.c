@@ -5,11 +5,14 @@
 #include "log.h"
 #include "fd-util.h"
 #include "sbx-error.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/apparmor.h>
+#include <sys/capability.h>
 
 typedef enum {
   PROFILE_LOADED,
@@ -106,6 +109,112 @@ sbx_apparmor_check (const char *profile, SbxAppArmorPolicy policy, gboolean *out
    * profile fails the run before the command starts (never runs it unconfined). */
   *out_use = TRUE;
   return TRUE;
+}
+
+char *
+sbx_apparmor_exec_label (const char *profile, gboolean userns_granted, gboolean nouserns_loaded)
+{
+  if (!nouserns_loaded || userns_granted)
+    return g_strdup (profile);
+  if (profile == NULL)
+    return g_strdup (SBX_APPARMOR_NOUSERNS);
+  return g_strconcat (profile, "//&" SBX_APPARMOR_NOUSERNS, NULL);
+}
+
+gboolean
+sbx_apparmor_label_denies_userns (const char *label)
+{
+  return label != NULL && (g_str_equal (label, SBX_APPARMOR_NOUSERNS) ||
+                           g_str_has_suffix (label, "//&" SBX_APPARMOR_NOUSERNS));
+}
+
+gboolean
+sbx_apparmor_settle (const char *profile, SbxAppArmorPolicy policy, gboolean userns_granted,
+                     gboolean *out_use, char **out_label, GError **error)
+{
+  gboolean nouserns_loaded;
+
+  *out_label = NULL;
+  if (!sbx_apparmor_check (profile, policy, out_use, error))
+    return FALSE;
+  nouserns_loaded = sbx_apparmor_is_enabled () && profile_state (SBX_APPARMOR_NOUSERNS) == PROFILE_LOADED;
+  *out_label = sbx_apparmor_exec_label (*out_use ? profile : NULL, userns_granted, nouserns_loaded);
+  return TRUE;
+}
+
+/* Takes @text; its escaped copy, or NULL. */
+static char *
+escape_or_null (char *text)
+{
+  g_autofree char *owned = text;
+
+  return owned != NULL ? sbx_escape (owned) : NULL;
+}
+
+#define RESTRICTION "user namespaces are restricted by AppArmor (kernel.apparmor_restrict_unprivileged_userns=1)"
+
+char *
+sbx_apparmor_userns_refusal (long restricted, gboolean privileged, const char *label,
+                             gboolean profile_loaded, const char *exe)
+{
+  /* Only the unconfined process is restricted; under a profile (sbx's own, or one an
+   * administrator gave it) that profile's userns rule decides. */
+  if (restricted != 1 || privileged || label == NULL || !g_str_equal (label, "unconfined"))
+    return NULL;
+  if (!profile_loaded)
+    return g_strdup (RESTRICTION " and sbx's AppArmor profile is not loaded: "
+                                 "sudo apparmor_parser -r " SBX_APPARMOR_PROFILE_FILE);
+  return g_strdup_printf (RESTRICTION " and sbx's AppArmor profile attaches to " SBX_INSTALLED_BINARY
+                                      ", not to %s: run the installed sbx (or add its path to " SBX_APPARMOR_PROFILE_FILE
+                                      " and reload it)",
+                          exe != NULL ? exe : "this sbx");
+}
+
+/* A small number from a /proc/sys file; -1 when absent or unreadable. */
+static long
+read_sysctl (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  return strtol (text, NULL, 10);
+}
+
+static gboolean
+has_sys_admin (void)
+{
+  cap_t caps = cap_get_proc ();
+  cap_flag_value_t value = CAP_CLEAR;
+
+  if (caps != NULL)
+    {
+      (void) cap_get_flag (caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &value);
+      cap_free (caps);
+    }
+  return value == CAP_SET;
+}
+
+gboolean
+sbx_apparmor_check_userns_restriction (GError **error)
+{
+  long restricted = read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  g_autofree char *label = NULL;
+  g_autofree char *exe = NULL;
+  g_autofree char *why = NULL;
+  char *mode = NULL;
+
+  if (restricted != 1)
+    return TRUE;
+  if (aa_getcon (&label, &mode) < 0)
+    g_clear_pointer (&label, free);
+  exe = escape_or_null (g_file_read_link ("/proc/self/exe", NULL));
+  why = sbx_apparmor_userns_refusal (restricted, has_sys_admin (), label,
+                                     label != NULL && profile_state ("sbx") == PROFILE_LOADED, exe);
+  if (why == NULL)
+    return TRUE;
+  g_set_error_literal (error, SBX_ERROR, SBX_ERROR_FAILED, why);
+  return FALSE;
 }
 
 /* What aa_change_onexec does, on an fd checked to be procfs's (not a file mounted over

@@ -188,10 +188,15 @@ settle_confinement (Exec *e, GError **error)
   if (plan->use_apparmor &&
       (!sbx_apparmor_check (profile->apparmor_profile, SBX_APPARMOR_FAIL, &use, error) || !use))
     return g_prefix_error (error, "sandbox '%s': ", e->key), FALSE;
+  /* The run's label as it recorded it; a run of an older sbx recorded none: settled again. */
+  if (plan->apparmor_label == NULL &&
+      !sbx_apparmor_settle (plan->use_apparmor ? profile->apparmor_profile : NULL, SBX_APPARMOR_FAIL,
+                            profile->apparmor_userns, &use, &plan->apparmor_label, error))
+    return g_prefix_error (error, "sandbox '%s': ", e->key), FALSE;
   sbx_debug ("exec", "settle-confinement", "seccomp %s (%" G_GSIZE_FORMAT " BPF instructions); AppArmor %s",
              plan->seccomp.program != NULL ? "on" : "off",
              plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
-             plan->use_apparmor ? profile->apparmor_profile : "not used");
+             plan->apparmor_label != NULL ? plan->apparmor_label : "not used");
   return TRUE;
 }
 

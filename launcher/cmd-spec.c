@@ -204,6 +204,7 @@ sbx_cmd_spec (int argc, char **argv, GError **error)
   SbxSpecSource source = { .rootfs_fd = -1 };
   SbxIdLayout ids;
   gboolean use_apparmor = FALSE;
+  g_autofree char *apparmor_label = NULL;
 
   if (!sbx_cli_parse ("spec", "NAME|FILE [IMAGE]",
                       "Write a profile and an image as an OCI runtime bundle: DIR/config.json and\n"
@@ -220,12 +221,13 @@ sbx_cmd_spec (int argc, char **argv, GError **error)
   bundle.dir = g_canonicalize_filename (output != NULL && *output ? output : DEFAULT_BUNDLE_DIR, NULL);
   if (!check_bundle_dir (&bundle, error) ||
       (profile = sbx_profile_load (argv[1], NULL, error)) == NULL ||
-      !sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &use_apparmor, error) ||
+      !sbx_apparmor_settle (profile->apparmor_profile, profile->apparmor_policy, profile->apparmor_userns, &use_apparmor,
+                            &apparmor_label, error) ||
       !sbx_id_layout_for_caller (SBX_USERNS_DEFAULT, sbx_subuid_path (), sbx_subgid_path (), &ids, error) ||
       (store = sbx_store_open (NULL, error)) == NULL ||
       (image = sbx_image_resolve (store, settle_image (profile, argc, argv), NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  source = (SbxSpecSource) { .profile = profile, .image = image, .rootfs_fd = -1, .ids = &ids, .use_apparmor = use_apparmor };
+  source = (SbxSpecSource) { .profile = profile, .image = image, .rootfs_fd = -1, .ids = &ids, .use_apparmor = use_apparmor, .apparmor_label = apparmor_label };
   if (!make_bundle (&bundle, &source, error))
     return SBX_EXIT_SBX_ERROR;
   return 0;

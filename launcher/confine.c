@@ -247,7 +247,7 @@ confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
     return FALSE;
   if (nnp && !set_no_new_privs (error))
     return FALSE;
-  if (plan->use_apparmor && !sbx_apparmor_change_onexec (profile->apparmor_profile, error))
+  if (plan->apparmor_label != NULL && !sbx_apparmor_change_onexec (plan->apparmor_label, error))
     return FALSE;
   /* Last: from here on the filter judges every system call, the execve included. */
   if (nnp && !sbx_seccomp_program_load (&plan->seccomp, error))
@@ -277,7 +277,7 @@ confine_command (const SbxRunPlan *plan, int sync_fd, SbxAccount *user)
   sbx_debug ("command", "confine", "uid %u gid %u, %u supplementary groups, capabilities (effective) 0x%" G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user->uid, (guint) user->gid,
              user->groups != NULL ? user->groups->len : 0, (guint64) plan->profile->caps[SBX_CAPSET_EFFECTIVE],
              plan->profile->no_new_privileges ? "on" : "off",
-             plan->use_apparmor ? plan->profile->apparmor_profile : "not used",
+             plan->apparmor_label != NULL ? plan->apparmor_label : "not used",
              plan->seccomp.program != NULL ? "loaded" : "none");
 }
 

@@ -390,6 +390,11 @@ explain_confinement (SbxExplainBuilder *b, SbxExplainSection *section)
   else
     sbx_explain_add (section, aa_why, "AppArmor: profile %s (on a host without AppArmor, %s)", p->apparmor_profile,
                      if_unavailable[p->apparmor_policy]);
+  sbx_explain_add (section, sbx_explain_why (b, "apparmor.userns"),
+                   p->apparmor_userns ? "AppArmor: may make user namespaces where Ubuntu's restriction would stop it "
+                                        "(sbx.apparmor.userns)"
+                                      : "AppArmor: no user namespaces of its own where sbx's AppArmor policy is loaded "
+                                        "(sbx-nouserns), whatever its seccomp filter allows");
   if (p->userns != NULL)
     sbx_explain_add (section, sbx_explain_why (b, "userns"), "user ids: %s (sbx.userns)", p->userns);
   else

@@ -3,6 +3,7 @@
  * (hooks.h says which runs where).  One runner serves them all: plain fork, execve, poll and
  * waitpid, no main loop, so init and the confined command use it as the supervisor does. */
 #include "hooks.h"
+#include "apparmor.h"
 #include "escape.h"
 #include "fd-util.h"
 #include "json-util.h"
@@ -39,7 +40,16 @@ typedef struct {
   const char *status;  /* the state's */
   pid_t pid;           /* init's, as the host sees it */
   const char *cwd;     /* NULL: the caller's own */
+  const char *label;   /* the AppArmor label its hooks are exec'd under; NULL: the caller's */
 } Stage;
+
+/* Hooks run by sbx's own processes (labelled `sbx`, which grants user namespaces) run under
+ * sbx-nouserns where the command does: they get no user namespace the command could not. */
+static const char *
+hook_label (const SbxRunPlan *plan)
+{
+  return sbx_apparmor_label_denies_userns (plan->apparmor_label) ? SBX_APPARMOR_NOUSERNS : NULL;
+}
 
 gboolean
 sbx_hooks_wanted (const SbxProfile *profile)
@@ -129,7 +139,8 @@ state_pipe (const char *state, GError **error)
  * open across execve, signals as at a fresh start, the hook's own environment only.  When
  * execve fails its errno goes to @report_fd. */
 static G_NORETURN void
-exec_hook (const SbxHook *hook, const char *cwd, int state_fd, int stderr_fd, int report_fd, pid_t parent)
+exec_hook (const SbxHook *hook, const char *cwd, const char *label, int state_fd, int stderr_fd, int report_fd,
+           pid_t parent)
 {
   sigset_t none;
   int errsv;
@@ -143,6 +154,8 @@ exec_hook (const SbxHook *hook, const char *cwd, int state_fd, int stderr_fd, in
   if (dup2 (state_fd, STDIN_FILENO) < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0 ||
       dup2 (stderr_fd, STDERR_FILENO) < 0 || (cwd != NULL && chdir (cwd) != 0))
     errsv = errno;
+  else if (label != NULL && !sbx_apparmor_change_onexec (label, NULL))
+    errsv = errno != 0 ? errno : EPERM;
   else
     {
       (void) syscall (SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -205,7 +218,7 @@ wait_hook (pid_t pid, int stderr_fd, int timeout, Outcome *out)
 /* Starts @hook and waits for it to end; FALSE (with @error) only when it could not be
  * started at all. */
 static gboolean
-run_hook (const SbxHook *hook, const char *state, const char *cwd, Outcome *out, GError **error)
+run_hook (const SbxHook *hook, const char *state, const Stage *where, Outcome *out, GError **error)
 {
   sbx_autofd int state_fd = state_pipe (state, error);
   int err[2] = { -1, -1 }, report[2] = { -1, -1 };
@@ -224,7 +237,7 @@ run_hook (const SbxHook *hook, const char *state, const char *cwd, Outcome *out,
   pid = fork ();
   fork_errno = errno;
   if (pid == 0)
-    exec_hook (hook, cwd, state_fd, err[1], report[1], parent);
+    exec_hook (hook, where->cwd, where->label, state_fd, err[1], report[1], parent);
   close (err[1]);
   close (report[1]);
   if (pid > 0)
@@ -283,7 +296,7 @@ run_stage_hook (const SbxRunPlan *plan, SbxHookStage stage, guint index, const S
   g_autofree char *failure = NULL, *line = NULL;
   gint64 started = g_get_monotonic_time ();
 
-  if (!run_hook (hook, state, where->cwd, &out, error))
+  if (!run_hook (hook, state, where, &out, error))
     return g_prefix_error (error, "hooks.%s[%u]: ", sbx_hook_stage_name (stage), index), FALSE;
   failure = describe_failure (hook, &out);
   line = last_stderr_line (tail);
@@ -326,7 +339,7 @@ sbx_hooks_create_runtime (const SbxRunPlan *plan, int sync_fd, pid_t *out_init_p
 {
   g_autofree char *text = NULL;
   guint64 pid;
-  Stage where = { "supervisor", "creating", 0, plan->bundle };
+  Stage where = { "supervisor", "creating", 0, plan->bundle, hook_label (plan) };
 
   if (!sbx_hooks_wanted (plan->profile))
     return TRUE;
@@ -364,7 +377,7 @@ gboolean
 sbx_hooks_create_container (const SbxRunPlan *plan, int sync_fd, pid_t *out_init_pid, GError **error)
 {
   char text[32];
-  Stage where = { "init", "creating", 0, plan->bundle };
+  Stage where = { "init", "creating", 0, plan->bundle, hook_label (plan) };
 
   if (!sbx_hooks_wanted (plan->profile))
     return TRUE;
@@ -381,7 +394,7 @@ sbx_hooks_create_container (const SbxRunPlan *plan, int sync_fd, pid_t *out_init
 gboolean
 sbx_hooks_start_container (const SbxRunPlan *plan, pid_t init_pid, GError **error)
 {
-  Stage where = { "command", "created", init_pid, NULL };
+  Stage where = { "command", "created", init_pid, NULL, NULL };
 
   return !sbx_hooks_wanted (plan->profile) || run_stage (plan, SBX_HOOK_START_CONTAINER, &where, FALSE, error);
 }
@@ -389,7 +402,7 @@ sbx_hooks_start_container (const SbxRunPlan *plan, pid_t init_pid, GError **erro
 gboolean
 sbx_hooks_poststart (const SbxRunPlan *plan, int sync_fd, pid_t init_pid, GError **error)
 {
-  Stage where = { "supervisor", "running", init_pid, plan->bundle };
+  Stage where = { "supervisor", "running", init_pid, plan->bundle, hook_label (plan) };
   SbxSyncType type;
   GError *remote_error = NULL;
 
@@ -407,7 +420,7 @@ sbx_hooks_poststart (const SbxRunPlan *plan, int sync_fd, pid_t init_pid, GError
 void
 sbx_hooks_poststop (const SbxRunPlan *plan, pid_t init_pid)
 {
-  Stage where = { "supervisor", "stopped", init_pid, plan->bundle };
+  Stage where = { "supervisor", "stopped", init_pid, plan->bundle, hook_label (plan) };
 
   if (plan->profile == NULL || !sbx_hooks_wanted (plan->profile))
     return;

@@ -53,6 +53,7 @@ sbx_run_plan_exec_to_json (const SbxRunPlan *plan)
   add_member (b, "caller_gid", json_node_init_int (json_node_alloc (), plan->ids.caller_gid));
   add_uid_map (b, &plan->ids.uid_map);
   add_member (b, "apparmor", json_node_init_boolean (json_node_alloc (), plan->use_apparmor));
+  add_member (b, "apparmor_label", plan->apparmor_label != NULL ? json_node_init_string (json_node_alloc (), plan->apparmor_label) : json_node_new (JSON_NODE_NULL));
   add_member (b, "unshare_flags", json_node_init_int (json_node_alloc (), plan->unshare_flags));
   add_member (b, "runtime_dir", json_node_init_boolean (json_node_alloc (), plan->runtime_dir));
   add_runtime_entries (b, plan->runtime_entries);
@@ -114,6 +115,7 @@ sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error)
   plan->ids.caller_gid = (gid_t) json_object_get_int_member_with_default (o, "caller_gid", 0);
   read_uid_map (o, &plan->ids.uid_map);
   plan->use_apparmor = json_object_get_boolean_member_with_default (o, "apparmor", FALSE);
+  plan->apparmor_label = g_strdup (sbx_json_get_string (o, "apparmor_label"));
   plan->unshare_flags = (int) json_object_get_int_member_with_default (o, "unshare_flags", 0);
   plan->runtime_dir = json_object_get_boolean_member_with_default (o, "runtime_dir", FALSE);
   read_runtime_entries (o, plan);

@@ -35,6 +35,7 @@ sbx_run_plan_clear (SbxRunPlan *plan)
   g_clear_pointer (&plan->grant_mounts, g_ptr_array_unref);
   g_clear_pointer (&plan->home_source, g_free);
   g_clear_pointer (&plan->x11_display, g_free);
+  g_clear_pointer (&plan->apparmor_label, g_free);
   g_clear_pointer (&plan->documents, g_free);
   g_clear_pointer (&plan->documents_also, g_free);
   g_clear_pointer (&plan->home_store, g_free);

@@ -59,7 +59,8 @@ typedef struct {
   /* confinement */
   SbxProfile *profile;       /* the effective profile: caps, rlimits, mounts, masks, ... */
   SbxSeccompProgram seccomp; /* compiled from the profile by the supervisor */
-  gboolean use_apparmor;     /* exec under profile->apparmor_profile */
+  gboolean use_apparmor;     /* profile->apparmor_profile is used */
+  char *apparmor_label;      /* the label the command is exec'd under (sbx_apparmor_exec_label), or NULL */
   int unshare_flags;         /* CLONE_NEW* the setup child creates (PID: by init's fork) */
   gboolean want_scope;       /* the sandbox runs in a systemd scope with its limits (scope.h),
                               delegated to it: its /sys/fs/cgroup is writable */

@@ -311,6 +311,9 @@ settle_userns (Run *run, GError **error)
   g_autofree char *uid_map = NULL, *gid_map = NULL;
   SbxUsernsMode mode;
 
+  /* Ubuntu's AppArmor restriction, said in one line before anything is made. */
+  if (!sbx_apparmor_check_userns_restriction (error))
+    return FALSE;
   /* The host's apps run as the caller, so what they save is the caller's. */
   if (name == NULL && sbx_host_image_is (run->image_name))
     name = "keep-id";
@@ -382,14 +385,15 @@ settle_confinement (Run *run, GError **error)
       !sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
     return g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name), FALSE;
   sbx_profile_warn_io_uring (profile);
-  if (!sbx_apparmor_check (profile->apparmor_profile, profile->apparmor_policy, &plan->use_apparmor, error))
+  if (!sbx_apparmor_settle (profile->apparmor_profile, profile->apparmor_policy, profile->apparmor_userns,
+                            &plan->use_apparmor, &plan->apparmor_label, error))
     return FALSE;
   sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s (%" G_GSIZE_FORMAT " BPF instructions); AppArmor %s; limits %s",
              (plan->unshare_flags & CLONE_NEWUTS) ? " uts" : "", (plan->unshare_flags & CLONE_NEWIPC) ? " ipc" : "",
              (plan->unshare_flags & CLONE_NEWCGROUP) ? " cgroup" : "", (plan->unshare_flags & CLONE_NEWNET) ? " net" : "",
              plan->seccomp.program != NULL ? "on" : "off",
              plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
-             plan->use_apparmor ? profile->apparmor_profile : "not used",
+             plan->apparmor_label != NULL ? plan->apparmor_label : "not used",
              plan->want_scope ? "in a systemd scope" : run->scope != NULL ? "none (a systemd scope all the same)"
                                                                           : "none");
   return TRUE;

@@ -214,7 +214,9 @@ process_object (const SbxSpecSource *source, JsonObject *top, GError **error)
   json_object_set_boolean_member (process, "noNewPrivileges", profile->no_new_privileges);
   if (profile->have_oom_score_adj)
     json_object_set_int_member (process, "oomScoreAdj", profile->oom_score_adj);
-  if (source->use_apparmor && profile->apparmor_profile != NULL)
+  if (source->apparmor_label != NULL)
+    json_object_set_string_member (process, "apparmorProfile", source->apparmor_label);
+  else if (source->use_apparmor && profile->apparmor_profile != NULL)
     json_object_set_string_member (process, "apparmorProfile", profile->apparmor_profile);
   return process;
 }

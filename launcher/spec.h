@@ -43,9 +43,11 @@ G_BEGIN_DECLS
 typedef struct {
   const SbxProfile *profile;
   const SbxImage *image;
-  int rootfs_fd;          /* the flattened rootfs (for /etc/passwd and /etc/group) */
-  const SbxIdLayout *ids; /* linux.uidMappings / gidMappings */
-  gboolean use_apparmor;  /* FALSE: process.apparmorProfile left out (AppArmor absent) */
+  int rootfs_fd;              /* the flattened rootfs (for /etc/passwd and /etc/group) */
+  const SbxIdLayout *ids;     /* linux.uidMappings / gidMappings */
+  gboolean use_apparmor;      /* FALSE: process.apparmorProfile left out (AppArmor absent) */
+  const char *apparmor_label; /* process.apparmorProfile as sbx run would exec it
+                               * (sbx_apparmor_exec_label; may be a stack), or NULL */
 } SbxSpecSource;
 
 /* The config.json for @source; fails (SBX_ERROR_INVALID_ARG) when there is no command or the

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* userns.c: creating user namespaces and writing their id maps with newuidmap/newgidmap. */
 #include "userns.h"
+#include "apparmor.h"
 #include "log.h"
 #include "fd-util.h"
 #include "sbx-error.h"
@@ -150,6 +151,8 @@ sbx_userns_enter (const SbxIdLayout *layout, GError **error)
   pid_t mapper;
   int status;
 
+  if (!sbx_apparmor_check_userns_restriction (error))
+    return FALSE;
   if (pipe2 (pipefd, O_CLOEXEC) != 0)
     return sbx_set_error_from_errno (error, errno, "pipe");
   go_read = pipefd[0];
@@ -229,8 +232,8 @@ sbx_userns_refusal_hint (int errsv)
   if (read_sysctl ("/proc/sys/kernel/unprivileged_userns_clone") == 0)
     return "unprivileged user namespaces are off: sudo sysctl -w kernel.unprivileged_userns_clone=1";
   if (read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
-    return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): "
-           "install sbx's AppArmor profile (data/apparmor/sbx) and reload AppArmor";
+    return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1) "
+           "and sbx's AppArmor profile does not exempt this sbx: sudo apparmor_parser -r " SBX_APPARMOR_PROFILE_FILE;
   if (errsv == EPERM || errsv == EACCES)
     return "this process may not create user namespaces here (inside a container or a seccomp sandbox?)";
   return NULL;

@@ -697,7 +697,8 @@ static void
 read_extension (SbxProfile *p, JsonObject *ext)
 {
   JsonObject *network = sbx_json_get_object (ext, "network");
-  const char *policy = sbx_json_get_string (sbx_json_get_object (ext, "apparmor"), "ifUnavailable");
+  JsonObject *apparmor = sbx_json_get_object (ext, "apparmor");
+  const char *policy = sbx_json_get_string (apparmor, "ifUnavailable");
 
   p->image = g_strdup (sbx_json_get_string (ext, "image"));
   p->network = g_strdup (sbx_json_get_string (network, "mode"));
@@ -712,6 +713,7 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0   ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE
                                                          : SBX_APPARMOR_WARN;
+  p->apparmor_userns = apparmor != NULL && json_object_get_boolean_member_with_default (apparmor, "userns", FALSE);
   read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
   (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
   p->share = string_array (sbx_json_get_array (ext, "share"));

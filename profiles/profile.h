@@ -139,6 +139,9 @@ struct _SbxProfile {
   gboolean no_new_privileges;
   char *apparmor_profile; /* NULL: none */
   SbxAppArmorPolicy apparmor_policy;
+  gboolean apparmor_userns; /* sbx.apparmor.userns: the command may create user namespaces
+                             * where sbx's AppArmor policy is loaded (else it runs stacked
+                             * with sbx-nouserns, which denies them) */
   gboolean have_oom_score_adj;
   int oom_score_adj;
   gboolean have_umask;

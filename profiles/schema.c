@@ -686,6 +686,7 @@ static const Field network_fields[] = {
 
 static const Field apparmor_fields[] = {
   { "ifUnavailable", K_STRING, NULL, check_apparmor_policy, 0, 0 },
+  { "userns", K_BOOL, NULL, NULL, 0, 0 },
   END,
 };
 

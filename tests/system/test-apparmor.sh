@@ -26,12 +26,13 @@ parse_profile() { # FILE [EXTRA ARGS...]
 
 declared_abi() { sed -n 's/^abi <abi\/\([^>]*\)>,.*/\1/p' "$1" | head -n 1; }
 
-check_profile_file() { # FILE NAME
+check_profile_file() { # FILE NAME [OTHER PROFILES OF THE FILE...]
   local file=$1 name=$2 abi
   parse_profile "$file"
   rc_is 0 "apparmor_parser -Q accepts $name"
   parse_profile "$file" --names
-  is "$OUT" "$name" "$name: the file defines the one profile '$name'"
+  is "$(printf '%s\n' "$OUT" | sort | tr '\n' ' ')" "$(printf '%s\n' "${@:2}" | sort | tr '\n' ' ')" \
+    "$name: the file defines the profiles ${*:2}"
   abi=$(declared_abi "$file")
   if [ -z "$abi" ]; then
     not_ok "$name declares its abi"
@@ -54,7 +55,7 @@ if [ -z "$PARSER" ]; then
 elif [ -z "$AA_BUILD" ] || [ ! -f "$AA_BUILD/sbx" ]; then
   not_ok "the configured sbx profile exists" "not found: ${AA_BUILD:-\$SBX_TESTS_BUILDDIR unset}/sbx"
 else
-  check_profile_file "$AA_BUILD/sbx" sbx
+  check_profile_file "$AA_BUILD/sbx" sbx sbx-nouserns
   check_profile_file "$AA_SRC/sbx-default" sbx-default
 
   is "$(grep -c '@[A-Z_]*@' "$AA_BUILD/sbx")" 0 "sbx: every @VARIABLE@ of sbx.in substituted"
@@ -62,6 +63,16 @@ else
     "sbx: attaches to the installed sbx and sbx-import"
   like "$(grep '^profile sbx ' "$AA_BUILD/sbx")" 'flags=\(unconfined\)' \
     "sbx: sbx itself stays unconfined (the profile only grants user namespaces)"
+  # sbx-nouserns, what the command runs under (alone or stacked) unless its profile grants
+  # user namespaces: no userns rule, no way out to another profile, and not unconfined.
+  nouserns=$(sed -n '/^profile sbx-nouserns /,/^}/p' "$AA_BUILD/sbx" | sed 's/#.*//')
+  like "$nouserns" '^profile sbx-nouserns flags=\(attach_disconnected, mediate_deleted\) \{' \
+    "sbx-nouserns: enforcing (not unconfined, which would deny nothing)"
+  if printf '%s\n' "$nouserns" | grep -Eq '(^|[[:space:]])(userns|change_profile|all)[[:space:],]'; then
+    not_ok "sbx-nouserns: no userns, change_profile or all rule" "$nouserns"
+  else
+    ok "sbx-nouserns: no userns, change_profile or all rule"
+  fi
   # The rule is there exactly when this parser knows it (meson asked the same question).
   parse_profile "$AA_SRC/userns-probe"
   if [ "$RC" = 0 ]; then
