@@ -635,6 +635,24 @@ spawn_sandbox (Run *run, GError **error)
   return TRUE;
 }
 
+/* The D-Bus proxies were spawned before the sandbox (settle-desktop) and started while it
+ * was set up; the setup child waits for this before init binds their sockets. */
+static gboolean
+wait_for_dbus (Run *run, GError **error)
+{
+  SbxDbusProxy *proxies[] = { run->session_bus, run->system_bus };
+
+  if (!run->plan.wait_for_buses)
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (proxies); i++)
+    if (proxies[i] != NULL && !sbx_dbus_proxy_wait_ready (proxies[i], error))
+      return kill_setup_child (run), FALSE;
+  if (!sbx_sync_send (run->sync_fd, SBX_SYNC_BUSES_READY, error))
+    return kill_setup_child (run), FALSE;
+  sbx_debug ("supervisor", "wait-dbus", "the D-Bus proxies listen");
+  return TRUE;
+}
+
 /* hooks: prestart and createRuntime, here on the host, once init asks before pivot_root.
  * On failure the sandbox is killed here (its poststop hooks run from the cleanup). */
 static gboolean
@@ -783,6 +801,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
     return FALSE;
   /* From here on processes run: the setup child, its id maps, scope and network. */
   if (!step (&run, "spawn", spawn_sandbox, error))
+    return FALSE;
+  if (!step (&run, "wait-dbus", wait_for_dbus, error))
     return FALSE;
   if (!step (&run, "register", register_run, error))
     return FALSE;
