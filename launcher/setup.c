@@ -30,6 +30,35 @@
 #include <linux/openat2.h>
 #include <unistd.h>
 
+/* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
+ * filesystem mounts here. */
+static gboolean
+hand_over_tap (const SbxRunPlan *plan, int sync_fd, GError **error)
+{
+  sbx_autofd int tap = -1;
+
+  if (plan->net_mode != SBX_NET_SLIRP)
+    return TRUE;
+  tap = sbx_net_tap_create (error);
+  if (tap < 0 || !sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error))
+    return FALSE;
+  sbx_debug ("setup", "hand-over-tap", "tap0 made and sent to the supervisor");
+  return TRUE;
+}
+
+/* The network devices need the capabilities unshare gave, not the id maps: they are made
+ * while the supervisor writes those (newuidmap and newgidmap are setuid programs of a few
+ * ms each).  Own network namespaces get lo up; slirp's tap0 goes to the supervisor. */
+static gboolean
+make_network_devices (const SbxRunPlan *plan, int sync_fd, GError **error)
+{
+  if (plan->net_mode == SBX_NET_HOST)
+    return TRUE;
+  if (!sbx_net_loopback_up (error))
+    return FALSE;
+  return hand_over_tap (plan, sync_fd, error);
+}
+
 static gboolean
 enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
@@ -37,7 +66,7 @@ enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
    * its root is the cgroup we are in when it is made. */
   if (unshare (plan->unshare_flags & ~CLONE_NEWCGROUP) != 0)
     return sbx_userns_error (error, errno, "create the sandbox's namespaces");
-  if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
+  if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) || !make_network_devices (plan, sync_fd, error) ||
       !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
     return FALSE;
   /* Root of the namespace where 0 is mapped; where only the caller's own ids are (the host
@@ -223,31 +252,10 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
   return record_driver (sandbox_fd, used, error);
 }
 
-/* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
- * filesystem mounts here. */
-static gboolean
-hand_over_tap (const SbxRunPlan *plan, int sync_fd, GError **error)
-{
-  sbx_autofd int tap = -1;
-
-  if (plan->net_mode != SBX_NET_SLIRP)
-    return TRUE;
-  tap = sbx_net_tap_create (error);
-  if (tap < 0 || !sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error))
-    return FALSE;
-  sbx_debug ("setup", "hand-over-tap", "tap0 made and sent to the supervisor");
-  return TRUE;
-}
-
-/* Own network namespaces get lo up; slirp's must also have its ports forwarded before the
- * command may start. */
+/* slirp must have its ports forwarded before the command may start. */
 static gboolean
 finish_network (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
-  if (plan->net_mode == SBX_NET_HOST)
-    return TRUE;
-  if (!sbx_net_loopback_up (error))
-    return FALSE;
   return plan->net_mode != SBX_NET_SLIRP || sbx_sync_expect (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
@@ -307,9 +315,6 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
   if (!enter_namespaces (plan, sync_fd, error))
     return FALSE;
   sbx_debug ("setup", "enter-namespaces", "mapped; uid 0 in the sandbox's user namespace");
-  /* Before the root filesystem: slirp starts in the supervisor while the overlay mounts. */
-  if (!hand_over_tap (plan, sync_fd, error))
-    return FALSE;
   if (!prepare_scratch (plan, error))
     return FALSE;
   if (!mount_root_filesystem (plan, out_daemon, error))
