@@ -697,7 +697,7 @@ register_run (Run *run, GError **error)
   state->image = g_strdup (run->image->name);
   state->profile = g_strdup (run->options.profile);
   state->profile_path = g_strdup (run->sandbox_profile);
-  state->profile_json = json_node_copy (run->plan.profile->json);
+  state->profile_json = json_node_ref (run->plan.profile->json); /* immutable once resolved */
   state->command = g_strdupv (run->plan.argv);
   state->exec = sbx_run_plan_exec_to_json (&run->plan);
   state->setup_pid = run->setup_pid;
