@@ -43,6 +43,36 @@ sbx_log_set_level (SbxLogLevel level)
   g_setenv (SBX_LOG_ENV, level_names[level], TRUE);
 }
 
+static gint64
+monotonic_ns (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (gint64) now.tv_sec * G_GINT64_CONSTANT (1000000000) + now.tv_nsec;
+}
+
+void
+sbx_log_mark_start (gboolean inherit)
+{
+  char value[32];
+
+  if (inherit && getenv (SBX_LOG_T0_ENV) != NULL)
+    return;
+  snprintf (value, sizeof value, "%" G_GINT64_FORMAT, monotonic_ns ());
+  g_setenv (SBX_LOG_T0_ENV, value, TRUE);
+}
+
+/* getenv and strtoll: no allocation, so a child after fork may ask. */
+double
+sbx_log_elapsed_ms (void)
+{
+  const char *t0 = getenv (SBX_LOG_T0_ENV);
+  gint64 start = t0 != NULL ? strtoll (t0, NULL, 10) : 0;
+
+  return (double) (monotonic_ns () - start) / 1e6;
+}
+
 /* getenv, not g_getenv: no allocation, so a child after fork may ask. */
 SbxLogLevel
 sbx_log_level (void)
@@ -84,15 +114,13 @@ write_line (const char *prefix, const char *format, va_list args)
 void
 sbx_debug (const char *process, const char *step, const char *format, ...)
 {
-  struct timespec now;
   char prefix[256];
   va_list args;
 
   if (!sbx_log_enabled (SBX_LOG_DEBUG))
     return;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  snprintf (prefix, sizeof prefix, "sbx[%ld] %lld.%06ld %s: %s: ", (long) getpid (), (long long) now.tv_sec,
-            now.tv_nsec / 1000, process, step);
+  snprintf (prefix, sizeof prefix, "sbx[%ld] +%.3fms %s: %s: ", (long) getpid (), sbx_log_elapsed_ms (), process,
+            step);
   va_start (args, format);
   write_line (prefix, format, args);
   va_end (args);

@@ -8,8 +8,9 @@
  * the run sees the same; the sandboxed command's environment is built apart and never gets it.
  *
  * A debug line is
- *   sbx[PID] 12345.678901 PROCESS: STEP: what it decided
- * with CLOCK_MONOTONIC seconds (one clock for all processes), on stderr, written with one
+ *   sbx[PID] +12.345ms PROCESS: STEP: what it decided
+ * with the CLOCK_MONOTONIC milliseconds since sbx started (SBX_LOG_T0, set once by main and
+ * inherited by every process of the run, so one timeline for all), on stderr, written with one
  * write(2) from a stack buffer: safe in a child after fork, and lines of several processes
  * do not interleave.  Control characters and invalid UTF-8 in the text are escaped. */
 #pragma once
@@ -26,12 +27,20 @@ typedef enum {
 } SbxLogLevel;
 
 #define SBX_LOG_ENV "SBX_LOG"
+#define SBX_LOG_T0_ENV "SBX_LOG_T0" /* CLOCK_MONOTONIC nanoseconds at sbx's start */
 
 /* "debug", "info", "warn" (or "warning"), "error"; FALSE with an error for anything else. */
 gboolean sbx_log_level_parse (const char *name, SbxLogLevel *out, GError **error);
 
 /* Sets SBX_LOG for this process and those it starts.  Call before any thread or fork. */
 void sbx_log_set_level (SbxLogLevel level);
+
+/* Marks now as the start of the debug lines' timeline (SBX_LOG_T0), unless @inherit and a
+ * process of sbx set it already (a helper sbx started).  Call first thing in main. */
+void sbx_log_mark_start (gboolean inherit);
+
+/* CLOCK_MONOTONIC milliseconds since the mark (since boot when there is none). */
+double sbx_log_elapsed_ms (void);
 
 /* The level in force: SBX_LOG's, or SBX_LOG_WARN when it is unset or not a level. */
 SbxLogLevel sbx_log_level (void);

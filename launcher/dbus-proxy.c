@@ -32,6 +32,8 @@ struct _SbxDbusProxy {
   char *socket_path; /* available: where the proxy listens */
   GPid pid;          /* -1 once reaped, or when not available */
   int sync_fd;       /* our end of the --fd pipe; closing it ends the proxy */
+  gboolean ready;    /* its ready byte was read: it listens */
+  gboolean graceful; /* --log: it ends on its own, so that its trace is whole */
 };
 
 static const char *
@@ -412,7 +414,7 @@ proxy_new (void)
 }
 
 SbxDbusProxy *
-sbx_dbus_proxy_start (const SbxDbusProxyConfig *config, GError **error)
+sbx_dbus_proxy_spawn (const SbxDbusProxyConfig *config, GError **error)
 {
   g_autoptr(SbxDbusProxy) proxy = proxy_new ();
   g_autofree char *address = NULL;
@@ -432,7 +434,29 @@ sbx_dbus_proxy_start (const SbxDbusProxyConfig *config, GError **error)
       (proxy->socket_path = socket_path_in (config->socket_dir, config->bus, error)) == NULL)
     return NULL;
   argv = proxy_argv (program, address, proxy->socket_path, config);
-  if (!spawn_proxy (proxy, argv, config->identity, error) || !wait_ready (proxy, error))
+  proxy->graceful = config->log_denials;
+  if (!spawn_proxy (proxy, argv, config->identity, error))
+    return NULL;
+  return g_steal_pointer (&proxy);
+}
+
+gboolean
+sbx_dbus_proxy_wait_ready (SbxDbusProxy *proxy, GError **error)
+{
+  if (proxy->reason != NULL || proxy->ready)
+    return TRUE;
+  if (!wait_ready (proxy, error))
+    return FALSE;
+  proxy->ready = TRUE;
+  return TRUE;
+}
+
+SbxDbusProxy *
+sbx_dbus_proxy_start (const SbxDbusProxyConfig *config, GError **error)
+{
+  g_autoptr(SbxDbusProxy) proxy = sbx_dbus_proxy_spawn (config, error);
+
+  if (proxy == NULL || !sbx_dbus_proxy_wait_ready (proxy, error))
     return NULL;
   return g_steal_pointer (&proxy);
 }
@@ -470,6 +494,10 @@ sbx_dbus_proxy_stop (SbxDbusProxy *proxy)
     return;
   if (proxy->sync_fd >= 0)
     close (proxy->sync_fd); /* the proxy sees its --fd's reader gone and exits */
+  /* Its clients are gone with the sandbox and it keeps no state: unless its --log trace
+   * must come out whole, it need not take the time to end on its own. */
+  if (proxy->pid > 0 && !proxy->graceful)
+    kill (proxy->pid, SIGKILL);
   if (proxy->pid > 0 && !reap (proxy, STOP_GRACE_MS, &status))
     {
       kill (proxy->pid, SIGKILL);

@@ -4,7 +4,9 @@
  *
  * The proxy runs outside the sandbox, as the caller, and listens on a socket in a private
  * directory the caller gives; that socket is what gets bound into the sandbox.  Starting
- * returns once the proxy is listening, so the sandboxed program never races it.  The
+ * returns once the proxy is listening, so the sandboxed program never races it; a run
+ * spawns it instead and waits for it only when the sandbox is about to bind its socket, so
+ * that the proxy's own start (it is a GIO program) overlaps the sandbox's setup.  The
  * proxy lives exactly as long as sbx: it holds one end of a pipe whose other end only sbx
  * holds (xdg-dbus-proxy --fd), and it gets SIGKILL when sbx dies (PR_SET_PDEATHSIG), so
  * even a SIGKILLed sbx leaves no proxy behind. */
@@ -49,6 +51,14 @@ typedef struct _SbxDbusProxy SbxDbusProxy;
  * sbx (PR_SET_PDEATHSIG follows the thread that forked). */
 SbxDbusProxy *sbx_dbus_proxy_start (const SbxDbusProxyConfig *config, GError **error);
 
+/* The same without the wait: returns once xdg-dbus-proxy is started; its socket may not
+ * be there yet.  sbx_dbus_proxy_wait_ready before anything uses the socket. */
+SbxDbusProxy *sbx_dbus_proxy_spawn (const SbxDbusProxyConfig *config, GError **error);
+
+/* Waits until a spawned proxy listens (at once when it does already, or when the bus is
+ * not available).  Errors: the proxy ended, or did not listen within 10 s. */
+gboolean sbx_dbus_proxy_wait_ready (SbxDbusProxy *proxy, GError **error);
+
 gboolean sbx_dbus_proxy_is_available (const SbxDbusProxy *proxy);
 /* Why the bus is not available ("no session bus: DBUS_SESSION_BUS_ADDRESS is not set"),
  * outside input escaped; NULL when it is. */
@@ -58,7 +68,8 @@ const char *sbx_dbus_proxy_get_socket_path (const SbxDbusProxy *proxy);
 /* The proxy's process id; -1 when not available. */
 GPid sbx_dbus_proxy_get_pid (const SbxDbusProxy *proxy);
 
-/* Ends the proxy (it exits when its pipe closes; SIGKILL after a grace period), reaps it,
+/* Ends the proxy (SIGKILL; with log_denials, it exits when its pipe closes, SIGKILL after a
+ * grace period), reaps it,
  * removes its socket and frees @proxy.  NULL is allowed. */
 void sbx_dbus_proxy_stop (SbxDbusProxy *proxy);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxDbusProxy, sbx_dbus_proxy_stop)

@@ -386,13 +386,15 @@ start_proxy (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusBus bus,
 
   if (policy == NULL)
     return TRUE;
-  if ((*out = sbx_dbus_proxy_start (&config, error)) == NULL)
+  /* Spawned, not waited for: the run waits once the sandbox is set up (run.c's wait-dbus). */
+  if ((*out = sbx_dbus_proxy_spawn (&config, error)) == NULL)
     return FALSE;
   if (!sbx_dbus_proxy_is_available (*out))
     {
       sbx_note ("%s", sbx_dbus_proxy_get_unavailable_reason (*out));
       return TRUE;
     }
+  plan->wait_for_buses = TRUE;
   if (bus == SBX_DBUS_BUS_SESSION)
     add_runtime_entry (plan, sbx_dbus_proxy_get_socket_path (*out), "bus");
   else

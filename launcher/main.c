@@ -85,6 +85,7 @@ main (int argc, char **argv)
   g_autofree char *escaped = NULL;
   int taken;
 
+  sbx_log_mark_start (FALSE);
   setlocale (LC_ALL, "");
   sbx_log_install_glib_writer ("sbx");
   if ((taken = take_global_log_level (argc, argv, &error)) < 0)

@@ -68,6 +68,7 @@ typedef struct {
   int sync_fd;
   pid_t init_pid;     /* hooks: init's pid, once it asked for the create hooks; else 0 */
   SbxRunState *state; /* the registration, removed when the run ends */
+  int exit_status;    /* the command's, once supervise is done */
 } Run;
 
 /* hooks.poststop, once the sandbox is gone and what served it (terminal, network, D-Bus
@@ -597,8 +598,18 @@ write_id_maps (pid_t pid, const SbxIdLayout *ids, GError **error)
 {
   if (!sbx_userns_write_maps (pid, ids, error))
     return FALSE;
-  sbx_debug ("supervisor", "map-ids", "written for %d with newuidmap/newgidmap", (int) pid);
+  sbx_debug ("supervisor", "map-ids", "written for %d %s", (int) pid,
+             ids->single ? "directly (only the caller's own ids)" : "with newuidmap/newgidmap");
   return TRUE;
+}
+
+/* A step failed once the setup child runs: it goes, and with it the sandbox. */
+static void
+kill_setup_child (Run *run)
+{
+  kill (run->setup_pid, SIGKILL);
+  waitpid (run->setup_pid, NULL, 0);
+  run->setup_pid = -1;
 }
 
 /* Forks the setup child, writes its id maps once it has unshared, puts it into its scope,
@@ -629,12 +640,25 @@ spawn_sandbox (Run *run, GError **error)
       !start_scope (plan, &run->options, run->setup_pid, &run->scope, error) ||
       !sbx_sync_send (run->sync_fd, SBX_SYNC_MAPPED, error) ||
       !start_network (plan, &run->net, run->sync_fd, &run->slirp, error))
-    {
-      kill (run->setup_pid, SIGKILL);
-      waitpid (run->setup_pid, NULL, 0);
-      run->setup_pid = -1;
-      return FALSE;
-    }
+    return kill_setup_child (run), FALSE;
+  return TRUE;
+}
+
+/* The D-Bus proxies were spawned before the sandbox (settle-desktop) and started while it
+ * was set up; the setup child waits for this before init binds their sockets. */
+static gboolean
+wait_for_dbus (Run *run, GError **error)
+{
+  SbxDbusProxy *proxies[] = { run->session_bus, run->system_bus };
+
+  if (!run->plan.wait_for_buses)
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (proxies); i++)
+    if (proxies[i] != NULL && !sbx_dbus_proxy_wait_ready (proxies[i], error))
+      return kill_setup_child (run), FALSE;
+  if (!sbx_sync_send (run->sync_fd, SBX_SYNC_BUSES_READY, error))
+    return kill_setup_child (run), FALSE;
+  sbx_debug ("supervisor", "wait-dbus", "the D-Bus proxies listen");
   return TRUE;
 }
 
@@ -645,9 +669,7 @@ run_create_hooks (Run *run, GError **error)
 {
   if (sbx_hooks_create_runtime (&run->plan, run->sync_fd, &run->init_pid, error))
     return TRUE;
-  kill (run->setup_pid, SIGKILL);
-  waitpid (run->setup_pid, NULL, 0);
-  run->setup_pid = -1;
+  kill_setup_child (run);
   return FALSE;
 }
 
@@ -684,7 +706,7 @@ register_run (Run *run, GError **error)
   state->image = g_strdup (run->image->name);
   state->profile = g_strdup (run->options.profile);
   state->profile_path = g_strdup (run->sandbox_profile);
-  state->profile_json = json_node_copy (run->plan.profile->json);
+  state->profile_json = json_node_ref (run->plan.profile->json); /* immutable once resolved */
   state->command = g_strdupv (run->plan.argv);
   state->exec = sbx_run_plan_exec_to_json (&run->plan);
   state->setup_pid = run->setup_pid;
@@ -697,9 +719,7 @@ register_run (Run *run, GError **error)
   state->run_dir = run->run_dir != NULL ? g_strdup (sbx_run_dir_path (run->run_dir)) : NULL;
   if (!sbx_run_state_register (state, error))
     {
-      kill (run->setup_pid, SIGKILL);
-      waitpid (run->setup_pid, NULL, 0);
-      run->setup_pid = -1;
+      kill_setup_child (run);
       return g_prefix_error (error, "register the sandbox: "), FALSE;
     }
   run->state = g_steal_pointer (&state);
@@ -709,7 +729,7 @@ register_run (Run *run, GError **error)
 /* Supervises the sandbox to its end: the command's exit status, or the error a process
  * inside reported, or the scope's out-of-memory kills. */
 static gboolean
-supervise (Run *run, int *out_status, GError **error)
+supervise (Run *run, GError **error)
 {
   g_autoptr(GError) sandbox_error = NULL;
   int wait_status;
@@ -732,8 +752,22 @@ supervise (Run *run, int *out_status, GError **error)
                    sbx_scope_oom_kills (run->scope));
       return FALSE;
     }
-  *out_status = sbx_exit_code_from_wait_status (wait_status);
+  run->exit_status = sbx_exit_code_from_wait_status (wait_status);
   return TRUE;
+}
+
+/* One step of the ladder below, timed: at --log-level=debug a "timing" line says how long
+ * it took, on the run's one timeline (log.h), so where a start's milliseconds go is one
+ * grep away. */
+static gboolean
+step (Run *run, const char *name, gboolean (*fn) (Run *run, GError **error), GError **error)
+{
+  double start = sbx_log_enabled (SBX_LOG_DEBUG) ? sbx_log_elapsed_ms () : 0;
+  gboolean ok = fn (run, error);
+
+  sbx_debug ("supervisor", "timing", "%s %s in %.3f ms", name, ok ? "done" : "failed",
+             sbx_log_elapsed_ms () - start);
+  return ok;
 }
 
 gboolean
@@ -741,48 +775,54 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
 {
   g_auto(Run) run = { .options = *options, .sandbox_lock = -1, .setup_pid = -1, .sync_fd = -1 };
 
+  sbx_debug ("supervisor", "timing", "run starts");
   sbx_net_options_init (&run.net);
   sbx_supervisor_ignore_job_control ();
   /* Settle everything that can be refused before anything is started or written. */
-  if (!open_named_sandbox (&run, error))
+  if (!step (&run, "open-named-sandbox", open_named_sandbox, error))
     return FALSE;
-  if (!forward_files (&run, error))
+  if (!step (&run, "forward-files", forward_files, error))
     return FALSE;
-  if (!load_profile (&run, error))
+  if (!step (&run, "load-profile", load_profile, error))
     return FALSE;
-  if (!choose_image (&run, error))
+  if (!step (&run, "choose-image", choose_image, error))
     return FALSE;
-  if (!settle_network (&run, error))
+  if (!step (&run, "settle-network", settle_network, error))
     return FALSE;
-  if (!settle_userns (&run, error))
+  if (!step (&run, "settle-userns", settle_userns, error))
     return FALSE;
-  if (!settle_confinement (&run, error))
+  if (!step (&run, "settle-confinement", settle_confinement, error))
     return FALSE;
   /* The store: the image resolved (imported or pulled on first use) and its layers held. */
-  if (!open_store (&run, error))
+  if (!step (&run, "open-store", open_store, error))
     return FALSE;
-  if (!resolve_run_image (&run, error))
+  if (!step (&run, "resolve-image", resolve_run_image, error))
     return FALSE;
-  if (!lease_layers (&run, error))
+  if (!step (&run, "lease-layers", lease_layers, error))
     return FALSE;
-  if (!record_sandbox (&run, error))
+  if (!step (&run, "record-sandbox", record_sandbox, error))
     return FALSE;
-  if (!make_run_dir (&run, error))
+  if (!step (&run, "make-run-dir", make_run_dir, error))
     return FALSE;
-  if (!make_plan (&run, error))
+  if (!step (&run, "make-plan", make_plan, error))
     return FALSE;
-  if (!settle_desktop (&run, error))
+  if (!step (&run, "settle-desktop", settle_desktop, error))
     return FALSE;
   /* From here on processes run: the setup child, its id maps, scope and network. */
-  if (!spawn_sandbox (&run, error))
+  if (!step (&run, "spawn", spawn_sandbox, error))
     return FALSE;
-  if (!register_run (&run, error))
+  if (!step (&run, "wait-dbus", wait_for_dbus, error))
     return FALSE;
-  if (!run_create_hooks (&run, error))
+  if (!step (&run, "register", register_run, error))
     return FALSE;
-  if (!attach_terminal (&run, error))
+  if (!step (&run, "create-hooks", run_create_hooks, error))
     return FALSE;
-  if (!run_poststart_hooks (&run, error))
+  if (!step (&run, "attach-terminal", attach_terminal, error))
     return FALSE;
-  return supervise (&run, out_status, error);
+  if (!step (&run, "poststart-hooks", run_poststart_hooks, error))
+    return FALSE;
+  if (!step (&run, "supervise", supervise, error))
+    return FALSE;
+  *out_status = run.exit_status;
+  return TRUE;
 }

@@ -31,14 +31,48 @@
 #include <linux/openat2.h>
 #include <unistd.h>
 
+/* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
+ * filesystem mounts here; so does the supervisor's end of the socket maker this process
+ * serves once init runs (published loopback ports, nsocket.h): *out_maker is its own end. */
 static gboolean
-enter_namespaces (const SbxRunPlan *plan, int sync_fd, GError **error)
+hand_over_tap (const SbxRunPlan *plan, int sync_fd, int *out_maker, GError **error)
+{
+  sbx_autofd int tap = -1;
+  sbx_autofd int supervisor_end = -1;
+
+  if (plan->net_mode != SBX_NET_SLIRP)
+    return TRUE;
+  tap = sbx_net_tap_create (error);
+  if (tap < 0 || !sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error))
+    return FALSE;
+  if (!sbx_nsocket_pair (&supervisor_end, out_maker, error) ||
+      !sbx_sync_send_fd (sync_fd, SBX_SYNC_SOCKETS, supervisor_end, error))
+    return FALSE;
+  sbx_debug ("setup", "hand-over-tap", "tap0 and the socket maker sent to the supervisor");
+  return TRUE;
+}
+
+/* The network devices need the capabilities unshare gave, not the id maps: they are made
+ * while the supervisor writes those (newuidmap and newgidmap are setuid programs of a few
+ * ms each).  Own network namespaces get lo up; slirp's tap0 goes to the supervisor. */
+static gboolean
+make_network_devices (const SbxRunPlan *plan, int sync_fd, int *out_maker, GError **error)
+{
+  if (plan->net_mode == SBX_NET_HOST)
+    return TRUE;
+  if (!sbx_net_loopback_up (error))
+    return FALSE;
+  return hand_over_tap (plan, sync_fd, out_maker, error);
+}
+
+static gboolean
+enter_namespaces (const SbxRunPlan *plan, int sync_fd, int *out_maker, GError **error)
 {
   /* The cgroup namespace comes later, once the supervisor has moved us into the scope:
    * its root is the cgroup we are in when it is made. */
   if (unshare (plan->unshare_flags & ~CLONE_NEWCGROUP) != 0)
     return sbx_userns_error (error, errno, "create the sandbox's namespaces");
-  if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) ||
+  if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error) || !make_network_devices (plan, sync_fd, out_maker, error) ||
       !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
     return FALSE;
   /* Root of the namespace where 0 is mapped; where only the caller's own ids are (the host
@@ -224,37 +258,24 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
   return record_driver (sandbox_fd, used, error);
 }
 
-/* slirp: tap0's fd goes to the supervisor at once, so slirp starts while the root
- * filesystem mounts here; so does the supervisor's end of the socket maker this process
- * serves once init runs (published loopback ports, nsocket.h): *out_maker is its own end. */
-static gboolean
-hand_over_tap (const SbxRunPlan *plan, int sync_fd, int *out_maker, GError **error)
-{
-  sbx_autofd int tap = -1;
-  sbx_autofd int supervisor_end = -1;
-
-  if (plan->net_mode != SBX_NET_SLIRP)
-    return TRUE;
-  tap = sbx_net_tap_create (error);
-  if (tap < 0 || !sbx_sync_send_fd (sync_fd, SBX_SYNC_TAP, tap, error))
-    return FALSE;
-  if (!sbx_nsocket_pair (&supervisor_end, out_maker, error) ||
-      !sbx_sync_send_fd (sync_fd, SBX_SYNC_SOCKETS, supervisor_end, error))
-    return FALSE;
-  sbx_debug ("setup", "hand-over-tap", "tap0 and the socket maker sent to the supervisor");
-  return TRUE;
-}
-
-/* Own network namespaces get lo up; slirp's must also have its ports forwarded before the
- * command may start. */
+/* slirp must have its ports forwarded before the command may start. */
 static gboolean
 finish_network (const SbxRunPlan *plan, int sync_fd, GError **error)
 {
-  if (plan->net_mode == SBX_NET_HOST)
-    return TRUE;
-  if (!sbx_net_loopback_up (error))
-    return FALSE;
   return plan->net_mode != SBX_NET_SLIRP || sbx_sync_expect (sync_fd, SBX_SYNC_NET_READY, error);
+}
+
+/* The D-Bus proxies' sockets are bound by init: it starts once the supervisor says they
+ * listen.  The proxies started before the fork, so their start overlapped everything above. */
+static gboolean
+wait_for_buses (const SbxRunPlan *plan, int sync_fd, GError **error)
+{
+  if (!plan->wait_for_buses)
+    return TRUE;
+  if (!sbx_sync_expect (sync_fd, SBX_SYNC_BUSES_READY, error))
+    return FALSE;
+  sbx_debug ("setup", "wait-for-buses", "the D-Bus proxies listen");
+  return TRUE;
 }
 
 /* Only in a UTS namespace of the sandbox's own; without one (the profile shares the host's)
@@ -301,12 +322,9 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
 {
   if (setsid () < 0)
     return sbx_set_error_from_errno (error, errno, "setsid");
-  if (!enter_namespaces (plan, sync_fd, error))
+  if (!enter_namespaces (plan, sync_fd, out_maker, error))
     return FALSE;
   sbx_debug ("setup", "enter-namespaces", "mapped; uid 0 in the sandbox's user namespace");
-  /* Before the root filesystem: slirp starts in the supervisor while the overlay mounts. */
-  if (!hand_over_tap (plan, sync_fd, out_maker, error))
-    return FALSE;
   if (!prepare_scratch (plan, error))
     return FALSE;
   if (!mount_root_filesystem (plan, out_daemon, error))
@@ -314,6 +332,8 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
   if (!finish_network (plan, sync_fd, error))
     return FALSE;
   if (!set_host_names (plan, error))
+    return FALSE;
+  if (!wait_for_buses (plan, sync_fd, error))
     return FALSE;
   if (!sbx_signals_block_forwarded (error))
     return FALSE;

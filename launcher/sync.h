@@ -19,13 +19,14 @@ typedef enum {
   SBX_SYNC_UNSHARED = 'U',
   SBX_SYNC_MAPPED = 'M',
   SBX_SYNC_ERROR = 'E',
-  SBX_SYNC_TAP = 'T',        /* carries the fd of the sandbox's tap0 */
-  SBX_SYNC_SOCKETS = 'S',    /* carries the supervisor's end of the socket maker (nsocket.h) */
-  SBX_SYNC_NET_READY = 'N',  /* slirp runs and every port is forwarded */
-  SBX_SYNC_PTY = 'P',        /* -t: carries the master of the command's pty (terminal.h) */
-  SBX_SYNC_HOOKS = 'H',      /* init, before pivot_root: carries its host pid, as text */
-  SBX_SYNC_HOOKS_DONE = 'h', /* the supervisor: prestart and createRuntime hooks ran */
-  SBX_SYNC_ATTACHED = 'A',   /* `sbx exec`: its process is in the sandbox's scope, may join it */
+  SBX_SYNC_TAP = 'T',         /* carries the fd of the sandbox's tap0 */
+  SBX_SYNC_SOCKETS = 'S',     /* carries the supervisor's end of the socket maker (nsocket.h) */
+  SBX_SYNC_NET_READY = 'N',   /* slirp runs and every port is forwarded */
+  SBX_SYNC_PTY = 'P',         /* -t: carries the master of the command's pty (terminal.h) */
+  SBX_SYNC_HOOKS = 'H',       /* init, before pivot_root: carries its host pid, as text */
+  SBX_SYNC_HOOKS_DONE = 'h',  /* the supervisor: prestart and createRuntime hooks ran */
+  SBX_SYNC_ATTACHED = 'A',    /* `sbx exec`: its process is in the sandbox's scope, may join it */
+  SBX_SYNC_BUSES_READY = 'B', /* the D-Bus proxies listen: their sockets may be bound */
 } SbxSyncType;
 
 gboolean sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error);

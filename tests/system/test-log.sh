@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # test-log.sh: a run you can watch: --log-level=debug / SBX_LOG=debug print each step of the
 # pipeline from every process of the run (supervisor, setup child, init, the command before
-# exec) in one format with monotonic timestamps; the default is silent; the sandboxed command
+# exec) in one format with monotonic milliseconds since sbx started, and a timing line per
+# step of the run's ladder; the default is silent; the sandboxed command
 # never sees SBX_LOG; outside text in sbx's messages is escaped; kernel refusals carry a hint.
 set -u
 . "$(dirname "$0")/lib.sh"
 
-LINE_RE='^sbx\[[0-9]+\] [0-9]+\.[0-9]{6} (supervisor|setup|init|command): [a-z-]+: '
+LINE_RE='^sbx\[[0-9]+\] \+[0-9]+\.[0-9]{3}ms (supervisor|setup|init|command): [a-z-]+: '
 
 run_sbx run default true
 rc_is 0 "plain run exits 0"
@@ -16,7 +17,7 @@ is "$ERR" "" "the default level prints nothing on stderr"
 run_sbx --log-level=debug run default true
 rc_is 0 "--log-level=debug run exits 0"
 bad=$(printf '%s\n' "$ERR" | grep -Ev "$LINE_RE" || true)
-is "$bad" "" "every stderr line has the debug format 'sbx[PID] SECONDS PROCESS: STEP: ...'"
+is "$bad" "" "every stderr line has the debug format 'sbx[PID] +MS PROCESS: STEP: ...'"
 for step in "supervisor: open-named-sandbox" "supervisor: load-profile" "supervisor: choose-image" \
             "supervisor: settle-network" "supervisor: settle-userns" "supervisor: settle-confinement" \
             "supervisor: open-store" "supervisor: resolve-image" "supervisor: lease-layers" \
@@ -25,6 +26,8 @@ for step in "supervisor: open-named-sandbox" "supervisor: load-profile" "supervi
             "supervisor: supervise"; do
   if printf '%s\n' "$ERR" | grep -q " $step: "; then ok "step '$step' is logged"; else not_ok "step '$step' is logged"; last_run_diag; fi
 done
+like "$ERR" ' supervisor: timing: load-profile done in [0-9]+\.[0-9]{3} ms' "each step of the ladder says how long it took"
+like "$ERR" ' supervisor: timing: supervise done in ' "the last step is timed too"
 like "$ERR" 'make-plan: storage driver (auto|overlay|fuse-overlayfs) \(' "the storage driver is logged with why"
 like "$ERR" "settle-userns: default; uid map '0 $MY_UID 1" "the id maps are logged"
 like "$ERR" 'settle-confinement: .*seccomp on \([0-9]+ BPF instructions\)' "the filter size is logged"
