@@ -271,6 +271,9 @@ static gboolean
 spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error)
 {
   pid_t self = getpid ();
+  /* init cannot see our pid from its pid namespace: it checks this pidfd instead (-1 where
+   * the kernel has no pidfd_open, which leaves only the parent-death signal). */
+  sbx_autofd int self_fd = (int) syscall (SYS_pidfd_open, self, 0);
   pid_t init;
 
   if (unshare (CLONE_NEWPID) != 0)
@@ -279,7 +282,7 @@ spawn_init (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, GError **error
   if (init < 0)
     return sbx_set_error_from_errno (error, errno, "fork init");
   if (init == 0)
-    sbx_init_main (plan, sync_fd, self, "rootfs");
+    sbx_init_main (plan, sync_fd, self, sbx_steal_fd (&self_fd), "rootfs");
   sbx_debug ("setup", "spawn-init", "init is %d (pid 1 of the sandbox)", (int) init);
   *out_init = init;
   return TRUE;
