@@ -236,9 +236,9 @@ check_batch() {
 start_time=$SECONDS
 total=0 next_batch=20
 # Bounded: meson's timeout is 300 s (x2 under sanitizers).  A host too busy to land the kills
-# within 200 s (400 s) stops there: the count is then a SKIP saying how many landed, and
+# within 170 s (380 s) stops there: the count is then a SKIP saying how many landed, and
 # every other check holds for those.
-budget=$([ -n "$sanitized" ] && echo 400 || echo 200)
+budget=$([ -n "$sanitized" ] && echo 380 || echo 170)
 while [ "$total" -lt "$target" ] && [ $((SECONDS - start_time)) -lt "$budget" ]; do
   for op in "${ops[@]}"; do
     kill_one "$op"
