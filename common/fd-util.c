@@ -73,6 +73,28 @@ sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
 }
 
 gboolean
+sbx_write_new_file_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len, GError **error)
+{
+  sbx_autofd int fd = openat (dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+  char proc_path[64];
+
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "create %s", name);
+  if (fchmod (fd, mode) != 0) /* the umask is not for runtime state */
+    return sbx_set_error_from_errno (error, errno, "chmod %s", name);
+  if (!sbx_write_all (fd, data, len, error))
+    return g_prefix_error (error, "%s: ", name), FALSE;
+  g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc_path, dirfd, name, AT_SYMLINK_FOLLOW) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "create %s: %s", name, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 sbx_fd_check_procfs (int fd, const char *path, GError **error)
 {
   struct statfs sf;

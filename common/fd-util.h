@@ -39,6 +39,12 @@ gboolean sbx_read_exact (int fd, void *buf, size_t len, GError **error);
  * and writes all of @contents; errors name @name. */
 gboolean sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
                               const char *contents, GError **error);
+/* Creates @name under @dirfd holding @data, in one step: an unnamed file (O_TMPFILE) is
+ * written, then linked under its name.  A kill at any moment leaves the whole file or
+ * nothing, never a part of it nor a temporary name.  An existing @name is an error
+ * (G_FILE_ERROR_EXIST), as with O_EXCL. */
+gboolean sbx_write_new_file_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len,
+                                GError **error);
 /* openat2(@dirfd, @path, @flags | O_CLOEXEC, @resolve), retried (a bounded number of times)
  * on EINTR and on the EAGAIN a concurrent rename or mount asks for.  The fd, or -1 with errno. */
 int sbx_openat2 (int dirfd, const char *path, int flags, guint64 resolve);

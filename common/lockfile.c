@@ -54,3 +54,35 @@ sbx_lock_file_linked (int dirfd, const char *path, int operation, guint attempts
   g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "%s keeps being replaced", display);
   return -1;
 }
+
+int
+sbx_lock_file_create_locked (int dirfd, const char *name, GError **error)
+{
+  sbx_autofd int fd = openat (dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  char proc_path[64];
+
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, errno, "creating %s", name), -1;
+  if (flock (fd, LOCK_EX) < 0)
+    return sbx_set_error_from_errno (error, errno, "locking %s", name), -1;
+  g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc_path, dirfd, name, AT_SYMLINK_FOLLOW) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "creating %s: %s", name, g_strerror (errsv));
+      return -1;
+    }
+  return sbx_steal_fd (&fd);
+}
+
+int
+sbx_lock_file_open_stale (int dirfd, const char *name)
+{
+  sbx_autofd int fd = openat (dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+
+  /* Still linked once locked: not unlinked meanwhile by another cleanup that took it first. */
+  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) != 0 || fstat (fd, &st) != 0 || st.st_nlink == 0)
+    return -1;
+  return sbx_steal_fd (&fd);
+}

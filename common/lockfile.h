@@ -19,4 +19,14 @@ int sbx_lock_file_open (int dirfd, const char *path, int operation, const char *
 int sbx_lock_file_linked (int dirfd, const char *path, int operation, guint attempts,
                           const char *display, GError **error);
 
+/* Creates @dirfd/@name (0600) already holding LOCK_EX: an unnamed file (O_TMPFILE) is locked,
+ * then linked under its name, so that nobody ever finds the lock of a live owner free.  The
+ * fd, or -1 with @error (G_FILE_ERROR_EXIST when @name exists). */
+int sbx_lock_file_create_locked (int dirfd, const char *name, GError **error);
+
+/* The lock file @dirfd/@name (made by sbx_lock_file_create_locked) when its owner is gone:
+ * its fd holding LOCK_EX, taken without waiting on a file still linked; else -1.  What it
+ * guards may then be removed, and the lock file last. */
+int sbx_lock_file_open_stale (int dirfd, const char *name);
+
 G_END_DECLS

@@ -13,6 +13,12 @@ G_BEGIN_DECLS
  * namespace sees 0).  Async-signal-safe: usable between fork and exec. */
 void sbx_die_with_parent (pid_t expected_parent);
 
+/* For a child that cannot check its parent's pid (pid 1 of a new pid namespace sees 0):
+ * PR_SET_PDEATHSIG(SIGKILL), then exits at once (status 125) if @parent_pidfd (a pidfd of
+ * the parent, opened before the fork; -1: none) says the parent has exited already: a
+ * parent killed between the fork and the prctl sent no signal.  Async-signal-safe. */
+void sbx_die_with_parent_pidfd (int parent_pidfd);
+
 /* The same as a GSpawnChildSetupFunc: @user_data is GINT_TO_POINTER (the parent's pid). */
 void sbx_die_with_parent_child_setup (gpointer user_data);
 

@@ -12,13 +12,16 @@
 #include <unistd.h>
 
 void
-sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *rootfs)
+sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, int parent_pidfd, const char *rootfs)
 {
   g_autoptr(GError) error = NULL;
   pid_t command, init_pid = 0;
 
-  /* In a new pid namespace getppid() is 0: the parent cannot be checked, only awaited. */
-  sbx_die_with_parent (0);
+  /* In a new pid namespace getppid() is 0: the parent is checked through its pidfd, so that
+   * a setup process killed right after the fork leaves no init running on its own. */
+  sbx_die_with_parent_pidfd (parent_pidfd);
+  if (parent_pidfd >= 0)
+    close (parent_pidfd);
   if (!sbx_mounts_setup (plan, rootfs, sync_fd, &init_pid, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
   command = fork ();

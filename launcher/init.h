@@ -13,6 +13,7 @@
 
 G_BEGIN_DECLS
 
-G_NORETURN void sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, const char *rootfs);
+G_NORETURN void sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, int parent_pidfd,
+                               const char *rootfs);
 
 G_END_DECLS

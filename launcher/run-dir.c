@@ -2,65 +2,106 @@
 /* run-dir.c: a run's private directory on the host (run-dir.h). */
 #include "run-dir.h"
 #include "fd-util.h"
+#include "lockfile.h"
 #include "log.h"
 #include "rm-tree.h"
 #include "sbx-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/file.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define LOCK_SUFFIX ".lock"
+#define MAX_ATTEMPTS 100
 
 struct _SbxRunDir {
   char *path;
-  int lock_fd; /* the directory itself, flock'ed while the run lasts */
+  char *lock_path;
+  int lock_fd; /* run-XXXXXX.lock, flock'ed from before the directory exists to its removal */
 };
 
-/* Run directories whose supervisor is gone (their lock is free). */
+/* Run directories whose supervisor is gone: their lock is free (or, for one made by an older
+ * sbx, they have no lock file; a live run's lock exists before its directory does). */
 static void
-remove_stale (const char *base)
+remove_stale (int base_fd, const char *base)
 {
   g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename (base, name, NULL);
-      sbx_autofd int fd = -1;
+      g_autofree char *guarded = NULL, *lock_name = NULL;
+      sbx_autofd int lock_fd = -1;
 
       if (!g_str_has_prefix (name, "run-"))
         continue;
-      fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) != 0)
-        continue;
-      sbx_debug ("supervisor", "run-dir", "removing %s, left by a run that was killed", path);
-      (void) sbx_rm_rf_at (AT_FDCWD, path, NULL);
+      if (g_str_has_suffix (name, LOCK_SUFFIX))
+        {
+          if ((lock_fd = sbx_lock_file_open_stale (base_fd, name)) < 0)
+            continue;
+          guarded = g_strndup (name, strlen (name) - strlen (LOCK_SUFFIX));
+          sbx_debug ("supervisor", "run-dir", "removing %s/%s, left by a run that was killed", base, guarded);
+          if (sbx_rm_rf_at (base_fd, guarded, NULL))
+            (void) unlinkat (base_fd, name, 0);
+          continue;
+        }
+      lock_name = g_strconcat (name, LOCK_SUFFIX, NULL);
+      if (faccessat (base_fd, lock_name, F_OK, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+        (void) sbx_rm_rf_at (base_fd, name, NULL);
     }
+}
+
+static char *
+random_name (void)
+{
+  return g_strdup_printf ("run-%08x", g_random_int ());
+}
+
+/* The lock first, created already locked, then the directory it guards: no other run ever
+ * sees the directory of a live run without its lock held. */
+static gboolean
+create_locked_dir (SbxRunDir *dir, int base_fd, const char *base, GError **error)
+{
+  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *name = random_name ();
+      g_autofree char *lock_name = g_strconcat (name, LOCK_SUFFIX, NULL);
+
+      dir->lock_fd = sbx_lock_file_create_locked (base_fd, lock_name, &local_error);
+      if (dir->lock_fd < 0 && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+        continue;
+      if (dir->lock_fd < 0)
+        return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+      dir->lock_path = g_build_filename (base, lock_name, NULL);
+      dir->path = g_build_filename (base, name, NULL);
+      if (mkdirat (base_fd, name, 0700) != 0)
+        return sbx_set_error_from_errno (error, errno, "create %s", dir->path);
+      return TRUE;
+    }
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "create a run directory in %s: every name tried exists", base);
+  return FALSE;
 }
 
 SbxRunDir *
 sbx_run_dir_new (GError **error)
 {
   g_autofree char *base = g_build_filename (g_get_user_runtime_dir (), "sbx", NULL);
-  g_autofree char *template = g_build_filename (base, "run-XXXXXX", NULL);
-  SbxRunDir *dir;
+  g_autoptr(SbxRunDir) dir = g_new0 (SbxRunDir, 1);
+  sbx_autofd int base_fd = -1;
 
+  dir->lock_fd = -1;
   if (g_mkdir_with_parents (base, 0700) != 0)
     return sbx_set_error_from_errno (error, errno, "create %s", base), NULL;
-  remove_stale (base);
-  if (g_mkdtemp_full (template, 0700) == NULL)
-    return sbx_set_error_from_errno (error, errno, "create a run directory in %s", base), NULL;
-  dir = g_new0 (SbxRunDir, 1);
-  dir->path = g_steal_pointer (&template);
-  dir->lock_fd = open (dir->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dir->lock_fd < 0 || flock (dir->lock_fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      int errsv = errno;
-      sbx_run_dir_free (dir);
-      return sbx_set_error_from_errno (error, errsv, "lock the run directory"), NULL;
-    }
+  if ((base_fd = open (base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    return sbx_set_error_from_errno (error, errno, "open %s", base), NULL;
+  remove_stale (base_fd, base);
+  if (!create_locked_dir (dir, base_fd, base, error))
+    return NULL;
   sbx_debug ("supervisor", "run-dir", "%s", dir->path);
-  return dir;
+  return g_steal_pointer (&dir);
 }
 
 const char *
@@ -72,9 +113,11 @@ sbx_run_dir_path (SbxRunDir *dir)
 void
 sbx_run_dir_free (SbxRunDir *dir)
 {
-  if (dir->path != NULL)
-    (void) sbx_rm_rf_at (AT_FDCWD, dir->path, NULL);
+  /* The directory first, its lock last: a directory is never without its lock. */
+  if (dir->path != NULL && sbx_rm_rf_at (AT_FDCWD, dir->path, NULL) && dir->lock_path != NULL)
+    (void) unlink (dir->lock_path);
   sbx_close_fdp (&dir->lock_fd);
   g_free (dir->path);
+  g_free (dir->lock_path);
   g_free (dir);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* run-dir.h: a run's private directory on the host, $XDG_RUNTIME_DIR/sbx/run-XXXXXX (0700):
+/* run-dir.h: a run's private directory on the host, $XDG_RUNTIME_DIR/sbx/run-XXXXXXXX (0700):
  * what a run makes for its sandbox outside the store (a private Xauthority, the D-Bus
- * proxy's socket, the host image's scratch mount point).  The supervisor holds a lock on
- * it while the run lasts and removes it at the end; one that a killed run left behind (its
- * lock free) is removed by the next run that makes one. */
+ * proxy's socket, the host image's scratch mount point).  Its lock file run-XXXXXXXX.lock is
+ * created already locked before the directory exists, and the supervisor holds it while the
+ * run lasts and removes both at the end (the lock last).  What a killed run left behind (its
+ * lock free) is removed by the next run that makes one, and never a live run's, however
+ * many start at once. */
 #pragma once
 
 #include <glib.h>

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run-state.c: the registrations of running sandboxes (run-state.h). */
 #include "run-state.h"
+#include "fd-util.h"
 #include "json-util.h"
 #include "log.h"
 #include "sbx-error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -202,38 +204,54 @@ new_id (void)
   return g_string_free (id, FALSE);
 }
 
+/* Writes @state under a new id in @dir: the file appears whole under its final name or not
+ * at all (sbx_write_new_file_at), so a run killed at any moment leaves no temporary file
+ * that no reader would ever take for a registration, nor remove.  Runtime state, gone at
+ * reboot anyway: never fsync'ed, which would cost a disk flush on every run where
+ * $XDG_RUNTIME_DIR is not a tmpfs. */
+static gboolean
+write_new_registration (SbxRunState *state, const char *dir, GError **error)
+{
+  sbx_autofd int dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  g_autofree char *data = NULL;
+  gsize length;
+
+  if (dir_fd < 0)
+    return sbx_set_error_from_errno (error, errno, "open %s", dir);
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *name = NULL;
+
+      g_free (state->id);
+      g_free (state->path);
+      state->id = new_id ();
+      name = g_strconcat (state->id, STATE_SUFFIX, NULL);
+      state->path = g_build_filename (dir, name, NULL);
+      g_clear_pointer (&data, g_free);
+      data = state_to_data (state, &length);
+      if (sbx_write_new_file_at (dir_fd, name, 0600, data, length, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+        return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
+    }
+}
+
 gboolean
 sbx_run_state_register (SbxRunState *state, GError **error)
 {
   g_autofree char *dir = state_dir ();
-  g_autofree char *data = NULL, *tmp = NULL;
-  gsize length;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     return sbx_set_error_from_errno (error, errno, "create %s", dir);
-  do
-    {
-      g_free (state->id);
-      g_free (state->path);
-      state->id = new_id ();
-      state->path = g_strconcat (dir, "/", state->id, STATE_SUFFIX, NULL);
-    }
-  while (g_file_test (state->path, G_FILE_TEST_EXISTS));
   state->supervisor_pid = getpid ();
   if (!sbx_proc_stat (state->supervisor_pid, &state->supervisor_start, NULL))
     return sbx_set_error_from_errno (error, errno, "read /proc/%d/stat", (int) state->supervisor_pid);
   state->boot_id = read_boot_id ();
   state->pid_namespace = read_pid_namespace ();
   state->created = g_get_real_time () / G_USEC_PER_SEC;
-  data = state_to_data (state, &length);
-  /* Runtime state, gone at reboot anyway: written whole and renamed into place (a reader never
-   * sees half of it), but never fsync'ed, which would cost a disk flush on every run where
-   * $XDG_RUNTIME_DIR is not a tmpfs. */
-  tmp = g_strconcat (state->path, ".new", NULL);
-  if (!g_file_set_contents_full (tmp, data, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, error))
+  if (!write_new_registration (state, dir, error))
     return FALSE;
-  if (rename (tmp, state->path) != 0)
-    return (void) unlink (tmp), sbx_set_error_from_errno (error, errno, "rename %s", tmp);
   sbx_debug ("supervisor", "register", "%s", state->path);
   return TRUE;
 }

@@ -298,6 +298,9 @@ static gboolean
 spawn_init (const SbxRunPlan *plan, int sync_fd, int maker, pid_t *out_init, GError **error)
 {
   pid_t self = getpid ();
+  /* init cannot see our pid from its pid namespace: it checks this pidfd instead (-1 where
+   * the kernel has no pidfd_open, which leaves only the parent-death signal). */
+  sbx_autofd int self_fd = (int) syscall (SYS_pidfd_open, self, 0);
   pid_t init;
 
   if (unshare (CLONE_NEWPID) != 0)
@@ -309,7 +312,7 @@ spawn_init (const SbxRunPlan *plan, int sync_fd, int maker, pid_t *out_init, GEr
     {
       if (maker >= 0)
         close (maker); /* the sandbox's processes never hold it */
-      sbx_init_main (plan, sync_fd, self, "rootfs");
+      sbx_init_main (plan, sync_fd, self, sbx_steal_fd (&self_fd), "rootfs");
     }
   sbx_debug ("setup", "spawn-init", "init is %d (pid 1 of the sandbox)", (int) init);
   *out_init = init;

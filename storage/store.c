@@ -190,14 +190,6 @@ sbx_store_lock (SbxStore *store, int operation, GError **error)
   return sbx_lock_file_open (AT_FDCWD, path, operation, path, error);
 }
 
-/* TRUE when @fd's file is still linked: a cleanup may have unlinked it meanwhile. */
-static gboolean
-fd_is_linked (int fd)
-{
-  struct stat st;
-  return fstat (fd, &st) == 0 && st.st_nlink > 0;
-}
-
 static gboolean
 is_directory (const char *path)
 {
@@ -546,24 +538,6 @@ sbx_store_list_images (SbxStore *store, GError **error)
  * Staging directories in tmp/
  * ------------------------------------------------------------------------- */
 
-/* Creates @dir_fd/@name already flock'ed (an O_TMPFILE locked, then linked), so no
- * cleanup ever sees the lock of a live staging unlocked. */
-static int
-create_locked_file (int dir_fd, const char *name, GError **error)
-{
-  sbx_autofd int fd = openat (dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  char proc_path[64];
-
-  if (fd < 0)
-    return sbx_set_error_from_errno (error, errno, "creating %s", name), -1;
-  if (flock (fd, LOCK_EX) < 0)
-    return sbx_set_error_from_errno (error, errno, "locking %s", name), -1;
-  g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
-  if (linkat (AT_FDCWD, proc_path, dir_fd, name, AT_SYMLINK_FOLLOW) < 0)
-    return sbx_set_error_from_errno (error, errno, "creating %s", name), -1;
-  return sbx_steal_fd (&fd);
-}
-
 SbxStaging *
 sbx_store_staging_new (SbxStore *store, GError **error)
 {
@@ -576,7 +550,7 @@ sbx_store_staging_new (SbxStore *store, GError **error)
   staging->lock_fd = -1;
   if (tmp_fd < 0)
     return sbx_set_error_from_errno (error, errno, "opening %s", tmp), NULL;
-  staging->lock_fd = create_locked_file (tmp_fd, lock_name, error);
+  staging->lock_fd = sbx_lock_file_create_locked (tmp_fd, lock_name, error);
   if (staging->lock_fd < 0)
     return NULL;
   staging->lock_path = g_build_filename (tmp, lock_name, NULL);
@@ -633,8 +607,7 @@ sbx_store_clean_tmp (SbxStore *store)
 
       if (!g_str_has_suffix (lock_name, LOCK_SUFFIX))
         continue;
-      lock_fd = openat (tmp_fd, lock_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-      if (lock_fd < 0 || flock (lock_fd, LOCK_EX | LOCK_NB) < 0 || !fd_is_linked (lock_fd))
+      if ((lock_fd = sbx_lock_file_open_stale (tmp_fd, lock_name)) < 0)
         continue;
       staging_name = g_strndup (lock_name, strlen (lock_name) - strlen (LOCK_SUFFIX));
       if (!sbx_rm_rf_at (tmp_fd, staging_name, &error))
