@@ -14,7 +14,10 @@ typedef struct {
   SbxArchiveIndex *index;
 } SbxImportSource;
 
-#define SBX_IMPORT_SOURCE_INIT { .dir_fd = -1, .archive_fd = -1, .index = NULL }
+#define SBX_IMPORT_SOURCE_INIT \
+  { \
+    .dir_fd = -1, .archive_fd = -1, .index = NULL \
+  }
 
 void sbx_import_source_clear (SbxImportSource *source);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxImportSource, sbx_import_source_clear)

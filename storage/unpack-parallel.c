@@ -16,8 +16,8 @@ typedef struct {
   const SbxUnpackJob *jobs;
   guint *order; /* indexes into jobs, largest first */
   guint n_jobs;
-  gint next;    /* the next position in order to take (atomic) */
-  gint failed;  /* set on the first failure: the cancel flag of every job (atomic) */
+  gint next;   /* the next position in order to take (atomic) */
+  gint failed; /* set on the first failure: the cancel flag of every job (atomic) */
   guint64 *sizes;
   GError **errors;
 } Batch;
