@@ -36,7 +36,8 @@ PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang
            pulseaudio-utils mmdebstrap
            xdg-desktop-portal xdg-desktop-portal-gtk xdotool  # test-portal.sh
            chromium firefox-esr)      # real browsers' own sandboxes under sbx (test-browser.sh)
-PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
+PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry
+            gnuplot-nox)   # bench/report: the charts
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 
 say() { printf 'setup: %s\n' "$*"; }
