@@ -18,7 +18,7 @@ SBX_SUBID_MIN=100000
 # Everything sbx needs to build, run, test and benchmark, all from Debian 12 (bookworm).
 PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin
             libjson-glib-dev libarchive-dev libseccomp-dev libcap-dev libslirp-dev
-            libcurl4-openssl-dev libapparmor-dev busybox-static)
+            libcurl4-openssl-dev libssl-dev libapparmor-dev busybox-static)
 PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)
 # apparmor: its parser checks the shipped AppArmor profiles; containers-common's seccomp.json,
 # the runtime spec's JSON schema (python3-jsonschema), crun and runc check profiles and bundles;
@@ -36,7 +36,8 @@ PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang
            pulseaudio-utils mmdebstrap
            xdg-desktop-portal xdg-desktop-portal-gtk xdotool  # test-portal.sh
            chromium firefox-esr)      # real browsers' own sandboxes under sbx (test-browser.sh)
-PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
+PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry
+            gnuplot-nox)   # bench/report: the charts
 PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
 
 say() { printf 'setup: %s\n' "$*"; }

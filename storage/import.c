@@ -22,9 +22,11 @@
 #include "json-util.h"
 
 #include "fd-util.h"
+#include "import-source.h"
 #include "registry.h"
 #include "sbx-error.h"
 #include "storage-private.h"
+#include "unpack-parallel.h"
 
 #define MAX_JSON_SIZE (16 * 1024 * 1024)
 #define REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
@@ -49,6 +51,7 @@ typedef struct {
   SbxStaging *staging;
   GArray *lease_fds; /* shared locks on reused layers, held until the commit */
   GPtrArray *staged; /* SbxStagedLayer *, one per distinct diff_id */
+  GArray *jobs;      /* SbxUnpackJob, one per layer to unpack (its blob_fd owned here) */
   guint64 size;
 } Importer;
 
@@ -84,52 +87,11 @@ short_image_name (const char *reference)
   return g_strdup (reference);
 }
 
-/* ---------------------------------------------------------------------------
- * Reading files beneath a layout directory
- * ------------------------------------------------------------------------- */
-
-/* Opens regular file @path beneath @dir_fd (in-tree symlinks allowed, nothing outside). */
-static int
-open_regular_beneath (int dir_fd, const char *path, struct stat *st, GError **error)
-{
-  sbx_autofd int fd = sbx_openat_beneath (dir_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, FALSE);
-
-  if (fd < 0 && (errno == EXDEV || errno == ELOOP))
-    return sbx_bad_image (error, "%s: points outside the image", path), -1;
-  if (fd < 0)
-    return sbx_set_error_from_errno (error, errno, "%s", path), -1;
-  if (fstat (fd, st) < 0)
-    return sbx_set_error_from_errno (error, errno, "%s", path), -1;
-  if (!S_ISREG (st->st_mode))
-    return sbx_bad_image (error, "%s: not a regular file", path), -1;
-  return sbx_steal_fd (&fd);
-}
-
+/* A small file of the source (index.json, a manifest, a config). */
 static GBytes *
-read_small_file (int dir_fd, const char *path, GError **error)
+read_small_file (SbxImportSource *source, const char *path, GError **error)
 {
-  struct stat st;
-  sbx_autofd int fd = open_regular_beneath (dir_fd, path, &st, error);
-  g_autofree char *data = NULL;
-  gsize done = 0;
-
-  if (fd < 0)
-    return NULL;
-  if (st.st_size > MAX_JSON_SIZE)
-    return sbx_bad_image (error, "%s: larger than %d bytes", path, MAX_JSON_SIZE), NULL;
-  data = g_malloc (st.st_size + 1);
-  while (done < (gsize) st.st_size)
-    {
-      ssize_t n = read (fd, data + done, st.st_size - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return sbx_set_error_from_errno (error, errno, "reading %s", path), NULL;
-      if (n == 0)
-        break;
-      done += n;
-    }
-  return g_bytes_new_take (g_steal_pointer (&data), done);
+  return sbx_import_source_read (source, path, MAX_JSON_SIZE, error);
 }
 
 static char *
@@ -141,14 +103,14 @@ sha256_digest_of (GBytes *bytes)
 
 /* Reads a small blob (manifest, config, index) and verifies its size and digest. */
 static GBytes *
-read_blob (int layout_fd, const Descriptor *descriptor, GError **error)
+read_blob (SbxImportSource *layout, const Descriptor *descriptor, GError **error)
 {
   g_autofree char *path = NULL;
   g_autofree char *actual = NULL;
   g_autoptr(GBytes) bytes = NULL;
 
   path = g_strconcat ("blobs/sha256/", sbx_digest_hex (descriptor->digest), NULL);
-  bytes = read_small_file (layout_fd, path, error);
+  bytes = read_small_file (layout, path, error);
   if (bytes == NULL)
     return g_prefix_error (error, "blob %s: ", descriptor->digest), NULL;
   if ((gint64) g_bytes_get_size (bytes) != descriptor->size)
@@ -299,7 +261,7 @@ select_platform (JsonObject *index, Descriptor *out, GError **error)
 
 /* Resolves @descriptor through image indexes (at most two levels) to a manifest. */
 static gboolean
-resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
+resolve_manifest (SbxImportSource *layout, Descriptor *descriptor, GError **error)
 {
   for (guint depth = 0; sbx_media_type_is_index (descriptor->media_type); depth++)
     {
@@ -310,7 +272,7 @@ resolve_manifest (int layout_fd, Descriptor *descriptor, GError **error)
 
       if (depth == 2)
         return sbx_bad_image (error, "image indexes nested too deeply");
-      if ((bytes = read_blob (layout_fd, descriptor, error)) == NULL ||
+      if ((bytes = read_blob (layout, descriptor, error)) == NULL ||
           (root = parse_json (bytes, descriptor->digest, error)) == NULL ||
           (index = expect_object (root, descriptor->digest, error)) == NULL ||
           !sbx_manifest_check_shape (index, TRUE, descriptor->digest, error) ||
@@ -407,20 +369,18 @@ already_staged (Importer *imp, const char *diff_id)
   return FALSE;
 }
 
-/* Unpacks the layer file @path beneath @dir_fd (verified against @digest, may be NULL,
- * and @diff_id) into the staging, unless the store already has @diff_id. */
+/* Prepares the layer file @path of @source (verified against @digest, may be NULL, and
+ * @diff_id) for unpacking into the staging, unless the store already has @diff_id. */
 static gboolean
-import_layer (Importer *imp, int dir_fd, const char *path, const char *digest, gint64 size,
+import_layer (Importer *imp, SbxImportSource *source, const char *path, const char *digest, gint64 size,
               const char *diff_id, GError **error)
 {
   g_autoptr(SbxStagedLayer) layer = g_new0 (SbxStagedLayer, 1);
-  g_autofree char *fd_path = NULL;
   g_autoptr(GError) local_error = NULL;
   gboolean present = FALSE;
   sbx_autofd int lock_fd = -1;
   sbx_autofd int blob_fd = -1;
-  guint64 unpacked = 0;
-  struct stat st;
+  SbxUnpackJob job = { .blob_fd = -1, .flags = imp->flags };
 
   if (already_staged (imp, diff_id))
     return TRUE;
@@ -435,20 +395,35 @@ import_layer (Importer *imp, int dir_fd, const char *path, const char *digest, g
       g_ptr_array_add (imp->staged, g_steal_pointer (&layer));
       return TRUE;
     }
-  blob_fd = open_regular_beneath (dir_fd, path, &st, error);
+  blob_fd = sbx_import_source_open (source, path, &job.offset, &job.length, error);
   if (blob_fd < 0)
     return g_prefix_error (error, "layer %s: ", digest ? digest : diff_id), FALSE;
-  if (size >= 0 && st.st_size != size)
+  if (size >= 0 && job.length != size)
     return sbx_bad_image (error, "layer %s: size mismatch (expected %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT ")",
-                          digest, size, (gint64) st.st_size);
+                          digest, size, (gint64) job.length);
   layer->staged_path = g_build_filename (imp->staging->path, sbx_digest_hex (diff_id), NULL);
   if (mkdir (layer->staged_path, 0755) < 0)
     return sbx_set_error_from_errno (error, errno, "creating %s", layer->staged_path);
-  fd_path = g_strdup_printf ("/proc/self/fd/%d", blob_fd);
-  if (!sbx_unpack_layer (fd_path, layer->staged_path, digest, diff_id, imp->flags, &unpacked, error))
-    return FALSE;
-  imp->size += unpacked;
+  /* @digest outlives the jobs (the caller's manifest); the layer is the staged array's. */
+  job.blob_fd = sbx_steal_fd (&blob_fd);
+  job.dest = layer->staged_path;
+  job.digest = digest;
+  job.diff_id = layer->diff_id;
+  g_array_append_val (imp->jobs, job);
   g_ptr_array_add (imp->staged, g_steal_pointer (&layer));
+  return TRUE;
+}
+
+/* Unpacks every new layer, side by side (unpack-parallel.c). */
+static gboolean
+unpack_layers (Importer *imp, GError **error)
+{
+  g_autofree guint64 *sizes = g_new0 (guint64, MAX (imp->jobs->len, 1));
+
+  if (!sbx_unpack_parallel ((SbxUnpackJob *) (void *) imp->jobs->data, imp->jobs->len, sizes, error))
+    return FALSE;
+  for (guint i = 0; i < imp->jobs->len; i++)
+    imp->size += sizes[i];
   return TRUE;
 }
 
@@ -459,6 +434,8 @@ commit (Importer *imp, SbxImage *image, GBytes *manifest, GBytes *config, GError
 
   for (guint i = 0; i < imp->staged->len; i++)
     layers[i] = *(SbxStagedLayer *) g_ptr_array_index (imp->staged, i);
+  if (!unpack_layers (imp, error))
+    return FALSE;
   image->created = g_get_real_time () / G_USEC_PER_SEC;
   image->size = imp->size;
   return sbx_store_commit_image (imp->store, image, manifest, config, layers, imp->staged->len, error);
@@ -469,9 +446,9 @@ commit (Importer *imp, SbxImage *image, GBytes *manifest, GBytes *config, GError
  * ------------------------------------------------------------------------- */
 
 static SbxImage *
-import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *name, GError **error)
+import_oci_layout (Importer *imp, SbxImportSource *layout, const char *tag, const char *name, GError **error)
 {
-  g_autoptr(GBytes) index_bytes = read_small_file (layout_fd, "index.json", error);
+  g_autoptr(GBytes) index_bytes = read_small_file (layout, "index.json", error);
   g_autoptr(JsonNode) index_root = index_bytes ? parse_json (index_bytes, "index.json", error) : NULL;
   JsonObject *index = index_root ? expect_object (index_root, "index.json", error) : NULL;
   JsonArray *manifests = index && sbx_manifest_check_shape (index, TRUE, "index.json", error)
@@ -489,10 +466,10 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
   g_array_set_clear_func (layers, (GDestroyNotify) descriptor_clear);
   if (manifests == NULL || (entry = select_by_tag (manifests, tag, &ref_name, error)) == NULL ||
       !parse_descriptor (entry, "index.json", &top, error) ||
-      !resolve_manifest (layout_fd, &top, error) ||
-      (manifest = read_blob (layout_fd, &top, error)) == NULL ||
+      !resolve_manifest (layout, &top, error) ||
+      (manifest = read_blob (layout, &top, error)) == NULL ||
       !parse_manifest (manifest, top.digest, &config, layers, error) ||
-      (config_bytes = read_blob (layout_fd, &config, error)) == NULL ||
+      (config_bytes = read_blob (layout, &config, error)) == NULL ||
       !sbx_image_config_parse (config_bytes, image, error))
     return NULL;
   if (g_strv_length (image->layers) != layers->len)
@@ -514,7 +491,7 @@ import_oci_layout (Importer *imp, int layout_fd, const char *tag, const char *na
       Descriptor *layer = &g_array_index (layers, Descriptor, i);
       g_autofree char *path = g_strconcat ("blobs/sha256/", sbx_digest_hex (layer->digest), NULL);
 
-      if (!import_layer (imp, layout_fd, path, layer->digest, layer->size, image->layers[i], error))
+      if (!import_layer (imp, layout, path, layer->digest, layer->size, image->layers[i], error))
         return NULL;
     }
   if (!commit (imp, image, manifest, config_bytes, error))
@@ -613,9 +590,9 @@ docker_default_name (JsonObject *entry, const char *ref)
 }
 
 static SbxImage *
-import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *name, GError **error)
+import_docker_archive (Importer *imp, SbxImportSource *dir, const char *ref, const char *name, GError **error)
 {
-  g_autoptr(GBytes) manifest_json = read_small_file (dir_fd, "manifest.json", error);
+  g_autoptr(GBytes) manifest_json = read_small_file (dir, "manifest.json", error);
   g_autoptr(JsonNode) root = manifest_json ? parse_json (manifest_json, "manifest.json", error) : NULL;
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
   g_autoptr(GBytes) config = NULL;
@@ -637,7 +614,7 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
   config_path = sbx_json_object_dup_string (entry, "Config");
   if (config_path == NULL || !sbx_json_object_get_strv (entry, "Layers", &layer_paths) || layer_paths == NULL)
     return sbx_bad_image (error, "manifest.json: an entry lacks Config or Layers"), NULL;
-  if ((config = read_small_file (dir_fd, config_path, error)) == NULL)
+  if ((config = read_small_file (dir, config_path, error)) == NULL)
     return NULL;
   config_digest = sha256_digest_of (config);
   if (!check_docker_config_digest (config_path, config_digest, error) ||
@@ -658,7 +635,7 @@ import_docker_archive (Importer *imp, int dir_fd, const char *ref, const char *n
   image->manifest_digest = sha256_digest_of (manifest);
   image->id = g_strdup (sbx_digest_hex (config_digest));
   for (guint i = 0; layer_paths[i]; i++)
-    if (!import_layer (imp, dir_fd, layer_paths[i], NULL, -1, image->layers[i], error))
+    if (!import_layer (imp, dir, layer_paths[i], NULL, -1, image->layers[i], error))
       return NULL;
   if (!commit (imp, image, manifest, config, error))
     return NULL;
@@ -711,27 +688,52 @@ close_fd_at (gpointer fdp)
   close (*(int *) fdp);
 }
 
+static void
+close_job_fd (gpointer job)
+{
+  close (((SbxUnpackJob *) job)->blob_fd);
+}
+
+/* An archive is read in place when it is a plain tar (archive-index.c), else extracted. */
+static gboolean
+open_archive (Importer *imp, const char *path, SbxImportSource *source, GError **error)
+{
+  gboolean in_place = FALSE;
+  int dir_fd;
+
+  if (!sbx_import_source_open_archive (source, path, &in_place, error))
+    return FALSE;
+  if (in_place)
+    return TRUE;
+  g_debug ("%s: not a plain tar of directories and regular files: extracting it", path);
+  dir_fd = extract_archive (imp, path, error);
+  if (dir_fd < 0)
+    return FALSE;
+  sbx_import_source_set_dir (source, dir_fd);
+  return TRUE;
+}
+
 static SbxImage *
 import_source (Importer *imp, const char *transport, const char *path, const char *ref,
                const char *name, GError **error)
 {
-  sbx_autofd int dir_fd = -1;
+  g_auto(SbxImportSource) source = SBX_IMPORT_SOURCE_INIT;
 
   if (strcmp (transport, "oci") == 0)
     {
-      dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int dir_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (dir_fd < 0)
         return sbx_set_error_from_errno (error, errno, "%s", path), NULL;
-      return import_oci_layout (imp, dir_fd, ref, name, error);
+      sbx_import_source_set_dir (&source, dir_fd);
+      return import_oci_layout (imp, &source, ref, name, error);
     }
   if (strcmp (transport, "oci-archive") == 0 || strcmp (transport, "docker-archive") == 0)
     {
-      dir_fd = extract_archive (imp, path, error);
-      if (dir_fd < 0)
+      if (!open_archive (imp, path, &source, error))
         return NULL;
       if (transport[0] == 'o')
-        return import_oci_layout (imp, dir_fd, ref, name, error);
-      return import_docker_archive (imp, dir_fd, ref, name, error);
+        return import_oci_layout (imp, &source, ref, name, error);
+      return import_docker_archive (imp, &source, ref, name, error);
     }
   g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
                "unknown transport '%s' (expected oci:, oci-archive: or docker-archive:)", transport);
@@ -745,13 +747,15 @@ sbx_store_import (SbxStore *store, const char *source, const char *name,
   g_autoptr(SbxStaging) staging = NULL;
   g_autoptr(GArray) lease_fds = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GPtrArray) staged = g_ptr_array_new_with_free_func ((GDestroyNotify) staged_layer_free);
+  g_autoptr(GArray) jobs = g_array_new (FALSE, FALSE, sizeof (SbxUnpackJob));
   g_autofree char *transport = NULL;
   g_autofree char *path = NULL;
   g_autofree char *ref = NULL;
-  Importer imp = { .store = store, .flags = flags, .lease_fds = lease_fds, .staged = staged };
+  Importer imp = { .store = store, .flags = flags, .lease_fds = lease_fds, .staged = staged, .jobs = jobs };
   SbxImage *image = NULL;
 
   g_array_set_clear_func (lease_fds, close_fd_at);
+  g_array_set_clear_func (jobs, close_job_fd);
   if ((name == NULL || sbx_store_check_name (name, error)) &&
       split_source (source, &transport, &path, &ref, error))
     {

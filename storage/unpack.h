@@ -28,4 +28,20 @@ gboolean sbx_unpack_layer (const char *blob_path, const char *dest,
                            const char *expected_digest, const char *expected_diff_id,
                            SbxUnpackFlags flags, guint64 *out_size, GError **error);
 
+/* One layer to unpack: the blob is @length bytes (-1: to the end of the file) of @blob_fd
+ * from @offset, read with pread (several jobs may share one fd). */
+typedef struct {
+  int blob_fd;
+  goffset offset;
+  goffset length;
+  const char *dest;    /* an existing empty directory */
+  const char *digest;  /* the blob's digest, may be NULL */
+  const char *diff_id; /* the tar's digest, may be NULL */
+  SbxUnpackFlags flags;
+  const gint *cancel; /* may be NULL; once non-zero (atomically), the job stops with an error */
+} SbxUnpackJob;
+
+/* sbx_unpack_layer() of a job; safe to call from several threads at once. */
+gboolean sbx_unpack_blob (const SbxUnpackJob *job, guint64 *out_size, GError **error);
+
 G_END_DECLS

@@ -309,6 +309,80 @@ test_shared_layer_not_unpacked_again (Fixture *f, gconstpointer data)
   g_assert_cmpstr (first->id, ==, second->id);
 }
 
+/* Four layers, unpacked side by side: each lands whole in its own layer directory. */
+#define N_LAYERS 4
+
+static void
+make_layers (GBytes **tars)
+{
+  for (guint i = 0; i < N_LAYERS; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("etc/layer%u", i);
+      g_autofree char *big = g_strnfill (200000 * (i + 1), 'a' + i);
+      const TestEntry entries[] = { { .path = "etc/", .type = AE_IFDIR }, { .path = path, .data = big }, { NULL } };
+      tars[i] = test_tar (entries);
+    }
+}
+
+static void
+test_oci_many_layers (Fixture *f, gconstpointer data)
+{
+  GBytes *tars[N_LAYERS];
+  g_autofree char *source = g_strdup_printf ("oci:%s:v1", f->layout);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbxImage) image = NULL;
+
+  make_layers (tars);
+  test_make_layout (f->layout, "v1", tars, N_LAYERS, "gzip");
+  image = import (f, source, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (image->layers), ==, N_LAYERS);
+  for (guint i = 0; i < N_LAYERS; i++)
+    {
+      g_autofree char *layer = sbx_store_layer_path (f->store, image->layers[i]);
+      g_autofree char *file = g_strdup_printf ("%s/etc/layer%u", layer, i);
+      g_autofree char *contents = NULL;
+      gsize size = 0;
+
+      g_assert_true (g_file_get_contents (file, &contents, &size, NULL));
+      g_assert_cmpuint (size, ==, 200000 * (i + 1));
+      g_assert_cmpint (contents[size - 1], ==, 'a' + i);
+      g_bytes_unref (tars[i]);
+    }
+}
+
+/* One bad layer among several unpacked at once: its error, and nothing in the store. */
+static void
+test_oci_many_layers_one_bad (Fixture *f, gconstpointer data)
+{
+  GBytes *tars[N_LAYERS];
+  g_autofree char *source = g_strdup_printf ("oci:%s:v1", f->layout);
+  g_autoptr(GBytes) blob = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *name = NULL;
+  g_autofree guint8 *tampered = NULL;
+  g_autoptr(GBytes) other = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_layers (tars);
+  test_make_layout (f->layout, "v1", tars, N_LAYERS, "gzip");
+  blob = test_compress (tars[2], "gzip");
+  digest = test_digest (blob);
+  name = g_strconcat ("blobs/sha256/", digest + 7, NULL);
+  tampered = g_memdup2 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
+  tampered[4] ^= 0x5a; /* the gzip header's mtime: same tar, other blob digest */
+  other = g_bytes_new (tampered, g_bytes_get_size (blob));
+  g_free (test_write (f->layout, name, other));
+  g_assert_null (import (f, source, NULL, &error));
+  g_assert_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, digest));
+  g_assert_nonnull (strstr (error->message, "digest mismatch (got sha256:"));
+  assert_store_empty (f);
+  for (guint i = 0; i < N_LAYERS; i++)
+    g_bytes_unref (tars[i]);
+}
+
 /* A tar of the files under @dir, as `tar -C dir -cf - .` */
 static void
 add_tree (GPtrArray *entries, GPtrArray *contents, const char *dir, const char *prefix)
@@ -380,6 +454,41 @@ test_oci_archive (Fixture *f, gconstpointer data)
   image = import (f, source, "fromarchive", &error);
   g_assert_no_error (error);
   assert_motd (f, image);
+  g_assert_cmpuint (test_count_entries (tmp), ==, 0);
+}
+
+/* A gzip'ed archive cannot be read in place: it is extracted first, and gives the same image. */
+static void
+test_oci_archive_gzip (Fixture *f, gconstpointer data)
+{
+  GBytes *tars[] = { f->tar };
+  g_autofree char *archive = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *gz_source = NULL;
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) gz = NULL;
+  g_autofree char *gz_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbxImage) image = NULL;
+  g_autoptr(SbxImage) gz_image = NULL;
+  g_autofree char *tmp = g_build_filename (f->root, "tmp", NULL);
+
+  test_make_layout (f->layout, "v1", tars, 1, "gzip");
+  archive = archive_dir (f, f->layout, "image.tar");
+  g_assert_true (g_file_get_contents (archive, &contents, &size, NULL));
+  plain = g_bytes_new_take (g_steal_pointer (&contents), size);
+  gz = test_compress (plain, "gzip");
+  gz_path = test_write (f->tmp, "image.tar.gz", gz);
+  source = g_strdup_printf ("oci-archive:%s:v1", archive);
+  gz_source = g_strdup_printf ("oci-archive:%s:v1", gz_path);
+  image = import (f, source, "plain", &error);
+  g_assert_no_error (error);
+  gz_image = import (f, gz_source, "gz", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gz_image->id, ==, image->id);
+  assert_motd (f, gz_image);
   g_assert_cmpuint (test_count_entries (tmp), ==, 0);
 }
 
@@ -461,7 +570,10 @@ main (int argc, char **argv)
   ADD ("/import/oci/diff-id-count", test_oci_diff_id_count, NULL);
   ADD ("/import/oci/hostile-layer", test_oci_hostile_layer, NULL);
   ADD ("/import/oci/shared-layer", test_shared_layer_not_unpacked_again, NULL);
+  ADD ("/import/oci/many-layers", test_oci_many_layers, NULL);
+  ADD ("/import/oci/many-layers-one-bad", test_oci_many_layers_one_bad, NULL);
   ADD ("/import/oci-archive", test_oci_archive, NULL);
+  ADD ("/import/oci-archive/gzip", test_oci_archive_gzip, NULL);
   ADD ("/import/docker-archive/plain", test_docker_archive, GINT_TO_POINTER (FALSE));
   ADD ("/import/docker-archive/gzip", test_docker_archive, GINT_TO_POINTER (TRUE));
   ADD ("/import/docker-archive/bad-manifest", test_docker_archive_bad_manifest, NULL);
