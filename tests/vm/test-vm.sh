@@ -100,6 +100,16 @@ cp "$SBX" "$(dirname "$SBX")/sbx-import" "$BUILDDIR/sbx-probe" "$job/bin/"
 cp "$BUILDDIR/../data/apparmor/sbx" "$here/../../data/apparmor/sbx-default" "$job/apparmor/"
 cp "$here"/checks/*.sh "$job/checks/"
 cp "$here/job.sh" "$job/job.sh"
+# The Debian package for checks/90-deb.sh: $SBX_VM_DEB, else built here (build-deb.sh, cached
+# in $BUILDDIR/deb), else the reason it is not, which the check reports as its SKIP.
+mkdir -p "$job/deb"
+if [ -n "${SBX_VM_DEB:-}" ]; then
+  cp "$SBX_VM_DEB" "$job/deb/sbx.deb"
+elif deb=$("$here/build-deb.sh" "$here/../.." "$BUILDDIR/deb" 2>"$job/deb/log"); then
+  cp "$deb" "$job/deb/sbx.deb"
+else
+  grep 'build-deb:' "$job/deb/log" | tail -n 1 | sed 's/^build-deb: /no .deb: /' >"$job/deb/skip-reason"
+fi
 chmod -R a+rX "$job"
 
 t0=$SECONDS
