@@ -39,7 +39,8 @@ PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang
            xdg-desktop-portal xdg-desktop-portal-gtk xdotool  # test-portal.sh
            chromium firefox-esr)      # real browsers' own sandboxes under sbx (test-browser.sh)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry)
-PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
+PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs   # tests/vm: the guest VM tier
+         dpkg-dev debhelper dh-apparmor lintian)  # the Debian package it installs (tests/vm/build-deb.sh)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
