@@ -101,14 +101,17 @@ cp "$BUILDDIR/../data/apparmor/sbx" "$here/../../data/apparmor/sbx-default" "$jo
 cp "$here"/checks/*.sh "$job/checks/"
 cp "$here/job.sh" "$job/job.sh"
 # The Debian package for checks/90-deb.sh: $SBX_VM_DEB, else built here (build-deb.sh, cached
-# in $BUILDDIR/deb), else the reason it is not, which the check reports as its SKIP.
+# in $BUILDDIR/deb).  What this host lacks to build it becomes the check's SKIP reason; a
+# failed build, its failure.
 mkdir -p "$job/deb"
 if [ -n "${SBX_VM_DEB:-}" ]; then
   cp "$SBX_VM_DEB" "$job/deb/sbx.deb"
 elif deb=$("$here/build-deb.sh" "$here/../.." "$BUILDDIR/deb" 2>"$job/deb/log"); then
   cp "$deb" "$job/deb/sbx.deb"
-else
+elif [ $? = 3 ]; then
   grep 'build-deb:' "$job/deb/log" | tail -n 1 | sed 's/^build-deb: /no .deb: /' >"$job/deb/skip-reason"
+else
+  tail -n 30 "$job/deb/log" >"$job/deb/build-failed"
 fi
 chmod -R a+rX "$job"
 

@@ -10,6 +10,10 @@ DEB=$SBX_VM_DIR/deb/sbx.deb
 SBX_DEB=/usr/bin/sbx
 loaded=/sys/kernel/security/apparmor/profiles
 
+if [ -f "$SBX_VM_DIR/deb/build-failed" ]; then
+  not_ok "the .deb builds (tests/vm/build-deb.sh on the host)" "$(cat "$SBX_VM_DIR/deb/build-failed")"
+  exit 0
+fi
 if [ ! -f "$DEB" ]; then
   skip "the .deb installs and runs" "$(cat "$SBX_VM_DIR/deb/skip-reason" 2>/dev/null || echo 'no .deb was shipped')"
   exit 0
