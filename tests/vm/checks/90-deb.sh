@@ -35,8 +35,12 @@ run_sbx "$SBX_DEB" run default cat /proc/self/attr/current
 is "$OUT" "sbx-default (enforce)" "the installed sbx runs its command under sbx-default"
 run_sbx "$SBX_DEB" profile ls
 like "$OUT" '^firefox +/usr/share/sbx/profiles/firefox\.json ' "the installed sbx finds its profiles in /usr/share/sbx/profiles"
-for f in /usr/libexec/sbx/sbx-import /usr/share/man/man1/sbx-run.1.gz /usr/share/man/man5/sbx-profile.5.gz \
-         /usr/share/bash-completion/completions/sbx /usr/share/zsh/vendor-completions/_sbx \
+# The guest image excludes /usr/share/man (dpkg path-exclude): the pages are looked for in the .deb.
+contents=$(dpkg-deb -c "$DEB")
+for f in /usr/share/man/man1/sbx.1.gz /usr/share/man/man1/sbx-run.1.gz /usr/share/man/man5/sbx-profile.5.gz; do
+  like "$contents" " \.$f\$" "the package carries $f"
+done
+for f in /usr/libexec/sbx/sbx-import /usr/share/bash-completion/completions/sbx /usr/share/zsh/vendor-completions/_sbx \
          /usr/share/fish/vendor_completions.d/sbx.fish /etc/apparmor.d/sbx /etc/apparmor.d/sbx-default; do
   if [ -f "$f" ]; then ok "installed: $f"; else not_ok "installed: $f"; fi
 done
