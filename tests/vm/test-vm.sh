@@ -9,7 +9,7 @@
 #   SBX_TESTS_BUILDDIR  <build>/tests (sbx-probe; ../data/apparmor/sbx, the generated profile)
 #   SBX_VM_CACHE        the image cache to use/build in (default: a cached image in
 #                       /var/cache/sbx-vm if there is one, else ${XDG_CACHE_HOME:-~/.cache}/sbx-vm)
-#   SBX_VM_TIMEOUT      seconds for the whole boot (default 600)
+#   SBX_VM_TIMEOUT      seconds for the whole boot (default 900)
 #   SBX_VM_NO_BUILD=1   never build the image: skip when none is cached
 #   SBX_TESTS_KEEP=1    keep the job dir (console.log, output)
 # Skips (1..0 # SKIP reason) without qemu-system-x86_64, without ~1 GiB of free memory, and
@@ -117,7 +117,7 @@ chmod -R a+rX "$job"
 
 t0=$SECONDS
 rc=0
-"$here/run-in-guest.sh" "$img" "$job" "${SBX_VM_TIMEOUT:-600}" >"$job/tap" 2>"$job/runner.log" || rc=$?
+"$here/run-in-guest.sh" "$img" "$job" "${SBX_VM_TIMEOUT:-900}" >"$job/tap" 2>"$job/runner.log" || rc=$?
 took=$((SECONDS - t0))
 
 # The guest's results, numbered here; anything else it printed becomes a comment.
