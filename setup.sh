@@ -18,7 +18,8 @@ SBX_SUBID_MIN=100000
 # Everything sbx needs to build, run, test and benchmark, all from Debian 12 (bookworm).
 PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin
             libjson-glib-dev libarchive-dev libseccomp-dev libcap-dev libslirp-dev
-            libcurl4-openssl-dev libssl-dev libapparmor-dev busybox-static)
+            libcurl4-openssl-dev libssl-dev libapparmor-dev busybox-static
+            scdoc bash-completion)         # the man pages; bash-completion's completionsdir
 PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)
 # apparmor: its parser checks the shipped AppArmor profiles; containers-common's seccomp.json,
 # the runtime spec's JSON schema (python3-jsonschema), crun and runc check profiles and bundles;
@@ -29,6 +30,7 @@ PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang
            clang-format                                   # the C layout (tests/style/check-house-rules.sh)
            desktop-file-utils libglib2.0-bin vim-common   # test-desktop-file.sh
            tmux vim                                       # test-terminal.sh: a real terminal, a full-screen program
+           zsh fish                                       # test-completion.sh: each shell's completion
            dbus-daemon dbus-bin dbus-tests   # a private bus, dbus-send, dbus-test-tool (test-dbus-proxy.sh)
            # test-desktop.sh: an X server, X clients, screenshots; a Wayland compositor and clients;
            # a sound server and clients; the Debian image fixture (tests/fixtures/build-debian-desktop.sh)
@@ -38,7 +40,8 @@ PKGS_TEST=(umoci skopeo python3 util-linux procps iproute2 passwd clang libclang
            chromium firefox-esr)      # real browsers' own sandboxes under sbx (test-browser.sh)
 PKGS_BENCH=(bubblewrap podman runc slirp4netns hyperfine iperf3 passt mmdebstrap docker-registry
             gnuplot-nox)   # bench/report: the charts
-PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs)  # tests/vm: the guest VM tier
+PKGS_VM=(qemu-system-x86 mmdebstrap e2fsprogs   # tests/vm: the guest VM tier
+         dpkg-dev debhelper dh-apparmor lintian)  # the Debian package it installs (tests/vm/build-deb.sh)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }

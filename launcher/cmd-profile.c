@@ -27,15 +27,29 @@ add_profile_json (JsonBuilder *builder, const SbxProfileInfo *info)
   json_builder_end_object (builder);
 }
 
-/* `sbx profile ls [--format json]`: JSON source is null for a built-in profile. */
+static void
+print_profile (const SbxProfileInfo *info, gboolean quiet)
+{
+  if (quiet)
+    sbx_print_line (stdout, "%s", info->name);
+  else
+    sbx_print_line (stdout, "%-16s %-48s %s", info->name, info->path != NULL ? info->path : "built-in",
+                    info->description != NULL ? info->description : "");
+}
+
+/* `sbx profile ls [-q] [--format json]`: JSON source is null for a built-in profile. */
 static int
 profile_ls (int argc, char **argv, GError **error)
 {
   g_autofree char *format = NULL;
-  const GOptionEntry entries[] = { SBX_CLI_FORMAT_ENTRY (&format), { NULL } };
+  gboolean json, quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show only the names", NULL },
+    SBX_CLI_FORMAT_ENTRY (&format),
+    { NULL }
+  };
   g_autoptr(GPtrArray) profiles = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  gboolean json;
 
   if (!sbx_cli_parse ("profile ls", "", "List the profiles on the search path (the file that wins for each name).",
                       entries, FALSE, &argc, &argv, error) ||
@@ -43,7 +57,7 @@ profile_ls (int argc, char **argv, GError **error)
       !sbx_cli_parse_format ("profile ls", format, &json, error) ||
       (profiles = sbx_profile_list (error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  if (!json)
+  if (!json && !quiet)
     printf ("%-16s %-48s %s\n", "NAME", "SOURCE", "DESCRIPTION");
   json_builder_begin_array (builder);
   for (guint i = 0; i < profiles->len; i++)
@@ -52,8 +66,7 @@ profile_ls (int argc, char **argv, GError **error)
       if (json)
         add_profile_json (builder, info);
       else
-        sbx_print_line (stdout, "%-16s %-48s %s", info->name, info->path != NULL ? info->path : "built-in",
-                        info->description != NULL ? info->description : "");
+        print_profile (info, quiet);
     }
   json_builder_end_array (builder);
   if (json)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cmd-ps.c: `sbx ps [-a] [--format json]`: the running sandboxes, from their registrations
+/* cmd-ps.c: `sbx ps [-a] [-q] [--format json]`: the running sandboxes, from their registrations
  * (run-state.h), and with -a the named sandboxes that are not running (sandbox.h).
- * --format json: an array of objects, times in unix seconds, null where a column shows "-". */
+ * --format json: an array of objects, times in unix seconds, null where a column shows "-".
+ * -q: one line per sandbox, what names it to stop, kill or exec (its name, else its id). */
 #include "cli.h"
 #include "escape.h"
 #include "run-state.h"
@@ -61,7 +62,7 @@ format_command (char **command)
 }
 
 static void
-print_row (const Row *row, gint64 now)
+print_row (const Row *row, gint64 now, gboolean quiet)
 {
   g_autofree char *id = sbx_escape (row->id != NULL ? row->id : "-");
   g_autofree char *name = sbx_escape (row->name != NULL ? row->name : "-");
@@ -74,6 +75,11 @@ print_row (const Row *row, gint64 now)
   g_autofree char *status = age != NULL ? g_strdup_printf ("Up %s", age)
                                         : g_strdup (g_str_equal (row->state, "created") ? "Created" : "Exited");
 
+  if (quiet)
+    {
+      printf ("%s\n", row->name != NULL ? name : id);
+      return;
+    }
   printf ("%-12s  %-16s  %-20s  %-12s  %-8s  %-20s  %-16s  %s\n", id, name, image, profile, pid, started, status,
           command);
 }
@@ -156,10 +162,11 @@ add_stopped_rows (GArray *rows, GPtrArray *live, GError **error)
 int
 sbx_cmd_ps (int argc, char **argv, GError **error)
 {
-  gboolean all = FALSE, json = FALSE;
+  gboolean all = FALSE, json = FALSE, quiet = FALSE;
   g_autofree char *format = NULL;
   const GOptionEntry entries[] = {
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Also list the named sandboxes that are not running", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Show only the names (the id of a sandbox without one)", NULL },
     SBX_CLI_FORMAT_ENTRY (&format),
     { NULL }
   };
@@ -177,7 +184,7 @@ sbx_cmd_ps (int argc, char **argv, GError **error)
   add_running_rows (rows, live);
   if (all && (sandboxes = add_stopped_rows (rows, live, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  if (!json)
+  if (!json && !quiet)
     printf ("%-12s  %-16s  %-20s  %-12s  %-8s  %-20s  %-16s  %s\n", "ID", "NAME", "IMAGE", "PROFILE", "PID",
             "STARTED", "STATUS", "COMMAND");
   json_builder_begin_array (builder);
@@ -185,7 +192,7 @@ sbx_cmd_ps (int argc, char **argv, GError **error)
     if (json)
       add_row_json (builder, &g_array_index (rows, Row, i), now);
     else
-      print_row (&g_array_index (rows, Row, i), now);
+      print_row (&g_array_index (rows, Row, i), now, quiet);
   json_builder_end_array (builder);
   if (json)
     sbx_cli_print_json (builder);

@@ -12,6 +12,7 @@
  * whole, and so is each of the hooks' lists (hooks.createRuntime, ...).  A null removes what the
  * included profiles set. */
 #include "profile-private.h"
+#include "install-dirs.h"
 #include "json-util.h"
 #include "log.h"
 #include "seccomp-filter.h"
@@ -240,7 +241,7 @@ sbx_profile_search_path (void)
   g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
   const char *override = g_getenv ("SBX_PROFILE_PATH");
   const char *datadir = g_getenv ("SBX_DATADIR");
-  g_autofree char *system_dir = NULL, *user_dir = NULL;
+  g_autofree char *system_dir = NULL, *user_dir = NULL, *installed = NULL;
 
   g_strv_builder_add (dirs, BUILTIN_DIR);
   if (override != NULL)
@@ -251,7 +252,9 @@ sbx_profile_search_path (void)
           g_strv_builder_add (dirs, parts[i]);
       return g_strv_builder_end (dirs);
     }
-  system_dir = g_build_filename (datadir != NULL ? datadir : SBX_DATADIR, "profiles", NULL);
+  if (datadir == NULL)
+    datadir = installed = sbx_install_path (SBX_DATADIR);
+  system_dir = g_build_filename (datadir, "profiles", NULL);
   user_dir = g_build_filename (g_get_user_config_dir (), "sbx", "profiles", NULL);
   g_strv_builder_add_many (dirs, system_dir, "/etc/sbx/profiles", user_dir, NULL);
   return g_strv_builder_end (dirs);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* import-helper.c: finding and running sbx-import (import-helper.h). */
 #include "import-helper.h"
+#include "install-dirs.h"
 #include "process.h"
 #include "sbx-error.h"
 #include "config.h"
@@ -17,10 +18,13 @@ sbx_import_helper_path (void)
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
   g_autofree char *beside = dir != NULL ? g_build_filename (dir, "sbx-import", NULL) : NULL;
+  g_autofree char *libexecdir = NULL;
 
+  /* Beside sbx: the build directory. */
   if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
     return g_steal_pointer (&beside);
-  return g_build_filename (SBX_LIBEXECDIR, "sbx-import", NULL);
+  libexecdir = sbx_install_path_for (dir, SBX_LIBEXECDIR);
+  return g_build_filename (libexecdir, "sbx-import", NULL);
 }
 
 static GPtrArray *

@@ -19,7 +19,7 @@ install -D -m 0755 "$J/bin/sbx-import" "$SBX_VM_IMPORT"
 # sbx finds sbx-import beside itself first: there too, so both layouts work.
 install -D -m 0755 "$J/bin/sbx-import" "$(dirname "$SBX_VM_SBX")/sbx-import"
 install -D -m 0755 "$J/bin/sbx-probe" /usr/local/bin/sbx-probe
-rm -rf /opt/sbx-vm && mkdir -p /opt/sbx-vm && cp -r "$J/apparmor" "$J/checks" /opt/sbx-vm/
+rm -rf /opt/sbx-vm && mkdir -p /opt/sbx-vm && cp -r "$J/apparmor" "$J/checks" "$J/deb" /opt/sbx-vm/
 chmod -R a+rX /opt/sbx-vm
 export SBX_VM_SBX SBX_VM_IMPORT SBX_VM_DIR=/opt/sbx-vm
 

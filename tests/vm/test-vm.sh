@@ -9,7 +9,7 @@
 #   SBX_TESTS_BUILDDIR  <build>/tests (sbx-probe; ../data/apparmor/sbx, the generated profile)
 #   SBX_VM_CACHE        the image cache to use/build in (default: a cached image in
 #                       /var/cache/sbx-vm if there is one, else ${XDG_CACHE_HOME:-~/.cache}/sbx-vm)
-#   SBX_VM_TIMEOUT      seconds for the whole boot (default 600)
+#   SBX_VM_TIMEOUT      seconds for the whole boot (default 900)
 #   SBX_VM_NO_BUILD=1   never build the image: skip when none is cached
 #   SBX_TESTS_KEEP=1    keep the job dir (console.log, output)
 # Skips (1..0 # SKIP reason) without qemu-system-x86_64, without ~1 GiB of free memory, and
@@ -100,11 +100,24 @@ cp "$SBX" "$(dirname "$SBX")/sbx-import" "$BUILDDIR/sbx-probe" "$job/bin/"
 cp "$BUILDDIR/../data/apparmor/sbx" "$here/../../data/apparmor/sbx-default" "$job/apparmor/"
 cp "$here"/checks/*.sh "$job/checks/"
 cp "$here/job.sh" "$job/job.sh"
+# The Debian package for checks/90-deb.sh: $SBX_VM_DEB, else built here (build-deb.sh, cached
+# in $BUILDDIR/deb).  What this host lacks to build it becomes the check's SKIP reason; a
+# failed build, its failure.
+mkdir -p "$job/deb"
+if [ -n "${SBX_VM_DEB:-}" ]; then
+  cp "$SBX_VM_DEB" "$job/deb/sbx.deb"
+elif deb=$("$here/build-deb.sh" "$here/../.." "$BUILDDIR/deb" 2>"$job/deb/log"); then
+  cp "$deb" "$job/deb/sbx.deb"
+elif [ $? = 3 ]; then
+  grep 'build-deb:' "$job/deb/log" | tail -n 1 | sed 's/^build-deb: /no .deb: /' >"$job/deb/skip-reason"
+else
+  tail -n 30 "$job/deb/log" >"$job/deb/build-failed"
+fi
 chmod -R a+rX "$job"
 
 t0=$SECONDS
 rc=0
-"$here/run-in-guest.sh" "$img" "$job" "${SBX_VM_TIMEOUT:-600}" >"$job/tap" 2>"$job/runner.log" || rc=$?
+"$here/run-in-guest.sh" "$img" "$job" "${SBX_VM_TIMEOUT:-900}" >"$job/tap" 2>"$job/runner.log" || rc=$?
 took=$((SECONDS - t0))
 
 # The guest's results, numbered here; anything else it printed becomes a comment.
