@@ -26,6 +26,9 @@ typedef struct {
   SbxNetMode mode;
   gboolean allow_host_loopback;
   GArray *forwards; /* of SbxPortForward; never NULL */
+  GPtrArray *rules; /* of SbxNetRule (netrule.h), in order; never NULL */
+  gboolean lan;     /* FALSE: no private, link-local, CGNAT or ULA destination (sbx.network.lan) */
+  gboolean log_net; /* --log-net: one line per denied connection or datagram */
 } SbxNetOptions;
 
 /* The sandbox's side of slirp's virtual network. */
@@ -48,6 +51,13 @@ gboolean sbx_net_options_parse_mode (SbxNetOptions *opts, const char *value, GEr
 
 /* "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]", appended to opts->forwards. */
 gboolean sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GError **error);
+
+/* A per-app rule (netrule.h) from @origin ("--net-allow"), appended to opts->rules. */
+gboolean sbx_net_options_add_rule (SbxNetOptions *opts, const char *text, gboolean deny, const char *origin,
+                                   GError **error);
+
+/* Does anything filter the sandbox's traffic (rules, or lan false)? */
+gboolean sbx_net_options_filters (const SbxNetOptions *opts);
 
 /* Checks the whole: -p needs slirp. */
 gboolean sbx_net_options_check (const SbxNetOptions *opts, GError **error);

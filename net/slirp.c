@@ -2,6 +2,7 @@
 /* slirp.c: libslirp on the GLib main loop. */
 #include "slirp.h"
 #include "fd-util.h"
+#include "rules.h"
 #include "sbx-error.h"
 
 #include <arpa/inet.h>
@@ -38,6 +39,7 @@ struct SbxSlirp {
   GArray *published_udp; /* guint16: guest ports published as UDP */
   GHashTable *udp_peers; /* (guest port << 16 | host port) -> expiry (s) */
   guint8 *buffer;
+  SbxNetFilter *filter; /* the per-app rules (net/rules.h); NULL: none */
 };
 
 typedef struct {
@@ -112,6 +114,8 @@ send_packet (const void *buf, size_t len, void *opaque)
   SbxSlirp *net = opaque;
 
   note_udp_peer (net, buf, len);
+  if (net->filter != NULL)
+    sbx_net_filter_inbound (net->filter, buf, len);
 
   /* A full tap queue drops the frame; TCP retransmits, as on a real link. */
   if (write (net->tap_fd, buf, len) < 0 && errno != EAGAIN && errno != EINTR)
@@ -327,7 +331,8 @@ read_frames_from_tap (SbxSlirp *net)
           return;
         }
       if (!is_for_host_loopback (net->buffer, (gsize) n) &&
-          !is_closed_host_alias (net, net->buffer, (gsize) n))
+          !is_closed_host_alias (net, net->buffer, (gsize) n) &&
+          (net->filter == NULL || sbx_net_filter_outbound (net->filter, net->buffer, (gsize) n)))
         slirp_input (net->slirp, net->buffer, (int) n);
     }
 }
@@ -527,6 +532,16 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
   return TRUE;
 }
 
+/* The rule engine's own answers (a RST, a DNS refusal) go straight to tap0. */
+static void
+filter_send (const guint8 *frame, gsize len, gpointer user_data)
+{
+  SbxSlirp *net = user_data;
+
+  if (write (net->tap_fd, frame, len) < 0 && errno != EAGAIN && errno != EINTR)
+    g_debug ("net rules: writing an answer to tap0: %s", g_strerror (errno));
+}
+
 SbxSlirp *
 sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
 {
@@ -547,6 +562,8 @@ sbx_slirp_new (int tap_fd, const SbxNetOptions *opts, GError **error)
         g_array_append_val (net->published_udp, fwd->guest_port);
     }
   net->own_loopback_policy = !opts->allow_host_loopback && net->published_udp->len > 0;
+  if (sbx_net_options_filters (opts))
+    net->filter = sbx_net_filter_new (opts, filter_send, net);
   net->slirp = start_slirp (opts, net);
   if (net->slirp == NULL)
     {
@@ -573,6 +590,7 @@ sbx_slirp_free (SbxSlirp *net)
     }
   if (net->slirp != NULL)
     slirp_cleanup (net->slirp);
+  g_clear_pointer (&net->filter, sbx_net_filter_free);
   g_clear_pointer (&net->timers, g_ptr_array_unref);
   g_clear_pointer (&net->published_udp, g_array_unref);
   g_clear_pointer (&net->udp_peers, g_hash_table_unref);
