@@ -64,7 +64,7 @@ parse_ports (const char *s, SbxNetRule *rule)
   g_auto(GStrv) ends = g_strsplit (s, "-", 3);
   guint64 lo, hi;
 
-  if (g_strv_length (ends) > 2 || !parse_number (ends[0], 65535, &lo) || lo == 0)
+  if (ends[0] == NULL || g_strv_length (ends) > 2 || !parse_number (ends[0], 65535, &lo) || lo == 0)
     return "the port must be a number from 1 to 65535, or a range LOW-HIGH";
   hi = lo;
   if (ends[1] != NULL && (!parse_number (ends[1], 65535, &hi) || hi == 0))
@@ -101,7 +101,8 @@ mask_address (SbxNetRule *rule)
 
   for (guint i = 0; i < bytes; i++)
     {
-      guint keep = rule->prefix >= (i + 1) * 8 ? 8 : rule->prefix > i * 8 ? rule->prefix - i * 8 : 0;
+      guint keep = rule->prefix >= (i + 1) * 8 ? 8 : rule->prefix > i * 8 ? rule->prefix - i * 8
+                                                                          : 0;
       rule->addr[i] &= (guint8) (0xff << (8 - keep));
     }
 }
@@ -276,9 +277,9 @@ sbx_net_rule_describe (const SbxNetRule *rule)
   static const char * const protos[] = { "everything", "TCP", "UDP", "ICMP" };
   g_autofree char *dest = describe_dest (rule);
   g_autofree char *ports = rule->port_lo == 0             ? g_strdup ("")
-                           : rule->port_lo == rule->port_hi ? g_strdup_printf (", port %u", rule->port_lo)
-                                                            : g_strdup_printf (", ports %u-%u", rule->port_lo,
-                                                                               rule->port_hi);
+                         : rule->port_lo == rule->port_hi ? g_strdup_printf (", port %u", rule->port_lo)
+                                                          : g_strdup_printf (", ports %u-%u", rule->port_lo,
+                                                                             rule->port_hi);
 
   return g_strdup_printf ("%s %s to %s%s", rule->deny ? "deny" : "allow", protos[rule->proto], dest, ports);
 }

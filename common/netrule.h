@@ -37,8 +37,8 @@ typedef struct {
   SbxNetDestKind kind;
   guint8 addr[16];
   guint prefix;
-  char *name;        /* lower case, without the "*." of a wildcard */
-  gboolean wildcard; /* "*.name": names below name only */
+  char *name;               /* lower case, without the "*." of a wildcard */
+  gboolean wildcard;        /* "*.name": names below name only */
   guint16 port_lo, port_hi; /* 0, 0: every port */
   char *text;               /* as written */
   char *origin;             /* where it was written: "--net-allow", "sbx.network.deny" */

@@ -316,14 +316,14 @@ settle_network (Run *run, GError **error)
     return FALSE;
   if (options->network == NULL && profile->allow_host_loopback)
     run->net.allow_host_loopback = TRUE;
-  if (run->net.mode == SBX_NET_HOST)
-    warn_host_network (profile, options->network != NULL);
   for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
       if (!sbx_net_options_add_publish (&run->net, lists[l][i], error))
         return FALSE;
   if (!settle_net_rules (run, error) || !sbx_net_options_check (&run->net, error))
     return FALSE;
+  if (run->net.mode == SBX_NET_HOST) /* after the errors: a refused run warns of nothing */
+    warn_host_network (profile, options->network != NULL);
   sbx_debug ("supervisor", "settle-network", "%s%s, %u published ports, %u rules%s", mode,
              run->net.allow_host_loopback ? " (host loopback reachable)" : "", run->net.forwards->len,
              run->net.rules->len, run->net.lan ? "" : ", no LAN");

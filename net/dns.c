@@ -150,6 +150,6 @@ sbx_dns_make_refusal (const guint8 *query, gsize len, guint rcode, guint8 *out, 
   memcpy (out, query, end);
   out[2] = (guint8) (0x80 | (query[2] & 0x79)); /* QR, the opcode and RD as asked */
   out[3] = (guint8) (0x80 | (rcode & 0x0f));    /* RA */
-  memset (out + 6, 0, 6);                        /* no answer, authority or additional records */
+  memset (out + 6, 0, 6);                       /* no answer, authority or additional records */
   return end;
 }

@@ -15,15 +15,15 @@ G_BEGIN_DECLS
 #define SBX_FRAME_IPPROTO_ICMPV6 58
 
 typedef enum {
-  SBX_FRAME_OTHER,  /* not IP (ARP, ...): none of the rules' business */
-  SBX_FRAME_IP,     /* IPv4 or IPv6 with TCP, UDP or ICMP, read whole */
-  SBX_FRAME_ODD,    /* IP that sbx does not read: fragments, extension headers, other protocols, truncated */
+  SBX_FRAME_OTHER, /* not IP (ARP, ...): none of the rules' business */
+  SBX_FRAME_IP,    /* IPv4 or IPv6 with TCP, UDP or ICMP, read whole */
+  SBX_FRAME_ODD,   /* IP that sbx does not read: fragments, extension headers, other protocols, truncated */
 } SbxFrameKind;
 
 typedef struct {
-  int family;          /* AF_INET, AF_INET6 */
+  int family; /* AF_INET, AF_INET6 */
   guint8 src[16], dst[16];
-  guint8 proto;        /* SBX_FRAME_IPPROTO_* */
+  guint8 proto;         /* SBX_FRAME_IPPROTO_* */
   guint16 sport, dport; /* TCP, UDP; ICMP: type and code in sport */
   guint8 tcp_flags;
   const guint8 *l3, *l4, *payload;

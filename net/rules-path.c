@@ -54,7 +54,7 @@ log_denied (SbxNetFilter *f, const SbxFrame *pkt, const char *proto, const char 
   if (!f->log || !log_allowed (f))
     return;
   inet_ntop (pkt->family, pkt->dst, addr, sizeof addr);
-  dest = pkt->dport == 0                ? g_strdup (addr)
+  dest = pkt->dport == 0         ? g_strdup (addr)
        : pkt->family == AF_INET6 ? g_strdup_printf ("[%s]:%u", addr, pkt->dport)
                                  : g_strdup_printf ("%s:%u", addr, pkt->dport);
   sbx_print_line (stderr, "sbx: net: %s.%03dZ deny %s %s%s%s%s rule: %s%s%s", time,
@@ -75,7 +75,8 @@ send_reply (SbxNetFilter *f, const guint8 *reply, gsize len)
 static const char *
 proto_label (guint8 proto)
 {
-  return proto == SBX_FRAME_IPPROTO_TCP ? "tcp" : proto == SBX_FRAME_IPPROTO_UDP ? "udp" : "icmp";
+  return proto == SBX_FRAME_IPPROTO_TCP ? "tcp" : proto == SBX_FRAME_IPPROTO_UDP ? "udp"
+                                                                                 : "icmp";
 }
 
 /* IPv6 neighbour discovery and link-scope multicast (MLD, NDP to ff02::): the link's own

@@ -16,9 +16,9 @@ struct SbxNetFilter {
   gboolean allow_by_address; /* an allow rule by address or "*": any name may resolve */
   SbxNetSendFunc send;
   gpointer send_data;
-  GHashTable *names;          /* address text -> GPtrArray of NameLease */
-  guint n_leases;             /* about: counted on insert, exact after a prune */
-  GHashTable *host_addresses; /* address text: this host's own (for lan false) */
+  GHashTable *names;           /* address text -> GPtrArray of NameLease */
+  guint n_leases;              /* about: counted on insert, exact after a prune */
+  GHashTable *host_addresses;  /* address text: this host's own (for lan false) */
   const SbxNetRule *last_rule; /* the rule the last decision used, NULL: none */
   gint64 log_second;           /* --log-net's rate limit: the second counted */
   guint log_lines;             /* lines printed in it */

@@ -33,6 +33,16 @@ make_seeds() {
   printf 'org.example.App=org.example.Iface.Method@/org/example/*' > "$work/seed-dbus-policy/rule"
   printf 'org.example.App=*@/*' > "$work/seed-dbus-policy/any"
   printf '{"sbx":{"dbus":{"session":{"talk":["org.a.*"],"call":["org.b.B=org.b.I.*@/b/*"]},"system":{"see":["org.c.C"]}}}}' > "$work/seed-profile/dbus"
+  mkdir -p "$work/seed-netrule" "$work/seed-dns"
+  printf 'tcp:10.0.0.0/8:443' > "$work/seed-netrule/cidr"
+  printf 'udp:[fd00::]/8:53-60' > "$work/seed-netrule/v6"
+  printf '*.example.org:443' > "$work/seed-netrule/name"
+  printf 'icmp:*' > "$work/seed-netrule/icmp"
+  printf '{"sbx":{"network":{"allow":["*.example.org","tcp:[::1]:22"],"deny":["10.0.0.0/8"],"lan":false}}}' > "$work/seed-profile/netrules"
+  # \000: an answer (www.example.org A 198.51.100.9, compressed), \001: a query, \002: a frame
+  printf '\000\022\064\201\200\000\001\000\001\000\000\000\000\003www\007example\003org\000\000\001\000\001\300\014\000\001\000\001\000\000\000\074\000\004\306\063\144\011' > "$work/seed-dns/answer"
+  printf '\001\022\064\001\000\000\001\000\000\000\000\000\000\003bad\007example\003org\000\000\001\000\001' > "$work/seed-dns/query"
+  printf '\002\122\125\012\000\002\002\122\125\012\000\002\144\010\000\105\000\000\050\000\000\000\000\100\006\000\000\012\000\002\144\306\063\144\007\234\100\037\220\000\000\020\000\000\000\000\000\120\002\377\377\000\000\000\000' > "$work/seed-dns/syn"
   mkdir -p "$work/seed-desktop-file"
   printf '[Desktop Entry]\nType=Application\nName=App\nName[de]=Anw\nExec=app --x "a b" 100%%%% %%U\nIcon=app\nMimeType=text/plain;\nActions=new;\n\n[Desktop Action new]\nName=New\nExec=app --new %%f\n' > "$work/seed-desktop-file/1"
   cp /usr/share/applications/*.desktop "$work/seed-desktop-file/" 2>/dev/null || true
@@ -67,7 +77,7 @@ make_seeds() {
 }
 
 make_seeds
-harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy desktop-file image-json)
+harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy desktop-file image-json netrule dns)
 echo "1..${#harnesses[@]}"
 n=0
 for h in "${harnesses[@]}"; do
