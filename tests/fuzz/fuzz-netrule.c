@@ -17,7 +17,7 @@ check_rule (const SbxNetRule *rule)
 {
   g_autofree char *words = sbx_net_rule_describe (rule);
 
-  if (rule->port_lo > rule->port_hi || (rule->port_lo == 0 && rule->port_hi != 0))
+  if (words == NULL || rule->port_lo > rule->port_hi || (rule->port_lo == 0 && rule->port_hi != 0))
     abort ();
   if ((rule->kind == SBX_NET_DEST_IP4 && rule->prefix > 32) || (rule->kind == SBX_NET_DEST_IP6 && rule->prefix > 128))
     abort ();

@@ -169,8 +169,8 @@ test_lan (void)
        *p != NULL; p++)
     if (!decide (closed, *p, SBX_NET_PROTO_TCP, 80))
       g_error ("lan false refused %s", *p);
-  g_assert_true (decide (open, "10.9.1.1", SBX_NET_PROTO_TCP, 80));   /* named by an allow rule */
-  g_assert_false (decide (open, "10.8.1.1", SBX_NET_PROTO_TCP, 80));  /* "*" does not open the LAN */
+  g_assert_true (decide (open, "10.9.1.1", SBX_NET_PROTO_TCP, 80));  /* named by an allow rule */
+  g_assert_false (decide (open, "10.8.1.1", SBX_NET_PROTO_TCP, 80)); /* "*" does not open the LAN */
   sbx_net_filter_note_address (open, "lan.example", AF_INET, a, 60); /* nor does a name (rebinding) */
   g_assert_false (decide (open, "10.8.0.1", SBX_NET_PROTO_TCP, 80));
 }
@@ -232,7 +232,7 @@ test_frame_rst (void)
   g_assert_cmpint (sbx_frame_parse (rst, g_bytes_get_size (g_ptr_array_index (sent, 0)), &pkt), ==, SBX_FRAME_IP);
   g_assert_cmpuint (pkt.sport, ==, 8080);
   g_assert_cmpuint (pkt.dport, ==, 40000);
-  g_assert_cmpuint (pkt.tcp_flags, ==, 0x14); /* RST+ACK */
+  g_assert_cmpuint (pkt.tcp_flags, ==, 0x14);                                                      /* RST+ACK */
   g_assert_cmpuint (pkt.l4[8] << 24 | pkt.l4[9] << 16 | pkt.l4[10] << 8 | pkt.l4[11], ==, 0x1001); /* its sequence number + 1 (the SYN) */
   /* allowed: on to libslirp; a segment of an existing connection is not looked at */
   len = ip4_frame (frame, "203.0.113.10", 6, syn, sizeof syn);
