@@ -238,10 +238,12 @@ sbx_net_rule_parse (const char *text, gboolean deny, const char *origin, GError 
 gboolean
 sbx_net_rule_matches_name (const SbxNetRule *rule, const char *name)
 {
-  gsize n = strlen (name), r = strlen (rule->name);
+  gsize n, r;
 
   if (rule->kind != SBX_NET_DEST_NAME)
     return FALSE;
+  n = strlen (name);
+  r = strlen (rule->name);
   if (n > 0 && name[n - 1] == '.')
     n--;
   if (!rule->wildcard)
