@@ -191,6 +191,17 @@ flow_proto (guint8 proto)
                                         : SBX_NET_PROTO_ICMP;
 }
 
+/* A datagram from a published UDP port: a reply to a client of the port, not a flow the
+ * sandbox starts (TCP replies never open a connection). */
+static gboolean
+is_published_reply (SbxNetFilter *f, const SbxFrame *pkt)
+{
+  for (guint i = 0; pkt->proto == SBX_FRAME_IPPROTO_UDP && i < f->published_udp->len; i++)
+    if (g_array_index (f->published_udp, guint16, i) == pkt->sport)
+      return TRUE;
+  return FALSE;
+}
+
 /* A TCP segment that opens a connection; the others belong to connections libslirp has
  * (or resets itself). */
 static gboolean
@@ -229,7 +240,7 @@ sbx_net_filter_outbound (SbxNetFilter *f, const guint8 *frame, gsize len)
     }
   if (is_dns_server (&pkt, pkt.dport) && pkt.proto == SBX_FRAME_IPPROTO_UDP)
     return dns_query (f, frame, &pkt);
-  if (pkt.proto == SBX_FRAME_IPPROTO_TCP && !opens_connection (&pkt))
+  if ((pkt.proto == SBX_FRAME_IPPROTO_TCP && !opens_connection (&pkt)) || is_published_reply (f, &pkt))
     return TRUE;
   if (is_dns_server (&pkt, pkt.dport) && (f->has_name_rules || f->has_allow))
     return refuse (f, frame, &pkt, NULL, "DNS over TCP (sbx reads the sandbox's DNS over UDP only)");

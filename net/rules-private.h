@@ -19,6 +19,7 @@ struct SbxNetFilter {
   GHashTable *names;           /* address text -> GPtrArray of NameLease */
   guint n_leases;              /* about: counted on insert, exact after a prune */
   GHashTable *host_addresses;  /* address text: this host's own (for lan false) */
+  GArray *published_udp;       /* guint16: guest ports published as UDP (their replies pass) */
   const SbxNetRule *last_rule; /* the rule the last decision used, NULL: none */
   gint64 log_second;           /* --log-net's rate limit: the second counted */
   guint log_lines;             /* lines printed in it */

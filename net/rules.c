@@ -118,6 +118,13 @@ sbx_net_filter_new (const SbxNetOptions *opts, SbxNetSendFunc send, gpointer use
       f->has_name_rules |= rule->kind == SBX_NET_DEST_NAME;
       f->allow_by_address |= !rule->deny && rule->kind != SBX_NET_DEST_NAME;
     }
+  f->published_udp = g_array_new (FALSE, FALSE, sizeof (guint16));
+  for (guint i = 0; i < opts->forwards->len; i++)
+    {
+      const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
+      if (fwd->is_udp)
+        g_array_append_val (f->published_udp, fwd->guest_port);
+    }
   if (!f->lan)
     note_host_addresses (f);
   return f;
@@ -131,6 +138,7 @@ sbx_net_filter_free (SbxNetFilter *f)
   g_ptr_array_unref (f->rules);
   g_hash_table_unref (f->names);
   g_hash_table_unref (f->host_addresses);
+  g_array_unref (f->published_udp);
   g_free (f);
 }
 

@@ -246,6 +246,29 @@ test_frame_rst (void)
   g_assert_false (sbx_net_filter_outbound (f, frame, len));
 }
 
+/* With an allow list, the replies of a published UDP service still reach its clients. */
+static void
+test_published_udp (void)
+{
+  g_autoptr(GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint8 udp[12] = { 0x14, 0xe9, 0xc3, 0x50, 0, 12 }; /* 5353 -> 50000 */
+  guint8 frame[128];
+  gsize len = ip4_frame (frame, "10.0.2.2", 17, udp, sizeof udp);
+  g_autoptr(SbxNetFilter) f = NULL;
+  SbxNetOptions opts;
+
+  sbx_net_options_init (&opts);
+  g_assert_true (sbx_net_options_add_rule (&opts, "203.0.113.10", FALSE, "test", NULL));
+  g_assert_true (sbx_net_options_add_publish (&opts, "5353:5353/udp", NULL));
+  f = sbx_net_filter_new (&opts, collect_frame, sent);
+  sbx_net_options_clear (&opts);
+  g_assert_true (sbx_net_filter_outbound (f, frame, len));
+  udp[1] = 0xea; /* from 5354: a flow of its own, not in the allow list */
+  len = ip4_frame (frame, "10.0.2.2", 17, udp, sizeof udp);
+  g_assert_false (sbx_net_filter_outbound (f, frame, len));
+  g_assert_cmpuint (sent->len, ==, 0); /* dropped, not answered */
+}
+
 /* A query for @name (A) in @out. */
 static gsize
 dns_query (guint8 *out, const char *name)
@@ -360,6 +383,7 @@ main (int argc, char **argv)
   g_test_add_func ("/netrules/lan", test_lan);
   g_test_add_func ("/netrules/frame-rst", test_frame_rst);
   g_test_add_func ("/netrules/frame-dns", test_frame_dns);
+  g_test_add_func ("/netrules/published-udp", test_published_udp);
   g_test_add_func ("/netrules/dns-hostile", test_dns_hostile);
   return g_test_run ();
 }
