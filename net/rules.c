@@ -212,13 +212,12 @@ sbx_net_filter_note_address (SbxNetFilter *f, const char *name, int family, cons
   f->n_leases++;
 }
 
-/* Does a name rule match a name @addr currently stands for?  Sets *@out_name to it. */
+/* Does a name rule match a name @addr currently stands for (@leases, unexpired at @now)?
+ * Sets *@out_name to it. */
 static gboolean
-name_rule_matches (SbxNetFilter *f, const SbxNetRule *rule, GPtrArray *leases, const char **out_name)
+name_rule_matches (const SbxNetRule *rule, GPtrArray *leases, gint64 now, const char **out_name)
 {
-  gint64 now = g_get_monotonic_time ();
-
-  for (guint i = 0; leases != NULL && i < leases->len; i++)
+  for (guint i = 0; i < leases->len; i++)
     {
       const NameLease *lease = g_ptr_array_index (leases, i);
 
@@ -233,9 +232,10 @@ name_rule_matches (SbxNetFilter *f, const SbxNetRule *rule, GPtrArray *leases, c
 
 /* ---- decisions ------------------------------------------------------------------------ */
 
+/* @leases: the names the flow's address stands for, NULL: none (then no name rule matches,
+ * and costs nothing: an address never resolved is the common case). */
 static gboolean
-rule_matches (SbxNetFilter *f, const SbxNetRule *rule, const SbxNetFlow *flow, GPtrArray *leases,
-              const char **out_name)
+rule_matches (const SbxNetRule *rule, const SbxNetFlow *flow, GPtrArray *leases, gint64 now, const char **out_name)
 {
   if (rule->proto != SBX_NET_PROTO_ANY && rule->proto != flow->proto)
     return FALSE;
@@ -252,7 +252,7 @@ rule_matches (SbxNetFilter *f, const SbxNetRule *rule, const SbxNetFlow *flow, G
       return flow->family == AF_INET6 && sbx_net_prefix_contains (AF_INET6, rule->addr, rule->prefix, flow->addr);
     case SBX_NET_DEST_NAME:
     default:
-      return name_rule_matches (f, rule, leases, out_name);
+      return leases != NULL && name_rule_matches (rule, leases, now, out_name);
     }
 }
 
@@ -295,6 +295,7 @@ sbx_net_filter_decide_flow (SbxNetFilter *f, const SbxNetFlow *flow, const char 
   g_autofree char *key = address_key (flow->family, flow->addr);
   GPtrArray *leases = f->has_name_rules ? g_hash_table_lookup (f->names, key) : NULL;
   const SbxNetRule *allowed = NULL;
+  gint64 now = leases != NULL ? g_get_monotonic_time () : 0;
 
   *out_why = NULL;
   *out_name = NULL;
@@ -302,13 +303,13 @@ sbx_net_filter_decide_flow (SbxNetFilter *f, const SbxNetFlow *flow, const char 
     {
       const SbxNetRule *rule = g_ptr_array_index (f->rules, i);
 
-      if (rule->deny && rule_matches (f, rule, flow, leases, out_name))
+      if (rule->deny && rule_matches (rule, flow, leases, now, out_name))
         {
           *out_why = rule->text;
           f->last_rule = rule;
           return FALSE;
         }
-      if (!rule->deny && allowed == NULL && rule_matches (f, rule, flow, leases, out_name))
+      if (!rule->deny && allowed == NULL && rule_matches (rule, flow, leases, now, out_name))
         allowed = rule;
     }
   f->last_rule = allowed;
