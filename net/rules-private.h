@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 
 struct SbxNetFilter {
   GPtrArray *rules; /* SbxNetRule*, in order */
+  GArray *scan;     /* the rules again, packed in one array for the per-flow scan (rules.c) */
   gboolean lan;
   gboolean log;
   gboolean has_allow;        /* any allow rule: the rest is denied */
