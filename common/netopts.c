@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* netopts.c: parsing --network and -p/--publish. */
 #include "netopts.h"
+#include "netrule.h"
 #include "sbx-error.h"
 
 #include <arpa/inet.h>
@@ -21,12 +22,15 @@ sbx_net_options_init (SbxNetOptions *opts)
   opts->mode = SBX_NET_SLIRP;
   opts->forwards = g_array_new (FALSE, TRUE, sizeof (SbxPortForward));
   g_array_set_clear_func (opts->forwards, port_forward_clear);
+  opts->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_net_rule_free);
+  opts->lan = TRUE;
 }
 
 void
 sbx_net_options_clear (SbxNetOptions *opts)
 {
   g_clear_pointer (&opts->forwards, g_array_unref);
+  g_clear_pointer (&opts->rules, g_ptr_array_unref);
 }
 
 gboolean
@@ -165,6 +169,17 @@ sbx_port_forward_is_loopback (const SbxPortForward *fwd)
 gboolean
 sbx_net_options_check (const SbxNetOptions *opts, GError **error)
 {
+  /* With none nothing leaves anyway; on the host's network nothing of sbx's sees a packet. */
+  if (opts->rules->len > 0 && opts->mode == SBX_NET_HOST)
+    {
+      const SbxNetRule *rule = g_ptr_array_index (opts->rules, 0);
+
+      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
+                   "%s %s: network rules need slirp (sbx enforces them in its own network path), "
+                   "not the host's network",
+                   rule->origin, rule->text);
+      return FALSE;
+    }
   if (opts->forwards->len > 0 && opts->mode != SBX_NET_SLIRP)
     {
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG,
@@ -173,4 +188,22 @@ sbx_net_options_check (const SbxNetOptions *opts, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+sbx_net_options_add_rule (SbxNetOptions *opts, const char *text, gboolean deny, const char *origin,
+                          GError **error)
+{
+  SbxNetRule *rule = sbx_net_rule_parse (text, deny, origin, error);
+
+  if (rule == NULL)
+    return FALSE;
+  g_ptr_array_add (opts->rules, rule);
+  return TRUE;
+}
+
+gboolean
+sbx_net_options_filters (const SbxNetOptions *opts)
+{
+  return opts->rules->len > 0 || !opts->lan;
 }

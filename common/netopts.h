@@ -28,6 +28,9 @@ typedef struct {
   SbxNetMode mode;
   gboolean allow_host_loopback;
   GArray *forwards; /* of SbxPortForward; never NULL */
+  GPtrArray *rules; /* of SbxNetRule (netrule.h), in order; never NULL */
+  gboolean lan;     /* FALSE: no private, link-local, CGNAT or ULA destination (sbx.network.lan) */
+  gboolean log_net; /* --log-net: one line per denied connection or datagram */
 } SbxNetOptions;
 
 /* The sandbox's side of slirp's virtual network. */
@@ -56,6 +59,13 @@ gboolean sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GEr
 const char *sbx_port_forward_host (const SbxPortForward *fwd, char *buf, gsize size);
 /* TRUE for a host address in 127.0.0.0/8 or ::1: only this machine's programs reach it. */
 gboolean sbx_port_forward_is_loopback (const SbxPortForward *fwd);
+
+/* A per-app rule (netrule.h) from @origin ("--net-allow"), appended to opts->rules. */
+gboolean sbx_net_options_add_rule (SbxNetOptions *opts, const char *text, gboolean deny, const char *origin,
+                                   GError **error);
+
+/* Does anything filter the sandbox's traffic (rules, or lan false)? */
+gboolean sbx_net_options_filters (const SbxNetOptions *opts);
 
 /* Checks the whole: -p needs slirp. */
 gboolean sbx_net_options_check (const SbxNetOptions *opts, GError **error);

@@ -10,9 +10,9 @@
 typedef struct {
   char *name, *tls_verify, *profile, *storage_driver, *network, *userns, *entrypoint, *user, *workdir, *hostname;
   char *memory, *memory_reservation, *memory_swap, *cpus;
-  char **publish, **env, **volumes, **tmpfs, **cap_add, **cap_drop, **security_opts, **ulimits;
+  char **publish, **net_allow, **net_deny, **env, **volumes, **tmpfs, **cap_add, **cap_drop, **security_opts, **ulimits;
   gint cpu_shares, pids_limit, blkio_weight;
-  gboolean read_only, limits_optional, log_dbus, quiet, file_forwarding, tty, interactive;
+  gboolean read_only, limits_optional, log_dbus, log_net, quiet, file_forwarding, tty, interactive;
 } RunArgs;
 
 static void
@@ -21,7 +21,7 @@ run_args_clear (RunArgs *a)
   char **strings[] = { &a->name, &a->tls_verify, &a->memory, &a->memory_reservation, &a->memory_swap, &a->cpus,
                        &a->profile, &a->storage_driver, &a->network, &a->userns, &a->entrypoint,
                        &a->user, &a->workdir, &a->hostname };
-  char ***lists[] = { &a->publish, &a->env, &a->volumes, &a->tmpfs, &a->cap_add, &a->cap_drop,
+  char ***lists[] = { &a->publish, &a->net_allow, &a->net_deny, &a->env, &a->volumes, &a->tmpfs, &a->cap_add, &a->cap_drop,
                       &a->security_opts, &a->ulimits };
 
   for (gsize i = 0; i < G_N_ELEMENTS (strings); i++)
@@ -50,6 +50,9 @@ run_options_from_args (const RunArgs *a, int argc, char **argv, SbxRunOptions *o
   options->userns = a->userns;
   options->network = a->network;
   options->publish = a->publish;
+  options->net_allow = a->net_allow;
+  options->net_deny = a->net_deny;
+  options->log_net = a->log_net;
   options->log_dbus = a->log_dbus || g_strcmp0 (g_getenv ("SBX_LOG_DBUS"), "1") == 0;
   options->overrides = (SbxProfileOverrides) {
     .env = a->env,
@@ -103,6 +106,9 @@ sbx_cmd_run (int argc, char **argv, GError **error)
     { "limits-optional", 0, 0, G_OPTION_ARG_NONE, &a.limits_optional, "Run without the limits (with a warning) where no systemd user manager can set them", NULL },
     { "network", 0, 0, G_OPTION_ARG_STRING, &a.network, "Network: slirp (default; slirp:allow-host-loopback reaches your 127.0.0.1 at 10.0.2.2), none or host", "MODE" },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &a.publish, "Forward a host port into the sandbox (slirp)", "[HOST_IP:]HOST_PORT:PORT[/tcp|udp]" },
+    { "net-allow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.net_allow, "Let the sandbox reach this destination (any allow rule denies the rest; see README, Network rules)", "[tcp:|udp:|icmp:]DEST[:PORT[-PORT]]" },
+    { "net-deny", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.net_deny, "Keep the sandbox from this destination (deny wins over allow)", "[tcp:|udp:|icmp:]DEST[:PORT[-PORT]]" },
+    { "log-net", 0, 0, G_OPTION_ARG_NONE, &a.log_net, "One line on stderr for each connection or datagram the network rules deny", NULL },
     { "tls-verify", 0, 0, G_OPTION_ARG_STRING, &a.tls_verify, "Check the registry's TLS certificate when the image is pulled (default true)", "true|false" },
     { "tty", 't', 0, G_OPTION_ARG_NONE, &a.tty, "Give the command a terminal of its own (a pty relayed to yours: job control, full-screen programs)", NULL },
     { "interactive", 'i', 0, G_OPTION_ARG_NONE, &a.interactive, "With -t, send what you type to it (the default when your stdin is a terminal)", NULL },

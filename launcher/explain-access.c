@@ -68,6 +68,7 @@ sbx_explain_network (SbxExplainBuilder *b)
                                                             "allowHostLoopback)");
       sbx_explain_add (network, loopback_why, "services on your machine's 127.0.0.1: %s",
                        p->allow_host_loopback ? "reachable (allowHostLoopback)" : "not reachable");
+      sbx_explain_net_rules (b, network);
     }
   json_object_set_string_member (fact->data, "kind", "mode");
   json_object_set_string_member (fact->data, "mode", mode);

@@ -41,6 +41,9 @@ void sbx_explain_display (SbxExplainBuilder *b);
 void sbx_explain_privileges (SbxExplainBuilder *b);
 void sbx_explain_limits (SbxExplainBuilder *b);
 
+/* explain-net.c: the rules of sbx.network.allow and deny, and sbx.network.lan. */
+void sbx_explain_net_rules (SbxExplainBuilder *b, SbxExplainSection *network);
+
 /* D-Bus: a bind mount of a bus socket gives the bus without a filter (explain-access.c). */
 gboolean sbx_explain_is_bus_socket (const char *path);
 

@@ -273,6 +273,32 @@ warn_host_network (const SbxProfile *profile, gboolean from_command_line)
                from_command_line ? "" : "; sbx.network.hostWarning false in the profile silences this");
 }
 
+/* The per-app rules: the profile's, then the command line's (order does not matter: deny wins). */
+static gboolean
+settle_net_rules (Run *run, GError **error)
+{
+  const SbxProfile *profile = run->plan.profile;
+  const SbxRunOptions *options = &run->options;
+  const struct {
+    char **list;
+    gboolean deny;
+    const char *origin;
+  } sources[] = {
+    { profile->net_allow, FALSE, "sbx.network.allow" },
+    { profile->net_deny, TRUE, "sbx.network.deny" },
+    { options->net_allow, FALSE, "--net-allow" },
+    { options->net_deny, TRUE, "--net-deny" },
+  };
+
+  for (gsize s = 0; s < G_N_ELEMENTS (sources); s++)
+    for (guint i = 0; sources[s].list != NULL && sources[s].list[i] != NULL; i++)
+      if (!sbx_net_options_add_rule (&run->net, sources[s].list[i], sources[s].deny, sources[s].origin, error))
+        return FALSE;
+  run->net.lan = profile->lan;
+  run->net.log_net = options->log_net;
+  return TRUE;
+}
+
 /* The network: --network, else the profile's sbx.network.mode, else slirp when the profile
  * asks for a network namespace and the host's when it does not (as OCI means it); the
  * profile's published ports, then -p's. */
@@ -291,16 +317,17 @@ settle_network (Run *run, GError **error)
     return FALSE;
   if (options->network == NULL && profile->allow_host_loopback)
     run->net.allow_host_loopback = TRUE;
-  if (run->net.mode == SBX_NET_HOST)
-    warn_host_network (profile, options->network != NULL);
   for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++)
       if (!sbx_net_options_add_publish (&run->net, lists[l][i], error))
         return FALSE;
-  if (!sbx_net_options_check (&run->net, error))
+  if (!settle_net_rules (run, error) || !sbx_net_options_check (&run->net, error))
     return FALSE;
-  sbx_debug ("supervisor", "settle-network", "%s%s, %u published ports", mode,
-             run->net.allow_host_loopback ? " (host loopback reachable)" : "", run->net.forwards->len);
+  if (run->net.mode == SBX_NET_HOST) /* after the errors: a refused run warns of nothing */
+    warn_host_network (profile, options->network != NULL);
+  sbx_debug ("supervisor", "settle-network", "%s%s, %u published ports, %u rules%s", mode,
+             run->net.allow_host_loopback ? " (host loopback reachable)" : "", run->net.forwards->len,
+             run->net.rules->len, run->net.lan ? "" : ", no LAN");
   return TRUE;
 }
 

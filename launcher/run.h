@@ -22,6 +22,8 @@ typedef struct {
   const char *userns;            /* NULL: the profile's sbx.userns */
   const char *network;           /* NULL: the profile's sbx.network.mode */
   char **publish;                /* -p, after the profile's */
+  char **net_allow, **net_deny;  /* --net-allow, --net-deny, after the profile's rules */
+  gboolean log_net;              /* --log-net: a line per denied connection or datagram */
   gboolean tls_verify_off;       /* --tls-verify=false: the implicit pull may skip TLS checks */
   gboolean file_forwarding;      /* --file-forwarding: "@@ FILE... @@" / "@@u URI... @@" in the command */
   gboolean tty;                  /* -t, or the profile's process.terminal */

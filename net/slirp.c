@@ -3,6 +3,7 @@
 #include "slirp.h"
 #include "fd-util.h"
 #include "splice.h"
+#include "rules.h"
 #include "sbx-error.h"
 
 #include <arpa/inet.h>
@@ -49,6 +50,7 @@ struct SbxSlirp {
   GHashTable *udp_peers; /* (guest port << 16 | host port) -> expiry (s) */
   SbxPortSplice *splice; /* published TCP ports on loopback addresses (splice.h) */
   guint8 *buffer;
+  SbxNetFilter *filter; /* the per-app rules (net/rules.h); NULL: none */
 };
 
 typedef struct {
@@ -123,6 +125,8 @@ send_packet (const void *buf, size_t len, void *opaque)
   SbxSlirp *net = opaque;
 
   note_udp_peer (net, buf, len);
+  if (net->filter != NULL)
+    sbx_net_filter_inbound (net->filter, buf, len);
 
   /* A full tap queue drops the frame; TCP retransmits, as on a real link. */
   if (write (net->tap_fd, buf, len) < 0 && errno != EAGAIN && errno != EINTR)
@@ -338,7 +342,8 @@ read_frames_from_tap (SbxSlirp *net)
           return;
         }
       if (!is_for_host_loopback (net->buffer, (gsize) n) &&
-          !is_closed_host_alias (net, net->buffer, (gsize) n))
+          !is_closed_host_alias (net, net->buffer, (gsize) n) &&
+          (net->filter == NULL || sbx_net_filter_outbound (net->filter, net->buffer, (gsize) n)))
         slirp_input (net->slirp, net->buffer, (int) n);
     }
 }
@@ -568,6 +573,16 @@ tune_malloc (void)
   (void) mallopt (M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 }
 
+/* The rule engine's own answers (a RST, a DNS refusal) go straight to tap0. */
+static void
+filter_send (const guint8 *frame, gsize len, gpointer user_data)
+{
+  SbxSlirp *net = user_data;
+
+  if (write (net->tap_fd, frame, len) < 0 && errno != EAGAIN && errno != EINTR)
+    g_debug ("net rules: writing an answer to tap0: %s", g_strerror (errno));
+}
+
 SbxSlirp *
 sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **error)
 {
@@ -591,6 +606,8 @@ sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **err
         g_array_append_val (net->published_udp, fwd->guest_port);
     }
   net->own_loopback_policy = !opts->allow_host_loopback && net->published_udp->len > 0;
+  if (sbx_net_options_filters (opts))
+    net->filter = sbx_net_filter_new (opts, filter_send, net);
   net->slirp = start_slirp (opts, net);
   if (net->slirp == NULL)
     {
@@ -625,6 +642,7 @@ sbx_slirp_free (SbxSlirp *net)
   g_clear_pointer (&net->splice, sbx_port_splice_free);
   if (net->slirp != NULL)
     slirp_cleanup (net->slirp);
+  g_clear_pointer (&net->filter, sbx_net_filter_free);
   g_clear_pointer (&net->timers, g_ptr_array_unref);
   g_clear_pointer (&net->published_udp, g_array_unref);
   g_clear_pointer (&net->udp_peers, g_hash_table_unref);

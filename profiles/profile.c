@@ -8,7 +8,7 @@
  * replaces an earlier one, except the arrays that are sets keyed by something inside them
  * (process.env by variable, process.rlimits by type, mounts by destination,
  * linux.namespaces by type), which merge entry by entry, and linux.maskedPaths,
- * linux.readonlyPaths, sbx.network.publish and the sbx.dbus.* name lists, which add up.  linux.seccomp is replaced
+ * linux.readonlyPaths, sbx.network.publish, allow and deny and the sbx.dbus.* name lists, which add up.  linux.seccomp is replaced
  * whole, and so is each of the hooks' lists (hooks.createRuntime, ...).  A null removes what the
  * included profiles set. */
 #include "profile-private.h"
@@ -100,6 +100,8 @@ array_rule (const char *path, const char **key_of)
     { "linux.maskedPaths", ARRAY_UNION, NULL },
     { "linux.readonlyPaths", ARRAY_UNION, NULL },
     { SBX_PROFILE_EXTENSION_KEY ".network.publish", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".network.allow", ARRAY_UNION, NULL },
+    { SBX_PROFILE_EXTENSION_KEY ".network.deny", ARRAY_UNION, NULL },
     { SBX_PROFILE_EXTENSION_KEY ".dbus.session.talk", ARRAY_UNION, NULL },
     { SBX_PROFILE_EXTENSION_KEY ".dbus.session.own", ARRAY_UNION, NULL },
     { SBX_PROFILE_EXTENSION_KEY ".dbus.session.see", ARRAY_UNION, NULL },
@@ -710,6 +712,9 @@ read_extension (SbxProfile *p, JsonObject *ext)
   p->host_network_warning = network == NULL ||
                             json_object_get_boolean_member_with_default (network, "hostWarning", TRUE);
   p->publish = string_array (sbx_json_get_array (network, "publish"));
+  p->net_allow = string_array (sbx_json_get_array (network, "allow"));
+  p->net_deny = string_array (sbx_json_get_array (network, "deny"));
+  p->lan = network == NULL || json_object_get_boolean_member_with_default (network, "lan", TRUE);
   p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
   p->desktop_entry = g_strdup (sbx_json_get_string (ext, "desktopEntry"));
@@ -824,6 +829,8 @@ sbx_profile_free (SbxProfile *p)
   g_free (p->image);
   g_free (p->network);
   g_strfreev (p->publish);
+  g_strfreev (p->net_allow);
+  g_strfreev (p->net_deny);
   g_free (p->userns);
   g_free (p->storage_driver);
   g_strfreev (p->share);

@@ -168,6 +168,9 @@ struct _SbxProfile {
   gboolean allow_host_loopback;
   gboolean host_network_warning; /* sbx.network.hostWarning (default TRUE) */
   char **publish;                /* sbx.network.publish: "-p" syntax */
+  char **net_allow;              /* sbx.network.allow: rules (common/netrule.h), checked */
+  char **net_deny;               /* sbx.network.deny */
+  gboolean lan;                  /* sbx.network.lan (default TRUE) */
   char *userns;                  /* sbx.userns */
   char *storage_driver;          /* sbx.storageDriver */
   SbxDesktopGrants desktop;      /* sbx.desktop: display, sound, GPU (launcher/desktop.c binds them) */

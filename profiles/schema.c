@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include "dbus-policy.h"
 #include "netopts.h"
+#include "schema-net.h"
 #include "storage-driver.h"
 #include "sbx-error.h"
 #include "spelling.h"
@@ -675,12 +676,16 @@ static const Field linux_fields[] = {
 
 static const Field include_element = { NULL, K_STRING, NULL, check_include, 0, 0 };
 static const Field publish_element = { NULL, K_STRING, NULL, check_publish, 0, 0 };
+static const Field net_rule_element = { NULL, K_STRING, NULL, sbx_schema_check_net_rule, 0, 0 };
 
 static const Field network_fields[] = {
   { "mode", K_STRING, NULL, check_network_mode, 0, 0 },
   { "allowHostLoopback", K_BOOL, NULL, NULL, 0, 0 },
   { "hostWarning", K_BOOL, NULL, NULL, 0, 0 },
   { "publish", K_ARRAY, &publish_element, NULL, 0, 0 },
+  { "allow", K_ARRAY, &net_rule_element, NULL, 0, 0 },
+  { "deny", K_ARRAY, &net_rule_element, NULL, 0, 0 },
+  { "lan", K_BOOL, NULL, NULL, 0, 0 },
   END,
 };
 
