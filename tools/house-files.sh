@@ -25,12 +25,12 @@ house_files() {
 #   hash  a shell, meson, Python, AppArmor or systemd file: "# SPDX..." as line 1, or after
 #         the shebang and any "# shellcheck" directives right below it
 #   none  data that takes no comment or is compared as written: JSON, Markdown, XML
-#         resources, package lists, the license, dotfiles
+#         resources, package lists, the license, dotfiles, the fuzz corpus
 house_kind() {
   local top=$1 f=$2
   case $f in
     *.c|*.h) echo c ;;
-    *.json|*.md|*.xml|*.txt.in|LICENSE|.*|*/.*|tests/vm/packages) echo none ;;
+    *.json|*.md|*.xml|*.txt.in|LICENSE|.*|*/.*|tests/vm/packages|tests/fuzz/corpus/*) echo none ;;
     *.sh|*.py|meson.build|*/meson.build|meson_options.txt|*.service) echo hash ;;
     data/apparmor/sbx-default|data/apparmor/sbx.in|data/apparmor/userns-probe) echo hash ;;
     *)
