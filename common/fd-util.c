@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -143,4 +144,14 @@ sbx_openat2 (int dirfd, const char *path, int flags, guint64 resolve)
         (errno != EAGAIN && errno != EINTR))
       break;
   return fd;
+}
+
+long
+sbx_read_sysctl (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  return strtol (text, NULL, 10);
 }

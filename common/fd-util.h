@@ -56,5 +56,7 @@ gboolean sbx_fd_check_procfs (int fd, const char *path, GError **error);
 int sbx_open_procfs (const char *path, int flags, GError **error);
 /* Creates @path (mode 0700) and missing parents; an existing directory is fine. */
 gboolean sbx_mkdir_p (const char *path, int mode, GError **error);
+/* A small number from a /proc/sys file; -1 when absent or unreadable. */
+long sbx_read_sysctl (const char *path);
 
 G_END_DECLS

@@ -170,17 +170,6 @@ sbx_apparmor_userns_refusal (long restricted, gboolean privileged, const char *l
                           exe != NULL ? exe : "this sbx");
 }
 
-/* A small number from a /proc/sys file; -1 when absent or unreadable. */
-static long
-read_sysctl (const char *path)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  return strtol (text, NULL, 10);
-}
-
 static gboolean
 has_sys_admin (void)
 {
@@ -198,7 +187,7 @@ has_sys_admin (void)
 gboolean
 sbx_apparmor_check_userns_restriction (GError **error)
 {
-  long restricted = read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+  long restricted = sbx_read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
   g_autofree char *label = NULL;
   g_autofree char *exe = NULL;
   g_autofree char *why = NULL;

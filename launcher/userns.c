@@ -198,17 +198,6 @@ sbx_userns_enter (const SbxIdLayout *layout, GError **error)
   return become_namespace_root (layout, error);
 }
 
-/* Reads a small number from a /proc/sys file; -1 when absent or unreadable. */
-static long
-read_sysctl (const char *path)
-{
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  return strtol (text, NULL, 10);
-}
-
 gboolean
 sbx_userns_become_root (const SbxIdLayout *ids, GError **error)
 {
@@ -226,12 +215,12 @@ sbx_userns_become_root (const SbxIdLayout *ids, GError **error)
 const char *
 sbx_userns_refusal_hint (int errsv)
 {
-  if (errsv == ENOSPC || read_sysctl ("/proc/sys/user/max_user_namespaces") == 0)
+  if (errsv == ENOSPC || sbx_read_sysctl ("/proc/sys/user/max_user_namespaces") == 0)
     return "user namespaces are off or used up (user.max_user_namespaces): "
            "sudo sysctl -w user.max_user_namespaces=15000";
-  if (read_sysctl ("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+  if (sbx_read_sysctl ("/proc/sys/kernel/unprivileged_userns_clone") == 0)
     return "unprivileged user namespaces are off: sudo sysctl -w kernel.unprivileged_userns_clone=1";
-  if (read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+  if (sbx_read_sysctl ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
     return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1) "
            "and sbx's AppArmor profile does not exempt this sbx: sudo apparmor_parser -r " SBX_APPARMOR_PROFILE_FILE;
   if (errsv == EPERM || errsv == EACCES)

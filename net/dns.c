@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dns.c: reading a DNS query and answer, and writing a refusal, defensively. */
 #include "dns.h"
+#include "wire.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -10,18 +11,6 @@
 #define TYPE_A 1
 #define TYPE_AAAA 28
 #define CLASS_IN 1
-
-static guint16
-get16 (const guint8 *p)
-{
-  return (guint16) (p[0] << 8 | p[1]);
-}
-
-static guint32
-get32 (const guint8 *p)
-{
-  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
-}
 
 static gboolean
 label_char_ok (guint8 c)
@@ -52,7 +41,7 @@ read_name (const guint8 *msg, gsize len, gsize off, char *out, gsize *out_next)
             return FALSE;
           if (next == 0)
             next = off + 2;
-          off = (gsize) (get16 (msg + off) & 0x3fff);
+          off = (gsize) (sbx_wire_get16 (msg + off) & 0x3fff);
           continue;
         }
       if (n & 0xc0)
@@ -84,11 +73,11 @@ read_question (const guint8 *msg, gsize len, char name[SBX_DNS_NAME_MAX], guint1
 {
   gsize off;
 
-  if (len < HEADER_LEN || get16 (msg + 4) != 1)
+  if (len < HEADER_LEN || sbx_wire_get16 (msg + 4) != 1)
     return FALSE;
   if (!read_name (msg, len, HEADER_LEN, name, &off) || off + 4 > len)
     return FALSE;
-  *out_qtype = get16 (msg + off);
+  *out_qtype = sbx_wire_get16 (msg + off);
   *out_end = off + 4;
   return TRUE;
 }
@@ -114,21 +103,21 @@ sbx_dns_parse_answer (const guint8 *msg, gsize len, SbxDnsAddressFunc func, gpoi
   *out_count = 0;
   if (len < HEADER_LEN || (msg[2] & 0x80) == 0 || !read_question (msg, len, qname, &qtype, &off))
     return FALSE;
-  ancount = get16 (msg + 6);
+  ancount = sbx_wire_get16 (msg + 6);
   for (guint i = 0; i < ancount; i++)
     {
       guint16 type, class, rdlen;
 
       if (!read_name (msg, len, off, NULL, &off) || off + 10 > len)
         return FALSE;
-      type = get16 (msg + off);
-      class = get16 (msg + off + 2);
-      rdlen = get16 (msg + off + 8);
+      type = sbx_wire_get16 (msg + off);
+      class = sbx_wire_get16 (msg + off + 2);
+      rdlen = sbx_wire_get16 (msg + off + 8);
       if (off + 10 + rdlen > len)
         return FALSE;
       if (class == CLASS_IN && ((type == TYPE_A && rdlen == 4) || (type == TYPE_AAAA && rdlen == 16)))
         {
-          func (qname, type == TYPE_A ? AF_INET : AF_INET6, msg + off + 10, get32 (msg + off + 4) & 0x7fffffff,
+          func (qname, type == TYPE_A ? AF_INET : AF_INET6, msg + off + 10, sbx_wire_get32 (msg + off + 4) & 0x7fffffff,
                 user_data);
           *out_count = ++found;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* frame.c: reading and answering the sandbox's IP frames for the rule engine. */
 #include "frame.h"
+#include "wire.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -13,32 +14,6 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define TCP_ACK 0x10
-
-static guint16
-get16 (const guint8 *p)
-{
-  return (guint16) (p[0] << 8 | p[1]);
-}
-
-static guint32
-get32 (const guint8 *p)
-{
-  return (guint32) get16 (p) << 16 | get16 (p + 2);
-}
-
-static void
-put16 (guint8 *p, guint16 v)
-{
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static void
-put32 (guint8 *p, guint32 v)
-{
-  put16 (p, (guint16) (v >> 16));
-  put16 (p + 2, (guint16) v);
-}
 
 /* The transport header: ports, TCP flags, where the payload starts. */
 static SbxFrameKind
@@ -54,24 +29,24 @@ parse_l4 (SbxFrame *f)
       f->tcp_flags = f->l4[13];
       break;
     case SBX_FRAME_IPPROTO_UDP:
-      if (f->l4_len < UDP_HLEN || get16 (f->l4 + 4) < UDP_HLEN || get16 (f->l4 + 4) > f->l4_len)
+      if (f->l4_len < UDP_HLEN || sbx_wire_get16 (f->l4 + 4) < UDP_HLEN || sbx_wire_get16 (f->l4 + 4) > f->l4_len)
         return SBX_FRAME_ODD;
       hlen = UDP_HLEN;
-      f->l4_len = get16 (f->l4 + 4);
+      f->l4_len = sbx_wire_get16 (f->l4 + 4);
       break;
     case SBX_FRAME_IPPROTO_ICMP:
     case SBX_FRAME_IPPROTO_ICMPV6:
       if (f->l4_len < 4)
         return SBX_FRAME_ODD;
-      f->sport = get16 (f->l4);
+      f->sport = sbx_wire_get16 (f->l4);
       f->payload = f->l4 + 4;
       f->payload_len = f->l4_len - 4;
       return SBX_FRAME_IP;
     default:
       return SBX_FRAME_ODD;
     }
-  f->sport = get16 (f->l4);
-  f->dport = get16 (f->l4 + 2);
+  f->sport = sbx_wire_get16 (f->l4);
+  f->dport = sbx_wire_get16 (f->l4 + 2);
   f->payload = f->l4 + hlen;
   f->payload_len = f->l4_len - hlen;
   return SBX_FRAME_IP;
@@ -85,10 +60,10 @@ parse_ip4 (const guint8 *ip, gsize len, SbxFrame *f)
   if (len < IP4_HLEN || (ip[0] >> 4) != 4)
     return SBX_FRAME_ODD;
   ihl = (gsize) (ip[0] & 0x0f) * 4;
-  total = get16 (ip + 2);
+  total = sbx_wire_get16 (ip + 2);
   if (ihl < IP4_HLEN || total < ihl || total > len)
     return SBX_FRAME_ODD;
-  if ((get16 (ip + 6) & 0x3fff) != 0) /* more fragments, or an offset: not read */
+  if ((sbx_wire_get16 (ip + 6) & 0x3fff) != 0) /* more fragments, or an offset: not read */
     return SBX_FRAME_ODD;
   f->family = AF_INET;
   memcpy (f->src, ip + 12, 4);
@@ -107,7 +82,7 @@ parse_ip6 (const guint8 *ip, gsize len, SbxFrame *f)
 
   if (len < IP6_HLEN || (ip[0] >> 4) != 6)
     return SBX_FRAME_ODD;
-  payload = get16 (ip + 4);
+  payload = sbx_wire_get16 (ip + 4);
   if (IP6_HLEN + payload > len)
     return SBX_FRAME_ODD;
   f->family = AF_INET6;
@@ -128,7 +103,7 @@ sbx_frame_parse (const guint8 *frame, gsize len, SbxFrame *out)
   memset (out, 0, sizeof *out);
   if (len < SBX_FRAME_ETH_HLEN)
     return SBX_FRAME_OTHER;
-  ethertype = get16 (frame + 12);
+  ethertype = sbx_wire_get16 (frame + 12);
   out->l3 = frame + SBX_FRAME_ETH_HLEN;
   if (ethertype == 0x0800)
     return parse_ip4 (out->l3, len - SBX_FRAME_ETH_HLEN, out);
@@ -141,7 +116,7 @@ static guint32
 sum_words (const guint8 *data, gsize len, guint32 sum)
 {
   for (gsize i = 0; i + 1 < len; i += 2)
-    sum += get16 (data + i);
+    sum += sbx_wire_get16 (data + i);
   if (len & 1)
     sum += (guint32) data[len - 1] << 8;
   return sum;
@@ -167,21 +142,21 @@ write_headers (const guint8 *frame, const SbxFrame *req, gsize l4_len, guint8 *o
   if (req->family == AF_INET)
     {
       memset (ip, 0, IP4_HLEN);
-      put16 (out + 12, 0x0800);
+      sbx_wire_put16 (out + 12, 0x0800);
       ip[0] = 0x45;
-      put16 (ip + 2, (guint16) (IP4_HLEN + l4_len));
+      sbx_wire_put16 (ip + 2, (guint16) (IP4_HLEN + l4_len));
       ip[6] = 0x40; /* don't fragment */
       ip[8] = 64;
       ip[9] = req->proto;
       memcpy (ip + 12, req->dst, 4);
       memcpy (ip + 16, req->src, 4);
-      put16 (ip + 10, fold (sum_words (ip, IP4_HLEN, 0)));
+      sbx_wire_put16 (ip + 10, fold (sum_words (ip, IP4_HLEN, 0)));
       return ip + IP4_HLEN;
     }
   memset (ip, 0, IP6_HLEN);
-  put16 (out + 12, 0x86dd);
+  sbx_wire_put16 (out + 12, 0x86dd);
   ip[0] = 0x60;
-  put16 (ip + 4, (guint16) l4_len);
+  sbx_wire_put16 (ip + 4, (guint16) l4_len);
   ip[6] = req->proto;
   ip[7] = 64;
   memcpy (ip + 8, req->dst, 16);
@@ -213,14 +188,14 @@ sbx_frame_make_rst (const guint8 *frame, const SbxFrame *seg, guint8 *out, gsize
     return 0;
   tcp = write_headers (frame, seg, TCP_HLEN, out);
   memset (tcp, 0, TCP_HLEN);
-  put16 (tcp, seg->dport);
-  put16 (tcp + 2, seg->sport);
+  sbx_wire_put16 (tcp, seg->dport);
+  sbx_wire_put16 (tcp + 2, seg->sport);
   if (seg->tcp_flags & TCP_ACK)
-    put32 (tcp + 4, get32 (seg->l4 + 8));
-  put32 (tcp + 8, get32 (seg->l4 + 4) + seglen);
+    sbx_wire_put32 (tcp + 4, sbx_wire_get32 (seg->l4 + 8));
+  sbx_wire_put32 (tcp + 8, sbx_wire_get32 (seg->l4 + 4) + seglen);
   tcp[12] = 5 << 4;
   tcp[13] = (seg->tcp_flags & TCP_ACK) ? TCP_RST : TCP_RST | TCP_ACK;
-  put16 (tcp + 16, l4_checksum (seg, tcp, TCP_HLEN));
+  sbx_wire_put16 (tcp + 16, l4_checksum (seg, tcp, TCP_HLEN));
   return hdr + TCP_HLEN;
 }
 
@@ -235,12 +210,12 @@ sbx_frame_make_udp_reply (const guint8 *frame, const SbxFrame *dgram, const guin
   if (size < hdr + UDP_HLEN + len || UDP_HLEN + len > 0xffff)
     return 0;
   udp = write_headers (frame, dgram, UDP_HLEN + len, out);
-  put16 (udp, dgram->dport);
-  put16 (udp + 2, dgram->sport);
-  put16 (udp + 4, (guint16) (UDP_HLEN + len));
-  put16 (udp + 6, 0);
+  sbx_wire_put16 (udp, dgram->dport);
+  sbx_wire_put16 (udp + 2, dgram->sport);
+  sbx_wire_put16 (udp + 4, (guint16) (UDP_HLEN + len));
+  sbx_wire_put16 (udp + 6, 0);
   memcpy (udp + UDP_HLEN, payload, len);
   sum = l4_checksum (dgram, udp, UDP_HLEN + len);
-  put16 (udp + 6, sum == 0 ? 0xffff : sum);
+  sbx_wire_put16 (udp + 6, sum == 0 ? 0xffff : sum);
   return hdr + UDP_HLEN + len;
 }

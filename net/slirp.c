@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* slirp.c: libslirp on the GLib main loop. */
 #include "slirp.h"
+#include "wire.h"
 #include "fd-util.h"
 #include "splice.h"
 #include "rules.h"
@@ -232,26 +233,6 @@ inet_checksum (const guint8 *data, gsize len, guint32 sum)
   return (guint16) ~sum;
 }
 
-static void
-put16 (guint8 *p, guint16 v)
-{
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static void
-put32 (guint8 *p, guint32 v)
-{
-  put16 (p, (guint16) (v >> 16));
-  put16 (p + 2, (guint16) v);
-}
-
-static guint32
-get32 (const guint8 *p)
-{
-  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
-}
-
 /* Answers an IPv4 TCP segment to a closed host alias with a RST, as a closed port would:
  * the sandbox's connect fails at once instead of timing out. */
 static void
@@ -276,26 +257,26 @@ refuse_tcp4 (SbxSlirp *net, const guint8 *frame, gsize len)
   memcpy (rst + 6, frame, 6); /* from the address it sent to */
   rst[12] = 0x08;
   rip[0] = 0x45;
-  put16 (rip + 2, 40);
+  sbx_wire_put16 (rip + 2, 40);
   rip[6] = 0x40; /* don't fragment */
   rip[8] = 64;
   rip[9] = 6;
   memcpy (rip + 12, ip + 16, 4);
   memcpy (rip + 16, ip + 12, 4);
-  put16 (rip + 10, inet_checksum (rip, 20, 0));
+  sbx_wire_put16 (rip + 10, inet_checksum (rip, 20, 0));
   memcpy (rtcp, tcp + 2, 2);
   memcpy (rtcp + 2, tcp, 2);
   if (flags & 0x10)
-    put32 (rtcp + 4, get32 (tcp + 8));
-  put32 (rtcp + 8, get32 (tcp + 4) + seglen);
+    sbx_wire_put32 (rtcp + 4, sbx_wire_get32 (tcp + 8));
+  sbx_wire_put32 (rtcp + 8, sbx_wire_get32 (tcp + 4) + seglen);
   rtcp[12] = 5 << 4;
   rtcp[13] = (flags & 0x10) ? 0x04 : 0x14; /* RST, or RST+ACK for a SYN */
   memcpy (pseudo, rip + 12, 8);
   pseudo[8] = 0;
   pseudo[9] = 6;
-  put16 (pseudo + 10, 20);
+  sbx_wire_put16 (pseudo + 10, 20);
   memcpy (pseudo + 12, rtcp, 20);
-  put16 (rtcp + 16, inet_checksum (pseudo, sizeof pseudo, 0));
+  sbx_wire_put16 (rtcp + 16, inet_checksum (pseudo, sizeof pseudo, 0));
   (void) send_packet (rst, sizeof rst, net);
 }
 
