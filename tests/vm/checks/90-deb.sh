@@ -19,8 +19,10 @@ if [ ! -f "$DEB" ]; then
   exit 0
 fi
 
-# sbx-default out of the kernel, so that what loads it now is the package.
+# sbx's policy (sbx, sbx-nouserns) and sbx-default out of the kernel, so that what loads
+# them now is the package.
 apparmor_parser -R "$SBX_VM_DIR/apparmor/sbx-default" >/dev/null 2>&1
+apparmor_parser -R "$SBX_VM_DIR/apparmor/sbx" >/dev/null 2>&1
 run dpkg -i "$DEB"
 rc_is 0 "dpkg -i sbx.deb installs on a clean Debian 12 (its dependencies are there)"
 like "$(dpkg-query -W -f '${Status}' sbx 2>&1)" '^install ok installed$' "dpkg lists sbx as installed"
@@ -28,11 +30,13 @@ like "$(dpkg-query -W -f '${Status}' sbx 2>&1)" '^install ok installed$' "dpkg l
 setid=$(dpkg -L sbx | while IFS= read -r f; do [ -f "$f" ] && [ -u "$f" -o -g "$f" ] && echo "$f"; done)
 is "$setid" "" "the package ships no setuid or setgid file"
 like "$(cat "$loaded")" '^sbx-default \(enforce\)$' "the package's postinst loaded sbx-default"
+like "$(cat "$loaded")" '^sbx-nouserns \(enforce\)$' "the package's postinst loaded sbx's own policy (sbx-nouserns)"
 
 run_sbx "$SBX_DEB" run default true
 rc_is 0 "as user sbx, /usr/bin/sbx run default true exits 0"
 run_sbx "$SBX_DEB" run default cat /proc/self/attr/current
-is "$OUT" "sbx-default (enforce)" "the installed sbx runs its command under sbx-default"
+# Stacked with sbx-nouserns: no user namespace unless the profile grants it (25-userns).
+is "$OUT" "sbx-default//&sbx-nouserns (enforce)" "the installed sbx runs its command under sbx-default, stacked with sbx-nouserns"
 run_sbx "$SBX_DEB" profile ls
 like "$OUT" '^firefox +/usr/share/sbx/profiles/firefox\.json ' "the installed sbx finds its profiles in /usr/share/sbx/profiles"
 # The guest image excludes /usr/share/man (dpkg path-exclude): the pages are looked for in the .deb.
