@@ -9,7 +9,7 @@
 # open files and memory (VmRSS), the host's mounts, the run's processes and network
 # namespaces, the files in $XDG_RUNTIME_DIR/sbx and the store's tmp/ and mnt/.
 # In a sanitizer build (slower) the sequential runs are 200, and the TAP lines say so;
-# SBX_LOAD_RUNS sets their number.  They stop at a time budget (150 s; 340 s under sanitizers)
+# SBX_LOAD_RUNS sets their number.  They stop at a time budget (240 s; 340 s under sanitizers)
 # on a host too busy for them: the count is then a SKIP naming how many ran, and the growth
 # checks compare what ran.
 set -u
@@ -128,7 +128,7 @@ one_run() { # N
 # Warm-up: the first runs fill caches (the long supervisor's allocator, the kernel's).
 warm=$((runs / 20 > 20 ? runs / 20 : 20))
 t0=$SECONDS
-budget=$([ -n "$sanitized" ] && echo 340 || echo 150)
+budget=$([ -n "$sanitized" ] && echo 340 || echo 240)
 for n in $(seq 1 "$warm"); do one_run "$n"; done
 before=$(snapshot)
 done_runs=$warm
