@@ -220,6 +220,7 @@ open_overlay_dirs (const SbxRunPlan *plan, SbxRootfsSpec *spec, GPtrArray *lower
       (spec->work = *out_work = open_store_dir (store_fd, work_rel, fds, error)) == NULL)
     return FALSE;
   *out_sandbox_fd = g_array_index (fds, int, fds->len - 3);
+  spec->durable = TRUE; /* what the sandbox fsyncs must reach the disk */
   return TRUE;
 }
 

@@ -60,7 +60,8 @@ build_mount_options (const SbxRootfsSpec *spec, SbxStorageDriver driver)
       g_string_append (opts, ",userxattr");
       return g_string_free (opts, FALSE);
     }
-  g_string_append (opts, ",fsync=0");
+  if (!spec->durable)
+    g_string_append (opts, ",fsync=0");
   if (spec->uidmapping != NULL)
     g_string_append_printf (opts, ",uidmapping=%s", spec->uidmapping);
   if (spec->gidmapping != NULL)

@@ -27,6 +27,9 @@ typedef struct {
   const char *fuse_overlayfs;
   const char *uidmapping; /* fuse-overlayfs "uidmapping=" value, or NULL */
   const char *gidmapping;
+  /* The upper directory is a named sandbox's, on disk: fuse-overlayfs passes fsync on
+   * (elsewhere it is a scratch tmpfs that dies with the run, and fsync=0 saves the calls). */
+  gboolean durable;
 } SbxRootfsSpec;
 
 /* The driver named by $XDG_CONFIG_HOME/sbx/storage.conf ("[storage]" "driver=..."), or
