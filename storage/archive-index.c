@@ -12,6 +12,7 @@
 #endif
 
 #include "archive-index.h"
+#include "unpack.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -27,30 +28,17 @@ struct _SbxArchiveIndex {
 typedef struct archive SbxIndexArchive;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxIndexArchive, archive_read_free)
 
-/* "./a//b/./c/" -> "a/b/c"; NULL for absolute paths, ".." and empty names. */
+/* "./a//b/./c/" -> "a/b/c"; NULL for absolute paths, ".." and empty names (the layer
+ * unpacker's rules, sbx_unpack_clean_path, where "./" is the root: not a member here). */
 static char *
 clean_path (const char *raw)
 {
-  g_auto(GStrv) parts = NULL;
-  GString *clean;
+  const char *reason;
+  char *clean = sbx_unpack_clean_path (raw, &reason);
 
-  if (raw == NULL || raw[0] == '/')
-    return NULL;
-  parts = g_strsplit (raw, "/", -1);
-  clean = g_string_new (NULL);
-  for (char **part = parts; *part != NULL; part++)
-    {
-      if (**part == '\0' || strcmp (*part, ".") == 0)
-        continue;
-      if (strcmp (*part, "..") == 0)
-        return g_string_free (clean, TRUE), NULL;
-      if (clean->len > 0)
-        g_string_append_c (clean, '/');
-      g_string_append (clean, *part);
-    }
-  if (clean->len == 0)
-    return g_string_free (clean, TRUE), NULL;
-  return g_string_free (clean, FALSE);
+  if (clean != NULL && clean[0] == '\0')
+    g_clear_pointer (&clean, g_free);
+  return clean;
 }
 
 /* Adds @entry (a directory is only checked); FALSE when it rules the index out. */

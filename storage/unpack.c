@@ -188,10 +188,8 @@ entry_errno (Unpacker *u, const char *name, const char *op, GError **error)
   return sbx_set_error_from_errno (error, errsv, "%s: entry '%s': %s", u->label, escaped, op);
 }
 
-/* "./a//b/./c/" -> "a/b/c", "./" -> ""; NULL (and *out_reason) for absolute
- * paths and "..". */
-static char *
-clean_entry_path (const char *raw, const char **out_reason)
+char *
+sbx_unpack_clean_path (const char *raw, const char **out_reason)
 {
   g_auto(GStrv) parts = NULL;
   GString *clean;
@@ -534,7 +532,7 @@ extract_hardlink (Unpacker *u, const char *raw_target, int parent_fd, const char
   sbx_autofd int target_parent_fd = -1;
   struct stat target_st, st;
 
-  target = clean_entry_path (raw_target, &reason);
+  target = sbx_unpack_clean_path (raw_target, &reason);
   if (target == NULL)
     return entry_error (u, name, error, "escapes the layer (hardlink to '%s': %s)",
                         raw_target ? raw_target : "", reason);
@@ -615,7 +613,7 @@ extract_entry (Unpacker *u, struct archive *tar, struct archive_entry *entry, GE
   const char *name = archive_entry_pathname (entry);
   const char *hardlink = archive_entry_hardlink (entry);
   const char *reason = NULL;
-  g_autofree char *path = clean_entry_path (name, &reason);
+  g_autofree char *path = sbx_unpack_clean_path (name, &reason);
   g_autofree char *parent = NULL;
   const char *base;
   sbx_autofd int parent_fd = -1;

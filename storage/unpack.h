@@ -44,4 +44,8 @@ typedef struct {
 /* sbx_unpack_layer() of a job; safe to call from several threads at once. */
 gboolean sbx_unpack_blob (const SbxUnpackJob *job, guint64 *out_size, GError **error);
 
+/* A layer entry's name made plain: "./a//b/./c/" -> "a/b/c", "./" -> ""; NULL (and
+ * *out_reason) for an empty name, an absolute path and "..". */
+char *sbx_unpack_clean_path (const char *raw, const char **out_reason);
+
 G_END_DECLS
