@@ -60,8 +60,8 @@ else
   done
   if [ -z "$REG" ]; then
     REG_SKIP="docker-registry did not start: $(tail -n 3 "$W/registry.log" | tr '\n' ' ')"
-  elif ! python3 "$SBX_TESTS_SRCDIR/system/chaos-image.py" make "$F/busybox" "$W/pullimg" 4 ||
-       ! python3 "$SBX_TESTS_SRCDIR/system/chaos-image.py" push "$W/pullimg" "$REG" chaos 1; then
+  elif ! python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" extra "$F/busybox" "$W/pullimg" 4 chaos ||
+       ! python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" push "$W/pullimg" "$REG" chaos 1; then
     REG_SKIP="the image to pull could not be pushed"
     REG=
   fi
@@ -280,7 +280,7 @@ new" "after the kills: the imported image runs intact"
 if [ -n "$REG" ]; then
   run_sbx pull -q --tls-verify=false "$REG/chaos:1"
   rc_is 0 "after the kills: a pull works"
-  run_sbx run "$REG/chaos:1" sh -c 'wc -c < /chaos/data'
+  run_sbx run "$REG/chaos:1" sh -c 'wc -c < /fake/data'
   is "$RC:$OUT" "0:4194304" "after the kills: the pulled image runs intact"
 fi
 run_sbx image prune
