@@ -74,11 +74,47 @@ sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
 }
 
 gboolean
+sbx_write_new_file_linked_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len, GError **error)
+{
+  g_autofree char *tmp = NULL;
+  sbx_autofd int fd = -1;
+  int errsv;
+
+  for (int attempt = 0; fd < 0 && attempt < 16; attempt++)
+    {
+      g_free (tmp);
+      tmp = g_strdup_printf (".%s.sbx-%08x", name, g_random_int ());
+      fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+      if (fd < 0 && errno != EEXIST)
+        return sbx_set_error_from_errno (error, errno, "create %s", name);
+    }
+  if (fd < 0)
+    return sbx_set_error_from_errno (error, EEXIST, "create %s", name);
+  if (fchmod (fd, mode) != 0 || !sbx_write_all (fd, data, len, error))
+    {
+      if (error != NULL && *error == NULL)
+        sbx_set_error_from_errno (error, errno, "chmod %s", name);
+      (void) unlinkat (dirfd, tmp, 0);
+      return g_prefix_error (error, "%s: ", name), FALSE;
+    }
+  errsv = linkat (dirfd, tmp, dirfd, name, 0) == 0 ? 0 : errno;
+  (void) unlinkat (dirfd, tmp, 0);
+  if (errsv != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "create %s: %s", name, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 sbx_write_new_file_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len, GError **error)
 {
   sbx_autofd int fd = openat (dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
   char proc_path[64];
 
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+    return sbx_write_new_file_linked_at (dirfd, name, mode, data, len, error);
   if (fd < 0)
     return sbx_set_error_from_errno (error, errno, "create %s", name);
   if (fchmod (fd, mode) != 0) /* the umask is not for runtime state */

@@ -41,10 +41,17 @@ gboolean sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mod
                               const char *contents, GError **error);
 /* Creates @name under @dirfd holding @data, in one step: an unnamed file (O_TMPFILE) is
  * written, then linked under its name.  A kill at any moment leaves the whole file or
- * nothing, never a part of it nor a temporary name.  An existing @name is an error
- * (G_FILE_ERROR_EXIST), as with O_EXCL. */
+ * nothing, never a part of it nor a temporary name.  Where the filesystem has no O_TMPFILE,
+ * a temporary ".NAME.sbx-XXXXXX" is written and linked instead: still never a part of
+ * @name.  An existing @name is an error (G_FILE_ERROR_EXIST), as with O_EXCL. */
 gboolean sbx_write_new_file_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len,
                                 GError **error);
+/* What sbx_write_new_file_at does where the filesystem has no O_TMPFILE (some FUSE and
+ * network filesystems): a file under a temporary name, written whole, then linked under
+ * @name and the temporary name removed.  Only a kill between the two leaves the temporary
+ * ".NAME.sbx-XXXXXXXX" behind. */
+gboolean sbx_write_new_file_linked_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len,
+                                       GError **error);
 /* openat2(@dirfd, @path, @flags | O_CLOEXEC, @resolve), retried (a bounded number of times)
  * on EINTR and on the EAGAIN a concurrent rename or mount asks for.  The fd, or -1 with errno. */
 int sbx_openat2 (int dirfd, const char *path, int flags, guint64 resolve);

@@ -137,7 +137,8 @@ keep_id_mapping (const SbxIdMap *map, guint32 caller)
 }
 
 /* A named sandbox keeps the driver that first mounted it: its upper dir holds that
- * driver's whiteouts and markers. */
+ * driver's whiteouts and markers.  Written whole or not at all: a kill here must not leave
+ * an empty "driver" that the next start cannot read. */
 static gboolean
 record_driver (int sandbox_fd, SbxStorageDriver used, GError **error)
 {
@@ -145,7 +146,7 @@ record_driver (int sandbox_fd, SbxStorageDriver used, GError **error)
   g_autoptr(GError) local_error = NULL;
 
   if (sandbox_fd < 0 ||
-      sbx_write_string_at (sandbox_fd, "driver", O_CREAT | O_EXCL | O_NOFOLLOW, 0644, name, &local_error))
+      sbx_write_new_file_at (sandbox_fd, "driver", 0644, name, strlen (name), &local_error))
     return TRUE;
   if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST) || faccessat (sandbox_fd, "driver", F_OK,
                                                                                     AT_SYMLINK_NOFOLLOW) == 0)
