@@ -11,6 +11,21 @@
 #include <errno.h>
 #include <unistd.h>
 
+typedef struct
+{
+  const SbxRunPlan *plan;
+  int sync_fd;
+  pid_t init_pid;
+} CommandStart;
+
+static int
+command_main (void *data)
+{
+  CommandStart *start = data;
+
+  sbx_confine_and_exec (start->plan, start->sync_fd, start->init_pid);
+}
+
 void
 sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, int parent_pidfd, const char *rootfs)
 {
@@ -20,18 +35,19 @@ sbx_init_main (const SbxRunPlan *plan, int sync_fd, pid_t parent, int parent_pid
   /* In a new pid namespace getppid() is 0: the parent is checked through its pidfd, so that
    * a setup process killed right after the fork leaves no init running on its own. */
   sbx_die_with_parent_pidfd (parent_pidfd);
+  sbx_process_set_name ("sbx-init");
   if (parent_pidfd >= 0)
     close (parent_pidfd);
   if (!sbx_mounts_setup (plan, rootfs, sync_fd, &init_pid, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
-  command = fork ();
+  /* The command shares init's memory until its execve: init is a fork of a fork of the
+   * supervisor, and copying its address space once more was the dearest step of a start. */
+  command = sbx_spawn_sharing_memory (command_main, &(CommandStart) { plan, sync_fd, init_pid });
   if (command < 0)
     {
-      sbx_set_error_from_errno (&error, errno, "fork the command");
+      sbx_set_error_from_errno (&error, errno, "start the command");
       sbx_sync_send_error_and_exit (sync_fd, error);
     }
-  if (command == 0)
-    sbx_confine_and_exec (plan, sync_fd, init_pid);
   if (!plan->terminal)
     (void) setpgid (command, command); /* also done by the child: whoever runs first wins */
   close (sync_fd);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* init.h: PID 1 of the sandbox.
  *
- * Builds the sandbox's filesystem view (mounts.c), forks the command (confine.c), then
+ * Builds the sandbox's filesystem view (mounts.c), starts the command (confine.c), then
  * reaps every zombie, passes forwarded signals to the command's process group (as a
  * terminal would), and exits with the
  * command's status (128+N when a signal N killed it).  Its exit ends the pid namespace. */

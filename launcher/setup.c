@@ -365,6 +365,7 @@ sbx_setup_child_main (const SbxRunPlan *plan, int sync_fd)
   int code, maker = -1;
 
   sbx_die_with_parent (plan->supervisor_pid);
+  sbx_process_set_name ("sbx-setup");
   sync_fd = close_inherited_fds (sync_fd);
   if (!setup_sandbox (plan, sync_fd, &init, &daemon, &maker, &error))
     {
