@@ -230,14 +230,14 @@ set_no_new_privs (GError **error)
  * filter goes in while the process still holds CAP_SYS_ADMIN (in the sandbox's user
  * namespace), so it must allow what follows; with it, the filter goes in last. */
 static gboolean
-confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
+confine (const SbxRunPlan *plan, const SbxSeccompProgram *seccomp, const SbxAccount *user, GError **error)
 {
   const SbxProfile *profile = plan->profile;
   gboolean nnp = profile->no_new_privileges;
 
   if (!apply_process_attributes (profile, error))
     return FALSE;
-  if (!nnp && !sbx_seccomp_program_load (&plan->seccomp, error))
+  if (!nnp && !sbx_seccomp_program_load (seccomp, error))
     return FALSE;
   if (!drop_bounding_set (profile->caps[SBX_CAPSET_BOUNDING], error))
     return FALSE;
@@ -250,7 +250,7 @@ confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
   if (plan->apparmor_label != NULL && !sbx_apparmor_change_onexec (plan->apparmor_label, error))
     return FALSE;
   /* Last: from here on the filter judges every system call, the execve included. */
-  if (nnp && !sbx_seccomp_program_load (&plan->seccomp, error))
+  if (nnp && !sbx_seccomp_program_load (seccomp, error))
     return FALSE;
   return TRUE;
 }
@@ -259,7 +259,7 @@ confine (const SbxRunPlan *plan, const SbxAccount *user, GError **error)
  * the pty with -t, the working directory, the confinement.  Fills @user; on failure the
  * error goes over @sync_fd and the process exits. */
 static void
-confine_command (const SbxRunPlan *plan, int sync_fd, SbxAccount *user)
+confine_command (const SbxRunPlan *plan, const SbxSeccompProgram *seccomp, int sync_fd, SbxAccount *user)
 {
   g_autoptr(GError) error = NULL;
   sbx_autofd int root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -272,13 +272,13 @@ confine_command (const SbxRunPlan *plan, int sync_fd, SbxAccount *user)
   if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, user, &error) ||
       (plan->terminal && !sbx_terminal_setup_inside (plan, user, sync_fd, &error)) ||
       !enter_working_directory (plan->cwd, &error) ||
-      !confine (plan, user, &error))
+      !confine (plan, seccomp, user, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
   sbx_debug ("command", "confine", "uid %u gid %u, %u supplementary groups, capabilities (effective) 0x%" G_GINT64_MODIFIER "x, no_new_privs %s, AppArmor %s, seccomp %s", (guint) user->uid, (guint) user->gid,
              user->groups != NULL ? user->groups->len : 0, (guint64) plan->profile->caps[SBX_CAPSET_EFFECTIVE],
              plan->profile->no_new_privileges ? "on" : "off",
              plan->apparmor_label != NULL ? plan->apparmor_label : "not used",
-             plan->seccomp.program != NULL ? "loaded" : "none");
+             seccomp->program != NULL ? "loaded" : "none");
 }
 
 static G_NORETURN void
@@ -293,12 +293,12 @@ exec_confined (const SbxRunPlan *plan, const SbxAccount *user, int sync_fd)
 }
 
 void
-sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid)
+sbx_confine_and_exec (const SbxRunPlan *plan, const SbxSeccompProgram *seccomp, int sync_fd, pid_t init_pid)
 {
   g_autoptr(GError) error = NULL;
   g_auto(SbxAccount) user = { 0 };
 
-  confine_command (plan, sync_fd, &user);
+  confine_command (plan, seccomp, sync_fd, &user);
   if (!sbx_hooks_start_container (plan, init_pid, &error))
     sbx_sync_send_error_and_exit (sync_fd, error);
   exec_confined (plan, &user, sync_fd);
@@ -309,6 +309,6 @@ sbx_confine_and_exec_joined (const SbxRunPlan *plan, int sync_fd)
 {
   g_auto(SbxAccount) user = { 0 };
 
-  confine_command (plan, sync_fd, &user);
+  confine_command (plan, &plan->seccomp, sync_fd, &user);
   exec_confined (plan, &user, sync_fd);
 }

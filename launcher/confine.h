@@ -16,7 +16,9 @@
 
 G_BEGIN_DECLS
 
-G_NORETURN void sbx_confine_and_exec (const SbxRunPlan *plan, int sync_fd, pid_t init_pid);
+/* @seccomp: the filter init received from the supervisor (sync.h). */
+G_NORETURN void sbx_confine_and_exec (const SbxRunPlan *plan, const SbxSeccompProgram *seccomp, int sync_fd,
+                                      pid_t init_pid);
 
 /* `sbx exec`: the same confinement and execve for a process that joined the running
  * sandbox's namespaces (no startContainer hooks: they belong to the sandbox's start). */

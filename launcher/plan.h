@@ -60,7 +60,10 @@ typedef struct {
   GArray *additional_gids; /* gid_t, from the profile's process.user; may be empty */
   /* confinement */
   SbxProfile *profile;       /* the effective profile: caps, rlimits, mounts, masks, ... */
-  SbxSeccompProgram seccomp; /* compiled from the profile by the supervisor */
+  SbxSeccompProgram seccomp; /* compiled from the profile by the supervisor (run.c: once the
+                              sandbox's setup runs, and sent to init then; cmd-exec.c: first) */
+  gboolean seccomp_follows;  /* sbx run: the profile has a filter, which init receives
+                              (SBX_SYNC_SECCOMP) before it starts the command */
   gboolean use_apparmor;     /* profile->apparmor_profile is used */
   char *apparmor_label;      /* the label the command is exec'd under (sbx_apparmor_exec_label), or NULL */
   int unshare_flags;         /* CLONE_NEW* the setup child creates (PID: by init's fork) */

@@ -4,7 +4,8 @@
  *   open-named-sandbox → forward-files → load-profile → choose-image → settle-network → settle-userns →
  *   settle-confinement → open-store → resolve-image → lease-layers → record-sandbox →
  *   make-run-dir → make-plan → settle-desktop → spawn (fork, id maps, scope, network) →
- *   register (for sbx ps, run-state.h) → create-hooks → attach-terminal → poststart-hooks → supervise → exit status (and, from
+ *   wait-dbus → register (for sbx ps, run-state.h) → create-hooks → send-seccomp (compiled while
+ *   the setup child works) → attach-terminal → poststart-hooks → supervise → exit status (and, from
  *   the cleanup, poststop-hooks once the sandbox is gone: hooks.h).
  * Everything that can be refused is refused before anything starts (up to make-plan nothing
  * runs and nothing but a named sandbox's record is written).  Each step says what it decided
@@ -402,7 +403,8 @@ settle_limits (SbxRunPlan *plan, SbxScope **out_scope, GError **error)
 }
 
 /* What the profile asks of the kernel, settled before anything starts: the namespaces,
- * the seccomp filter compiled to BPF, AppArmor present or not, a scope for the limits. */
+ * whether a seccomp filter follows (checked when the profile was loaded; compiled in
+ * send-seccomp), AppArmor present or not, a scope for the limits. */
 static gboolean
 settle_confinement (Run *run, GError **error)
 {
@@ -416,18 +418,16 @@ settle_confinement (Run *run, GError **error)
                         (run->net.mode == SBX_NET_HOST ? 0 : CLONE_NEWNET);
   plan->net_mode = run->net.mode;
   plan->allow_host_loopback = run->net.allow_host_loopback;
-  if (profile->seccomp != NULL &&
-      !sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
-    return g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name), FALSE;
+  /* The filter itself is compiled once the setup child runs (send-seccomp), beside its work. */
+  plan->seccomp_follows = profile->seccomp != NULL;
   sbx_profile_warn_io_uring (profile);
   if (!sbx_apparmor_settle (profile->apparmor_profile, profile->apparmor_policy, profile->apparmor_userns,
                             &plan->use_apparmor, &plan->apparmor_label, error))
     return FALSE;
-  sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s (%" G_GSIZE_FORMAT " BPF instructions); AppArmor %s; limits %s",
+  sbx_debug ("supervisor", "settle-confinement", "namespaces%s%s%s%s; seccomp %s; AppArmor %s; limits %s",
              (plan->unshare_flags & CLONE_NEWUTS) ? " uts" : "", (plan->unshare_flags & CLONE_NEWIPC) ? " ipc" : "",
              (plan->unshare_flags & CLONE_NEWCGROUP) ? " cgroup" : "", (plan->unshare_flags & CLONE_NEWNET) ? " net" : "",
-             plan->seccomp.program != NULL ? "on" : "off",
-             plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0,
+             plan->seccomp_follows ? "on" : "off",
              plan->apparmor_label != NULL ? plan->apparmor_label : "not used",
              plan->want_scope ? "in a systemd scope" : run->scope != NULL ? "none (a systemd scope all the same)"
                                                                           : "none");
@@ -707,6 +707,32 @@ run_create_hooks (Run *run, GError **error)
   return FALSE;
 }
 
+/* The profile's seccomp filter, compiled to BPF here while the setup child unshares and
+ * mounts (it took a millisecond and more before the fork), and sent to init, which waits
+ * for it only before it starts the command (sync.h).  A filter libseccomp refuses ends the
+ * sandbox before any command ran. */
+static gboolean
+send_seccomp (Run *run, GError **error)
+{
+  SbxRunPlan *plan = &run->plan;
+  const SbxProfile *profile = plan->profile;
+  sbx_autofd int fd = -1;
+
+  if (!plan->seccomp_follows)
+    return TRUE;
+  if (!sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
+    {
+      kill_setup_child (run);
+      return g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name), FALSE;
+    }
+  if (!sbx_seccomp_program_to_fd (&plan->seccomp, &fd, error) ||
+      !sbx_sync_send_fd (run->sync_fd, SBX_SYNC_SECCOMP, fd, error))
+    return kill_setup_child (run), FALSE;
+  sbx_debug ("supervisor", "send-seccomp", "%" G_GSIZE_FORMAT " BPF instructions sent to init",
+             plan->seccomp.program != NULL ? g_bytes_get_size (plan->seccomp.program) / 8 : 0);
+  return TRUE;
+}
+
 /* hooks: poststart, once the command's execve is done (only warnings). */
 static gboolean
 run_poststart_hooks (Run *run, GError **error)
@@ -850,6 +876,8 @@ sbx_run (const SbxRunOptions *options, int *out_status, GError **error)
   if (!step (&run, "register", register_run, error))
     return FALSE;
   if (!step (&run, "create-hooks", run_create_hooks, error))
+    return FALSE;
+  if (!step (&run, "send-seccomp", send_seccomp, error))
     return FALSE;
   if (!step (&run, "attach-terminal", attach_terminal, error))
     return FALSE;

@@ -48,6 +48,16 @@ take_peer_error (int fd, GError **error)
   return FALSE;
 }
 
+/* A send on @fd failed with @errsv: the error the peer sent before it went, if it did, else
+ * one naming @what. */
+static gboolean
+send_failed (int fd, int errsv, const char *what, GError **error)
+{
+  if ((errsv == EPIPE || errsv == ECONNRESET) && take_peer_error (fd, error))
+    return FALSE;
+  return sbx_set_error_from_errno (error, errsv, "%s", what);
+}
+
 gboolean
 sbx_sync_send (int fd, SbxSyncType type, GError **error)
 {
@@ -55,12 +65,7 @@ sbx_sync_send (int fd, SbxSyncType type, GError **error)
 
   while (send (fd, &c, 1, MSG_NOSIGNAL) < 0)
     if (errno != EINTR)
-      {
-        int errsv = errno;
-        if ((errsv == EPIPE || errsv == ECONNRESET) && take_peer_error (fd, error))
-          return FALSE;
-        return sbx_set_error_from_errno (error, errsv, "sync socket");
-      }
+      return send_failed (fd, errno, "sync socket", error);
   return TRUE;
 }
 
@@ -117,7 +122,7 @@ sbx_sync_send_text (int fd, SbxSyncType type, const char *text, GError **error)
   memcpy (buf + 1, text, len);
   while (send (fd, buf, len + 1, MSG_NOSIGNAL) < 0)
     if (errno != EINTR)
-      return sbx_set_error_from_errno (error, errno, "sync socket");
+      return send_failed (fd, errno, "sync socket", error);
   return TRUE;
 }
 
@@ -163,7 +168,7 @@ sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error)
   memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
   while (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
     if (errno != EINTR)
-      return sbx_set_error_from_errno (error, errno, "sync socket: send an fd");
+      return send_failed (sock, errno, "sync socket: send an fd", error);
   return TRUE;
 }
 

@@ -6,6 +6,9 @@
  * child then sends TAP with tap0's fd and SOCKETS with its socket maker's, and waits for
  * NET_READY before it starts init.  Any process inside (setup child, init, the command
  * before its execve) may send ERROR with a GError and exit.
+ * With a seccomp filter in the profile, the supervisor compiles it while the sandbox is
+ * being set up and sends SECCOMP with a memfd holding the program, once the create hooks
+ * are done; init waits for it after its mounts, before it starts the command.
  * With hooks in the profile (hooks.h), init says HOOKS with its pid as the host sees it
  * before pivot_root, and waits for HOOKS_DONE: the runtime namespace's create hooks ran.
  * The sandbox's end is close-on-exec, so the sandboxed command never holds it. */
@@ -27,6 +30,7 @@ typedef enum {
   SBX_SYNC_HOOKS_DONE = 'h',  /* the supervisor: prestart and createRuntime hooks ran */
   SBX_SYNC_ATTACHED = 'A',    /* `sbx exec`: its process is in the sandbox's scope, may join it */
   SBX_SYNC_BUSES_READY = 'B', /* the D-Bus proxies listen: their sockets may be bound */
+  SBX_SYNC_SECCOMP = 'F',     /* carries a memfd with the compiled seccomp filter (seccomp-filter.h) */
 } SbxSyncType;
 
 gboolean sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **error);

@@ -38,6 +38,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxSeccompProgram, sbx_seccomp_program_clear)
  * those names, comma-separated, for a warning.  NULL otherwise. */
 char *sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps);
 
+/* The compiled program in a memfd (its flags, then its instructions), to pass it to another
+ * process: *out_fd is close-on-exec. */
+gboolean sbx_seccomp_program_to_fd (const SbxSeccompProgram *program, int *out_fd, GError **error);
+/* Reads what sbx_seccomp_program_to_fd wrote into @out (cleared first). */
+gboolean sbx_seccomp_program_from_fd (int fd, SbxSeccompProgram *out, GError **error);
+
 /* In the sandbox, last thing before execve: installs the program (no-op when it has none).
  * Needs no_new_privs set, or CAP_SYS_ADMIN in the sandbox's user namespace. */
 gboolean sbx_seccomp_program_load (const SbxSeccompProgram *program, GError **error);
