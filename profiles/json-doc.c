@@ -3,11 +3,15 @@
  *
  * A strict pass over the text comes first: it checks RFC 8259 syntax exactly (json-glib
  * also takes comments, leading zeros, raw control characters and text after the value),
- * limits nesting before json-glib's unbounded recursion sees the text, records where each
- * key and array element starts (keyed by its path), and refuses duplicate keys compared
- * after decoding escapes, which json-glib would silently collapse (a second
+ * limits nesting before json-glib's unbounded recursion sees the text, and refuses duplicate
+ * keys compared after decoding escapes, which json-glib would silently collapse (a second
  * "noNewPrivileges", or "no\u004eewPrivileges", must not quietly override the first).
- * json-glib then builds the tree from text known to be valid. */
+ * json-glib then builds the tree from text known to be valid.
+ *
+ * Where each key and array element starts (keyed by its path) is only needed for a
+ * complaint, so the pass runs twice at most: quickly first, checking only (no paths built,
+ * each object's keys in a set of its own), and again recording every position when a
+ * complaint needs one (the text is kept for that) or to word its own error with the path. */
 #include "json-doc.h"
 #include "sbx-error.h"
 
@@ -21,7 +25,8 @@ struct _SbxJsonDoc {
   gint ref_count;
   char *name;
   JsonNode *root;
-  GHashTable *positions; /* path -> packed (line << 32 | col), both from 1 */
+  GBytes *text;          /* what was parsed, for the positions */
+  GHashTable *positions; /* path -> packed (line << 32 | col), both from 1; NULL until needed */
 };
 
 #define PACK(line, col) (((guint64) (line) << 32) | (guint64) (col))
@@ -32,7 +37,7 @@ typedef struct {
   const char *p, *end;
   guint line, col;
   const char *name;
-  GHashTable *positions;
+  GHashTable *positions; /* NULL: the quick pass, which records nothing and builds no path */
   GError **error;
 } Scanner;
 
@@ -259,6 +264,23 @@ scan_literal (Scanner *s)
   return fail_here (s, "a value (object, array, string, number, true, false or null)");
 }
 
+/* The quick pass: @key once in its object (@keys, made on the object's second key). */
+static gboolean
+check_key (Scanner *s, GHashTable **keys, const char *first, char *key)
+{
+  if (first == NULL)
+    return TRUE;
+  if (*keys == NULL)
+    {
+      *keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (*keys, g_strdup (first));
+    }
+  if (g_hash_table_contains (*keys, key))
+    return fail_at (s, s->line, s->col, "duplicate key"); /* reworded by the second pass */
+  g_hash_table_add (*keys, key);
+  return TRUE;
+}
+
 static gboolean
 record (Scanner *s, const char *path, guint line, guint col)
 {
@@ -275,8 +297,10 @@ record (Scanner *s, const char *path, guint line, guint col)
 
 static gboolean scan_value (Scanner *s, const char *path, guint depth);
 
+/* One "key": value.  @first is the object's first key and @keys the set of the others
+ * (quick pass); *out_key is this key when it is the object's first. */
 static gboolean
-scan_member (Scanner *s, const char *path, guint depth)
+scan_member (Scanner *s, const char *path, guint depth, const char *first, GHashTable **keys, char **out_key)
 {
   guint line = s->line, col = s->col;
   g_autofree char *key = NULL;
@@ -286,8 +310,15 @@ scan_member (Scanner *s, const char *path, guint depth)
     return fail_here (s, "'\"' to start a key");
   if (!scan_string (s, &key))
     return FALSE;
-  member = sbx_json_path_member (path, key);
-  if (!record (s, member, line, col))
+  if (s->positions != NULL)
+    {
+      member = sbx_json_path_member (path, key);
+      if (!record (s, member, line, col))
+        return FALSE;
+    }
+  else if (first == NULL)
+    *out_key = g_steal_pointer (&key);
+  else if (!check_key (s, keys, first, g_steal_pointer (&key)))
     return FALSE;
   skip_ws (s);
   if (!expect_char (s, ':', "':' after the key"))
@@ -299,6 +330,9 @@ scan_member (Scanner *s, const char *path, guint depth)
 static gboolean
 scan_object (Scanner *s, const char *path, guint depth)
 {
+  g_autofree char *first = NULL;
+  g_autoptr(GHashTable) keys = NULL;
+
   advance (s);
   skip_ws (s);
   if (!at_end (s) && *s->p == '}')
@@ -308,7 +342,7 @@ scan_object (Scanner *s, const char *path, guint depth)
     }
   for (;;)
     {
-      if (!scan_member (s, path, depth))
+      if (!scan_member (s, path, depth, first, &keys, &first))
         return FALSE;
       skip_ws (s);
       if (!at_end (s) && *s->p == ',')
@@ -335,9 +369,9 @@ scan_array (Scanner *s, const char *path, guint depth)
     }
   for (;;)
     {
-      g_autofree char *element = sbx_json_path_element (path, index++);
+      g_autofree char *element = s->positions != NULL ? sbx_json_path_element (path, index++) : NULL;
 
-      if (!record (s, element, s->line, s->col) || !scan_value (s, element, depth + 1))
+      if ((element != NULL && !record (s, element, s->line, s->col)) || !scan_value (s, element, depth + 1))
         return FALSE;
       skip_ws (s);
       if (!at_end (s) && *s->p == ',')
@@ -390,8 +424,9 @@ scan_document (Scanner *s)
   skip_ws (s);
   if (at_end (s))
     return fail_at (s, 1, 1, "empty document");
-  g_hash_table_insert (s->positions, g_strdup (""), (gpointer) (guintptr) PACK (s->line, s->col));
-  if (!scan_value (s, "", 0))
+  if (s->positions != NULL)
+    g_hash_table_insert (s->positions, g_strdup (""), (gpointer) (guintptr) PACK (s->line, s->col));
+  if (!scan_value (s, s->positions != NULL ? "" : NULL, 0))
     return FALSE;
   skip_ws (s);
   if (!at_end (s))
@@ -458,10 +493,28 @@ parse_json (const char *name, const char *data, gsize length, GError **error)
   return json_node_ref (root);
 }
 
+/* The recording pass over the text: fills doc->positions.  FALSE, with @error, for the
+ * same text the quick pass refuses. */
+static gboolean
+record_positions (SbxJsonDoc *doc, GError **error)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (doc->text, &length);
+  Scanner scanner;
+
+  if (doc->positions != NULL)
+    return TRUE;
+  doc->positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  scanner = (Scanner) { .p = data != NULL ? data : "", .end = (data != NULL ? data : "") + length,
+                        .line = 1, .col = 1, .name = doc->name, .positions = doc->positions, .error = error };
+  return scan_document (&scanner);
+}
+
 SbxJsonDoc *
 sbx_json_doc_new_from_data (const char *name, const char *data, gsize length, GError **error)
 {
   g_autoptr(SbxJsonDoc) doc = NULL;
+  g_autoptr(GError) quick_error = NULL;
   Scanner scanner;
 
   if (!check_plain_text (name, data, length, error))
@@ -469,12 +522,17 @@ sbx_json_doc_new_from_data (const char *name, const char *data, gsize length, GE
   doc = g_new0 (SbxJsonDoc, 1);
   doc->ref_count = 1;
   doc->name = g_strdup (name);
-  doc->positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  doc->text = g_bytes_new (data, length);
   /* The strict pass first: json-glib recurses without a depth limit and is lenient
-   * (comments, leading zeros, raw control characters, a second document). */
-  scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1, .name = name, .positions = doc->positions, .error = error };
+   * (comments, leading zeros, raw control characters, a second document).  Its quick
+   * form; what it refuses is refused again by the recording form, in words with the path. */
+  scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1, .name = name, .error = &quick_error };
   if (!scan_document (&scanner))
-    return NULL;
+    {
+      if (record_positions (doc, error)) /* cannot be: both passes take the same text */
+        g_propagate_error (error, g_steal_pointer (&quick_error));
+      return NULL;
+    }
   if ((doc->root = parse_json (name, data, length, error)) == NULL)
     return NULL;
   return g_steal_pointer (&doc);
@@ -531,7 +589,8 @@ sbx_json_doc_unref (SbxJsonDoc *doc)
     return;
   g_free (doc->name);
   g_clear_pointer (&doc->root, json_node_unref);
-  g_hash_table_unref (doc->positions);
+  g_clear_pointer (&doc->text, g_bytes_unref);
+  g_clear_pointer (&doc->positions, g_hash_table_unref);
   g_free (doc);
 }
 
@@ -553,6 +612,8 @@ lookup_position (SbxJsonDoc *doc, const char *path)
 {
   g_autofree char *p = g_strdup (path);
 
+  if (!record_positions (doc, NULL))
+    return PACK (1, 1); /* cannot be: the text passed before */
   for (;;)
     {
       gpointer value;
