@@ -141,6 +141,13 @@ fill_from_sandbox_record (Run *run)
         options->network = run->sandbox->network;
       if (options->publish == NULL)
         options->publish = run->sandbox->publish;
+      /* Rules given on the command line stay with the sandbox, as its ports do: a later
+       * `sbx start` must not run it with the network open. */
+      if (options->net_allow == NULL && options->net_deny == NULL)
+        {
+          options->net_allow = run->sandbox->net_allow;
+          options->net_deny = run->sandbox->net_deny;
+        }
     }
   if (options->profile == NULL)
     options->profile = "default";
@@ -510,6 +517,8 @@ record_sandbox (Run *run, GError **error)
   sandbox->command = options->command != NULL && options->command[0] != NULL ? g_strdupv (options->command) : NULL;
   sandbox->network = g_strdup (options->network);
   sandbox->publish = g_strdupv (options->publish);
+  sandbox->net_allow = g_strdupv (options->net_allow);
+  sandbox->net_deny = g_strdupv (options->net_deny);
   sandbox->created = g_get_real_time () / G_USEC_PER_SEC;
   if (!sbx_sandbox_create (run->store, sandbox, error))
     return FALSE;

@@ -33,6 +33,8 @@ sbx_sandbox_free (SbxSandbox *sandbox)
   g_strfreev (sandbox->command);
   g_free (sandbox->network);
   g_strfreev (sandbox->publish);
+  g_strfreev (sandbox->net_allow);
+  g_strfreev (sandbox->net_deny);
   g_free (sandbox->driver);
   g_free (sandbox);
 }
@@ -121,6 +123,8 @@ state_to_data (const SbxSandbox *sandbox, gsize *out_length)
       json_builder_add_string_value (builder, sandbox->network);
     }
   sbx_json_builder_add_strv (builder, "publish", sandbox->publish);
+  sbx_json_builder_add_strv (builder, "netAllow", sandbox->net_allow);
+  sbx_json_builder_add_strv (builder, "netDeny", sandbox->net_deny);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -151,7 +155,9 @@ state_from_file (SbxStore *store, const char *name, const char *path, GError **e
   sandbox->created = json_object_get_int_member_with_default (object, "created", 0);
   sandbox->network = sbx_json_object_dup_string (object, "network");
   if (!sbx_json_object_get_strv (object, "command", &sandbox->command) ||
-      !sbx_json_object_get_strv (object, "publish", &sandbox->publish))
+      !sbx_json_object_get_strv (object, "publish", &sandbox->publish) ||
+      !sbx_json_object_get_strv (object, "netAllow", &sandbox->net_allow) ||
+      !sbx_json_object_get_strv (object, "netDeny", &sandbox->net_deny))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: malformed", path), NULL;
   sandbox->image = sbx_image_from_json (json_object_get_member (object, "image"), error);
   if (sandbox->image == NULL)

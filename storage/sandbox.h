@@ -26,6 +26,8 @@ typedef struct {
   char **command;     /* the command of the first run; NULL: the image's */
   char *network;      /* --network of the first run, or NULL */
   char **publish;     /* -p of the first run, or NULL */
+  char **net_allow;   /* --net-allow of the first run, or NULL */
+  char **net_deny;    /* --net-deny of the first run, or NULL */
   gint64 created;     /* unix time */
   char *driver;       /* "overlay" / "fuse-overlayfs" once mounted, else NULL */
   gboolean running;   /* a run holds its lock (at the time of loading) */

@@ -179,6 +179,11 @@ rec deny "$SBX" run --log-net --net-deny '*.bad.test' bb sh -c "$IN"'
   echo "== www.bad.test"; nslookup www.bad.test 10.0.2.3 2>&1
   try "$(res allowed.test A)"
   try 203.0.113.11'
+# A named sandbox keeps the rules of its first run: `sbx start` gives none and gets them.
+rec keptfirst "$SBX" run --name kept --net-deny '*.bad.test' bb true
+rec kept "$SBX" start kept sh -c "$IN"'
+  echo "== www.bad.test"; nslookup www.bad.test 10.0.2.3 2>&1
+  try "$(res allowed.test A)"'
 rec wild "$SBX" run --net-allow '*.allowed.test' bb sh -c "$IN"'
   try "$(res also.allowed.test A)"
   echo "== allowed.test"; nslookup allowed.test 10.0.2.3 2>&1'
@@ -272,6 +277,12 @@ world_load deny
 nxdomain www.bad.test "--net-deny '*.bad.test': www.bad.test gets NXDOMAIN"
 reached 203.0.113.10 203.0.113.10 "--net-deny '*.bad.test': other names are reached (no allow rule: the rest is open)"
 reached 203.0.113.11 203.0.113.11 "--net-deny '*.bad.test': the address itself, never resolved as a bad.test name, is reached"
+
+world_load keptfirst
+is "$RC" 0 "sbx run --name kept --net-deny '*.bad.test': the first run"
+world_load kept
+nxdomain www.bad.test "sbx start kept (made with --net-deny '*.bad.test', started without): the rule still holds"
+reached 203.0.113.10 203.0.113.10 "sbx start kept: what the kept rules do not deny is reached"
 
 world_load wild
 reached 203.0.113.10 203.0.113.10 "--net-allow '*.allowed.test': also.allowed.test's server is reached"
