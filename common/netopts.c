@@ -167,6 +167,14 @@ sbx_port_forward_is_loopback (const SbxPortForward *fwd)
 }
 
 gboolean
+sbx_port_forward_is_wildcard (const SbxPortForward *fwd)
+{
+  if (fwd->host_family == AF_INET6)
+    return IN6_IS_ADDR_UNSPECIFIED (&fwd->host_addr6);
+  return fwd->host_addr.s_addr == htonl (INADDR_ANY);
+}
+
+gboolean
 sbx_net_options_check (const SbxNetOptions *opts, GError **error)
 {
   /* With none nothing leaves anyway; on the host's network nothing of sbx's sees a packet. */

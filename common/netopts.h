@@ -59,6 +59,8 @@ gboolean sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GEr
 const char *sbx_port_forward_host (const SbxPortForward *fwd, char *buf, gsize size);
 /* TRUE for a host address in 127.0.0.0/8 or ::1: only this machine's programs reach it. */
 gboolean sbx_port_forward_is_loopback (const SbxPortForward *fwd);
+/* TRUE for the wildcard host address 0.0.0.0 or ::: every address of this machine. */
+gboolean sbx_port_forward_is_wildcard (const SbxPortForward *fwd);
 
 /* A per-app rule (netrule.h) from @origin ("--net-allow"), appended to opts->rules. */
 gboolean sbx_net_options_add_rule (SbxNetOptions *opts, const char *text, gboolean deny, const char *origin,

@@ -519,9 +519,56 @@ add_forward (SbxSlirp *net, const SbxPortForward *fwd)
                              sizeof guest6, (fwd->is_udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY);
 }
 
-static gboolean
-add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
+/* A free port on this machine's loopback of @family, as the kernel picks one; 0 if none. */
+static guint16
+free_loopback_port (int family)
 {
+  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+  struct sockaddr_storage got = { 0 };
+  socklen_t len = sizeof got;
+  int fd = socket (family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  guint16 port = 0;
+
+  if (fd < 0)
+    return 0;
+  if ((family == AF_INET ? bind (fd, (struct sockaddr *) &in4, sizeof in4)
+                         : bind (fd, (struct sockaddr *) &in6, sizeof in6)) == 0 &&
+      getsockname (fd, (struct sockaddr *) &got, &len) == 0)
+    port = ntohs (family == AF_INET ? ((struct sockaddr_in *) &got)->sin_port : ((struct sockaddr_in6 *) &got)->sin6_port);
+  close (fd);
+  return port;
+}
+
+/* The hop of a wildcard TCP port (splice.h): libslirp listens on a private loopback port of
+ * the forward's family and forwards it to the port inside, as it did the public one.  The
+ * kernel picks the port; another program taking it in between is retried.  0 on failure. */
+static guint16
+add_hop (SbxSlirp *net, const SbxPortForward *fwd)
+{
+  for (int attempt = 0; attempt < 8; attempt++)
+    {
+      SbxPortForward hop = *fwd;
+
+      hop.host_port = free_loopback_port (fwd->host_family);
+      if (hop.host_port == 0)
+        return 0;
+      if (fwd->host_family == AF_INET)
+        hop.host_addr.s_addr = htonl (INADDR_LOOPBACK);
+      else
+        hop.host_addr6 = in6addr_loopback;
+      if (add_forward (net, &hop) == 0)
+        return hop.host_port;
+    }
+  return 0;
+}
+
+/* libslirp's forwards: every -p that splice.h does not take, and the hops of those it takes
+ * on wildcard addresses (*hop_ports, one per forward, 0 for none). */
+static gboolean
+add_forwards (SbxSlirp *net, const SbxNetOptions *opts, guint16 **hop_ports, GError **error)
+{
+  *hop_ports = g_new0 (guint16, opts->forwards->len + 1);
   for (guint i = 0; i < opts->forwards->len; i++)
     {
       const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
@@ -529,12 +576,18 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
       gboolean v6 = fwd->host_family == AF_INET6;
 
       errno = 0;
-      if (sbx_port_splice_wants (fwd) || add_forward (net, fwd) == 0)
+      if (sbx_port_splice_wants_hop (fwd) && ((*hop_ports)[i] = add_hop (net, fwd)) != 0)
+        continue;
+      if (sbx_port_splice_wants (fwd) && !sbx_port_splice_wants_hop (fwd))
+        continue;
+      if (!sbx_port_splice_wants (fwd) && add_forward (net, fwd) == 0)
         continue;
       sbx_port_forward_host (fwd, host, sizeof host);
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s%s%s:%u/%s: %s",
                    fwd->spec, v6 ? "[" : "", host, v6 ? "]" : "", fwd->host_port, fwd->is_udp ? "udp" : "tcp",
-                   errno != 0 ? g_strerror (errno) : "the port is taken or not allowed");
+                   errno != 0 ? g_strerror (errno)
+                              : sbx_port_splice_wants_hop (fwd) ? "no private loopback port for its other clients"
+                                                                : "the port is taken or not allowed");
       return FALSE;
     }
   return TRUE;
@@ -568,6 +621,7 @@ SbxSlirp *
 sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **error)
 {
   g_autoptr(SbxSlirp) net = g_new0 (SbxSlirp, 1);
+  g_autofree guint16 *hop_ports = NULL;
 
   tune_malloc ();
 
@@ -596,12 +650,12 @@ sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **err
       close (maker_fd);
       return NULL;
     }
-  if (!add_forwards (net, opts, error))
+  if (!add_forwards (net, opts, &hop_ports, error))
     {
       close (maker_fd);
       return NULL;
     }
-  net->splice = sbx_port_splice_new (maker_fd, opts, error);
+  net->splice = sbx_port_splice_new (maker_fd, opts, hop_ports, error);
   if (net->splice == NULL)
     return NULL;
   net->source = g_source_new (&slirp_source_funcs, sizeof (SlirpSource));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* splice.c: published TCP ports on loopback addresses: accept, connect inside, relay. */
+/* splice.c: published TCP ports on loopback and wildcard addresses: accept, connect inside
+ * (or to libslirp's hop port), relay. */
 #include "splice.h"
 #include "nsocket.h"
 #include "relay.h"
@@ -22,6 +23,7 @@ typedef struct {
   int fd;
   int family;
   guint16 guest_port;
+  guint16 hop_port; /* a wildcard port: libslirp's private loopback port for other clients */
   GSource *source;
 } Listener;
 
@@ -57,7 +59,13 @@ family_index (int family)
 gboolean
 sbx_port_splice_wants (const SbxPortForward *fwd)
 {
-  return !fwd->is_udp && sbx_port_forward_is_loopback (fwd);
+  return !fwd->is_udp && (sbx_port_forward_is_loopback (fwd) || sbx_port_forward_is_wildcard (fwd));
+}
+
+gboolean
+sbx_port_splice_wants_hop (const SbxPortForward *fwd)
+{
+  return !fwd->is_udp && sbx_port_forward_is_wildcard (fwd);
 }
 
 /* ---- pending connections ------------------------------------------------------------------ */
@@ -149,20 +157,12 @@ on_connected (int fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Connects @p's socket inside to the published port on the sandbox's loopback. */
+/* Connects @sock, @p's from now on, to @addr; relays once it is connected. */
 static void
-connect_inside (Pending *p, int sock)
+connect_socket (Pending *p, int sock, const struct sockaddr *addr, socklen_t len)
 {
-  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (p->guest_port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (p->guest_port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-  int rc;
-
   p->inside = sock;
-  if (p->family == AF_INET)
-    rc = connect (sock, (struct sockaddr *) &in4, sizeof in4);
-  else
-    rc = connect (sock, (struct sockaddr *) &in6, sizeof in6);
-  if (rc == 0)
+  if (connect (sock, addr, len) == 0)
     {
       start_relay (p);
       return;
@@ -175,6 +175,41 @@ connect_inside (Pending *p, int sock)
   p->connecting = g_unix_fd_source_new (sock, G_IO_OUT);
   g_source_set_callback (p->connecting, G_SOURCE_FUNC (on_connected), p, NULL);
   g_source_attach (p->connecting, NULL);
+}
+
+/* @port on the loopback of @p's family: the sandbox's, or this machine's (by whose socket it is). */
+static void
+connect_loopback (Pending *p, int sock, guint16 port)
+{
+  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+
+  if (p->family == AF_INET)
+    connect_socket (p, sock, (struct sockaddr *) &in4, sizeof in4);
+  else
+    connect_socket (p, sock, (struct sockaddr *) &in6, sizeof in6);
+}
+
+/* Connects @p's socket inside to the published port on the sandbox's loopback. */
+static void
+connect_inside (Pending *p, int sock)
+{
+  connect_loopback (p, sock, p->guest_port);
+}
+
+/* A client from elsewhere of a wildcard port: to libslirp's hop port on this machine's
+ * loopback, with a socket of this (the host's) network namespace; one try, there is nothing
+ * to fall back to. */
+static void
+connect_hop (Pending *p, guint16 hop_port)
+{
+  int sock = socket (p->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+  p->tried_other = TRUE;
+  if (sock < 0)
+    pending_fail (p);
+  else
+    connect_loopback (p, sock, hop_port);
 }
 
 /* ---- the maker's sockets ---------------------------------------------------------------- */
@@ -267,6 +302,20 @@ on_maker_readable (int fd, GIOCondition condition, gpointer user_data)
 
 /* ---- listeners ---------------------------------------------------------------------------- */
 
+/* Whether the peer @addr is a program of this machine through its loopback. */
+static gboolean
+peer_is_loopback (const struct sockaddr_storage *addr)
+{
+  if (addr->ss_family == AF_INET)
+    return (ntohl (((const struct sockaddr_in *) addr)->sin_addr.s_addr) >> 24) == 127;
+  if (addr->ss_family == AF_INET6)
+    {
+      const struct in6_addr *a = &((const struct sockaddr_in6 *) addr)->sin6_addr;
+      return IN6_IS_ADDR_LOOPBACK (a) || (IN6_IS_ADDR_V4MAPPED (a) && a->s6_addr[12] == 127);
+    }
+  return FALSE;
+}
+
 static gboolean
 on_client (int fd, GIOCondition condition, gpointer user_data)
 {
@@ -274,7 +323,9 @@ on_client (int fd, GIOCondition condition, gpointer user_data)
 
   for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++)
     {
-      int client = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      struct sockaddr_storage peer = { 0 };
+      socklen_t peer_len = sizeof peer;
+      int client = accept4 (fd, (struct sockaddr *) &peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
       Pending *p;
 
       if (client < 0)
@@ -282,7 +333,10 @@ on_client (int fd, GIOCondition condition, gpointer user_data)
       p = g_new0 (Pending, 1);
       *p = (Pending) { .owner = l->owner, .client = client, .inside = -1, .family = l->family, .guest_port = l->guest_port };
       g_hash_table_add (l->owner->pendings, p);
-      need_socket (p);
+      if (l->hop_port != 0 && !peer_is_loopback (&peer))
+        connect_hop (p, l->hop_port);
+      else
+        need_socket (p);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -330,7 +384,7 @@ bind_listener (const SbxPortForward *fwd)
 }
 
 static gboolean
-add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, GError **error)
+add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, guint16 hop_port, GError **error)
 {
   Listener *l;
   int fd = bind_listener (fwd);
@@ -347,7 +401,8 @@ add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, GError **error)
       return FALSE;
     }
   l = g_new0 (Listener, 1);
-  *l = (Listener) { .owner = splice, .fd = fd, .family = fwd->host_family, .guest_port = fwd->guest_port };
+  *l = (Listener) { .owner = splice, .fd = fd, .family = fwd->host_family, .guest_port = fwd->guest_port,
+                    .hop_port = hop_port };
   l->source = g_unix_fd_source_new (fd, G_IO_IN);
   g_source_set_callback (l->source, G_SOURCE_FUNC (on_client), l, NULL);
   g_source_attach (l->source, NULL);
@@ -359,7 +414,7 @@ add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, GError **error)
 /* ---- setup -------------------------------------------------------------------------------- */
 
 SbxPortSplice *
-sbx_port_splice_new (int maker_fd, const SbxNetOptions *opts, GError **error)
+sbx_port_splice_new (int maker_fd, const SbxNetOptions *opts, const guint16 *hop_ports, GError **error)
 {
   g_autoptr(SbxPortSplice) splice = g_new0 (SbxPortSplice, 1);
 
@@ -375,7 +430,7 @@ sbx_port_splice_new (int maker_fd, const SbxNetOptions *opts, GError **error)
   for (guint i = 0; i < opts->forwards->len; i++)
     {
       const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
-      if (sbx_port_splice_wants (fwd) && !add_listener (splice, fwd, error))
+      if (sbx_port_splice_wants (fwd) && !add_listener (splice, fwd, hop_ports[i], error))
         return NULL;
     }
   if (splice->listeners->len == 0)

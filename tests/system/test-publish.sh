@@ -5,8 +5,11 @@
 # -p 127.0.0.1:P:8080 and -p [::1]:P:8080 observes (data both ways, a 64 MiB transfer each way
 # intact by SHA-256, half-close, 40 concurrent connections, the client address the service
 # inside sees, the other family when the service listens on one only, a reset when nothing
-# listens), the bad -p forms with IPv6 addresses, and the ports released at exit.  The
-# service inside is a Python server from the host image.
+# listens), the bad -p forms with IPv6 addresses, and the ports released at exit.  On a
+# wildcard address (-p 0.0.0.0:P:8080) loopback clients are spliced too, and a client through
+# another address of this machine keeps libslirp's path (seen inside as 10.0.2.2, unable to
+# reach a service bound to the sandbox's loopback).  The service inside is a Python server
+# from the host image.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +25,8 @@ fi
 HAVE_V6=1
 "$PY" -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null || HAVE_V6=0
 
-# The service inside: per connection, a first line says what to do.
+# The service inside (MODE dual: on [::], dual-stack; v4: on 0.0.0.0; lo: on 127.0.0.1 only):
+# per connection, a first line says what to do.
 #   UP: read to end of stream (the client's half-close), answer "<sha256> <peer address>".
 #   DOWN N SEED: send N bytes of SEED's stream, then close.
 SERVER=$(cat <<'EOF2'
@@ -53,7 +57,7 @@ ls = socket.socket(family)
 ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 if family == socket.AF_INET6:
     ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-ls.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 8080))
+ls.bind(("::" if family == socket.AF_INET6 else "127.0.0.1" if sys.argv[1] == "lo" else "0.0.0.0", 8080))
 ls.listen(128)
 print("listening", flush=True)
 while True:
@@ -219,6 +223,47 @@ if [ "$HAVE_V6" = 1 ]; then
   stop_sbx v4only
 else
   skip "IPv6 client of an IPv4-only service" "the host has no IPv6 loopback"
+fi
+
+# --- a wildcard address: loopback clients spliced, the others through libslirp ----------------
+# SERVER's "dual" mode listens on [::] (every address); "lo" on the sandbox's 127.0.0.1 only.
+OTHER=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+PW=$(free_port)
+PL=$(free_port)
+start_service wild dual -p "0.0.0.0:$PW:8080"
+if wait_listening wild; then
+  client up 127.0.0.1 "$PW" $((8 << 20))
+  is "$OUT" "intact 127.0.0.1" "-p 0.0.0.0:$PW:8080: a client of 127.0.0.1 is spliced (seen inside as 127.0.0.1), 8 MiB intact"
+  client many 127.0.0.1 "$PW" 20
+  is "$OUT" "20 intact of 20" "-p 0.0.0.0:$PW:8080: 20 concurrent loopback clients, all intact"
+  if [ -n "$OTHER" ]; then
+    client up "$OTHER" "$PW" $((8 << 20))
+    is "$OUT" "intact 10.0.2.2" "-p 0.0.0.0:$PW:8080: a client through $OTHER keeps libslirp's path (seen inside as 10.0.2.2), 8 MiB intact"
+  else
+    skip "-p 0.0.0.0:PORT:8080 from a non-loopback address" "this host has no global IPv4 address"
+  fi
+  if command -v ss >/dev/null; then
+    l=$(ss -Hltn "sport = :$PW" | awk '{ print $4 }' | sort | tr '\n' ' ')
+    is "$l" "0.0.0.0:$PW " "-p 0.0.0.0:$PW:8080 listens on 0.0.0.0:$PW"
+  else
+    skip "-p 0.0.0.0:PORT:8080 listens on every address" "ss not found (install iproute2)"
+  fi
+else
+  not_ok "the service inside started behind -p 0.0.0.0:$PW:8080" "$(cat "$W/wild.err")"
+fi
+stop_sbx wild
+if [ -n "$OTHER" ]; then
+  start_service wildlo lo -p "0.0.0.0:$PL:8080"
+  if wait_listening wildlo; then
+    client up 127.0.0.1 "$PL" 100000
+    is "$OUT" "intact 127.0.0.1" "a service on the sandbox's 127.0.0.1 only: reached by a loopback client of 0.0.0.0:$PL (spliced)"
+    client refused "$OTHER" "$PL"
+    like "$OUT" "^(error: ConnectionResetError|error: BrokenPipeError|answer b'')$" \
+      "a service on the sandbox's 127.0.0.1 only: not reached through $OTHER (libslirp's path leads to the guest address)"
+  else
+    not_ok "the loopback-only service started behind -p 0.0.0.0:$PL:8080" "$(cat "$W/wildlo.err")"
+  fi
+  stop_sbx wildlo
 fi
 
 done_testing
