@@ -446,7 +446,15 @@ make_mount_point (int root_fd, const char *path, gboolean directory, GError **er
 static gboolean
 check_mount_target (int root_fd, int target, const char *destination, GError **error)
 {
-  static const char * const own[] = { "/dev", "/sys", "/sys/fs/cgroup" };
+  /* Each of sbx's own directories with the filesystems it can be on: only a target on one
+   * of those can be it, which spares the lookups for all others (/sys/fs/cgroup stays a
+   * directory of sysfs where the kernel refuses cgroup2). */
+  static const struct {
+    const char *path;
+    unsigned long type, other_type;
+  } own[] = { { "/dev", TMPFS_MAGIC, TMPFS_MAGIC },
+              { "/sys", SYSFS_MAGIC, SYSFS_MAGIC },
+              { "/sys/fs/cgroup", CGROUP2_SUPER_MAGIC, SYSFS_MAGIC } };
   struct statfs sf;
   struct stat st, own_st;
 
@@ -462,13 +470,16 @@ check_mount_target (int root_fd, int target, const char *destination, GError **e
     }
   for (gsize i = 0; i < G_N_ELEMENTS (own); i++)
     {
-      sbx_autofd int fd = open_in_root (root_fd, own[i], O_PATH);
+      sbx_autofd int fd = -1;
 
+      if ((unsigned long) sf.f_type != own[i].type && (unsigned long) sf.f_type != own[i].other_type)
+        continue;
+      fd = open_in_root (root_fd, own[i].path, O_PATH);
       if (fd >= 0 && fstat (fd, &own_st) == 0 && own_st.st_dev == st.st_dev && own_st.st_ino == st.st_ino)
         {
           g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "mount destination %s resolves to "
                                                                 "the sandbox's %s, which no mount may replace",
-                       destination, own[i]);
+                       destination, own[i].path);
           return FALSE;
         }
     }
