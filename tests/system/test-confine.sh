@@ -747,6 +747,12 @@ else
   unlike "$OUT" command-ran "-v DIR:/link-root-dotdot: the command does not run"
   run_sbx run -v "$vol:/srv/.." ml true
   check_sbx_error "-v DIR:/srv/.. (the root, spelt with ..)" "cannot be /"
+  # Through the same link to sbx's own directories, which the profile check cannot see.
+  for own in /dev /sys /sys/fs/cgroup; do
+    run_sbx run -v "$vol:/link-root-dotdot$own" ml sh -c 'echo command-ran'
+    check_sbx_error "-v DIR:/link-root-dotdot$own (-> sbx's $own)" "resolves to the sandbox's $own, which no mount may replace"
+    unlike "$OUT" command-ran "-v DIR:/link-root-dotdot$own: the command does not run"
+  done
 fi
 
 # --- --ulimit ----------------------------------------------------------------------------------
