@@ -30,7 +30,7 @@ like "$ERR" ' supervisor: timing: load-profile done in [0-9]+\.[0-9]{3} ms' "eac
 like "$ERR" ' supervisor: timing: supervise done in ' "the last step is timed too"
 like "$ERR" 'make-plan: storage driver (auto|overlay|fuse-overlayfs) \(' "the storage driver is logged with why"
 like "$ERR" "settle-userns: default; uid map '0 $MY_UID 1" "the id maps are logged"
-like "$ERR" 'settle-confinement: .*seccomp on \([0-9]+ BPF instructions\)' "the filter size is logged"
+like "$ERR" 'send-seccomp: [0-9]+ BPF instructions sent to init' "the filter size is logged"
 like "$ERR" 'mount-rootfs: (overlay|fuse-overlayfs) over 1 layers' "the driver that mounted the root is logged"
 pids=$(printf '%s\n' "$ERR" | sed -nE 's/^sbx\[([0-9]+)\].*/\1/p' | sort -u | wc -l)
 check "lines come from at least 3 processes (got $pids)" test "$pids" -ge 3
