@@ -264,7 +264,7 @@ scan_literal (Scanner *s)
   return fail_here (s, "a value (object, array, string, number, true, false or null)");
 }
 
-/* The quick pass: @key once in its object (@keys, made on the object's second key). */
+/* The quick pass: @key (taken) once in its object (@keys, made on the object's second key). */
 static gboolean
 check_key (Scanner *s, GHashTable **keys, const char *first, char *key)
 {
@@ -276,7 +276,10 @@ check_key (Scanner *s, GHashTable **keys, const char *first, char *key)
       g_hash_table_add (*keys, g_strdup (first));
     }
   if (g_hash_table_contains (*keys, key))
-    return fail_at (s, s->line, s->col, "duplicate key"); /* reworded by the second pass */
+    {
+      g_free (key);
+      return fail_at (s, s->line, s->col, "duplicate key"); /* reworded by the second pass */
+    }
   g_hash_table_add (*keys, key);
   return TRUE;
 }
