@@ -26,7 +26,6 @@ typedef struct {
   SbxTerminal *terminal; /* -t: SIGWINCH resizes its pty instead of being forwarded */
 } Supervisor;
 
-
 /* Reads one message; an ERROR is kept (the first one wins).  FALSE at end of stream. */
 static gboolean
 receive_sync_message (Supervisor *sup)

@@ -585,9 +585,9 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, guint16 **hop_ports, GEr
       sbx_port_forward_host (fwd, host, sizeof host);
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s%s%s:%u/%s: %s",
                    fwd->spec, v6 ? "[" : "", host, v6 ? "]" : "", fwd->host_port, fwd->is_udp ? "udp" : "tcp",
-                   errno != 0 ? g_strerror (errno)
-                              : sbx_port_splice_wants_hop (fwd) ? "no private loopback port for its other clients"
-                                                                : "the port is taken or not allowed");
+                   errno != 0                        ? g_strerror (errno)
+                   : sbx_port_splice_wants_hop (fwd) ? "no private loopback port for its other clients"
+                                                     : "the port is taken or not allowed");
       return FALSE;
     }
   return TRUE;

@@ -401,8 +401,7 @@ add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, guint16 hop_port
       return FALSE;
     }
   l = g_new0 (Listener, 1);
-  *l = (Listener) { .owner = splice, .fd = fd, .family = fwd->host_family, .guest_port = fwd->guest_port,
-                    .hop_port = hop_port };
+  *l = (Listener) { .owner = splice, .fd = fd, .family = fwd->host_family, .guest_port = fwd->guest_port, .hop_port = hop_port };
   l->source = g_unix_fd_source_new (fd, G_IO_IN);
   g_source_set_callback (l->source, G_SOURCE_FUNC (on_client), l, NULL);
   g_source_attach (l->source, NULL);

@@ -508,8 +508,7 @@ record_positions (SbxJsonDoc *doc, GError **error)
   if (doc->positions != NULL)
     return TRUE;
   doc->positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  scanner = (Scanner) { .p = data != NULL ? data : "", .end = (data != NULL ? data : "") + length,
-                        .line = 1, .col = 1, .name = doc->name, .positions = doc->positions, .error = error };
+  scanner = (Scanner) { .p = data != NULL ? data : "", .end = (data != NULL ? data : "") + length, .line = 1, .col = 1, .name = doc->name, .positions = doc->positions, .error = error };
   return scan_document (&scanner);
 }
 
