@@ -151,6 +151,16 @@ start_service() { # NAME MODE -p...
   BG_PID[$name]=$!
   bg_track "$!"
 }
+# listens_on PORT ADDRESS DESC: the host's only listening socket on PORT is ADDRESS (ss).
+listens_on() {
+  local l
+  if ! command -v ss >/dev/null; then
+    skip "$3" "ss not found (install iproute2)"
+    return
+  fi
+  l=$(ss -Hltn "sport = :$1" | awk '{ print $4 }' | sort | tr '\n' ' ')
+  is "$l" "$2 " "$3"
+}
 declare -A BG_PID
 stop_sbx() { # NAME: SIGTERM, a bounded wait; RC OUT ERR
   signal_and_wait TERM "${BG_PID[$1]}"
@@ -188,12 +198,7 @@ else
     is "$OUT" "intact ::1" "-p [::1]:$P6:8080: a client of [::1]:$P6 gets through, seen inside as ::1"
     client down ::1 "$P6" $((8 << 20))
     is "$OUT" "intact $((8 << 20))" "-p [::1]:$P6:8080: 8 MiB back to the IPv6 client, intact"
-    if command -v ss >/dev/null; then
-      l=$(ss -Hltn "sport = :$P6" | awk '{ print $4 }' | sort | tr '\n' ' ')
-      is "$l" "[::1]:$P6 " "-p [::1]:$P6:8080 listens on [::1]:$P6 only"
-    else
-      skip "-p [::1]:$P6:8080 listens on [::1] only" "ss not found (install iproute2)"
-    fi
+    listens_on "$P6" "[::1]:$P6" "-p [::1]:$P6:8080 listens on [::1]:$P6 only"
   else
     skip "-p [::1]:PORT:8080" "the host has no IPv6 loopback"
   fi
@@ -242,12 +247,7 @@ if wait_listening wild; then
   else
     skip "-p 0.0.0.0:PORT:8080 from a non-loopback address" "this host has no global IPv4 address"
   fi
-  if command -v ss >/dev/null; then
-    l=$(ss -Hltn "sport = :$PW" | awk '{ print $4 }' | sort | tr '\n' ' ')
-    is "$l" "0.0.0.0:$PW " "-p 0.0.0.0:$PW:8080 listens on 0.0.0.0:$PW"
-  else
-    skip "-p 0.0.0.0:PORT:8080 listens on every address" "ss not found (install iproute2)"
-  fi
+  listens_on "$PW" "0.0.0.0:$PW" "-p 0.0.0.0:$PW:8080 listens on 0.0.0.0:$PW"
 else
   not_ok "the service inside started behind -p 0.0.0.0:$PW:8080" "$(cat "$W/wild.err")"
 fi
