@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,19 +56,23 @@ on_sync_readable (int fd, GIOCondition condition, gpointer user_data)
  * (and so the sandbox). */
 static const int supervisor_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH };
 
-static gboolean
-on_signals (int fd, GIOCondition condition, gpointer user_data)
-{
-  Supervisor *sup = user_data;
-  struct signalfd_siginfo info;
+typedef struct {
+  Supervisor *sup;
+  int sig;
+} ForwardedSignal;
 
-  while (read (fd, &info, sizeof info) == (ssize_t) sizeof info)
-    {
-      if ((int) info.ssi_signo == SIGWINCH && sup->terminal != NULL)
-        sbx_terminal_resize (sup->terminal);
-      else
-        kill (sup->setup_pid, (int) info.ssi_signo);
-    }
+/* GLib's unix signal sources, not a signalfd: a signal sent to the process may land on any
+ * of its threads (GIO starts some, for D-Bus and thread pools), and only a handler, which
+ * every thread shares, catches it on all of them. */
+static gboolean
+on_forwarded_signal (gpointer user_data)
+{
+  ForwardedSignal *fwd = user_data;
+
+  if (fwd->sig == SIGWINCH && fwd->sup->terminal != NULL)
+    sbx_terminal_resize (fwd->sup->terminal);
+  else
+    kill (fwd->sup->setup_pid, fwd->sig);
   return G_SOURCE_CONTINUE;
 }
 
@@ -108,39 +111,28 @@ sbx_supervise (pid_t setup_pid, int sync_fd, SbxTerminal *terminal, GError **out
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Supervisor sup = { .loop = loop, .setup_pid = setup_pid, .sync_fd = sync_fd, .terminal = terminal };
-  sbx_autofd int signal_fd = -1;
+  ForwardedSignal forwards[G_N_ELEMENTS (supervisor_signals)];
+  guint signal_sources[G_N_ELEMENTS (supervisor_signals)];
   sbx_autofd int pid_fd = (int) syscall (SYS_pidfd_open, setup_pid, 0);
-  guint signal_source = 0, exit_source = 0;
-  sigset_t forwarded, old_mask;
+  guint exit_source = 0;
 
-  /* Signals and the setup child's exit arrive as fds of this loop (signalfd, pidfd): no
-   * helper thread, as GLib's own signal and child watches start, and no hop through it. */
-  sigemptyset (&forwarded);
   for (gsize i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
-    sigaddset (&forwarded, supervisor_signals[i]);
-  sigprocmask (SIG_BLOCK, &forwarded, &old_mask);
-  signal_fd = signalfd (-1, &forwarded, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (signal_fd >= 0)
-    signal_source = g_unix_fd_add (signal_fd, G_IO_IN, on_signals, &sup);
+    {
+      forwards[i] = (ForwardedSignal) { &sup, supervisor_signals[i] };
+      signal_sources[i] = g_unix_signal_add (supervisor_signals[i], on_forwarded_signal, &forwards[i]);
+    }
   sup.sync_source = g_unix_fd_add (sync_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_sync_readable, &sup);
+  /* The setup child's exit as an fd of this loop (pidfd): no hop through GLib's child watch. */
   if (pid_fd >= 0)
     exit_source = g_unix_fd_add (pid_fd, G_IO_IN, on_setup_exited, &sup); /* removed once it fired */
   else
     g_child_watch_add (setup_pid, on_setup_exited_watch, &sup); /* a kernel without pidfd_open */
   g_main_loop_run (loop);
 
-  g_clear_handle_id (&signal_source, g_source_remove);
+  for (gsize i = 0; i < G_N_ELEMENTS (signal_sources); i++)
+    g_clear_handle_id (&signal_sources[i], g_source_remove);
   (void) exit_source; /* removed by its callback, which is what ends the loop */
   g_clear_handle_id (&sup.sync_source, g_source_remove);
-  /* What came once the sandbox was gone has nobody to go to (its pid may be another
-   * process's by now): dropped.  Then the signals act as before the loop. */
-  if (signal_fd >= 0)
-    {
-      struct signalfd_siginfo info;
-      while (read (signal_fd, &info, sizeof info) == (ssize_t) sizeof info)
-        ;
-    }
-  sigprocmask (SIG_SETMASK, &old_mask, NULL);
   while (receive_sync_message (&sup))
     ;
   *out_sandbox_error = sup.sandbox_error;
