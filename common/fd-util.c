@@ -73,6 +73,25 @@ sbx_write_string_at (int dirfd, const char *name, int flags, mode_t mode,
   return TRUE;
 }
 
+/* The contents of a new file, with @mode itself (the umask is not for runtime state). */
+static gboolean
+fill_new_file (int fd, const char *name, mode_t mode, const void *data, size_t len, GError **error)
+{
+  if (fchmod (fd, mode) != 0)
+    return sbx_set_error_from_errno (error, errno, "chmod %s", name);
+  if (!sbx_write_all (fd, data, len, error))
+    return g_prefix_error (error, "%s: ", name), FALSE;
+  return TRUE;
+}
+
+/* Linking the new file as @name failed with @errsv (EEXIST: G_FILE_ERROR_EXIST). */
+static gboolean
+link_failed (const char *name, int errsv, GError **error)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "create %s: %s", name, g_strerror (errsv));
+  return FALSE;
+}
+
 gboolean
 sbx_write_new_file_linked_at (int dirfd, const char *name, mode_t mode, const void *data, size_t len, GError **error)
 {
@@ -90,21 +109,14 @@ sbx_write_new_file_linked_at (int dirfd, const char *name, mode_t mode, const vo
     }
   if (fd < 0)
     return sbx_set_error_from_errno (error, EEXIST, "create %s", name);
-  if (fchmod (fd, mode) != 0 || !sbx_write_all (fd, data, len, error))
+  if (!fill_new_file (fd, name, mode, data, len, error))
     {
-      if (error != NULL && *error == NULL)
-        sbx_set_error_from_errno (error, errno, "chmod %s", name);
       (void) unlinkat (dirfd, tmp, 0);
-      return g_prefix_error (error, "%s: ", name), FALSE;
+      return FALSE;
     }
   errsv = linkat (dirfd, tmp, dirfd, name, 0) == 0 ? 0 : errno;
   (void) unlinkat (dirfd, tmp, 0);
-  if (errsv != 0)
-    {
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "create %s: %s", name, g_strerror (errsv));
-      return FALSE;
-    }
-  return TRUE;
+  return errsv == 0 || link_failed (name, errsv, error);
 }
 
 gboolean
@@ -117,17 +129,11 @@ sbx_write_new_file_at (int dirfd, const char *name, mode_t mode, const void *dat
     return sbx_write_new_file_linked_at (dirfd, name, mode, data, len, error);
   if (fd < 0)
     return sbx_set_error_from_errno (error, errno, "create %s", name);
-  if (fchmod (fd, mode) != 0) /* the umask is not for runtime state */
-    return sbx_set_error_from_errno (error, errno, "chmod %s", name);
-  if (!sbx_write_all (fd, data, len, error))
-    return g_prefix_error (error, "%s: ", name), FALSE;
+  if (!fill_new_file (fd, name, mode, data, len, error))
+    return FALSE;
   g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
   if (linkat (AT_FDCWD, proc_path, dirfd, name, AT_SYMLINK_FOLLOW) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv), "create %s: %s", name, g_strerror (errsv));
-      return FALSE;
-    }
+    return link_failed (name, errno, error);
   return TRUE;
 }
 
