@@ -523,19 +523,15 @@ add_forward (SbxSlirp *net, const SbxPortForward *fwd)
 static guint16
 free_loopback_port (int family)
 {
-  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-  struct sockaddr_storage got = { 0 };
-  socklen_t len = sizeof got;
+  struct sockaddr_storage addr;
+  socklen_t len = sbx_loopback_sockaddr (family, 0, &addr);
   int fd = socket (family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   guint16 port = 0;
 
   if (fd < 0)
     return 0;
-  if ((family == AF_INET ? bind (fd, (struct sockaddr *) &in4, sizeof in4)
-                         : bind (fd, (struct sockaddr *) &in6, sizeof in6)) == 0 &&
-      getsockname (fd, (struct sockaddr *) &got, &len) == 0)
-    port = ntohs (family == AF_INET ? ((struct sockaddr_in *) &got)->sin_port : ((struct sockaddr_in6 *) &got)->sin6_port);
+  if (bind (fd, (struct sockaddr *) &addr, len) == 0 && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
+    port = ntohs (family == AF_INET ? ((struct sockaddr_in *) &addr)->sin_port : ((struct sockaddr_in6 *) &addr)->sin6_port);
   close (fd);
   return port;
 }
@@ -575,12 +571,16 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, guint16 **hop_ports, GEr
       char host[INET6_ADDRSTRLEN];
       gboolean v6 = fwd->host_family == AF_INET6;
 
+      gboolean added;
+
       errno = 0;
-      if (sbx_port_splice_wants_hop (fwd) && ((*hop_ports)[i] = add_hop (net, fwd)) != 0)
-        continue;
-      if (sbx_port_splice_wants (fwd) && !sbx_port_splice_wants_hop (fwd))
-        continue;
-      if (!sbx_port_splice_wants (fwd) && add_forward (net, fwd) == 0)
+      if (!sbx_port_splice_wants (fwd))
+        added = add_forward (net, fwd) == 0;
+      else if (sbx_port_splice_wants_hop (fwd))
+        added = ((*hop_ports)[i] = add_hop (net, fwd)) != 0;
+      else
+        added = TRUE; /* splice.c alone listens on it */
+      if (added)
         continue;
       sbx_port_forward_host (fwd, host, sizeof host);
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s%s%s:%u/%s: %s",

@@ -181,13 +181,10 @@ connect_socket (Pending *p, int sock, const struct sockaddr *addr, socklen_t len
 static void
 connect_loopback (Pending *p, int sock, guint16 port)
 {
-  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+  struct sockaddr_storage addr;
+  socklen_t len = sbx_loopback_sockaddr (p->family, port, &addr);
 
-  if (p->family == AF_INET)
-    connect_socket (p, sock, (struct sockaddr *) &in4, sizeof in4);
-  else
-    connect_socket (p, sock, (struct sockaddr *) &in6, sizeof in6);
+  connect_socket (p, sock, (struct sockaddr *) &addr, len);
 }
 
 /* Connects @p's socket inside to the published port on the sandbox's loopback. */
@@ -302,20 +299,6 @@ on_maker_readable (int fd, GIOCondition condition, gpointer user_data)
 
 /* ---- listeners ---------------------------------------------------------------------------- */
 
-/* Whether the peer @addr is a program of this machine through its loopback. */
-static gboolean
-peer_is_loopback (const struct sockaddr_storage *addr)
-{
-  if (addr->ss_family == AF_INET)
-    return (ntohl (((const struct sockaddr_in *) addr)->sin_addr.s_addr) >> 24) == 127;
-  if (addr->ss_family == AF_INET6)
-    {
-      const struct in6_addr *a = &((const struct sockaddr_in6 *) addr)->sin6_addr;
-      return IN6_IS_ADDR_LOOPBACK (a) || (IN6_IS_ADDR_V4MAPPED (a) && a->s6_addr[12] == 127);
-    }
-  return FALSE;
-}
-
 static gboolean
 on_client (int fd, GIOCondition condition, gpointer user_data)
 {
@@ -333,7 +316,7 @@ on_client (int fd, GIOCondition condition, gpointer user_data)
       p = g_new0 (Pending, 1);
       *p = (Pending) { .owner = l->owner, .client = client, .inside = -1, .family = l->family, .guest_port = l->guest_port };
       g_hash_table_add (l->owner->pendings, p);
-      if (l->hop_port != 0 && !peer_is_loopback (&peer))
+      if (l->hop_port != 0 && !sbx_sockaddr_is_loopback (&peer))
         connect_hop (p, l->hop_port);
       else
         need_socket (p);
