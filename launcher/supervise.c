@@ -8,7 +8,6 @@
 #include "sbx-error.h"
 #include "sync.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -114,7 +113,6 @@ sbx_supervise (pid_t setup_pid, int sync_fd, SbxTerminal *terminal, GError **out
   ForwardedSignal forwards[G_N_ELEMENTS (supervisor_signals)];
   guint signal_sources[G_N_ELEMENTS (supervisor_signals)];
   sbx_autofd int pid_fd = (int) syscall (SYS_pidfd_open, setup_pid, 0);
-  guint exit_source = 0;
 
   for (gsize i = 0; i < G_N_ELEMENTS (supervisor_signals); i++)
     {
@@ -124,14 +122,13 @@ sbx_supervise (pid_t setup_pid, int sync_fd, SbxTerminal *terminal, GError **out
   sup.sync_source = g_unix_fd_add (sync_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_sync_readable, &sup);
   /* The setup child's exit as an fd of this loop (pidfd): no hop through GLib's child watch. */
   if (pid_fd >= 0)
-    exit_source = g_unix_fd_add (pid_fd, G_IO_IN, on_setup_exited, &sup); /* removed once it fired */
+    g_unix_fd_add (pid_fd, G_IO_IN, on_setup_exited, &sup); /* removed by its callback, which ends the loop */
   else
     g_child_watch_add (setup_pid, on_setup_exited_watch, &sup); /* a kernel without pidfd_open */
   g_main_loop_run (loop);
 
   for (gsize i = 0; i < G_N_ELEMENTS (signal_sources); i++)
     g_clear_handle_id (&signal_sources[i], g_source_remove);
-  (void) exit_source; /* removed by its callback, which is what ends the loop */
   g_clear_handle_id (&sup.sync_source, g_source_remove);
   while (receive_sync_message (&sup))
     ;
