@@ -167,41 +167,6 @@ sbx_port_forward_is_loopback (const SbxPortForward *fwd)
 }
 
 gboolean
-sbx_port_forward_is_wildcard (const SbxPortForward *fwd)
-{
-  if (fwd->host_family == AF_INET6)
-    return IN6_IS_ADDR_UNSPECIFIED (&fwd->host_addr6);
-  return fwd->host_addr.s_addr == htonl (INADDR_ANY);
-}
-
-socklen_t
-sbx_loopback_sockaddr (int family, guint16 port, struct sockaddr_storage *out)
-{
-  memset (out, 0, sizeof *out);
-  if (family == AF_INET6)
-    {
-      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) out;
-      *in6 = (struct sockaddr_in6) { .sin6_family = AF_INET6, .sin6_port = htons (port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-      return sizeof *in6;
-    }
-  *(struct sockaddr_in *) out = (struct sockaddr_in) { .sin_family = AF_INET, .sin_port = htons (port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  return sizeof (struct sockaddr_in);
-}
-
-gboolean
-sbx_sockaddr_is_loopback (const struct sockaddr_storage *addr)
-{
-  if (addr->ss_family == AF_INET)
-    return (ntohl (((const struct sockaddr_in *) addr)->sin_addr.s_addr) >> 24) == 127;
-  if (addr->ss_family == AF_INET6)
-    {
-      const struct in6_addr *a = &((const struct sockaddr_in6 *) addr)->sin6_addr;
-      return IN6_IS_ADDR_LOOPBACK (a) || (IN6_IS_ADDR_V4MAPPED (a) && a->s6_addr[12] == 127);
-    }
-  return FALSE;
-}
-
-gboolean
 sbx_net_options_check (const SbxNetOptions *opts, GError **error)
 {
   /* With none nothing leaves anyway; on the host's network nothing of sbx's sees a packet. */

@@ -5,7 +5,6 @@
 
 #include <glib.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 
 G_BEGIN_DECLS
 
@@ -60,14 +59,6 @@ gboolean sbx_net_options_add_publish (SbxNetOptions *opts, const char *spec, GEr
 const char *sbx_port_forward_host (const SbxPortForward *fwd, char *buf, gsize size);
 /* TRUE for a host address in 127.0.0.0/8 or ::1: only this machine's programs reach it. */
 gboolean sbx_port_forward_is_loopback (const SbxPortForward *fwd);
-/* TRUE for the wildcard host address 0.0.0.0 or ::: every address of this machine. */
-gboolean sbx_port_forward_is_wildcard (const SbxPortForward *fwd);
-/* Fills @out with @port on the loopback address of @family (127.0.0.1 or ::1) and returns
- * its length. */
-socklen_t sbx_loopback_sockaddr (int family, guint16 port, struct sockaddr_storage *out);
-/* TRUE when @addr is a loopback address (127.0.0.0/8, ::1, or 127.0.0.0/8 mapped into IPv6):
- * the peer is a program of this machine. */
-gboolean sbx_sockaddr_is_loopback (const struct sockaddr_storage *addr);
 
 /* A per-app rule (netrule.h) from @origin ("--net-allow"), appended to opts->rules. */
 gboolean sbx_net_options_add_rule (SbxNetOptions *opts, const char *text, gboolean deny, const char *origin,

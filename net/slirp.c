@@ -519,75 +519,22 @@ add_forward (SbxSlirp *net, const SbxPortForward *fwd)
                              sizeof guest6, (fwd->is_udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY);
 }
 
-/* A free port on this machine's loopback of @family, as the kernel picks one; 0 if none. */
-static guint16
-free_loopback_port (int family)
-{
-  struct sockaddr_storage addr;
-  socklen_t len = sbx_loopback_sockaddr (family, 0, &addr);
-  int fd = socket (family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  guint16 port = 0;
-
-  if (fd < 0)
-    return 0;
-  if (bind (fd, (struct sockaddr *) &addr, len) == 0 && getsockname (fd, (struct sockaddr *) &addr, &len) == 0)
-    port = ntohs (family == AF_INET ? ((struct sockaddr_in *) &addr)->sin_port : ((struct sockaddr_in6 *) &addr)->sin6_port);
-  close (fd);
-  return port;
-}
-
-/* The hop of a wildcard TCP port (splice.h): libslirp listens on a private loopback port of
- * the forward's family and forwards it to the port inside, as it did the public one.  The
- * kernel picks the port; another program taking it in between is retried.  0 on failure. */
-static guint16
-add_hop (SbxSlirp *net, const SbxPortForward *fwd)
-{
-  for (int attempt = 0; attempt < 8; attempt++)
-    {
-      SbxPortForward hop = *fwd;
-
-      hop.host_port = free_loopback_port (fwd->host_family);
-      if (hop.host_port == 0)
-        return 0;
-      if (fwd->host_family == AF_INET)
-        hop.host_addr.s_addr = htonl (INADDR_LOOPBACK);
-      else
-        hop.host_addr6 = in6addr_loopback;
-      if (add_forward (net, &hop) == 0)
-        return hop.host_port;
-    }
-  return 0;
-}
-
-/* libslirp's forwards: every -p that splice.h does not take, and the hops of those it takes
- * on wildcard addresses (*hop_ports, one per forward, 0 for none). */
 static gboolean
-add_forwards (SbxSlirp *net, const SbxNetOptions *opts, guint16 **hop_ports, GError **error)
+add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
 {
-  *hop_ports = g_new0 (guint16, opts->forwards->len + 1);
   for (guint i = 0; i < opts->forwards->len; i++)
     {
       const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
       char host[INET6_ADDRSTRLEN];
       gboolean v6 = fwd->host_family == AF_INET6;
 
-      gboolean added;
-
       errno = 0;
-      if (!sbx_port_splice_wants (fwd))
-        added = add_forward (net, fwd) == 0;
-      else if (sbx_port_splice_wants_hop (fwd))
-        added = ((*hop_ports)[i] = add_hop (net, fwd)) != 0;
-      else
-        added = TRUE; /* splice.c alone listens on it */
-      if (added)
+      if (sbx_port_splice_wants (fwd) || add_forward (net, fwd) == 0)
         continue;
       sbx_port_forward_host (fwd, host, sizeof host);
       g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "-p %s: cannot listen on %s%s%s:%u/%s: %s",
                    fwd->spec, v6 ? "[" : "", host, v6 ? "]" : "", fwd->host_port, fwd->is_udp ? "udp" : "tcp",
-                   errno != 0                        ? g_strerror (errno)
-                   : sbx_port_splice_wants_hop (fwd) ? "no private loopback port for its other clients"
-                                                     : "the port is taken or not allowed");
+                   errno != 0 ? g_strerror (errno) : "the port is taken or not allowed");
       return FALSE;
     }
   return TRUE;
@@ -621,7 +568,6 @@ SbxSlirp *
 sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **error)
 {
   g_autoptr(SbxSlirp) net = g_new0 (SbxSlirp, 1);
-  g_autofree guint16 *hop_ports = NULL;
 
   tune_malloc ();
 
@@ -650,12 +596,12 @@ sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **err
       close (maker_fd);
       return NULL;
     }
-  if (!add_forwards (net, opts, &hop_ports, error))
+  if (!add_forwards (net, opts, error))
     {
       close (maker_fd);
       return NULL;
     }
-  net->splice = sbx_port_splice_new (maker_fd, opts, hop_ports, error);
+  net->splice = sbx_port_splice_new (maker_fd, opts, error);
   if (net->splice == NULL)
     return NULL;
   net->source = g_source_new (&slirp_source_funcs, sizeof (SlirpSource));

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* splice.c: published TCP ports on loopback and wildcard addresses: accept, connect inside
- * (or to libslirp's hop port), relay. */
+/* splice.c: published TCP ports on loopback addresses: accept, connect inside, relay. */
 #include "splice.h"
 #include "nsocket.h"
 #include "relay.h"
@@ -23,7 +22,6 @@ typedef struct {
   int fd;
   int family;
   guint16 guest_port;
-  guint16 hop_port; /* a wildcard port: libslirp's private loopback port for other clients */
   GSource *source;
 } Listener;
 
@@ -59,13 +57,7 @@ family_index (int family)
 gboolean
 sbx_port_splice_wants (const SbxPortForward *fwd)
 {
-  return !fwd->is_udp && (sbx_port_forward_is_loopback (fwd) || sbx_port_forward_is_wildcard (fwd));
-}
-
-gboolean
-sbx_port_splice_wants_hop (const SbxPortForward *fwd)
-{
-  return !fwd->is_udp && sbx_port_forward_is_wildcard (fwd);
+  return !fwd->is_udp && sbx_port_forward_is_loopback (fwd);
 }
 
 /* ---- pending connections ------------------------------------------------------------------ */
@@ -157,12 +149,20 @@ on_connected (int fd, GIOCondition condition, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Connects @sock, @p's from now on, to @addr; relays once it is connected. */
+/* Connects @p's socket inside to the published port on the sandbox's loopback. */
 static void
-connect_socket (Pending *p, int sock, const struct sockaddr *addr, socklen_t len)
+connect_inside (Pending *p, int sock)
 {
+  struct sockaddr_in in4 = { .sin_family = AF_INET, .sin_port = htons (p->guest_port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons (p->guest_port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+  int rc;
+
   p->inside = sock;
-  if (connect (sock, addr, len) == 0)
+  if (p->family == AF_INET)
+    rc = connect (sock, (struct sockaddr *) &in4, sizeof in4);
+  else
+    rc = connect (sock, (struct sockaddr *) &in6, sizeof in6);
+  if (rc == 0)
     {
       start_relay (p);
       return;
@@ -175,38 +175,6 @@ connect_socket (Pending *p, int sock, const struct sockaddr *addr, socklen_t len
   p->connecting = g_unix_fd_source_new (sock, G_IO_OUT);
   g_source_set_callback (p->connecting, G_SOURCE_FUNC (on_connected), p, NULL);
   g_source_attach (p->connecting, NULL);
-}
-
-/* @port on the loopback of @p's family: the sandbox's, or this machine's (by whose socket it is). */
-static void
-connect_loopback (Pending *p, int sock, guint16 port)
-{
-  struct sockaddr_storage addr;
-  socklen_t len = sbx_loopback_sockaddr (p->family, port, &addr);
-
-  connect_socket (p, sock, (struct sockaddr *) &addr, len);
-}
-
-/* Connects @p's socket inside to the published port on the sandbox's loopback. */
-static void
-connect_inside (Pending *p, int sock)
-{
-  connect_loopback (p, sock, p->guest_port);
-}
-
-/* A client from elsewhere of a wildcard port: to libslirp's hop port on this machine's
- * loopback, with a socket of this (the host's) network namespace; one try, there is nothing
- * to fall back to. */
-static void
-connect_hop (Pending *p, guint16 hop_port)
-{
-  int sock = socket (p->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-  p->tried_other = TRUE;
-  if (sock < 0)
-    pending_fail (p);
-  else
-    connect_loopback (p, sock, hop_port);
 }
 
 /* ---- the maker's sockets ---------------------------------------------------------------- */
@@ -306,9 +274,7 @@ on_client (int fd, GIOCondition condition, gpointer user_data)
 
   for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++)
     {
-      struct sockaddr_storage peer = { 0 };
-      socklen_t peer_len = sizeof peer;
-      int client = accept4 (fd, (struct sockaddr *) &peer, &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int client = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
       Pending *p;
 
       if (client < 0)
@@ -316,10 +282,7 @@ on_client (int fd, GIOCondition condition, gpointer user_data)
       p = g_new0 (Pending, 1);
       *p = (Pending) { .owner = l->owner, .client = client, .inside = -1, .family = l->family, .guest_port = l->guest_port };
       g_hash_table_add (l->owner->pendings, p);
-      if (l->hop_port != 0 && !sbx_sockaddr_is_loopback (&peer))
-        connect_hop (p, l->hop_port);
-      else
-        need_socket (p);
+      need_socket (p);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -367,7 +330,7 @@ bind_listener (const SbxPortForward *fwd)
 }
 
 static gboolean
-add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, guint16 hop_port, GError **error)
+add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, GError **error)
 {
   Listener *l;
   int fd = bind_listener (fwd);
@@ -384,7 +347,7 @@ add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, guint16 hop_port
       return FALSE;
     }
   l = g_new0 (Listener, 1);
-  *l = (Listener) { .owner = splice, .fd = fd, .family = fwd->host_family, .guest_port = fwd->guest_port, .hop_port = hop_port };
+  *l = (Listener) { .owner = splice, .fd = fd, .family = fwd->host_family, .guest_port = fwd->guest_port };
   l->source = g_unix_fd_source_new (fd, G_IO_IN);
   g_source_set_callback (l->source, G_SOURCE_FUNC (on_client), l, NULL);
   g_source_attach (l->source, NULL);
@@ -396,7 +359,7 @@ add_listener (SbxPortSplice *splice, const SbxPortForward *fwd, guint16 hop_port
 /* ---- setup -------------------------------------------------------------------------------- */
 
 SbxPortSplice *
-sbx_port_splice_new (int maker_fd, const SbxNetOptions *opts, const guint16 *hop_ports, GError **error)
+sbx_port_splice_new (int maker_fd, const SbxNetOptions *opts, GError **error)
 {
   g_autoptr(SbxPortSplice) splice = g_new0 (SbxPortSplice, 1);
 
@@ -412,7 +375,7 @@ sbx_port_splice_new (int maker_fd, const SbxNetOptions *opts, const guint16 *hop
   for (guint i = 0; i < opts->forwards->len; i++)
     {
       const SbxPortForward *fwd = &g_array_index (opts->forwards, SbxPortForward, i);
-      if (sbx_port_splice_wants (fwd) && !add_listener (splice, fwd, hop_ports[i], error))
+      if (sbx_port_splice_wants (fwd) && !add_listener (splice, fwd, error))
         return NULL;
     }
   if (splice->listeners->len == 0)
