@@ -230,6 +230,61 @@ wait_for_line() { # FILE ERE [SECONDS [PID]]
 BG_PIDS=()
 bg_track() { BG_PIDS+=("$1"); }
 
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Polls http://127.0.0.1:PORT/v2/ until it answers (any status), at most 15 s.
+wait_http() { # PORT
+  python3 - "$1" <<'EOF'
+import sys, time, urllib.request, urllib.error
+deadline = time.time() + 15
+while time.time() < deadline:
+    try:
+        urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit(1)
+EOF
+}
+
+# Debian's docker-registry on a free loopback port, its storage under $TEST_TMP/registry,
+# killed at exit.  Sets REG (127.0.0.1:PORT), or REG_SKIP (why not) and returns 1.
+start_registry() {
+  local port
+  REG='' REG_SKIP=''
+  if ! command -v docker-registry >/dev/null; then
+    REG_SKIP="docker-registry not found (install docker-registry)"
+    return 1
+  fi
+  port=$(free_port)
+  mkdir -p "$TEST_TMP/registry"
+  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$TEST_TMP/registry" "$port" > "$W/registry.yml"
+  docker-registry serve "$W/registry.yml" > "$W/registry.log" 2>&1 &
+  bg_track $!
+  if ! wait_http "$port"; then
+    REG_SKIP="docker-registry did not start on 127.0.0.1:$port: $(tail -n 3 "$W/registry.log" | tr '\n' ' ')"
+    return 1
+  fi
+  REG=127.0.0.1:$port
+}
+
+# True when $SBX is a sanitizer build (slower: tests that repeat a run do it fewer times).
+sbx_sanitized() { ldd "$SBX" 2>/dev/null | grep -q 'libasan'; }
+
+# make_token PREFIX: TOKEN (PREFIX, this shell's pid, a random number), to be put into the
+# argv or environment of every process of a test's runs, and token_pids to find them.  The
+# pattern brackets one letter, so the grep looking for it does not match itself.
+make_token() { # PREFIX
+  local n=${#1}
+  TOKEN=$1$$x$RANDOM
+  token_re="${TOKEN:0:n}[${TOKEN:n:1}]${TOKEN:n+1}"
+}
+token_pids() { grep -lsE -- "$token_re" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | sort -un; }
+
 # Sends SIG to PID and waits for it, bounded: a watchdog SIGKILLs it after SECONDS (20).
 # Sets RC to its exit status.  The watchdog stays off our stdout (meson waits for every
 # writer of the TAP pipe to go).

@@ -29,39 +29,21 @@ seed=${SBX_CHAOS_SEED:-$(( $(date +%s%N) % 32768 ))}
 RANDOM=$seed
 diag "seed $seed (SBX_CHAOS_SEED=$seed repeats these delays)"
 sanitized=
-if ldd "$SBX" 2>/dev/null | grep -q 'libasan'; then
+if sbx_sanitized; then
   sanitized=" (sanitizer build: fewer kills)"
 fi
 target=${SBX_CHAOS_KILLS:-$([ -n "$sanitized" ] && echo 50 || echo 100)}
 # Every process of a run carries this token: sbx and what it forks (setup, init) in argv, the
 # sandbox's command in argv and environment, fuse-overlayfs and sbx-import in environment.
-TOKEN=sbxchaos$$x$RANDOM
-token_re="${TOKEN:0:8}[${TOKEN:8:1}]${TOKEN:9}"
+make_token sbxchaos
 setup_image busybox bb
 
 # --- the registry ---------------------------------------------------------------------------
-REG=
-REG_SKIP=
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-if ! command -v docker-registry >/dev/null; then
-  REG_SKIP="docker-registry not found (install docker-registry)"
-elif ! command -v python3 >/dev/null; then
-  REG_SKIP="python3 not found"
-else
-  port=$(free_port)
-  mkdir -p "$TEST_TMP/registry"
-  printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
-    "$TEST_TMP/registry" "$port" > "$W/registry.yml"
-  docker-registry serve "$W/registry.yml" > "$W/registry.log" 2>&1 &
-  bg_track $!
-  for _ in $(seq 150); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && { REG=127.0.0.1:$port; break; }
-    sleep 0.1
-  done
-  if [ -z "$REG" ]; then
-    REG_SKIP="docker-registry did not start: $(tail -n 3 "$W/registry.log" | tr '\n' ' ')"
-  elif ! python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" extra "$F/busybox" "$W/pullimg" 4 chaos ||
-       ! python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" push "$W/pullimg" "$REG" chaos 1; then
+if ! command -v python3 >/dev/null; then
+  REG='' REG_SKIP="python3 not found"
+elif start_registry; then
+  if ! python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" extra "$F/busybox" "$W/pullimg" 4 chaos ||
+     ! python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" push "$W/pullimg" "$REG" chaos 1; then
     REG_SKIP="the image to pull could not be pushed"
     REG=
   fi
@@ -69,7 +51,6 @@ fi
 if [ -n "$REG" ]; then ok "a loopback docker-registry serves $REG/chaos:1"; else skip "a loopback registry" "$REG_SKIP"; fi
 
 # --- processes, mounts, the runtime directory -----------------------------------------------------
-token_pids() { grep -lsE -- "$token_re" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | sort -un; }
 # PID (argv) state, parent, process group, session, wait channel.
 describe_pids() {
   local p st
@@ -98,12 +79,13 @@ leftover_processes() {
   kill -9 $left 2>/dev/null
 }
 leftover_mounts() { grep -F -e "$TEST_TMP" /proc/self/mountinfo | cut -d' ' -f5 | tr '\n' ' '; }
-# What $XDG_RUNTIME_DIR/sbx holds beyond its empty state/ (nothing runs between kills).
+# What $XDG_RUNTIME_DIR/sbx holds beyond its empty state/ and mnt/ (the host image's mount
+# point, which every run mounts over in its own namespace); nothing runs between kills.
 runtime_leftovers() {
-  local e
+  local e f
   for e in $(ls -A "$XDG_RUNTIME_DIR/sbx" 2>/dev/null); do
     case $e in
-      state) [ -z "$(ls -A "$XDG_RUNTIME_DIR/sbx/state")" ] || printf 'state/%s ' $(ls -A "$XDG_RUNTIME_DIR/sbx/state") ;;
+      state | mnt) for f in $(ls -A "$XDG_RUNTIME_DIR/sbx/$e"); do printf '%s/%s ' "$e" "$f"; done ;;
       *) printf '%s ' "$e" ;;
     esac
   done

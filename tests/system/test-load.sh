@@ -24,14 +24,12 @@ export XDG_RUNTIME_DIR=$TEST_TMP/runtime
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
 setup_image busybox bb
 sanitized=
-if ldd "$SBX" 2>/dev/null | grep -q 'libasan'; then
+if sbx_sanitized; then
   sanitized=" (sanitizer build: fewer runs)"
 fi
 runs=${SBX_LOAD_RUNS:-$([ -n "$sanitized" ] && echo 200 || echo 1000)}
 # Every process of this test's runs carries the token in its argv or environment.
-TOKEN=sbxload$$x$RANDOM
-token_re="${TOKEN:0:7}[${TOKEN:7:1}]${TOKEN:8}"
-token_pids() { grep -lsE -- "$token_re" /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | sort -un; }
+make_token sbxload
 
 # --- 100 at once ------------------------------------------------------------------------------
 ctl=$W/ctl

@@ -140,29 +140,20 @@ cat > "$W/world.sh" <<'EOF'
 # world.sh D SBX FIXTURES PY ADDRS: runs in the private namespaces; results in D/NAME.{rc,out,err}
 set -u
 D=$1 SBX=$2 FIX=$3 PY=$4 ADDRS=$5
-rec() { # NAME CMD...
-  local name=$1
-  shift
-  printf '%q ' "$@" > "$D/$name.cmd"
-  timeout -k 5 60 "$@" > "$D/$name.out" 2> "$D/$name.err"
-  echo $? > "$D/$name.rc"
-}
-ip link set lo up || { echo "ip link set lo up failed in the new network namespace" > "$D/skip"; exit 2; }
+. "$WORLD_LIB"
+ip link set lo up || world_skip "ip link set lo up failed in the new network namespace"
 for a in $ADDRS; do
   case $a in
     *:*) ip -6 addr add "$a/128" dev lo nodad ;;
     *) ip addr add "$a/32" dev lo ;;
-  esac || { echo "cannot add $a to lo" > "$D/skip"; exit 2; }
+  esac || world_skip "cannot add $a to lo"
 done
-printf 'nameserver 127.0.0.1\n' > "$D/resolv.conf"
-mount --bind "$D/resolv.conf" /etc/resolv.conf ||
-  { echo "cannot bind-mount a file over /etc/resolv.conf (does the host have one?)" > "$D/skip"; exit 2; }
+world_begin 127.0.0.1
 # shellcheck disable=SC2086
 python3 "$PY" 250 $ADDRS > "$D/py.ready" 2> "$D/py.err" &
 py=$!
 trap 'kill $py 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q ready "$D/py.ready" && break; sleep 0.05; done
-grep -q ready "$D/py.ready" || exit 1
+wait_ready "$D/py.ready" || exit 1
 export XDG_DATA_HOME=$D/data SBX_SUBUID_FILE=/dev/null SBX_SUBGID_FILE=/dev/null
 mkdir -p "$XDG_DATA_HOME"
 rec import "$SBX" image import "oci:$FIX/busybox:latest" bb
@@ -207,7 +198,8 @@ rec lanopen "$SBX" run --profile "$D/lanoff.json" --net-allow 10.9.0.0/16 --net-
 exit 0
 EOF
 
-timeout -k 5 400 unshare --user --map-root-user --net --mount bash "$W/world.sh" "$D" "$SBX" "$F" "$PY" "$ADDRS" \
+WORLD_LIB=$SBX_TESTS_SRCDIR/system/world-lib.sh \
+  timeout -k 5 400 unshare --user --map-root-user --net --mount bash "$W/world.sh" "$D" "$SBX" "$F" "$PY" "$ADDRS" \
   > "$D/world.log" 2>&1
 wrc=$?
 

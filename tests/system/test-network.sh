@@ -600,23 +600,13 @@ cat > "$W/world.sh" <<'EOF'
 # world.sh D SBX FIXTURES NETPY: runs in the private namespaces; results in D/NAME.{rc,out,err}
 set -u
 D=$1 SBX=$2 FIX=$3 NETPY=$4
-rec() { # NAME CMD...
-  local name=$1
-  shift
-  printf '%q ' "$@" > "$D/$name.cmd"
-  timeout -k 5 40 "$@" > "$D/$name.out" 2> "$D/$name.err"
-  echo $? > "$D/$name.rc"
-}
-# exit 2 with D/skip: the world cannot be made here (a reason to skip, not an sbx failure)
-ip link set lo up || { echo "ip link set lo up failed in the new network namespace" > "$D/skip"; exit 2; }
-printf 'nameserver 127.0.0.1\nnameserver ::1\n' > "$D/resolv.conf"
-mount --bind "$D/resolv.conf" /etc/resolv.conf ||
-  { echo "cannot bind-mount a file over /etc/resolv.conf (does the host have one?)" > "$D/skip"; exit 2; }
+. "$WORLD_LIB"
+REC_SECONDS=40
+world_begin 127.0.0.1 ::1
 python3 "$NETPY" dns "$D/dns.log" 150 > "$D/dns.ready" 2> "$D/dns.err" &
 dns=$!
 trap 'kill $dns 2>/dev/null' EXIT
-for _ in $(seq 100); do grep -q ready "$D/dns.ready" && break; sleep 0.05; done
-grep -q ready "$D/dns.ready" || exit 1
+wait_ready "$D/dns.ready" || exit 1
 export XDG_DATA_HOME=$D/data SBX_SUBUID_FILE=/dev/null SBX_SUBGID_FILE=/dev/null
 mkdir -p "$XDG_DATA_HOME"
 rec import "$SBX" image import "oci:$FIX/busybox:latest" bb
@@ -652,7 +642,8 @@ world_load() { # NAME
 if ! $world_ok; then
   skip "DNS through 10.0.2.3 and the /dev/net/tun errors" "$world_why"
 else
-  timeout -k 5 200 unshare --user --map-root-user --net --mount bash "$W/world.sh" "$D" "$SBX" "$F" "$NETPY" \
+  WORLD_LIB=$SBX_TESTS_SRCDIR/system/world-lib.sh \
+    timeout -k 5 200 unshare --user --map-root-user --net --mount bash "$W/world.sh" "$D" "$SBX" "$F" "$NETPY" \
     > "$D/world.log" 2>&1
   wrc=$?
   world_load import

@@ -25,25 +25,6 @@ mkdir -p "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" "$HOME"
 chmod 0700 "$XDG_RUNTIME_DIR"
 unset REGISTRY_AUTH_FILE SBX_REGISTRIES_CONF
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# Polls http://127.0.0.1:PORT/v2/ until it answers (any status), at most 15 s.
-wait_http() { # PORT
-  python3 - "$1" <<'EOF'
-import sys, time, urllib.request, urllib.error
-deadline = time.time() + 15
-while time.time() < deadline:
-    try:
-        urllib.request.urlopen("http://127.0.0.1:%s/v2/" % sys.argv[1], timeout=2)
-        sys.exit(0)
-    except urllib.error.HTTPError:
-        sys.exit(0)
-    except Exception:
-        time.sleep(0.1)
-sys.exit(1)
-EOF
-}
-
 store_files() { find "$STORE/blobs" "$STORE/layers" 2>/dev/null | sort; }
 
 # --- helper scripts -------------------------------------------------------------------------
@@ -198,35 +179,14 @@ srv.serve_forever()
 EOF
 
 # --- the real registry -----------------------------------------------------------------------
-REG=
-if ! command -v docker-registry >/dev/null; then
-  REG_SKIP="docker-registry not found (install docker-registry)"
-elif ! command -v skopeo >/dev/null; then
-  REG_SKIP="skopeo not found (install skopeo)"
+if ! command -v skopeo >/dev/null; then
+  REG='' REG_SKIP="skopeo not found (install skopeo)"
+elif ! command -v docker-registry >/dev/null; then
+  REG='' REG_SKIP="docker-registry not found (install docker-registry)"
+elif start_registry; then
+  ok "docker-registry listens on $REG"
 else
-  port=$(free_port)
-  mkdir -p "$TEST_TMP/registry"
-  cat > "$W/registry.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $TEST_TMP/registry
-http:
-  addr: 127.0.0.1:$port
-EOF
-  docker-registry serve "$W/registry.yml" > "$W/registry.log" 2>&1 &
-  bg_track $!
-  if wait_http "$port"; then
-    REG=127.0.0.1:$port
-    ok "docker-registry listens on $REG"
-  else
-    not_ok "docker-registry listens on 127.0.0.1:$port" "$(tail -n 20 "$W/registry.log")"
-    REG_SKIP="docker-registry did not start"
-  fi
+  not_ok "docker-registry listens on a loopback port" "$REG_SKIP"
 fi
 
 skopeo_push() { # SRC DEST-REPO:TAG [ARGS...]
