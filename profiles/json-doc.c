@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-doc.c: JSON documents with positions.
  *
- * A strict pass over the text comes first: it checks RFC 8259 syntax exactly (json-glib
- * also takes comments, leading zeros, raw control characters and text after the value),
- * limits nesting before json-glib's unbounded recursion sees the text, and refuses duplicate
- * keys compared after decoding escapes, which json-glib would silently collapse (a second
- * "noNewPrivileges", or "no\u004eewPrivileges", must not quietly override the first).
- * json-glib then builds the tree from text known to be valid.
+ * One strict pass over the text checks RFC 8259 syntax exactly and builds json-glib's tree
+ * as it goes; json-glib's own parser is not used.  It was lenient where a profile must not
+ * be (comments, leading zeros, raw control characters, text after the value), recursed
+ * without a depth limit, collapsed duplicate keys silently (a second "noNewPrivileges", or
+ * "no\u004eewPrivileges", must not quietly override the first), read integers past 64
+ * bits as -1, and was half of a profile's load time.
  *
  * Where each key and array element starts (keyed by its path) is only needed for a
- * complaint, so the pass runs twice at most: quickly first, checking only (no paths built,
- * each object's keys in a set of its own), and again recording every position when a
- * complaint needs one (the text is kept for that) or to word its own error with the path. */
+ * complaint, so the pass runs twice at most: quickly first, building the tree (no paths
+ * built), and again recording every position, building nothing, when a complaint needs one
+ * (the text is kept for that) or to word its own error with the path. */
 #include "json-doc.h"
 #include "sbx-error.h"
 
@@ -37,7 +37,7 @@ typedef struct {
   const char *p, *end;
   guint line, col;
   const char *name;
-  GHashTable *positions; /* NULL: the quick pass, which records nothing and builds no path */
+  GHashTable *positions; /* NULL: the quick pass, which builds the tree and no path */
   GError **error;
 } Scanner;
 
@@ -216,7 +216,7 @@ scan_digits (Scanner *s, const char *expected)
 
 /* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static gboolean
-scan_number (Scanner *s)
+scan_number_text (Scanner *s)
 {
   if (*s->p == '-')
     advance (s);
@@ -245,8 +245,40 @@ scan_number (Scanner *s)
   return TRUE;
 }
 
+/* A number, as json-glib's parser typed them: an integer (gint64) without a fraction or an
+ * exponent, a double with one.  Integers up to G_MAXUINT64 are kept as json-glib kept them,
+ * cast to gint64 (OCI's unsigned fields: an rlimit of 18446744073709551615 reads as -1,
+ * RLIM_INFINITY); one that fits in no 64 bits is refused, where json-glib saturated it. */
 static gboolean
-scan_literal (Scanner *s)
+scan_number (Scanner *s, JsonNode **out)
+{
+  guint line = s->line, col = s->col;
+  const char *start = s->p;
+  g_autofree char *text = NULL;
+  gint64 value;
+  guint64 unsigned_value;
+
+  if (!scan_number_text (s))
+    return FALSE;
+  text = g_strndup (start, s->p - start);
+  if (strpbrk (text, ".eE") != NULL)
+    {
+      if (out != NULL)
+        *out = json_node_init_double (json_node_alloc (), g_ascii_strtod (text, NULL));
+      return TRUE;
+    }
+  if (text[0] == '-' ? !g_ascii_string_to_signed (text, 10, G_MININT64, 0, &value, NULL)
+                     : !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &unsigned_value, NULL))
+    return fail_at (s, line, col, "integer out of range (64 bits at most)");
+  if (text[0] != '-')
+    value = (gint64) unsigned_value;
+  if (out != NULL)
+    *out = json_node_init_int (json_node_alloc (), value);
+  return TRUE;
+}
+
+static gboolean
+scan_literal (Scanner *s, JsonNode **out)
 {
   static const char * const literals[] = { "true", "false", "null" };
 
@@ -258,29 +290,24 @@ scan_literal (Scanner *s)
         {
           for (gsize j = 0; j < n; j++)
             advance (s);
+          if (out != NULL)
+            *out = i == 2 ? json_node_init_null (json_node_alloc ())
+                          : json_node_init_boolean (json_node_alloc (), i == 0);
           return TRUE;
         }
     }
   return fail_here (s, "a value (object, array, string, number, true, false or null)");
 }
 
-/* The quick pass: @key (taken) once in its object (@keys, made on the object's second key). */
 static gboolean
-check_key (Scanner *s, GHashTable **keys, const char *first, char *key)
+scan_string_value (Scanner *s, JsonNode **out)
 {
-  if (first == NULL)
-    return TRUE;
-  if (*keys == NULL)
-    {
-      *keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      g_hash_table_add (*keys, g_strdup (first));
-    }
-  if (g_hash_table_contains (*keys, key))
-    {
-      g_free (key);
-      return fail_at (s, s->line, s->col, "duplicate key"); /* reworded by the second pass */
-    }
-  g_hash_table_add (*keys, key);
+  g_autofree char *text = NULL;
+
+  if (!scan_string (s, out != NULL ? &text : NULL))
+    return FALSE;
+  if (out != NULL)
+    *out = json_node_init_string (json_node_alloc (), text);
   return TRUE;
 }
 
@@ -298,16 +325,16 @@ record (Scanner *s, const char *path, guint line, guint col)
   return fail_at (s, line, col, message);
 }
 
-static gboolean scan_value (Scanner *s, const char *path, guint depth);
+static gboolean scan_value (Scanner *s, const char *path, guint depth, JsonNode **out);
 
-/* One "key": value.  @first is the object's first key and @keys the set of the others
- * (quick pass); *out_key is this key when it is the object's first. */
+/* One "key": value, added to @object (the quick pass; NULL in the recording one). */
 static gboolean
-scan_member (Scanner *s, const char *path, guint depth, const char *first, GHashTable **keys, char **out_key)
+scan_member (Scanner *s, const char *path, guint depth, JsonObject *object)
 {
   guint line = s->line, col = s->col;
   g_autofree char *key = NULL;
   g_autofree char *member = NULL;
+  JsonNode *value = NULL;
 
   if (at_end (s) || *s->p != '"')
     return fail_here (s, "'\"' to start a key");
@@ -319,76 +346,89 @@ scan_member (Scanner *s, const char *path, guint depth, const char *first, GHash
       if (!record (s, member, line, col))
         return FALSE;
     }
-  else if (first == NULL)
-    *out_key = g_steal_pointer (&key);
-  else if (!check_key (s, keys, first, g_steal_pointer (&key)))
-    return FALSE;
+  else if (json_object_has_member (object, key))
+    return fail_at (s, s->line, s->col, "duplicate key"); /* reworded by the second pass */
   skip_ws (s);
   if (!expect_char (s, ':', "':' after the key"))
     return FALSE;
   skip_ws (s);
-  return scan_value (s, member, depth + 1);
+  if (!scan_value (s, member, depth + 1, object != NULL ? &value : NULL))
+    return FALSE;
+  if (object != NULL)
+    json_object_set_member (object, key, value);
+  return TRUE;
 }
 
 static gboolean
-scan_object (Scanner *s, const char *path, guint depth)
+scan_object (Scanner *s, const char *path, guint depth, JsonNode **out)
 {
-  g_autofree char *first = NULL;
-  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(JsonObject) object = out != NULL ? json_object_new () : NULL;
 
   advance (s);
   skip_ws (s);
   if (!at_end (s) && *s->p == '}')
-    {
-      advance (s);
-      return TRUE;
-    }
-  for (;;)
-    {
-      if (!scan_member (s, path, depth, first, &keys, &first))
-        return FALSE;
-      skip_ws (s);
-      if (!at_end (s) && *s->p == ',')
-        {
-          advance (s);
-          skip_ws (s);
-          continue;
-        }
-      return expect_char (s, '}', "',' or '}'");
-    }
+    advance (s);
+  else
+    for (;;)
+      {
+        if (!scan_member (s, path, depth, object))
+          return FALSE;
+        skip_ws (s);
+        if (!at_end (s) && *s->p == ',')
+          {
+            advance (s);
+            skip_ws (s);
+            continue;
+          }
+        if (!expect_char (s, '}', "',' or '}'"))
+          return FALSE;
+        break;
+      }
+  if (out != NULL)
+    *out = json_node_init_object (json_node_alloc (), object);
+  return TRUE;
 }
 
 static gboolean
-scan_array (Scanner *s, const char *path, guint depth)
+scan_array (Scanner *s, const char *path, guint depth, JsonNode **out)
 {
+  g_autoptr(JsonArray) array = out != NULL ? json_array_new () : NULL;
   guint index = 0;
 
   advance (s);
   skip_ws (s);
   if (!at_end (s) && *s->p == ']')
-    {
-      advance (s);
-      return TRUE;
-    }
-  for (;;)
-    {
-      g_autofree char *element = s->positions != NULL ? sbx_json_path_element (path, index++) : NULL;
+    advance (s);
+  else
+    for (;;)
+      {
+        g_autofree char *element = s->positions != NULL ? sbx_json_path_element (path, index++) : NULL;
+        JsonNode *value = NULL;
 
-      if ((element != NULL && !record (s, element, s->line, s->col)) || !scan_value (s, element, depth + 1))
-        return FALSE;
-      skip_ws (s);
-      if (!at_end (s) && *s->p == ',')
-        {
-          advance (s);
-          skip_ws (s);
-          continue;
-        }
-      return expect_char (s, ']', "',' or ']'");
-    }
+        if ((element != NULL && !record (s, element, s->line, s->col)) ||
+            !scan_value (s, element, depth + 1, array != NULL ? &value : NULL))
+          return FALSE;
+        if (array != NULL)
+          json_array_add_element (array, value);
+        skip_ws (s);
+        if (!at_end (s) && *s->p == ',')
+          {
+            advance (s);
+            skip_ws (s);
+            continue;
+          }
+        if (!expect_char (s, ']', "',' or ']'"))
+          return FALSE;
+        break;
+      }
+  if (out != NULL)
+    *out = json_node_init_array (json_node_alloc (), array);
+  return TRUE;
 }
 
+/* One value; *@out (when not NULL) is its node. */
 static gboolean
-scan_value (Scanner *s, const char *path, guint depth)
+scan_value (Scanner *s, const char *path, guint depth, JsonNode **out)
 {
   g_autofree char *message = NULL;
 
@@ -401,9 +441,9 @@ scan_value (Scanner *s, const char *path, guint depth)
     }
   switch (*s->p)
     {
-    case '{': return scan_object (s, path, depth);
-    case '[': return scan_array (s, path, depth);
-    case '"': return scan_string (s, NULL);
+    case '{': return scan_object (s, path, depth, out);
+    case '[': return scan_array (s, path, depth, out);
+    case '"': return scan_string_value (s, out);
     case '-':
     case '0':
     case '1':
@@ -415,25 +455,33 @@ scan_value (Scanner *s, const char *path, guint depth)
     case '7':
     case '8':
     case '9':
-      return scan_number (s);
-    default: return scan_literal (s);
+      return scan_number (s, out);
+    default: return scan_literal (s, out);
     }
 }
 
-/* The whole text: one value with nothing but white space around it. */
+/* The whole text: one value with nothing but white space around it; *@out (when not NULL)
+ * is its tree, sealed as json-glib's immutable parser left it. */
 static gboolean
-scan_document (Scanner *s)
+scan_document (Scanner *s, JsonNode **out)
 {
+  g_autoptr(JsonNode) root = NULL;
+
   skip_ws (s);
   if (at_end (s))
     return fail_at (s, 1, 1, "empty document");
   if (s->positions != NULL)
     g_hash_table_insert (s->positions, g_strdup (""), (gpointer) (guintptr) PACK (s->line, s->col));
-  if (!scan_value (s, s->positions != NULL ? "" : NULL, 0))
+  if (!scan_value (s, s->positions != NULL ? "" : NULL, 0, out != NULL ? &root : NULL))
     return FALSE;
   skip_ws (s);
   if (!at_end (s))
     return fail_here (s, "the end of the document");
+  if (out != NULL)
+    {
+      json_node_seal (root);
+      *out = g_steal_pointer (&root);
+    }
   return TRUE;
 }
 
@@ -468,34 +516,6 @@ check_plain_text (const char *name, const char *data, gsize length, GError **err
   return TRUE;
 }
 
-static JsonNode *
-parse_json (const char *name, const char *data, gsize length, GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
-    {
-      /* json-glib says "<data>:3:13: Parse error: ..." */
-      const char *rest = g_str_has_prefix (local_error->message, "<data>")
-                         ? local_error->message + strlen ("<data>")
-                         : NULL;
-      if (rest != NULL)
-        g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s%s", name, rest);
-      else
-        g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: %s", name, local_error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:1:1: empty document", name);
-      return NULL;
-    }
-  return json_node_ref (root);
-}
-
 /* The recording pass over the text: fills doc->positions.  FALSE, with @error, for the
  * same text the quick pass refuses. */
 static gboolean
@@ -509,7 +529,7 @@ record_positions (SbxJsonDoc *doc, GError **error)
     return TRUE;
   doc->positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   scanner = (Scanner) { .p = data != NULL ? data : "", .end = (data != NULL ? data : "") + length, .line = 1, .col = 1, .name = doc->name, .positions = doc->positions, .error = error };
-  return scan_document (&scanner);
+  return scan_document (&scanner, NULL);
 }
 
 SbxJsonDoc *
@@ -525,18 +545,15 @@ sbx_json_doc_new_from_data (const char *name, const char *data, gsize length, GE
   doc->ref_count = 1;
   doc->name = g_strdup (name);
   doc->text = g_bytes_new (data, length);
-  /* The strict pass first: json-glib recurses without a depth limit and is lenient
-   * (comments, leading zeros, raw control characters, a second document).  Its quick
-   * form; what it refuses is refused again by the recording form, in words with the path. */
+  /* The quick pass builds the tree; what it refuses is refused again by the recording
+   * pass, in words with the path. */
   scanner = (Scanner) { .p = data, .end = data + length, .line = 1, .col = 1, .name = name, .error = &quick_error };
-  if (!scan_document (&scanner))
+  if (!scan_document (&scanner, &doc->root))
     {
       if (record_positions (doc, error)) /* cannot be: both passes take the same text */
         g_propagate_error (error, g_steal_pointer (&quick_error));
       return NULL;
     }
-  if ((doc->root = parse_json (name, data, length, error)) == NULL)
-    return NULL;
   return g_steal_pointer (&doc);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* json-doc.h: a JSON document read with json-glib that remembers where each value came
- * from, so a complaint about any value can say "file:line:col: path: what is wrong".
+/* json-doc.h: a JSON document, strictly read into json-glib's tree, that remembers where
+ * each value came from, so a complaint about any value can say "file:line:col: path: what
+ * is wrong".
  *
  * Paths name values the way a reader would: "process.capabilities.bounding[2]",
  * "linux.seccomp.syscalls[0].names[1]".  The empty path is the root. */

@@ -5,8 +5,9 @@
  * The input is one profile, or two separated by a NUL byte: "base" and "top" (a NUL is
  * never valid in a profile, so the split costs the parser nothing).  Both are written to a
  * scratch directory on $SBX_PROFILE_PATH; "top" may include "base".  Invariants checked:
- * every error is one line; a profile that loads prints as JSON that is itself a valid
- * profile (what `sbx profile show` prints can be fed back). */
+ * every error is one line; a text the parser takes, json-glib's parser reads into the same
+ * tree; a profile that loads prints as JSON that is itself a valid profile (what
+ * `sbx profile show` prints can be fed back). */
 #include "json-doc.h"
 #include "profile.h"
 #include "profile-private.h"
@@ -64,6 +65,38 @@ write_file (const char *path, const char *data, gsize length)
     abort ();
 }
 
+/* json-doc builds its own tree: what it takes, json-glib's parser (more lenient) must take
+ * too and read into the same tree, written out alike (an int and a double differ). */
+static char *
+tree_text (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+check_same_tree (SbxJsonDoc *doc, const char *data, gsize length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *ours = NULL;
+  g_autofree char *theirs = NULL;
+
+  if (!json_parser_load_from_data (parser, data, (gssize) length, NULL))
+    {
+      fprintf (stderr, "json-doc took a text that json-glib refuses\n");
+      abort ();
+    }
+  ours = tree_text (sbx_json_doc_get_root (doc));
+  theirs = tree_text (json_parser_get_root (parser));
+  if (strcmp (ours, theirs) != 0)
+    {
+      fprintf (stderr, "json-doc's tree differs from json-glib's:\n%s\n%s\n", ours, theirs);
+      abort ();
+    }
+}
+
 /* Parses and checks one document on its own. */
 static gboolean
 parse_one (const char *data, gsize length)
@@ -77,6 +110,7 @@ parse_one (const char *data, gsize length)
       check_message (error);
       return FALSE;
     }
+  check_same_tree (doc, data, length);
   ok = sbx_profile_schema_check (doc, &error);
   if (!ok)
     check_message (error);

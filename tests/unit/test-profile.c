@@ -2075,6 +2075,79 @@ test_override_json (void)
 
 /* ---------------------------------------------------------------------- json-doc */
 
+/* json-doc builds the tree itself: for any valid text it must be json-glib's own, value
+ * types included (written back out, an int and a double differ: 1 and 1.0). */
+static char *
+tree_text (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+tree_is_json_glibs (const char *name, const char *text, gsize length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SbxJsonDoc) doc = sbx_json_doc_new_from_data (name, text, length, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *ours = NULL;
+  g_autofree char *theirs = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, text, (gssize) length, NULL));
+  ours = tree_text (sbx_json_doc_get_root (doc));
+  theirs = tree_text (json_parser_get_root (parser));
+  if (g_strcmp0 (ours, theirs) != 0)
+    fail_printf ("%s: json-doc's tree %s is not json-glib's %s", name, ours, theirs);
+  g_assert_true (json_node_is_immutable (sbx_json_doc_get_root (doc)));
+}
+
+static void
+test_json_doc_tree (void)
+{
+  const char * const texts[] = {
+    "{}",
+    "[]",
+    "0",
+    "-0",
+    "1.5",
+    "-2.5e3",
+    "1E+2",
+    "1e-2",
+    "true",
+    "false",
+    "null",
+    "\"\"",
+    "\"\\u00e9\\ud83d\\ude00 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"",
+    "{\"a\": 1, \"b\": [1, 2.0, \"x\", null, true, {\"c\": {}}], \"\": []}",
+    "[9223372036854775807, -9223372036854775808, 9223372036854775808, 18446744073709551615]",
+    " \t\r\n[ [ [ ] ] ]\n",
+  };
+  g_auto(GStrv) builtins = g_resources_enumerate_children ("/org/sbx/profiles", 0, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    tree_is_json_glibs (texts[i], texts[i], strlen (texts[i]));
+  g_assert_nonnull (builtins);
+  for (guint i = 0; builtins[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat ("/org/sbx/profiles/", builtins[i], NULL);
+      g_autoptr(GBytes) bytes = g_resources_lookup_data (path, 0, NULL);
+      gsize length;
+      const char *data = bytes != NULL ? g_bytes_get_data (bytes, &length) : NULL;
+
+      if (g_str_has_suffix (builtins[i], ".json"))
+        tree_is_json_glibs (builtins[i], data, length);
+    }
+  /* Past 64 bits: json-glib read -1 (an rlimit's "infinity"); refused at the number. */
+  data_fails ("i.json", "{\"a\": 18446744073709551616}", -1, "i.json:1:7: ", "out of range");
+  data_fails ("i.json", "{\"a\": -9223372036854775809}", -1, "i.json:1:7: ", "out of range");
+  data_fails ("i.json", "[99999999999999999999]", -1, "i.json:1:2: ", "out of range");
+  /* A second key found while the tree is built is still worded with its path. */
+  data_fails ("d.json", "{\"a\": {\"b\": 1, \"b\": 2}}", -1, "d.json:1:16: ", "a.b: duplicate key");
+}
+
 static void
 test_json_doc_positions (void)
 {
@@ -2172,6 +2245,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile/override/hostname", test_override_hostname);
   g_test_add_func ("/profile/override/json", test_override_json);
   g_test_add_func ("/profile/json-doc/positions", test_json_doc_positions);
+  g_test_add_func ("/profile/json-doc/tree", test_json_doc_tree);
   status = g_test_run ();
   rm_rf (base_dir);
   g_free (base_dir);
