@@ -411,11 +411,12 @@ start_proxy (SbxRunPlan *plan, const SbxDesktopContext *context, SbxDbusBus bus,
 static gboolean
 make_identity (const SbxRunPlan *plan, const SbxDesktopContext *context, SbxPortalId **out, GError **error)
 {
-  g_autofree char *instance = g_path_get_basename (context->run_dir);
+  g_autofree char *instance = NULL;
 
   *out = NULL;
   if (plan->profile->dbus_session == NULL)
     return TRUE;
+  instance = g_path_get_basename (context->run_dir); /* a D-Bus policy made the run its directory */
   if (plan->profile->app_id == NULL)
     {
       sbx_debug ("supervisor", "start-dbus-proxy", "no sbx.appId: the portals see the app as one of the host's");

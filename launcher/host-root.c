@@ -132,6 +132,27 @@ sbx_host_image_new (void)
   return image;
 }
 
+char *
+sbx_host_root_mount_point (GError **error)
+{
+  g_autofree char *base = g_build_filename (g_get_user_runtime_dir (), "sbx", NULL);
+  g_autofree char *path = g_build_filename (base, "mnt", NULL);
+  struct stat st;
+
+  if (g_mkdir_with_parents (base, 0700) != 0)
+    return sbx_set_error_from_errno (error, errno, "create %s", base), NULL;
+  if (mkdir (path, 0700) != 0 && errno != EEXIST)
+    return sbx_set_error_from_errno (error, errno, "create %s", path), NULL;
+  if (lstat (path, &st) != 0)
+    return sbx_set_error_from_errno (error, errno, "%s", path), NULL;
+  if (!S_ISDIR (st.st_mode) || st.st_uid != getuid ())
+    {
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: not a directory of this user's own (remove it)", path);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
 void
 sbx_host_root_accounts (SbxRunPlan *plan)
 {

@@ -25,6 +25,12 @@ SbxImage *sbx_host_image_new (void);
 typedef void (*SbxHostShownFunc) (const char *path, const char *why, gpointer data);
 void sbx_host_root_foreach_shown (SbxHostShownFunc func, gpointer data);
 
+/* Supervisor side: where the setup child mounts the root's tmpfs in its own mount namespace:
+ * $XDG_RUNTIME_DIR/sbx/mnt, one empty directory that every run on "host" shares, as runs on
+ * an image share their store's mnt/ (made when missing; refused unless a directory of the
+ * caller's own, not a symlink).  A run needs no directory of its own for it. */
+char *sbx_host_root_mount_point (GError **error);
+
 /* Supervisor side: /etc/passwd and /etc/group of the sandbox, with root, the caller (name,
  * uid, gid, home, shell from the host's entry) and nobody; nothing else of the host's. */
 void sbx_host_root_accounts (SbxRunPlan *plan);

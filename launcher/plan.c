@@ -180,10 +180,10 @@ command_user (const SbxImage *image, const SbxProfile *profile, const SbxRunOpti
 }
 
 /* The root filesystem: the image's layers, top first, on the store's scratch mount point,
- * with the storage driver chosen; or the host image's table on the run directory's. */
+ * with the storage driver chosen; or the host image's table on its own mount point. */
 static gboolean
 plan_root (SbxStore *store, const SbxImage *image, const SbxRunOptions *options, const SbxSandbox *sandbox,
-           const SbxIdLayout *ids, const char *run_dir, SbxRunPlan *plan, GError **error)
+           const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
 {
   g_autoptr(GStrvBuilder) layers = g_strv_builder_new ();
   guint n_layers = g_strv_length (image->layers);
@@ -192,9 +192,8 @@ plan_root (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
     {
       plan->host_root = TRUE;
       plan->layers = g_new0 (char *, 1);
-      plan->scratch_dir = g_build_filename (run_dir, "mnt", NULL);
-      if (g_mkdir (plan->scratch_dir, 0700) != 0)
-        return sbx_set_error_from_errno (error, errno, "create %s", plan->scratch_dir);
+      if ((plan->scratch_dir = sbx_host_root_mount_point (error)) == NULL)
+        return FALSE;
       sbx_host_root_accounts (plan);
       sbx_debug ("supervisor", "make-plan", "the host image: no store, no overlay");
       return TRUE;
@@ -229,8 +228,7 @@ plan_terminal (const SbxRunOptions *options, const SbxProfile *profile, SbxRunPl
 
 gboolean
 sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
-                   const SbxSandbox *sandbox, const SbxIdLayout *ids, const char *run_dir, SbxRunPlan *plan,
-                   GError **error)
+                   const SbxSandbox *sandbox, const SbxIdLayout *ids, SbxRunPlan *plan, GError **error)
 {
   const SbxProfile *profile = plan->profile;
   const char *workdir = options->workdir != NULL ? options->workdir
@@ -239,7 +237,7 @@ sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *
 
   plan->ids = *ids;
   plan->argv = command_argv (image, profile, options, error);
-  if (plan->argv == NULL || !plan_root (store, image, options, sandbox, ids, run_dir, plan, error))
+  if (plan->argv == NULL || !plan_root (store, image, options, sandbox, ids, plan, error))
     return FALSE;
   plan->fuse_overlayfs = g_strdup (SBX_FUSE_OVERLAYFS);
   plan->env = command_env (image, profile);

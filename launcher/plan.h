@@ -87,10 +87,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxRunPlan, sbx_run_plan_clear)
 
 /* Fills @plan (whose profile is set) for @image: the command and its environment, user and
  * working directory, the layers top first, the storage driver (a named @sandbox keeps its
- * own), the id layout @ids; the host image's scratch mount point goes in @run_dir. */
+ * own), the id layout @ids. */
 gboolean sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRunOptions *options,
-                            const SbxSandbox *sandbox, const SbxIdLayout *ids, const char *run_dir,
-                            SbxRunPlan *plan, GError **error);
+                            const SbxSandbox *sandbox, const SbxIdLayout *ids, SbxRunPlan *plan, GError **error);
 
 /* `sbx exec` (plan-exec.c): what it needs of the run's plan beyond the effective profile (the
  * command's user, cwd and env, the id layout, AppArmor used or not, the namespaces, what the

@@ -527,12 +527,11 @@ record_sandbox (Run *run, GError **error)
   return TRUE;
 }
 
-/* The host image and the desktop keep files outside the store: a run directory of its own. */
+/* The desktop and the hooks keep files outside the store: a run directory of its own. */
 static gboolean
 make_run_dir (Run *run, GError **error)
 {
-  if (!sbx_host_image_is (run->image->name) && !sbx_desktop_wanted (run->plan.profile) &&
-      !sbx_hooks_wanted (run->plan.profile))
+  if (!sbx_desktop_wanted (run->plan.profile) && !sbx_hooks_wanted (run->plan.profile))
     return TRUE;
   return (run->run_dir = sbx_run_dir_new (error)) != NULL;
 }
@@ -542,8 +541,7 @@ make_plan (Run *run, GError **error)
 {
   const char *run_dir = run->run_dir != NULL ? sbx_run_dir_path (run->run_dir) : NULL;
 
-  if (!sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, run_dir, &run->plan,
-                          error))
+  if (!sbx_run_plan_make (run->store, run->image, &run->options, run->sandbox, &run->ids, &run->plan, error))
     return FALSE;
   sbx_hooks_settle (&run->plan, run_dir, run->options.name);
   return TRUE;

@@ -80,6 +80,17 @@ is "$(printf '%s\n' "$ERR" | grep -c '^sbx: note: .*PipeWire')" 1 "pipewire with
 run_sbx run host sh -c 'stat -c "%a %u" "$XDG_RUNTIME_DIR"'
 is "$RC:$OUT" "0:700 $ME" "the host image without desktop grants has XDG_RUNTIME_DIR too (700, the user's)"
 is "$ERR" "" "no note without grants"
+# Its root's tmpfs goes on $XDG_RUNTIME_DIR/sbx/mnt, shared by every such run (each mounts over
+# it in a namespace of its own): no run directory of its own, nothing written into mnt/.
+is "$(ls -A "$RT/sbx" | grep -v '^state$' | tr '\n' ' ')" "mnt " "a run on host without grants leaves only state/ and mnt/ in \$XDG_RUNTIME_DIR/sbx"
+is "$(stat -c '%a %U %F' "$RT/sbx/mnt"):$(ls -A "$RT/sbx/mnt" | wc -l)" "700 $(id -un) directory:0" "mnt/ is an empty directory, mode 700, the user's"
+rmdir "$RT/sbx/mnt"
+mkdir -p "$W/elsewhere"
+ln -s "$W/elsewhere" "$RT/sbx/mnt"
+run_sbx run host /bin/true
+rc_is 125 "a symlink planted at \$XDG_RUNTIME_DIR/sbx/mnt: the run is refused (exit 125)"
+like "$ERR" "^sbx: .*sbx/mnt: not a directory of this user's own" "and the one line names it"
+rm "$RT/sbx/mnt"
 
 # ============================================================ 1. X11
 X11_PROGS="Xvfb xauth mcookie xclock xlogo xwd convert xwininfo xdpyinfo python3"
