@@ -169,17 +169,18 @@ scan_escape (Scanner *s, GString *out)
   return TRUE;
 }
 
-/* At an opening quote: checks the string and, when @decoded is not NULL, returns it decoded. */
+/* At an opening quote: checks the string and, when @decoded is not NULL, returns it decoded.
+ * Runs of plain characters are copied whole; a GString is made only at the first escape. */
 static gboolean
 scan_string (Scanner *s, char **decoded)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) out = NULL;
+  const char *run, *end;
 
   advance (s);
+  run = s->p;
   while (!at_end (s) && *s->p != '"')
     {
-      const char *start = s->p;
-
       if ((guchar) *s->p < 0x20)
         {
           g_autofree char *message = g_strdup_printf ("raw control character \\x%02x in a string "
@@ -189,18 +190,29 @@ scan_string (Scanner *s, char **decoded)
         }
       if (*s->p == '\\')
         {
+          if (out == NULL)
+            out = g_string_sized_new ((gsize) (s->p - run) + 16);
+          g_string_append_len (out, run, s->p - run);
           advance (s);
           if (!scan_escape (s, out))
             return FALSE;
+          run = s->p;
           continue;
         }
       advance (s);
-      g_string_append_len (out, start, s->p - start);
     }
+  end = s->p;
   if (!expect_char (s, '"', "'\"' to end the string"))
     return FALSE;
-  if (decoded != NULL)
-    *decoded = g_string_free (g_steal_pointer (&out), FALSE);
+  if (decoded == NULL)
+    return TRUE;
+  if (out == NULL)
+    *decoded = g_strndup (run, end - run);
+  else
+    {
+      g_string_append_len (out, run, end - run);
+      *decoded = g_string_free (g_steal_pointer (&out), FALSE);
+    }
   return TRUE;
 }
 
