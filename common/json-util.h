@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-util.h: small json-glib helpers shared by the profile, spec, store and registry code:
  * typed member lookups that answer NULL for a NULL object, a missing member or a member of
- * another type, a string-array member for a JsonBuilder, and the one way to parse JSON
- * that came from outside (json-glib recurses without a depth limit and silently cuts a
+ * another type, a tree written out as text, a string-array member for a JsonBuilder, and
+ * the one way to parse JSON that came from outside (json-glib recurses without a depth limit and silently cuts a
  * string at a \u0000 escape: a pass over the text refuses both first). */
 #pragma once
 
@@ -17,6 +17,9 @@ JsonArray *sbx_json_get_array (JsonObject *object, const char *member);
 
 /* The strings of the array @member (other elements skipped); an empty vector when absent. */
 char **sbx_json_dup_strv (JsonObject *object, const char *member);
+
+/* @node as JSON text: compact, or @pretty (two-space indents, what sbx prints for people). */
+char *sbx_json_to_text (JsonNode *node, gboolean pretty);
 
 /* Adds "@member": [@strv...]; nothing when @strv is NULL. */
 void sbx_json_builder_add_strv (JsonBuilder *builder, const char *member, char **strv);

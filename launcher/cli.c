@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli.c: option parsing shared by the command families. */
 #include "cli.h"
+#include "json-util.h"
 #include "log.h"
 #include "sbx-error.h"
 
@@ -114,14 +115,9 @@ sbx_cli_parse_format (const char *command, const char *format, gboolean *out_jso
 void
 sbx_cli_print_json (JsonBuilder *builder)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
+  g_autofree char *text = sbx_json_to_text (root, TRUE);
 
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);
 }
 

@@ -898,12 +898,7 @@ sbx_profile_warn_io_uring (const SbxProfile *profile)
 char *
 sbx_profile_to_json (const SbxProfile *profile)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, profile->json);
-  return json_generator_to_data (generator, NULL);
+  return sbx_json_to_text (profile->json, TRUE);
 }
 
 static void

@@ -9,6 +9,7 @@
  * tree; a profile that loads prints as JSON that is itself a valid profile (what
  * `sbx profile show` prints can be fed back). */
 #include "json-doc.h"
+#include "json-util.h"
 #include "profile.h"
 #include "profile-private.h"
 
@@ -67,15 +68,6 @@ write_file (const char *path, const char *data, gsize length)
 
 /* json-doc builds its own tree: what it takes, json-glib's parser (more lenient) must take
  * too and read into the same tree, written out alike (an int and a double differ). */
-static char *
-tree_text (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
 static void
 check_same_tree (SbxJsonDoc *doc, const char *data, gsize length)
 {
@@ -88,8 +80,8 @@ check_same_tree (SbxJsonDoc *doc, const char *data, gsize length)
       fprintf (stderr, "json-doc took a text that json-glib refuses\n");
       abort ();
     }
-  ours = tree_text (sbx_json_doc_get_root (doc));
-  theirs = tree_text (json_parser_get_root (parser));
+  ours = sbx_json_to_text (sbx_json_doc_get_root (doc), FALSE);
+  theirs = sbx_json_to_text (json_parser_get_root (parser), FALSE);
   if (strcmp (ours, theirs) != 0)
     {
       fprintf (stderr, "json-doc's tree differs from json-glib's:\n%s\n%s\n", ours, theirs);

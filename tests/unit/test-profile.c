@@ -8,6 +8,7 @@
 #include "profile.h"
 #include "profile-private.h"
 #include "json-doc.h"
+#include "json-util.h"
 #include "dbus-policy.h"
 #include "sbx-error.h"
 
@@ -2077,15 +2078,6 @@ test_override_json (void)
 
 /* json-doc builds the tree itself: for any valid text it must be json-glib's own, value
  * types included (written back out, an int and a double differ: 1 and 1.0). */
-static char *
-tree_text (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
 static void
 tree_is_json_glibs (const char *name, const char *text, gsize length)
 {
@@ -2097,8 +2089,8 @@ tree_is_json_glibs (const char *name, const char *text, gsize length)
 
   g_assert_no_error (error);
   g_assert_true (json_parser_load_from_data (parser, text, (gssize) length, NULL));
-  ours = tree_text (sbx_json_doc_get_root (doc));
-  theirs = tree_text (json_parser_get_root (parser));
+  ours = sbx_json_to_text (sbx_json_doc_get_root (doc), FALSE);
+  theirs = sbx_json_to_text (json_parser_get_root (parser), FALSE);
   if (g_strcmp0 (ours, theirs) != 0)
     fail_printf ("%s: json-doc's tree %s is not json-glib's %s", name, ours, theirs);
   g_assert_true (json_node_is_immutable (sbx_json_doc_get_root (doc)));
