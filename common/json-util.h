@@ -2,8 +2,8 @@
 /* json-util.h: small json-glib helpers shared by the profile, spec, store and registry code:
  * typed member lookups that answer NULL for a NULL object, a missing member or a member of
  * another type, a tree written out as text, a string-array member for a JsonBuilder, and
- * the one way to parse JSON that came from outside (json-glib recurses without a depth limit and silently cuts a
- * string at a \u0000 escape: a pass over the text refuses both first). */
+ * the one way to parse JSON that came from outside (json-glib recurses without a depth limit
+ * and silently cuts a string at a \u0000 escape: a pass over the text refuses both first). */
 #pragma once
 
 #include <glib.h>
