@@ -180,14 +180,14 @@ sbx_json_parse_checked (const char *data, gsize len, GError **error)
 }
 
 char *
-sbx_json_to_text (JsonNode *node, gboolean pretty)
+sbx_json_to_text (JsonNode *node, gboolean pretty, gsize *out_length)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
 
   json_generator_set_pretty (generator, pretty);
   json_generator_set_indent (generator, pretty ? 2 : 0);
   json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
+  return json_generator_to_data (generator, out_length);
 }
 
 char **

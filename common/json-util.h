@@ -18,8 +18,9 @@ JsonArray *sbx_json_get_array (JsonObject *object, const char *member);
 /* The strings of the array @member (other elements skipped); an empty vector when absent. */
 char **sbx_json_dup_strv (JsonObject *object, const char *member);
 
-/* @node as JSON text: compact, or @pretty (two-space indents, what sbx prints for people). */
-char *sbx_json_to_text (JsonNode *node, gboolean pretty);
+/* @node as JSON text: compact, or @pretty (two-space indents, what sbx prints for people);
+ * its length in *@out_length when that is not NULL. */
+char *sbx_json_to_text (JsonNode *node, gboolean pretty, gsize *out_length);
 
 /* Adds "@member": [@strv...]; nothing when @strv is NULL. */
 void sbx_json_builder_add_strv (JsonBuilder *builder, const char *member, char **strv);

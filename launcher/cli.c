@@ -116,7 +116,7 @@ void
 sbx_cli_print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = sbx_json_to_text (root, TRUE);
+  g_autofree char *text = sbx_json_to_text (root, TRUE, NULL);
 
   printf ("%s\n", text);
 }

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "explain.h"
+#include "json-util.h"
 #include "sandbox.h"
 #include "sbx-error.h"
 #include "store.h"
@@ -149,7 +150,6 @@ print_json (const SbxExplanation *e, const char *subject, gboolean is_sandbox)
 {
   g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
 
   json_object_set_string_member (object, is_sandbox ? "sandbox" : "profile", subject);
@@ -162,9 +162,7 @@ print_json (const SbxExplanation *e, const char *subject, gboolean is_sandbox)
       json_object_set_array_member (object, section->id, facts_json (section->facts));
     }
   root = json_node_init_object (json_node_alloc (), object);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
+  text = sbx_json_to_text (root, TRUE, NULL);
   printf ("%s\n", text);
 }
 

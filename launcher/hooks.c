@@ -83,7 +83,6 @@ state_json (const SbxRunPlan *plan, const Stage *stage)
 {
   JsonObject *annotations = sbx_json_get_object (json_node_get_object (plan->profile->json), "annotations");
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
@@ -107,8 +106,7 @@ state_json (const SbxRunPlan *plan, const Stage *stage)
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return sbx_json_to_text (root, FALSE, NULL);
 }
 
 /* A pipe already holding @state, its write end closed: the hook's stdin.  Filled before the

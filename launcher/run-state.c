@@ -107,7 +107,6 @@ static char *
 state_to_data (const SbxRunState *state, gsize *out_length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
@@ -134,8 +133,7 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   json_builder_add_value (builder, state->exec != NULL ? json_node_copy (state->exec) : json_node_new (JSON_NODE_NULL));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, out_length);
+  return sbx_json_to_text (root, FALSE, out_length);
 }
 
 static SbxRunState *

@@ -898,7 +898,7 @@ sbx_profile_warn_io_uring (const SbxProfile *profile)
 char *
 sbx_profile_to_json (const SbxProfile *profile)
 {
-  return sbx_json_to_text (profile->json, TRUE);
+  return sbx_json_to_text (profile->json, TRUE, NULL);
 }
 
 static void

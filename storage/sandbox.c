@@ -104,7 +104,6 @@ static char *
 state_to_data (const SbxSandbox *sandbox, gsize *out_length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
@@ -127,9 +126,7 @@ state_to_data (const SbxSandbox *sandbox, gsize *out_length)
   sbx_json_builder_add_strv (builder, "netDeny", sandbox->net_deny);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_data (generator, out_length);
+  return sbx_json_to_text (root, TRUE, out_length);
 }
 
 static SbxSandbox *

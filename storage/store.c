@@ -440,7 +440,6 @@ write_records (SbxStore *store, GPtrArray *images, GError **error)
 {
   g_autofree char *path = store_path (store, IMAGES_FILE);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *data = NULL;
   gsize length;
@@ -455,9 +454,7 @@ write_records (SbxStore *store, GPtrArray *images, GError **error)
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  data = json_generator_to_data (generator, &length);
+  data = sbx_json_to_text (root, TRUE, &length);
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
     return g_prefix_error (error, "writing the image records: "), FALSE;

@@ -80,8 +80,8 @@ check_same_tree (SbxJsonDoc *doc, const char *data, gsize length)
       fprintf (stderr, "json-doc took a text that json-glib refuses\n");
       abort ();
     }
-  ours = sbx_json_to_text (sbx_json_doc_get_root (doc), FALSE);
-  theirs = sbx_json_to_text (json_parser_get_root (parser), FALSE);
+  ours = sbx_json_to_text (sbx_json_doc_get_root (doc), FALSE, NULL);
+  theirs = sbx_json_to_text (json_parser_get_root (parser), FALSE, NULL);
   if (strcmp (ours, theirs) != 0)
     {
       fprintf (stderr, "json-doc's tree differs from json-glib's:\n%s\n%s\n", ours, theirs);
