@@ -5,6 +5,7 @@
 #include "fd-util.h"
 #include "log.h"
 #include "mounts.h"
+#include "run-dir.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -135,12 +136,13 @@ sbx_host_image_new (void)
 char *
 sbx_host_root_mount_point (GError **error)
 {
-  g_autofree char *base = g_build_filename (g_get_user_runtime_dir (), "sbx", NULL);
-  g_autofree char *path = g_build_filename (base, "mnt", NULL);
+  g_autofree char *base = sbx_run_dir_base (error);
+  g_autofree char *path = NULL;
   struct stat st;
 
-  if (g_mkdir_with_parents (base, 0700) != 0)
-    return sbx_set_error_from_errno (error, errno, "create %s", base), NULL;
+  if (base == NULL)
+    return NULL;
+  path = g_build_filename (base, "mnt", NULL);
   if (mkdir (path, 0700) != 0 && errno != EEXIST)
     return sbx_set_error_from_errno (error, errno, "create %s", path), NULL;
   if (lstat (path, &st) != 0)

@@ -85,16 +85,26 @@ create_locked_dir (SbxRunDir *dir, int base_fd, const char *base, GError **error
   return FALSE;
 }
 
+char *
+sbx_run_dir_base (GError **error)
+{
+  g_autofree char *base = g_build_filename (g_get_user_runtime_dir (), "sbx", NULL);
+
+  if (g_mkdir_with_parents (base, 0700) != 0)
+    return sbx_set_error_from_errno (error, errno, "create %s", base), NULL;
+  return g_steal_pointer (&base);
+}
+
 SbxRunDir *
 sbx_run_dir_new (GError **error)
 {
-  g_autofree char *base = g_build_filename (g_get_user_runtime_dir (), "sbx", NULL);
+  g_autofree char *base = sbx_run_dir_base (error);
   g_autoptr(SbxRunDir) dir = g_new0 (SbxRunDir, 1);
   sbx_autofd int base_fd = -1;
 
   dir->lock_fd = -1;
-  if (g_mkdir_with_parents (base, 0700) != 0)
-    return sbx_set_error_from_errno (error, errno, "create %s", base), NULL;
+  if (base == NULL)
+    return NULL;
   if ((base_fd = open (base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
     return sbx_set_error_from_errno (error, errno, "open %s", base), NULL;
   remove_stale (base_fd, base);

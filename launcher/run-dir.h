@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* run-dir.h: a run's private directory on the host, $XDG_RUNTIME_DIR/sbx/run-XXXXXXXX (0700):
  * what a run makes for its sandbox outside the store (a private Xauthority, the D-Bus
- * proxy's socket, the host image's scratch mount point).  Its lock file run-XXXXXXXX.lock is
+ * proxy's socket, the hooks' bundle).  Its lock file run-XXXXXXXX.lock is
  * created already locked before the directory exists, and the supervisor holds it while the
  * run lasts and removes both at the end (the lock last).  What a killed run left behind (its
  * lock free) is removed by the next run that makes one, and never a live run's, however
@@ -13,6 +13,10 @@
 G_BEGIN_DECLS
 
 typedef struct _SbxRunDir SbxRunDir;
+
+/* $XDG_RUNTIME_DIR/sbx, made (0700) when missing: where the run directories live, and the
+ * host image's shared mount point (host-root.h). */
+char *sbx_run_dir_base (GError **error);
 
 SbxRunDir *sbx_run_dir_new (GError **error);
 const char *sbx_run_dir_path (SbxRunDir *dir);

@@ -141,14 +141,13 @@ cat > "$W/world.sh" <<'EOF'
 set -u
 D=$1 SBX=$2 FIX=$3 PY=$4 ADDRS=$5
 . "$WORLD_LIB"
-ip link set lo up || world_skip "ip link set lo up failed in the new network namespace"
 for a in $ADDRS; do
   case $a in
     *:*) ip -6 addr add "$a/128" dev lo nodad ;;
     *) ip addr add "$a/32" dev lo ;;
   esac || world_skip "cannot add $a to lo"
 done
-world_begin 127.0.0.1
+world_begin 127.0.0.1 # lo up: its addresses above were added while it was down
 # shellcheck disable=SC2086
 python3 "$PY" 250 $ADDRS > "$D/py.ready" 2> "$D/py.err" &
 py=$!
