@@ -3,6 +3,7 @@
 #include "process.h"
 #include "sbx-error.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,4 +90,20 @@ sbx_exit_now (int status)
   fflush (stderr);
   _exit (status);
 #endif
+}
+
+guint
+sbx_process_thread_count (void)
+{
+  DIR *dir = opendir ("/proc/self/task");
+  struct dirent *entry;
+  guint count = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((entry = readdir (dir)) != NULL)
+    if (entry->d_name[0] != '.')
+      count++;
+  closedir (dir);
+  return count;
 }

@@ -51,6 +51,11 @@ void sbx_process_set_name (const char *name);
  * errno. */
 pid_t sbx_spawn_sharing_memory (int (*fn) (void *data), void *data);
 
+/* How many threads this process has (/proc/self/task), 0 if that cannot be read.  sbx forks
+ * the sandbox's processes from a single thread: a thread holding one of GLib's or GObject's
+ * locks at a fork would leave that lock held for ever in the child (debug lines say it). */
+guint sbx_process_thread_count (void);
+
 /* The same as a GSpawnChildSetupFunc: @user_data is GINT_TO_POINTER (the parent's pid). */
 void sbx_die_with_parent_child_setup (gpointer user_data);
 

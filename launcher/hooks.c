@@ -51,6 +51,45 @@ hook_label (const SbxRunPlan *plan)
   return sbx_apparmor_label_denies_userns (plan->apparmor_label) ? SBX_APPARMOR_NOUSERNS : NULL;
 }
 
+/* The OCI state (runtime spec, state.md) but its status and pid, as one line of JSON:
+ * made by the supervisor before it forks anything.  init and the command fill in the rest
+ * with plain string functions: json-glib's builder and generator are GObjects, and a fork
+ * of a process that ever had a second thread must not touch GObject's locks. */
+static char *
+state_without_status (const SbxRunPlan *plan)
+{
+  JsonObject *annotations = sbx_json_get_object (json_node_get_object (plan->profile->json), "annotations");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ociVersion");
+  json_builder_add_string_value (builder, OCI_VERSION);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, plan->run_id);
+  json_builder_set_member_name (builder, "bundle");
+  json_builder_add_string_value (builder, plan->bundle);
+  json_builder_set_member_name (builder, "annotations");
+  if (annotations != NULL)
+    json_builder_add_value (builder, json_node_init_object (json_node_alloc (), annotations));
+  else
+    {
+      json_builder_begin_object (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return sbx_json_to_text (root, FALSE, NULL);
+}
+
+/* The whole state of @stage: its status (one of OCI's words) and pid put in front. */
+static char *
+state_json (const SbxRunPlan *plan, const Stage *stage)
+{
+  g_assert (plan->hook_state != NULL && plan->hook_state[0] == '{');
+  return g_strdup_printf ("{\"status\":\"%s\",\"pid\":%d,%s", stage->status, (int) stage->pid, plan->hook_state + 1);
+}
+
 gboolean
 sbx_hooks_wanted (const SbxProfile *profile)
 {
@@ -69,44 +108,13 @@ sbx_hooks_settle (SbxRunPlan *plan, const char *run_dir, const char *name)
     return;
   plan->bundle = g_strdup (run_dir);
   plan->run_id = name != NULL ? g_strdup (name) : g_path_get_basename (run_dir);
+  plan->hook_state = state_without_status (plan);
   sbx_debug ("supervisor", "hooks", "id '%s', bundle %s; prestart %u, createRuntime %u, createContainer %u, "
                                     "startContainer %u, poststart %u, poststop %u",
              plan->run_id, plan->bundle,
              profile->hooks[SBX_HOOK_PRESTART]->len, profile->hooks[SBX_HOOK_CREATE_RUNTIME]->len,
              profile->hooks[SBX_HOOK_CREATE_CONTAINER]->len, profile->hooks[SBX_HOOK_START_CONTAINER]->len,
              profile->hooks[SBX_HOOK_POSTSTART]->len, profile->hooks[SBX_HOOK_POSTSTOP]->len);
-}
-
-/* The OCI state (runtime spec, state.md), as one line of JSON. */
-static char *
-state_json (const SbxRunPlan *plan, const Stage *stage)
-{
-  JsonObject *annotations = sbx_json_get_object (json_node_get_object (plan->profile->json), "annotations");
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ociVersion");
-  json_builder_add_string_value (builder, OCI_VERSION);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, plan->run_id);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_string_value (builder, stage->status);
-  json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, stage->pid);
-  json_builder_set_member_name (builder, "bundle");
-  json_builder_add_string_value (builder, plan->bundle);
-  json_builder_set_member_name (builder, "annotations");
-  if (annotations != NULL)
-    json_builder_add_value (builder, json_node_init_object (json_node_alloc (), annotations));
-  else
-    {
-      json_builder_begin_object (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  return sbx_json_to_text (root, FALSE, NULL);
 }
 
 /* A pipe already holding @state, its write end closed: the hook's stdin.  Filled before the

@@ -53,6 +53,7 @@ sbx_run_plan_clear (SbxRunPlan *plan)
   g_clear_pointer (&plan->profile, sbx_profile_free);
   g_clear_pointer (&plan->run_id, g_free);
   g_clear_pointer (&plan->bundle, g_free);
+  g_clear_pointer (&plan->hook_state, g_free);
   sbx_seccomp_program_clear (&plan->seccomp);
 }
 

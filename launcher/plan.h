@@ -77,8 +77,9 @@ typedef struct {
   SbxIdLayout ids;
   pid_t supervisor_pid;
   /* hooks (hooks.h): the profile's, with what their state JSON says of the run */
-  char *run_id; /* the state's "id": the sandbox's name, else the run dir's */
-  char *bundle; /* the state's "bundle": the run dir; NULL without hooks */
+  char *run_id;     /* the state's "id": the sandbox's name, else the run dir's */
+  char *bundle;     /* the state's "bundle": the run dir; NULL without hooks */
+  char *hook_state; /* the state's JSON but status and pid, made before any fork (hooks.c) */
 } SbxRunPlan;
 
 void sbx_runtime_entry_free (SbxRuntimeEntry *entry);

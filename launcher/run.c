@@ -660,9 +660,12 @@ spawn_sandbox (Run *run, GError **error)
 {
   const SbxRunPlan *plan = &run->plan;
   int sandbox_end;
+  guint threads = 0;
 
   if (!sbx_sync_socketpair (&run->sync_fd, &sandbox_end, error))
     return FALSE;
+  if (sbx_log_enabled (SBX_LOG_DEBUG))
+    threads = sbx_process_thread_count ();
   run->setup_pid = fork ();
   if (run->setup_pid < 0)
     {
@@ -675,7 +678,8 @@ spawn_sandbox (Run *run, GError **error)
       sbx_setup_child_main (plan, sandbox_end);
     }
   close (sandbox_end);
-  sbx_debug ("supervisor", "spawn", "setup process %d", (int) run->setup_pid);
+  sbx_debug ("supervisor", "spawn", "setup process %d, forked from %u thread%s", (int) run->setup_pid, threads,
+             threads == 1 ? "" : "s");
   if (!sbx_sync_expect (run->sync_fd, SBX_SYNC_UNSHARED, error) ||
       !write_id_maps (run->setup_pid, &plan->ids, error) ||
       !start_scope (plan, &run->options, run->setup_pid, &run->scope, error) ||

@@ -5,12 +5,13 @@
 #include "process.h"
 #include "sbx-error.h"
 #include "config.h"
+#include "fd-util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <gio/gio.h>
+#include <poll.h>
+#include <sys/wait.h>
 
 char *
 sbx_import_helper_path (void)
@@ -57,44 +58,67 @@ set_helper_error (const char * const *args, const char *err, GError **error)
     g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "sbx-import failed without a message");
 }
 
-static GSubprocessLauncher *
-helper_launcher (const SbxImportHelperOptions *options, gboolean want_stdout, GError **error)
+/* Reads the helper's stdout (@out_fd, -1: none) and stderr to their ends, each into its
+ * string, with poll: sbx stays single-threaded here, as it must be when it forks the
+ * sandbox later in the run (a thread holding one of GLib's locks at that fork would leave
+ * it locked for ever in the sandbox's processes, GSubprocess's helper threads among them). */
+static void
+read_to_end (int out_fd, GString *out, int err_fd, GString *err)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-               g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                          (want_stdout ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE));
+  struct pollfd fds[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
+  GString *into[2] = { out, err };
+  char buf[8192];
 
-  if (options != NULL && options->progress_fd >= 0)
+  while (fds[0].fd >= 0 || fds[1].fd >= 0)
     {
-      int fd = fcntl (options->progress_fd, F_DUPFD_CLOEXEC, SBX_IMPORT_HELPER_PROGRESS_FD + 1);
-      if (fd < 0)
-        return sbx_set_error_from_errno (error, errno, "dup"), NULL;
-      g_subprocess_launcher_take_fd (launcher, fd, SBX_IMPORT_HELPER_PROGRESS_FD);
+      if (poll (fds, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0 && fds[i].revents != 0)
+          {
+            ssize_t n = read (fds[i].fd, buf, sizeof buf);
+            if (n > 0)
+              g_string_append_len (into[i], buf, n);
+            else if (n == 0 || errno != EINTR)
+              fds[i].fd = -1;
+          }
     }
-  /* Killing sbx at any moment leaves no helper behind. */
-  g_subprocess_launcher_set_child_setup (launcher, sbx_die_with_parent_child_setup,
-                                         GINT_TO_POINTER (getpid ()), NULL);
-  return g_steal_pointer (&launcher);
 }
 
 gboolean
 sbx_import_helper_run (const char * const *args, const SbxImportHelperOptions *options,
                        char **out_stdout, GError **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = helper_launcher (options, out_stdout != NULL, error);
   g_autoptr(GPtrArray) argv = helper_argv (args);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) err = g_string_new (NULL);
+  int progress_fd = options != NULL ? options->progress_fd : -1;
+  int target_fd = SBX_IMPORT_HELPER_PROGRESS_FD;
+  sbx_autofd int out_fd = -1;
+  sbx_autofd int err_fd = -1;
+  GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | (out_stdout == NULL ? G_SPAWN_STDOUT_TO_DEV_NULL : 0);
+  GPid pid;
+  int status;
 
-  if (launcher == NULL ||
-      (proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error)) == NULL ||
-      !g_subprocess_communicate_utf8 (proc, NULL, NULL, out_stdout != NULL ? &out : NULL, &err, error))
+  /* Killing sbx at any moment leaves no helper behind. */
+  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv->pdata, NULL, flags,
+                                         sbx_die_with_parent_child_setup, GINT_TO_POINTER (getpid ()), -1, -1,
+                                         -1, progress_fd >= 0 ? &progress_fd : NULL,
+                                         progress_fd >= 0 ? &target_fd : NULL, progress_fd >= 0 ? 1 : 0, &pid,
+                                         NULL, out_stdout != NULL ? &out_fd : NULL, &err_fd, error))
     return FALSE;
-  if (!g_subprocess_get_successful (proc))
-    return set_helper_error (args, err, error), FALSE;
+  read_to_end (out_fd, out, err_fd, err);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return sbx_set_error_from_errno (error, errno, "wait for sbx-import");
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return set_helper_error (args, err->str, error), FALSE;
   if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
+    *out_stdout = g_string_free (g_steal_pointer (&out), FALSE);
   return TRUE;
 }
 

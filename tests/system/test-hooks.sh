@@ -125,6 +125,18 @@ is "$(cat "$R/createRuntime.cwd")" "$BUNDLE" "createRuntime: cwd is the bundle"
 is "$(cat "$R/createContainer.cwd")" "$BUNDLE" "createContainer: cwd is the bundle (the host's, before pivot_root)"
 is "$(cat "$R/startContainer.cwd")" "/" "startContainer: cwd is the command's"
 
+# The first run of a store imports the default image: sbx-import ran from a thread-free
+# loop, so sbx is a single thread when it forks the sandbox.  (With GSubprocess's helper
+# threads, one of them sometimes held a GObject lock at the fork, and init hung for ever in
+# its createContainer hook, where json-glib's generator took that lock.)
+rm -f "$R"/*
+XDG_DATA_HOME=$W/fresh-store run_sbx --log-level=debug run --profile hooked default true
+rc_is 0 "a first run of a fresh store, with hooks"
+like "$ERR" 'supervisor: spawn: setup process [0-9]+, forked from 1 thread$' \
+  "the first run's import leaves sbx a single thread when it forks the sandbox"
+is "$(tr '\n' ' ' < "$R/order" 2>/dev/null)" "$STAGES " "the first run of a fresh store: every stage ran"
+rm -f "$R"/*
+
 # --debug: a line per hook.
 rm -f "$R"/*
 run_sbx --log-level=debug run --profile hooked --name named-hooks default true

@@ -234,8 +234,11 @@ if [ -n "$REG" ]; then
 
     # sbx run pulls an image that names its registry when the store lacks it.
     run_sbx image rm "$REG/bb:1.0"
-    run_sbx run --tls-verify=false "$REG/bb:1.0" cat /srv/README
+    run_sbx --log-level=debug run --tls-verify=false "$REG/bb:1.0" cat /srv/README
     is "$RC:$OUT" "0:fixture image busybox" "sbx run REGISTRY/IMAGE pulls it when absent, then runs it"
+    # A lock some other thread held at the fork would stay held in the sandbox's processes.
+    like "$ERR" 'supervisor: spawn: setup process [0-9]+, forked from 1 thread$' \
+      "the pull on first use leaves sbx a single thread when it forks the sandbox"
     run_sbx image ls -q
     like "$OUT" "^$REG/bb:1\\.0\$" "the implicit pull stored the image under its full name"
     run_sbx run "$REG/nonexistent:1"
