@@ -46,8 +46,12 @@ test_archive_writer (GByteArray *out, const char *filter, gboolean raw)
     g_assert_cmpint (archive_write_set_format_raw (a), ==, ARCHIVE_OK);
   else
     g_assert_cmpint (archive_write_set_format_pax_restricted (a), ==, ARCHIVE_OK);
+  /* No time in the gzip header: the same data compressed twice is the same blob (a test that
+   * compressed a layer again a second later got another digest). */
   if (g_strcmp0 (filter, "gzip") == 0)
-    g_assert_cmpint (archive_write_add_filter_gzip (a), ==, ARCHIVE_OK);
+    g_assert_cmpint (archive_write_add_filter_gzip (a) == ARCHIVE_OK &&
+                       archive_write_set_filter_option (a, "gzip", "timestamp", NULL) == ARCHIVE_OK,
+                     ==, TRUE);
   else if (g_strcmp0 (filter, "zstd") == 0)
     g_assert_cmpint (archive_write_add_filter_zstd (a), ==, ARCHIVE_OK);
   archive_write_set_bytes_in_last_block (a, 1);

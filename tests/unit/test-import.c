@@ -157,6 +157,16 @@ test_oci_image_index (Fixture *f, gconstpointer data)
   assert_motd (f, image);
 }
 
+/* The layout holds the blob @name (blobs/sha256/HEX): the one a test is about to replace
+ * is one its manifest names (compressing the same tar again gives the same blob). */
+static void
+assert_layout_has (Fixture *f, const char *name)
+{
+  g_autofree char *path = g_build_filename (f->layout, name, NULL);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_oci_wrong_layer_digest (Fixture *f, gconstpointer data)
 {
@@ -170,6 +180,7 @@ test_oci_wrong_layer_digest (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   test_make_layout (f->layout, "v1", tars, 1, "gzip");
+  assert_layout_has (f, name);
   /* Same size, same tar inside (so the diff_id matches), other gzip header mtime:
    * only the blob digest can tell. */
   tampered[4] ^= 0x5a;
@@ -369,6 +380,7 @@ test_oci_many_layers_one_bad (Fixture *f, gconstpointer data)
   blob = test_compress (tars[2], "gzip");
   digest = test_digest (blob);
   name = g_strconcat ("blobs/sha256/", digest + 7, NULL);
+  assert_layout_has (f, name);
   tampered = g_memdup2 (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
   tampered[4] ^= 0x5a; /* the gzip header's mtime: same tar, other blob digest */
   other = g_bytes_new (tampered, g_bytes_get_size (blob));
