@@ -540,8 +540,8 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
   return TRUE;
 }
 
-/* libslirp sizes each connection's two socket buffers from the MSS (about 192 KiB each at
- * MTU 65520) by growing them with g_realloc.  With glibc's adaptive thresholds those were
+/* libslirp sizes each connection's two socket buffers from the MSS (128 KiB rounded up to
+ * whole segments: about 149 KiB each at MTU 21840) by growing them with g_realloc.  With glibc's adaptive thresholds those were
  * either heap chunks copied into freshly faulted pages (the heap is trimmed between
  * connections) or mmap'd chunks moved with mremap (a TLB flush on every CPU): together a
  * third of the supervisor's CPU per short connection (perf, bench/network).  Fixed, high

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # test-network.sh: sbx run --network=none|slirp|host (default slirp) and -p/--publish, with real
-# traffic over the host's loopback: what the sandbox sees (tap0 10.0.2.100/24, MTU 65520, routes
+# traffic over the host's loopback: what the sandbox sees (tap0 10.0.2.100/24, MTU 21840, routes
 # via 10.0.2.2 and fd00::2, DNS 10.0.2.3), the host's loopback through 10.0.2.2 only with
 # slirp:allow-host-loopback, DNS forwarded to the host's resolver (in a private user+net
 # namespace with a resolver of our own), TCP and UDP port forwarding (127.0.0.1 by default,
@@ -328,7 +328,7 @@ tap0 1" "slirp: lo and tap0 are up"
 run_sbx run bb ip -o -4 addr show dev tap0
 like "$OUT" ' inet 10\.0\.2\.100/24 ' "slirp: tap0 has 10.0.2.100/24"
 run_sbx run bb cat /sys/class/net/tap0/mtu
-is "$OUT" "65520" "slirp: tap0's MTU is 65520"
+is "$OUT" "21840" "slirp: tap0's MTU is 21840 (three segments to libslirp's 64 KiB window)"
 run_sbx run bb ip -4 route
 like "$OUT" '^default via 10\.0\.2\.2 dev tap0' "slirp: the default route is via 10.0.2.2 on tap0"
 run_sbx run bb cat /etc/resolv.conf
