@@ -541,12 +541,13 @@ add_forwards (SbxSlirp *net, const SbxNetOptions *opts, GError **error)
 }
 
 /* libslirp sizes each connection's two socket buffers from the MSS (128 KiB rounded up to
- * whole segments: about 149 KiB each at MTU 21840) by growing them with g_realloc.  With glibc's adaptive thresholds those were
- * either heap chunks copied into freshly faulted pages (the heap is trimmed between
- * connections) or mmap'd chunks moved with mremap (a TLB flush on every CPU): together a
- * third of the supervisor's CPU per short connection (perf, bench/network).  Fixed, high
- * thresholds keep them on a heap that stays mapped: a grow is a plain copy, 25-40% less
- * CPU per connection.  The price: up to 64 MiB of freed heap kept by the supervisor. */
+ * whole segments: about 149 KiB each at MTU 21840) by growing them with g_realloc.  With
+ * glibc's adaptive thresholds those were either heap chunks copied into freshly faulted
+ * pages (the heap is trimmed between connections) or mmap'd chunks moved with mremap (a TLB
+ * flush on every CPU): together a third of the supervisor's CPU per short connection (perf,
+ * bench/network).  Fixed, high thresholds keep them on a heap that stays mapped: a grow is a
+ * plain copy, 25-40% less CPU per connection.  The price: up to 64 MiB of freed heap kept by
+ * the supervisor. */
 static void
 tune_malloc (void)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tap.h: the sandbox's end of slirp networking: tap0 in the sandbox's network namespace,
  * configured as slirp's virtual network expects (10.0.2.100/24 via 10.0.2.2, fd00::100/64
- * via fd00::2, MTU SBX_NET_MTU: netopts.h says why).  Its fd goes to the supervisor, which runs libslirp. */
+ * via fd00::2, MTU SBX_NET_MTU: netopts.h says why).  Its fd goes to the supervisor, which
+ * runs libslirp. */
 #pragma once
 
 #include <glib.h>
