@@ -182,8 +182,8 @@ settle_confinement (Exec *e, GError **error)
   const SbxProfile *profile = plan->profile;
   gboolean use = FALSE;
 
-  if (profile->seccomp != NULL &&
-      !sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
+  if (profile->seccomp_rules != NULL &&
+      !sbx_seccomp_compile (profile->seccomp_rules, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
     return g_prefix_error (error, "sandbox '%s': linux.seccomp: ", e->key), FALSE;
   if (plan->use_apparmor &&
       (!sbx_apparmor_check (profile->apparmor_profile, SBX_APPARMOR_FAIL, &use, error) || !use))

@@ -86,7 +86,8 @@ profile_show (int argc, char **argv, GError **error)
       !expect_args ("show", "NAME or FILE", argc, 2, error) ||
       (profile = sbx_profile_load (argv[1], NULL, error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  json = sbx_profile_to_json (profile);
+  if ((json = sbx_profile_to_json (profile, TRUE, error)) == NULL)
+    return SBX_EXIT_SBX_ERROR;
   printf ("%s\n", json);
   return 0;
 }

@@ -421,12 +421,12 @@ explain_syscalls (SbxExplainBuilder *b)
   SbxExplainSection *section = sbx_explain_section_new (b, "syscalls", "System calls");
   const char *why = sbx_explain_why (b, "linux.seccomp");
 
-  if (b->profile->seccomp == NULL)
+  if (b->profile->seccomp_rules == NULL)
     sbx_explain_risk (b, "no-seccomp", why, "no seccomp filter: every system call of the kernel is reachable");
-  if (!sbx_explain_seccomp_blocks_userns (b->profile->seccomp))
+  if (!sbx_explain_seccomp_blocks_userns (b->profile->seccomp_rules))
     sbx_explain_risk (b, "nested-userns", why, "can make user namespaces (browser sandbox): kernel code that "
                                                "otherwise needs privilege is reachable");
-  sbx_explain_seccomp (section, b->profile->seccomp, why);
+  sbx_explain_seccomp (section, b->profile->seccomp_rules, why);
 }
 
 /* The sbx.why lines no fact above has shown, each with its key. */

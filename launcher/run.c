@@ -249,14 +249,32 @@ forward_files (Run *run, GError **error)
   return TRUE;
 }
 
+/* Where resolved profiles are kept between runs (profiles/profile-cache.h): the runtime
+ * directory, which nothing in a sandbox reaches, and which is gone at the next boot.  No
+ * cache without one (GLib's fallback, ~/.cache, is on disk and can be shared into a sandbox). */
+static char *
+profile_cache_dir (void)
+{
+  const char *runtime_dir = g_getenv ("XDG_RUNTIME_DIR");
+
+  if (runtime_dir == NULL || !g_path_is_absolute (runtime_dir))
+    return NULL;
+  return g_build_filename (runtime_dir, "sbx", "profile-cache", NULL);
+}
+
 /* The profile named (or the named sandbox's recorded one), with the command line's overrides. */
 static gboolean
 load_profile (Run *run, GError **error)
 {
-  run->plan.profile = sbx_profile_load (run->options.profile, &run->options.overrides, error);
+  g_autofree char *cache_dir = profile_cache_dir ();
+  g_autofree char *source = NULL;
+
+  run->plan.profile = sbx_profile_load_cached (run->options.profile, &run->options.overrides, cache_dir, &source,
+                                               error);
   if (run->plan.profile == NULL)
     return FALSE;
-  sbx_debug ("supervisor", "load-profile", "'%s' (asked for: %s)", run->plan.profile->name, run->options.profile);
+  sbx_debug ("supervisor", "load-profile", "'%s' (asked for: %s): %s", run->plan.profile->name,
+             run->options.profile, source);
   return TRUE;
 }
 
@@ -426,7 +444,7 @@ settle_confinement (Run *run, GError **error)
   plan->net_mode = run->net.mode;
   plan->allow_host_loopback = run->net.allow_host_loopback;
   /* The filter itself is compiled once the setup child runs (send-seccomp), beside its work. */
-  plan->seccomp_follows = profile->seccomp != NULL;
+  plan->seccomp_follows = profile->has_seccomp;
   sbx_profile_warn_io_uring (profile);
   if (!sbx_apparmor_settle (profile->apparmor_profile, profile->apparmor_policy, profile->apparmor_userns,
                             &plan->use_apparmor, &plan->apparmor_label, error))
@@ -513,7 +531,8 @@ record_sandbox (Run *run, GError **error)
   sandbox->name = g_strdup (options->name);
   if ((sandbox->image = sbx_image_copy (run->image, error)) == NULL)
     return FALSE;
-  sandbox->profile_json = sbx_profile_to_json (run->plan.profile);
+  if ((sandbox->profile_json = sbx_profile_to_json (run->plan.profile, TRUE, error)) == NULL)
+    return FALSE;
   sandbox->command = options->command != NULL && options->command[0] != NULL ? g_strdupv (options->command) : NULL;
   sandbox->network = g_strdup (options->network);
   sandbox->publish = g_strdupv (options->publish);
@@ -731,7 +750,13 @@ send_seccomp (Run *run, GError **error)
 
   if (!plan->seccomp_follows)
     return TRUE;
-  if (!sbx_seccomp_compile (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
+  if (profile->seccomp_compiled) /* from the profile cache, or compiled for it */
+    {
+      plan->seccomp.program = profile->seccomp_program.program != NULL ? g_bytes_ref (profile->seccomp_program.program)
+                                                                       : NULL;
+      plan->seccomp.flags = profile->seccomp_program.flags;
+    }
+  else if (!sbx_seccomp_compile (profile->seccomp_rules, profile->caps[SBX_CAPSET_BOUNDING], &plan->seccomp, error))
     {
       kill_setup_child (run);
       return g_prefix_error (error, "profile '%s': linux.seccomp: ", profile->name), FALSE;
@@ -777,7 +802,8 @@ register_run (Run *run, GError **error)
   state->image = g_strdup (run->image->name);
   state->profile = g_strdup (run->options.profile);
   state->profile_path = g_strdup (run->sandbox_profile);
-  state->profile_json = json_node_ref (run->plan.profile->json); /* immutable once resolved */
+  if ((state->profile_text = sbx_profile_to_json (run->plan.profile, FALSE, error)) == NULL)
+    return kill_setup_child (run), FALSE;
   state->command = g_strdupv (run->plan.argv);
   state->exec = sbx_run_plan_exec_to_json (&run->plan);
   state->setup_pid = run->setup_pid;

@@ -425,8 +425,8 @@ linux_object (const SbxSpecSource *source, JsonObject *top, NamespaceSet *ns)
                                 string_array ((const char * const *) profile->masked_paths));
   json_object_set_array_member (object, "readonlyPaths",
                                 string_array ((const char * const *) profile->readonly_paths));
-  if (profile->seccomp != NULL)
-    json_object_set_member (object, "seccomp", json_node_copy (profile->seccomp));
+  if (profile->seccomp_rules != NULL)
+    json_object_set_member (object, "seccomp", json_node_copy (profile->seccomp_rules));
   if (resources != NULL)
     json_object_set_member (object, "resources", json_node_copy (json_object_get_member (in, "resources")));
   return object;

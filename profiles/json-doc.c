@@ -67,10 +67,30 @@ skip_ws (Scanner *s)
     advance (s);
 }
 
+/* Control characters (a key may spell them as escapes) would break the one-line message
+ * or drive the terminal; they are shown as \xNN. */
+static char *
+escape_controls (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\x%02x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 fail_at (Scanner *s, guint line, guint col, const char *message)
 {
-  g_set_error (s->error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s:%u:%u: %s", s->name, line, col, message);
+  g_autofree char *text = g_strdup_printf ("%s:%u:%u: %s", s->name, line, col, message);
+  g_autofree char *escaped = escape_controls (text); /* a duplicate key's path is the key's own text */
+
+  g_set_error_literal (s->error, SBX_ERROR, SBX_ERROR_INVALID_ARG, escaped);
   return FALSE;
 }
 
@@ -659,23 +679,6 @@ lookup_position (SbxJsonDoc *doc, const char *path)
         cut = p;
       *cut = '\0';
     }
-}
-
-/* Control characters (a key may spell them as escapes) would break the one-line message
- * or drive the terminal; they are shown as \xNN. */
-static char *
-escape_controls (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-
-  for (const char *p = text; *p; p++)
-    {
-      if ((guchar) *p < 0x20 || *p == 0x7f)
-        g_string_append_printf (out, "\\x%02x", (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
 }
 
 gboolean

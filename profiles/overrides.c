@@ -529,6 +529,20 @@ apply_resources (JsonObject *top, const SbxProfileOverrides *o, GError **error)
   return TRUE;
 }
 
+/* Every field: the size check stops the build when one is added without being named here. */
+gboolean
+sbx_profile_overrides_are_empty (const SbxProfileOverrides *o)
+{
+  G_STATIC_ASSERT (sizeof (SbxProfileOverrides) == 7 * sizeof (char **) + sizeof (const char *) + 8 +
+                                                     4 * sizeof (const char *) + 3 * sizeof (gint64) + 8);
+  return o == NULL ||
+         (!has_any (o->env) && !has_any (o->volumes) && !has_any (o->tmpfs) && !has_any (o->cap_add) &&
+          !has_any (o->cap_drop) && !has_any (o->security_opts) && !has_any (o->ulimits) && o->hostname == NULL &&
+          !o->read_only && o->memory == NULL && o->memory_reservation == NULL && o->memory_swap == NULL &&
+          o->cpus == NULL && o->cpu_shares == 0 && o->pids_limit == 0 && o->blkio_weight == 0 &&
+          !o->limits_optional);
+}
+
 gboolean
 sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GError **error)
 {

@@ -32,9 +32,19 @@ const char *sbx_mount_destination_refused (const char *destination);
 /* Letters, digits, '-', '_', '.', not starting with '.'; at most 64 bytes. */
 gboolean sbx_profile_name_is_valid (const char *name);
 
+/* Whether @overrides (may be NULL) gives nothing: every field zero (overrides.c). */
+gboolean sbx_profile_overrides_are_empty (const SbxProfileOverrides *overrides);
+
 /* Applies the command line's overrides to the merged profile @root (overrides.c). */
 gboolean sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *overrides,
                                       GError **error);
+
+/* The SbxProfile of the merged, checked profile @json (profile-read.c); its linux.seccomp
+ * is taken out of the JSON it keeps, into seccomp_rules.  @json is not changed. */
+SbxProfile *sbx_profile_from_json (const char *name, JsonNode *json);
+/* A copy of the object @json with @member of its member @parent left out (@value NULL) or
+ * set to @value, in its place or last; the rest is shared, nothing of @json is changed. */
+JsonNode *sbx_profile_json_with_member (JsonNode *json, const char *parent, const char *member, JsonNode *value);
 
 /* JSON tree helpers (profile.c). */
 JsonObject *sbx_json_object_ensure_object (JsonObject *object, const char *member);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* profile.c: finding, including, merging and reading profiles.
+/* profile.c: finding, including and merging profiles, and the API.
  *
  *   search path → each file parsed and checked on its own (schema.c) → includes merged in
- *   order, the including file last → command-line overrides (overrides.c) → SbxProfile.
+ *   order, the including file last → command-line overrides (overrides.c) → SbxProfile
+ *   (profile-read.c); or, for a run, all of that from the cache (profile-cache.c).
  *
  * Merge rules (README, "Profiles"): objects merge key by key; a later scalar or array
  * replaces an earlier one, except the arrays that are sets keyed by something inside them
@@ -12,6 +13,7 @@
  * whole, and so is each of the hooks' lists (hooks.createRuntime, ...).  A null removes what the
  * included profiles set. */
 #include "profile-private.h"
+#include "profile-cache.h"
 #include "install-dirs.h"
 #include "json-util.h"
 #include "log.h"
@@ -292,9 +294,10 @@ source_clear (Source *source)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Source, source_clear)
 
-/* Finds profile @name in the search path directories below @below (highest first). */
+/* Finds profile @name in the search path directories below @below (highest first); each
+ * file read goes into @inputs (when not NULL) first. */
 static gboolean
-find_profile (const char *name, int below, Source *out, GError **error)
+find_profile (const char *name, int below, Source *out, SbxProfileInputs *inputs, GError **error)
 {
   g_auto(GStrv) dirs = sbx_profile_search_path ();
 
@@ -317,6 +320,8 @@ find_profile (const char *name, int below, Source *out, GError **error)
           file = g_strdup_printf ("%s/%s.json", dirs[i], name);
           if (!g_file_test (file, G_FILE_TEST_EXISTS))
             continue;
+          if (inputs != NULL)
+            sbx_profile_inputs_add (inputs, file);
           out->doc = sbx_json_doc_new_from_file (file, error);
           if (out->doc == NULL)
             return FALSE;
@@ -339,7 +344,7 @@ is_path (const char *name_or_path)
 }
 
 static gboolean
-open_source (const char *name_or_path, Source *out, GError **error)
+open_source (const char *name_or_path, Source *out, SbxProfileInputs *inputs, GError **error)
 {
   if (is_path (name_or_path))
     {
@@ -353,13 +358,14 @@ open_source (const char *name_or_path, Source *out, GError **error)
                    "'%s' is not a profile name or a file (a file needs a '/' or .json)", name_or_path);
       return FALSE;
     }
-  return find_profile (name_or_path, G_MAXINT, out, error);
+  return find_profile (name_or_path, G_MAXINT, out, inputs, error);
 }
 
 /* -------------------------------------------------------------------- including */
 
 typedef struct {
-  GPtrArray *stack; /* "name@dir" of the profiles being included, outermost first */
+  GPtrArray *stack;         /* "name@dir" of the profiles being included, outermost first */
+  SbxProfileInputs *inputs; /* what is read, for the cache; NULL: not recorded */
 } IncludeState;
 
 static char *
@@ -402,7 +408,7 @@ resolve_include (const Source *source, guint i, const char *name, IncludeState *
       sbx_json_doc_error (source->doc, path, error, "includes nested deeper than %d", MAX_INCLUDE_DEPTH);
       return NULL;
     }
-  if (!find_profile (name, below, &included, &local_error))
+  if (!find_profile (name, below, &included, state->inputs, &local_error))
     {
       /* A broken included file speaks for itself, with its own line:col. */
       if (g_error_matches (local_error, SBX_ERROR, SBX_ERROR_NOT_FOUND))
@@ -460,15 +466,23 @@ resolve (const Source *source, IncludeState *state, GError **error)
   return merge_nodes (merged, own, "");
 }
 
+/* Reads, checks and merges @name_or_path and what it includes; with @inputs, the search
+ * path's directories (before they are searched) and each file read are recorded there. */
 static JsonNode *
-load_merged (const char *name_or_path, char **out_name, GError **error)
+load_merged (const char *name_or_path, char **out_name, SbxProfileInputs *inputs, GError **error)
 {
   g_auto(Source) source = { 0 };
   g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func (g_free);
-  IncludeState state = { stack };
+  IncludeState state = { stack, inputs };
   JsonNode *merged;
 
-  if (!open_source (name_or_path, &source, error))
+  if (inputs != NULL)
+    {
+      g_auto(GStrv) dirs = sbx_profile_search_path ();
+      for (guint i = 1; dirs[i] != NULL; i++) /* dirs[0]: the built-in ones, part of the binary */
+        sbx_profile_inputs_add (inputs, dirs[i]);
+    }
+  if (!open_source (name_or_path, &source, inputs, error))
     return NULL;
   merged = resolve (&source, &state, error);
   if (merged != NULL)
@@ -480,384 +494,108 @@ load_merged (const char *name_or_path, char **out_name, GError **error)
   return merged;
 }
 
-/* ------------------------------------------------------------------- converting */
-
-static char **
-string_array (JsonArray *array)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    g_strv_builder_add (builder, json_array_get_string_element (array, i));
-  return g_strv_builder_end (builder);
-}
-
-static guint64
-capability_mask (JsonArray *array)
-{
-  guint64 mask = 0;
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      int cap = sbx_capability_from_name (json_array_get_string_element (array, i));
-      if (cap >= 0)
-        mask |= G_GUINT64_CONSTANT (1) << cap;
-    }
-  return mask;
-}
-
-static void
-read_process (SbxProfile *p, JsonObject *process)
-{
-  static const char * const capsets[SBX_N_CAPSETS] = { "bounding", "effective", "inheritable",
-                                                       "permitted", "ambient" };
-  JsonObject *user = sbx_json_get_object (process, "user");
-  JsonObject *caps = sbx_json_get_object (process, "capabilities");
-  JsonArray *rlimits = sbx_json_get_array (process, "rlimits");
-  JsonArray *gids = sbx_json_get_array (user, "additionalGids");
-
-  if (sbx_json_get_array (process, "args") != NULL)
-    p->args = string_array (sbx_json_get_array (process, "args"));
-  p->env = string_array (sbx_json_get_array (process, "env"));
-  p->cwd = g_strdup (sbx_json_get_string (process, "cwd"));
-  p->terminal = process != NULL && json_object_get_boolean_member_with_default (process, "terminal", FALSE);
-  if (user != NULL)
-    {
-      p->have_user = TRUE;
-      p->uid = (uid_t) json_object_get_int_member_with_default (user, "uid", 0);
-      p->gid = (gid_t) json_object_get_int_member_with_default (user, "gid", 0);
-      p->username = g_strdup (sbx_json_get_string (user, "username"));
-      p->have_umask = json_object_has_member (user, "umask");
-      p->umask = (mode_t) json_object_get_int_member_with_default (user, "umask", 022);
-    }
-  for (guint i = 0; gids != NULL && i < json_array_get_length (gids); i++)
-    {
-      gid_t gid = (gid_t) json_array_get_int_element (gids, i);
-      g_array_append_val (p->additional_gids, gid);
-    }
-  for (int set = 0; set < SBX_N_CAPSETS; set++)
-    p->caps[set] = capability_mask (sbx_json_get_array (caps, capsets[set]));
-  for (guint i = 0; rlimits != NULL && i < json_array_get_length (rlimits); i++)
-    {
-      JsonObject *r = json_array_get_object_element (rlimits, i);
-      SbxRlimit limit = { sbx_rlimit_from_name (sbx_json_get_string (r, "type")),
-                          sbx_rlimit_value (json_object_get_member (r, "soft")),
-                          sbx_rlimit_value (json_object_get_member (r, "hard")) };
-      g_array_append_val (p->rlimits, limit);
-    }
-  if (process == NULL)
-    return; /* a profile without "process" (json-glib's getters refuse NULL with a critical) */
-  p->no_new_privileges = json_object_get_boolean_member_with_default (process, "noNewPrivileges", FALSE);
-  p->apparmor_profile = g_strdup (sbx_json_get_string (process, "apparmorProfile"));
-  if (p->apparmor_profile != NULL && *p->apparmor_profile == '\0')
-    g_clear_pointer (&p->apparmor_profile, g_free);
-  p->have_oom_score_adj = json_object_has_member (process, "oomScoreAdj");
-  p->oom_score_adj = (int) json_object_get_int_member_with_default (process, "oomScoreAdj", 0);
-}
-
-static char *
-expand_home (const char *source)
-{
-  if (g_str_equal (source, "~"))
-    return g_strdup (g_get_home_dir ());
-  if (g_str_has_prefix (source, "~/"))
-    return g_build_filename (g_get_home_dir (), source + 2, NULL);
-  return g_strdup (source);
-}
-
-static void
-read_mounts (SbxProfile *p, JsonArray *mounts)
-{
-  for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
-    {
-      JsonObject *m = json_array_get_object_element (mounts, i);
-      const char *type = sbx_json_get_string (m, "type");
-      JsonArray *options = sbx_json_get_array (m, "options");
-      SbxMount *mount;
-
-      if (sbx_mount_is_standard (sbx_json_get_string (m, "destination"), type))
-        continue;
-      mount = g_new0 (SbxMount, 1);
-      mount->kind = type != NULL && g_str_equal (type, "tmpfs") ? SBX_MOUNT_TMPFS : SBX_MOUNT_BIND;
-      mount->recursive = mount->kind == SBX_MOUNT_BIND;
-      for (guint j = 0; options != NULL && j < json_array_get_length (options); j++)
-        (void) sbx_mount_apply_option (mount, json_array_get_string_element (options, j), NULL);
-      mount->destination = g_canonicalize_filename (sbx_json_get_string (m, "destination"), "/");
-      if (mount->kind == SBX_MOUNT_BIND)
-        mount->source = expand_home (sbx_json_get_string (m, "source"));
-      g_ptr_array_add (p->mounts, mount);
-    }
-}
-
-static gint64
-limit_member (JsonObject *o, const char *member)
-{
-  JsonNode *node = o != NULL ? json_object_get_member (o, member) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return SBX_LIMIT_UNSET;
-  return json_node_get_int (node);
-}
-
-static void
-read_resources (SbxResources *r, JsonObject *resources)
-{
-  JsonObject *memory = sbx_json_get_object (resources, "memory");
-  JsonObject *cpu = sbx_json_get_object (resources, "cpu");
-  const char *cpus = sbx_json_get_string (cpu, "cpus"), *mems = sbx_json_get_string (cpu, "mems");
-
-  r->memory_limit = limit_member (memory, "limit");
-  r->memory_reservation = limit_member (memory, "reservation");
-  r->memory_swap = limit_member (memory, "swap");
-  r->cpu_shares = limit_member (cpu, "shares");
-  r->cpu_quota = limit_member (cpu, "quota");
-  r->cpu_period = limit_member (cpu, "period");
-  r->pids_limit = limit_member (sbx_json_get_object (resources, "pids"), "limit");
-  r->blkio_weight = limit_member (sbx_json_get_object (resources, "blockIO"), "weight");
-  r->cpus = cpus != NULL && *cpus != '\0' ? g_strdup (cpus) : NULL;
-  r->mems = mems != NULL && *mems != '\0' ? g_strdup (mems) : NULL;
-}
-
-/* Whether anything is limited: "unlimited" (-1) and 0 ("not set", as runtimes read it) are not. */
-static gboolean
-resources_limit_anything (const SbxResources *r)
-{
-  const gint64 values[] = { r->memory_limit, r->memory_reservation, r->memory_swap, r->cpu_shares,
-                            r->cpu_quota, r->pids_limit, r->blkio_weight };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
-    if (values[i] != SBX_LIMIT_UNSET && values[i] > 0)
-      return TRUE;
-  return r->cpus != NULL || r->mems != NULL;
-}
-
-static void
-read_linux (SbxProfile *p, JsonObject *linux_)
-{
-  JsonArray *namespaces = sbx_json_get_array (linux_, "namespaces");
-  JsonNode *seccomp = linux_ != NULL ? json_object_get_member (linux_, "seccomp") : NULL;
-
-  for (guint i = 0; namespaces != NULL && i < json_array_get_length (namespaces); i++)
-    p->unshare_flags |= sbx_namespace_flag_from_name (
-      sbx_json_get_string (json_array_get_object_element (namespaces, i), "type"));
-  p->masked_paths = string_array (sbx_json_get_array (linux_, "maskedPaths"));
-  p->readonly_paths = string_array (sbx_json_get_array (linux_, "readonlyPaths"));
-  if (seccomp != NULL && JSON_NODE_HOLDS_OBJECT (seccomp))
-    p->seccomp = json_node_copy (seccomp);
-  read_resources (&p->resources, sbx_json_get_object (linux_, "resources"));
-  p->has_resource_limits = resources_limit_anything (&p->resources);
-}
-
-/* sbx.desktop: what the app may use of the session, as values; the sockets are found at run
- * time (launcher/desktop.c), so one profile serves Wayland and X11 sessions. */
-static void
-read_desktop (SbxDesktopGrants *grants, JsonObject *desktop)
-{
-  JsonNode *x11 = desktop != NULL ? json_object_get_member (desktop, "x11") : NULL;
-
-  memset (grants, 0, sizeof *grants);
-  if (desktop == NULL)
-    return;
-  grants->wayland = json_object_get_boolean_member_with_default (desktop, "wayland", FALSE);
-  grants->pulseaudio = json_object_get_boolean_member_with_default (desktop, "pulseaudio", FALSE);
-  grants->pipewire = json_object_get_boolean_member_with_default (desktop, "pipewire", FALSE);
-  grants->gpu = json_object_get_boolean_member_with_default (desktop, "gpu", FALSE);
-  if (x11 != NULL && JSON_NODE_HOLDS_VALUE (x11) && json_node_get_value_type (x11) == G_TYPE_BOOLEAN)
-    grants->x11 = json_node_get_boolean (x11) ? SBX_X11_UNTRUSTED : SBX_X11_NONE;
-  else if (x11 != NULL && JSON_NODE_HOLDS_VALUE (x11))
-    (void) sbx_x11_mode_parse (json_node_get_string (x11), &grants->x11);
-}
-
-/* One bus of sbx.dbus; NULL when the profile does not name it (no such bus inside). */
-static SbxDbusPolicy *
-read_dbus_policy (JsonObject *bus)
-{
-  SbxDbusPolicy *policy;
-
-  if (bus == NULL)
-    return NULL;
-  policy = g_new0 (SbxDbusPolicy, 1);
-  policy->talk = string_array (sbx_json_get_array (bus, "talk"));
-  policy->own = string_array (sbx_json_get_array (bus, "own"));
-  policy->see = string_array (sbx_json_get_array (bus, "see"));
-  policy->call = string_array (sbx_json_get_array (bus, "call"));
-  policy->broadcast = string_array (sbx_json_get_array (bus, "broadcast"));
-  return policy;
-}
-
-void
-sbx_dbus_policy_free (SbxDbusPolicy *policy)
-{
-  if (policy == NULL)
-    return;
-  g_strfreev (policy->talk);
-  g_strfreev (policy->own);
-  g_strfreev (policy->see);
-  g_strfreev (policy->call);
-  g_strfreev (policy->broadcast);
-  g_free (policy);
-}
-
-static void
-read_extension (SbxProfile *p, JsonObject *ext)
-{
-  JsonObject *network = sbx_json_get_object (ext, "network");
-  JsonObject *apparmor = sbx_json_get_object (ext, "apparmor");
-  const char *policy = sbx_json_get_string (apparmor, "ifUnavailable");
-
-  p->image = g_strdup (sbx_json_get_string (ext, "image"));
-  p->network = g_strdup (sbx_json_get_string (network, "mode"));
-  p->allow_host_loopback = network != NULL &&
-                           json_object_get_boolean_member_with_default (network, "allowHostLoopback", FALSE);
-  p->host_network_warning = network == NULL ||
-                            json_object_get_boolean_member_with_default (network, "hostWarning", TRUE);
-  p->publish = string_array (sbx_json_get_array (network, "publish"));
-  p->net_allow = string_array (sbx_json_get_array (network, "allow"));
-  p->net_deny = string_array (sbx_json_get_array (network, "deny"));
-  p->lan = network == NULL || json_object_get_boolean_member_with_default (network, "lan", TRUE);
-  p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
-  p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
-  p->desktop_entry = g_strdup (sbx_json_get_string (ext, "desktopEntry"));
-  p->apparmor_policy = g_strcmp0 (policy, "fail") == 0   ? SBX_APPARMOR_FAIL
-                     : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE
-                                                         : SBX_APPARMOR_WARN;
-  p->apparmor_userns = apparmor != NULL && json_object_get_boolean_member_with_default (apparmor, "userns", FALSE);
-  read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
-  (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
-  p->share = string_array (sbx_json_get_array (ext, "share"));
-  p->app_id = g_strdup (sbx_json_get_string (ext, "appId"));
-  p->dbus_session = read_dbus_policy (sbx_json_get_object (sbx_json_get_object (ext, "dbus"), "session"));
-  p->dbus_system = read_dbus_policy (sbx_json_get_object (sbx_json_get_object (ext, "dbus"), "system"));
-  policy = sbx_json_get_string (sbx_json_get_object (ext, "limits"), "ifUnavailable");
-  p->limits_policy = g_strcmp0 (policy, "warn") == 0   ? SBX_LIMITS_WARN
-                   : g_strcmp0 (policy, "ignore") == 0 ? SBX_LIMITS_IGNORE
-                                                       : SBX_LIMITS_FAIL;
-}
-
-const char *
-sbx_hook_stage_name (SbxHookStage stage)
-{
-  static const char * const names[SBX_N_HOOK_STAGES] = {
-    "prestart",
-    "createRuntime",
-    "createContainer",
-    "startContainer",
-    "poststart",
-    "poststop",
-  };
-
-  return names[stage];
-}
-
-void
-sbx_hook_free (SbxHook *hook)
-{
-  g_free (hook->path);
-  g_strfreev (hook->args);
-  g_strfreev (hook->env);
-  g_free (hook);
-}
-
-/* hooks: each stage's list as the (merged) profile has it. */
-static void
-read_hooks (SbxProfile *p, JsonObject *hooks)
-{
-  for (int stage = 0; stage < SBX_N_HOOK_STAGES; stage++)
-    {
-      JsonArray *list = sbx_json_get_array (hooks, sbx_hook_stage_name (stage));
-
-      p->hooks[stage] = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_hook_free);
-      for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
-        {
-          JsonObject *h = json_array_get_object_element (list, i);
-          SbxHook *hook = g_new0 (SbxHook, 1);
-          JsonArray *args = sbx_json_get_array (h, "args");
-
-          hook->path = g_strdup (sbx_json_get_string (h, "path"));
-          hook->args = args != NULL && json_array_get_length (args) > 0 ? string_array (args)
-                                                                        : g_strdupv ((char *[]) { hook->path, NULL });
-          hook->env = string_array (sbx_json_get_array (h, "env"));
-          hook->timeout = (int) json_object_get_int_member_with_default (h, "timeout", 0);
-          g_ptr_array_add (p->hooks[stage], hook);
-        }
-    }
-}
-
-static SbxProfile *
-profile_from_json (const char *name, JsonNode *json)
-{
-  SbxProfile *p = g_new0 (SbxProfile, 1);
-  JsonObject *top = json_node_get_object (json);
-  JsonObject *root = sbx_json_get_object (top, "root");
-
-  p->name = g_strdup (name);
-  p->json = json_node_ref (json);
-  p->additional_gids = g_array_new (FALSE, FALSE, sizeof (gid_t));
-  p->rlimits = g_array_new (FALSE, FALSE, sizeof (SbxRlimit));
-  p->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_mount_free);
-  read_process (p, sbx_json_get_object (top, "process"));
-  p->hostname = g_strdup (sbx_json_get_string (top, "hostname"));
-  p->domainname = g_strdup (sbx_json_get_string (top, "domainname"));
-  p->root_readonly = root != NULL && json_object_get_boolean_member_with_default (root, "readonly", FALSE);
-  read_mounts (p, sbx_json_get_array (top, "mounts"));
-  read_linux (p, sbx_json_get_object (top, "linux"));
-  read_extension (p, sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY));
-  read_hooks (p, sbx_json_get_object (top, "hooks"));
-  return p;
-}
-
-void
-sbx_profile_free (SbxProfile *p)
-{
-  if (p == NULL)
-    return;
-  g_free (p->name);
-  g_clear_pointer (&p->json, json_node_unref);
-  g_strfreev (p->args);
-  g_strfreev (p->env);
-  g_free (p->cwd);
-  g_clear_pointer (&p->additional_gids, g_array_unref);
-  g_free (p->username);
-  g_clear_pointer (&p->rlimits, g_array_unref);
-  g_free (p->apparmor_profile);
-  g_free (p->hostname);
-  g_free (p->domainname);
-  g_clear_pointer (&p->mounts, g_ptr_array_unref);
-  g_strfreev (p->masked_paths);
-  g_strfreev (p->readonly_paths);
-  g_clear_pointer (&p->seccomp, json_node_unref);
-  g_free (p->image);
-  g_free (p->network);
-  g_strfreev (p->publish);
-  g_strfreev (p->net_allow);
-  g_strfreev (p->net_deny);
-  g_free (p->userns);
-  g_free (p->storage_driver);
-  g_strfreev (p->share);
-  g_free (p->app_id);
-  sbx_dbus_policy_free (p->dbus_session);
-  sbx_dbus_policy_free (p->dbus_system);
-  g_free (p->desktop_entry);
-  for (int stage = 0; stage < SBX_N_HOOK_STAGES; stage++)
-    g_clear_pointer (&p->hooks[stage], g_ptr_array_unref);
-  g_free (p->resources.cpus);
-  g_free (p->resources.mems);
-  g_free (p);
-}
-
 /* ------------------------------------------------------------------------ the API */
 
 SbxProfile *
 sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides, GError **error)
 {
   g_autofree char *name = NULL;
-  g_autoptr(JsonNode) merged = load_merged (name_or_path, &name, error);
+  g_autoptr(JsonNode) merged = load_merged (name_or_path, &name, NULL, error);
 
   if (merged == NULL)
     return NULL;
   if (overrides != NULL && !sbx_profile_apply_overrides (merged, overrides, error))
     return NULL;
-  return profile_from_json (name, merged);
+  return sbx_profile_from_json (name, merged);
+}
+
+/* The profile an entry holds; NULL when its JSON does not read back as a profile without
+ * linux.seccomp (a damaged entry). */
+static SbxProfile *
+profile_from_entry (SbxProfileCacheEntry *entry)
+{
+  gsize size;
+  const char *json = g_bytes_get_data (entry->json, &size);
+  g_autoptr(SbxJsonDoc) doc = sbx_json_doc_new_from_data ("(the profile cache)", json, size, NULL);
+  g_autoptr(SbxProfile) p = NULL;
+
+  if (doc == NULL || !JSON_NODE_HOLDS_OBJECT (sbx_json_doc_get_root (doc)))
+    return NULL;
+  p = sbx_profile_from_json (entry->name, sbx_json_doc_get_root (doc));
+  if (p->has_seccomp)
+    return NULL;
+  p->has_seccomp = entry->has_seccomp;
+  p->seccomp_program = entry->program;
+  memset (&entry->program, 0, sizeof entry->program);
+  p->seccomp_compiled = TRUE;
+  p->effective_json = g_bytes_ref (entry->effective);
+  p->seccomp_io_uring_bypass = g_steal_pointer (&entry->io_uring_bypass);
+  return g_steal_pointer (&p);
+}
+
+/* Compiles @p's filter and keeps @p in the cache; FALSE (and *@why) when it is not kept. */
+static gboolean
+store_in_cache (SbxProfile *p, const char *cache_dir, const char *name, const char * const *search_path,
+                const SbxProfileInputs *inputs, char **why)
+{
+  g_auto(SbxProfileCacheEntry) entry = { 0 };
+  g_autoptr(GError) error = NULL;
+  char *text;
+  gsize size;
+
+  if (p->has_seccomp &&
+      !sbx_seccomp_compile (p->seccomp_rules, p->caps[SBX_CAPSET_BOUNDING], &p->seccomp_program, &error))
+    return *why = g_strdup ("its seccomp filter does not compile"), FALSE; /* the run says why */
+  p->seccomp_compiled = TRUE;
+  if ((text = sbx_profile_to_json (p, FALSE, &error)) == NULL)
+    return *why = g_strdup (error->message), FALSE;
+  p->effective_json = g_bytes_new_take (text, strlen (text));
+  entry.name = g_strdup (p->name);
+  text = sbx_json_to_text (p->json, FALSE, &size);
+  entry.json = g_bytes_new_take (text, size);
+  entry.effective = g_bytes_ref (p->effective_json);
+  entry.has_seccomp = p->has_seccomp;
+  if (p->has_seccomp)
+    entry.io_uring_bypass = sbx_seccomp_io_uring_bypass (p->seccomp_rules, p->caps[SBX_CAPSET_BOUNDING]);
+  entry.program.program = p->seccomp_program.program != NULL ? g_bytes_ref (p->seccomp_program.program) : NULL;
+  entry.program.flags = p->seccomp_program.flags;
+  return sbx_profile_cache_store (cache_dir, name, search_path, inputs, &entry, why);
+}
+
+SbxProfile *
+sbx_profile_load_cached (const char *name_or_path, const SbxProfileOverrides *overrides, const char *cache_dir,
+                         char **source, GError **error)
+{
+  g_auto(GStrv) search_path = NULL;
+  g_auto(SbxProfileCacheEntry) entry = { 0 };
+  g_autoptr(SbxProfileInputs) inputs = NULL;
+  g_autoptr(SbxProfile) p = NULL;
+  g_autoptr(JsonNode) merged = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *why = NULL;
+  g_autofree char *not_kept = NULL;
+
+  if (cache_dir == NULL || is_path (name_or_path) || !sbx_profile_overrides_are_empty (overrides))
+    {
+      *source = g_strdup ("read (the cache is for a profile by name, without overrides)");
+      return sbx_profile_load (name_or_path, overrides, error);
+    }
+  search_path = sbx_profile_search_path ();
+  if (sbx_profile_cache_lookup (cache_dir, name_or_path, (const char * const *) search_path, &entry, &why))
+    {
+      if ((p = profile_from_entry (&entry)) != NULL)
+        return *source = g_strdup ("from the cache"), g_steal_pointer (&p);
+      why = g_strdup ("damaged (its JSON)");
+    }
+  inputs = sbx_profile_inputs_new ();
+  if ((merged = load_merged (name_or_path, &name, inputs, error)) == NULL)
+    return NULL;
+  p = sbx_profile_from_json (name, merged);
+  if (!store_in_cache (p, cache_dir, name_or_path, (const char * const *) search_path, inputs, &not_kept))
+    *source = g_strdup_printf ("read (cache: %s; not kept: %s)", why, not_kept);
+  else
+    *source = g_strdup_printf ("read (cache: %s; kept)", why);
+  return g_steal_pointer (&p);
 }
 
 SbxProfile *
@@ -865,7 +603,7 @@ sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **erro
 {
   if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no effective profile saved"), NULL;
-  return profile_from_json (name, json);
+  return sbx_profile_from_json (name, json);
 }
 
 gboolean
@@ -875,10 +613,10 @@ sbx_profile_validate_file (const char *path, GError **error)
   g_autoptr(SbxProfile) profile = NULL;
   g_autofree char *file = is_path (path) ? g_strdup (path) : g_strconcat ("./", path, NULL);
 
-  merged = load_merged (file, NULL, error);
+  merged = load_merged (file, NULL, NULL, error);
   if (merged == NULL)
     return FALSE;
-  profile = profile_from_json (file, merged);
+  profile = sbx_profile_from_json (file, merged);
   sbx_profile_warn_io_uring (profile);
   return TRUE;
 }
@@ -886,7 +624,9 @@ sbx_profile_validate_file (const char *path, GError **error)
 void
 sbx_profile_warn_io_uring (const SbxProfile *profile)
 {
-  g_autofree char *denied = sbx_seccomp_io_uring_bypass (profile->seccomp, profile->caps[SBX_CAPSET_BOUNDING]);
+  g_autofree char *denied = profile->seccomp_rules != NULL
+                            ? sbx_seccomp_io_uring_bypass (profile->seccomp_rules, profile->caps[SBX_CAPSET_BOUNDING])
+                            : g_strdup (profile->seccomp_io_uring_bypass); /* from the cache */
 
   if (denied != NULL)
     sbx_warning ("profile '%s': linux.seccomp allows io_uring (io_uring_setup, io_uring_enter) but denies "
@@ -896,9 +636,27 @@ sbx_profile_warn_io_uring (const SbxProfile *profile)
 }
 
 char *
-sbx_profile_to_json (const SbxProfile *profile)
+sbx_profile_to_json (const SbxProfile *profile, gboolean pretty, GError **error)
 {
-  return sbx_json_to_text (profile->json, TRUE, NULL);
+  g_autoptr(JsonNode) whole = NULL;
+
+  if (profile->effective_json != NULL)
+    {
+      gsize size;
+      const char *text = g_bytes_get_data (profile->effective_json, &size);
+      g_autoptr(SbxJsonDoc) doc = NULL;
+
+      if (!pretty)
+        return g_strndup (text, size);
+      doc = sbx_json_doc_new_from_data ("(the profile cache)", text, size, error);
+      return doc != NULL ? sbx_json_to_text (sbx_json_doc_get_root (doc), TRUE, NULL) : NULL;
+    }
+  if (profile->has_seccomp && profile->seccomp_rules == NULL)
+    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "profile '%s': its seccomp rules are not at hand",
+                        profile->name),
+           NULL;
+  whole = sbx_profile_json_with_member (profile->json, "linux", "seccomp", profile->seccomp_rules);
+  return sbx_json_to_text (whole, pretty, NULL);
 }
 
 static void
@@ -961,7 +719,7 @@ sbx_profile_list (GError **error)
       g_autoptr(GError) local_error = NULL;
 
       info->name = g_strdup (sorted[i]);
-      if (find_profile (sorted[i], G_MAXINT, &source, &local_error))
+      if (find_profile (sorted[i], G_MAXINT, &source, NULL, &local_error))
         {
           JsonObject *top = JSON_NODE_HOLDS_OBJECT (sbx_json_doc_get_root (source.doc))
                             ? json_node_get_object (sbx_json_doc_get_root (source.doc))

@@ -14,6 +14,7 @@
 #include "desktop-grants.h"
 #include <sys/types.h>
 #include "json-doc.h"
+#include "seccomp-filter.h"
 
 G_BEGIN_DECLS
 
@@ -122,7 +123,9 @@ const char *sbx_hook_stage_name (SbxHookStage stage);
 typedef struct _SbxProfile SbxProfile;
 struct _SbxProfile {
   char *name;
-  JsonNode *json; /* the effective (merged, overridden) profile */
+  JsonNode *json;         /* the effective (merged, overridden) profile but linux.seccomp (below) */
+  GBytes *effective_json; /* all of it as one line of JSON text when the cache gave it or it was
+                           * made for the cache; NULL: sbx_profile_to_json makes it */
 
   /* process */
   char **args;       /* NULL: the image's Entrypoint + Cmd */
@@ -156,9 +159,16 @@ struct _SbxProfile {
   char **readonly_paths;
 
   /* linux */
-  int unshare_flags;            /* CLONE_NEW* the profile asks for (user, mount, pid always added) */
-  JsonNode *seccomp;            /* NULL: unconfined */
-  gboolean has_resource_limits; /* linux.resources asks for memory/cpu/pids/io limits */
+  int unshare_flags; /* CLONE_NEW* the profile asks for (user, mount, pid always added) */
+  /* linux.seccomp, the command's syscall filter.  A profile read from its files has the rules
+   * (seccomp_rules); one from the cache (sbx_profile_load_cached) has only what they
+   * compiled to (seccomp_program), which one read for the cache has as well. */
+  gboolean has_seccomp;              /* FALSE: unconfined */
+  JsonNode *seccomp_rules;           /* NULL: unconfined, or the profile came from the cache */
+  SbxSeccompProgram seccomp_program; /* .program NULL: not compiled (or a filter allowing all) */
+  gboolean seccomp_compiled;         /* seccomp_program is the rules' (seccomp_rules may be NULL) */
+  char *seccomp_io_uring_bypass;     /* from the cache: sbx_seccomp_io_uring_bypass of the rules */
+  gboolean has_resource_limits;      /* linux.resources asks for memory/cpu/pids/io limits */
   SbxResources resources;
   SbxLimitsPolicy limits_policy;
 
@@ -222,6 +232,13 @@ char **sbx_profile_search_path (void);
 SbxProfile *sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides,
                               GError **error);
 
+/* sbx_profile_load through the cache in @cache_dir (profile-cache.h; NULL: none): a profile
+ * named on the search path, with no overrides, comes from the cache while its files are as
+ * they were, and is kept there (its seccomp filter compiled) when it is read.  *@source says
+ * which, in a few words for the debug log. */
+SbxProfile *sbx_profile_load_cached (const char *name_or_path, const SbxProfileOverrides *overrides,
+                                     const char *cache_dir, char **source, GError **error);
+
 /* The profile of an effective profile's JSON (what a registration saved), named @name. */
 SbxProfile *sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **error);
 /* One warning line when the profile's seccomp filter lets io_uring through while denying
@@ -232,8 +249,9 @@ void sbx_profile_warn_io_uring (const SbxProfile *profile);
 /* Checks one file on its own (includes resolved and checked too). */
 gboolean sbx_profile_validate_file (const char *path, GError **error);
 
-/* The effective profile as pretty JSON (what `sbx profile show` prints). */
-char *sbx_profile_to_json (const SbxProfile *profile);
+/* The effective profile as JSON, pretty (what `sbx profile show` prints) or on one line (what
+ * a registration saves). */
+char *sbx_profile_to_json (const SbxProfile *profile, gboolean pretty, GError **error);
 
 typedef struct {
   char *name;

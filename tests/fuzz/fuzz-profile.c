@@ -120,7 +120,7 @@ parse_one (const char *data, gsize length)
 static void
 check_round_trip (const SbxProfile *profile)
 {
-  g_autofree char *json = sbx_profile_to_json (profile);
+  g_autofree char *json = sbx_profile_to_json (profile, TRUE, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(SbxJsonDoc) doc = sbx_json_doc_new_from_data ("shown.json", json, strlen (json), &error);
 

@@ -7,7 +7,7 @@
 fuzz_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 # Every libFuzzer harness of tests/fuzz/meson.build, by the name after "fuzz-".
-fuzz_harnesses=(subid error-decode publish unpack oci-archive profile registry dbus-policy desktop-file image-json netrule dns)
+fuzz_harnesses=(subid error-decode publish unpack oci-archive profile profile-cache registry dbus-policy desktop-file image-json netrule dns)
 
 # fuzz_seed_dirs HARNESS: the directories whose files seed HARNESS, one per line.
 fuzz_seed_dirs() {

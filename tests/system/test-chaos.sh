@@ -86,6 +86,8 @@ runtime_leftovers() {
   for e in $(ls -A "$XDG_RUNTIME_DIR/sbx" 2>/dev/null); do
     case $e in
       state | mnt) for f in $(ls -A "$XDG_RUNTIME_DIR/sbx/$e"); do printf '%s/%s ' "$e" "$f"; done ;;
+      # The profile cache stays (it is one): entries only, never a part of one or a temporary name.
+      profile-cache) for f in $(ls -A "$XDG_RUNTIME_DIR/sbx/$e" | grep -vE '^[0-9a-f]{16}$'); do printf '%s/%s ' "$e" "$f"; done ;;
       *) printf '%s ' "$e" ;;
     esac
   done

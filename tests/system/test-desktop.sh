@@ -82,7 +82,9 @@ is "$RC:$OUT" "0:700 $ME" "the host image without desktop grants has XDG_RUNTIME
 is "$ERR" "" "no note without grants"
 # Its root's tmpfs goes on $XDG_RUNTIME_DIR/sbx/mnt, shared by every such run (each mounts over
 # it in a namespace of its own): no run directory of its own, nothing written into mnt/.
-is "$(ls -A "$RT/sbx" | grep -v '^state$' | tr '\n' ' ')" "mnt " "a run on host without grants leaves only state/ and mnt/ in \$XDG_RUNTIME_DIR/sbx"
+is "$(ls -A "$RT/sbx" | grep -v '^state$' | tr '\n' ' ')" "mnt profile-cache " "a run on host without grants leaves only state/, mnt/ and profile-cache/ in \$XDG_RUNTIME_DIR/sbx"
+is "$(cd "$RT/sbx/profile-cache" && stat -c '%a %n' * | grep -cvE '^600 [0-9a-f]{16}$')" 0 \
+  "profile-cache/ holds entries only (mode 600, named by their key's hash)"
 is "$(stat -c '%a %U %F' "$RT/sbx/mnt"):$(ls -A "$RT/sbx/mnt" | wc -l)" "700 $(id -un) directory:0" "mnt/ is an empty directory, mode 700, the user's"
 rmdir "$RT/sbx/mnt"
 mkdir -p "$W/elsewhere"

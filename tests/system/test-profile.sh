@@ -560,4 +560,36 @@ done
 run_sbx profile validate "$SBX_TESTS_SRCDIR/../data/profiles/default.json"
 is "$RC:$ERR" "0:" "profile validate of the default profile: no io_uring warning"
 
+# --- the profile cache ----------------------------------------------------------------------
+# A profile by name is kept resolved, with its filter compiled, in $XDG_RUNTIME_DIR/sbx/
+# profile-cache once its files are two seconds old.  A run from the cache does what a run that
+# read the files does (hostname, filter, the io_uring warning); an edit is seen at once.
+export XDG_RUNTIME_DIR=$TEST_TMP/rt
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+cached_profile() { # HOSTNAME DENIED-SYSCALLS (a JSON list)
+  printf '%s\n' "{\"sbx\": {\"include\": [\"default\"]}, \"hostname\": \"$1\"," \
+    " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [" \
+    "  {\"names\": $2, \"action\": \"SCMP_ACT_ERRNO\"}]}}}" > "$USER_DIR/cached.json"
+}
+cached_profile cached-one '["connect", "openat2", "chmod", "fchmodat", "fchmodat2"]'
+sleep 2.1
+uring_cached_re="^sbx: warning: profile 'cached': linux\.seccomp allows io_uring .* but denies openat2, connect"
+in_cached='hostname; touch /tmp/f; chmod 600 /tmp/f 2>/dev/null && echo chmod-ok || echo chmod-denied'
+for n in 1 2; do
+  run_sbx --log-level=debug run --profile cached default sh -c "$in_cached"
+  is "$RC:$OUT" "0:cached-one
+chmod-denied" "profile cache, run $n: the profile's hostname and its filter (chmod denied)"
+  is "$(printf '%s\n' "$ERR" | grep -c "$uring_cached_re")" 1 "profile cache, run $n: the io_uring warning, once"
+done
+is "$(printf '%s\n' "$ERR" | grep -o "load-profile: .*")" "load-profile: 'cached' (asked for: cached): from the cache" \
+  "profile cache: the second run took the profile from the cache"
+# An editor's save (the same file, rewritten in place): the next run reads it.
+cached_profile cached-two '["connect", "openat2", "mkdir", "mkdirat", "unlink"]'
+run_sbx --log-level=debug run --profile cached default sh -c "$in_cached"
+is "$RC:$OUT" "0:cached-two
+chmod-ok" "profile cache: an edited profile applies at the next run (hostname, filter)"
+like "$ERR" "load-profile: 'cached' \(asked for: cached\): read \(cache: $USER_DIR/cached.json changed; not kept: " \
+  "profile cache: the debug line names the changed file"
+unset XDG_RUNTIME_DIR
+
 done_testing

@@ -66,7 +66,7 @@ test_default_not_risky (void)
   g_assert_no_error (error);
   e = sbx_explain_profile (profile, &context);
   g_assert_cmpuint (e->risky->len, ==, 0);
-  g_assert_true (sbx_explain_seccomp_blocks_userns (profile->seccomp));
+  g_assert_true (sbx_explain_seccomp_blocks_userns (profile->seccomp_rules));
   g_assert_nonnull (find_fact (e, "syscalls", "denied: keyrings (add_key, request_key, keyctl)"));
   g_assert_nonnull (find_fact (e, "syscalls", "all other system calls allowed"));
 }
@@ -81,7 +81,7 @@ test_browser_userns (void)
 
   g_assert_no_error (error);
   e = sbx_explain_profile (profile, &context);
-  g_assert_false (sbx_explain_seccomp_blocks_userns (profile->seccomp));
+  g_assert_false (sbx_explain_seccomp_blocks_userns (profile->seccomp_rules));
   g_assert_true (has_risk (e, "nested-userns", NULL));
   g_assert_true (has_risk (e, "gpu", NULL));
   g_assert_false (has_risk (e, "x11-trusted", NULL));
@@ -147,13 +147,13 @@ test_seccomp_groups (void)
   g_autoptr(SbxExplanation) a = sbx_explain_profile (allow, &context);
 
   g_assert_nonnull (find_fact (d, "syscalls", "denied: mounts (mount, umount2)"));
-  g_assert_true (sbx_explain_seccomp_blocks_userns (deny->seccomp));
+  g_assert_true (sbx_explain_seccomp_blocks_userns (deny->seccomp_rules));
   g_assert_false (has_risk (d, "nested-userns", NULL));
   g_assert_nonnull (find_fact (a, "syscalls", "allowed: files (read, write, openat)"));
   g_assert_nonnull (find_fact (a, "syscalls", "allowed: custom (frobnicate): our own call"));
   g_assert_nonnull (find_fact (a, "syscalls", "all other system calls denied"));
-  g_assert_true (sbx_explain_seccomp_blocks_userns (allow->seccomp));
-  g_assert_false (sbx_explain_seccomp_blocks_userns (allow_unshare->seccomp));
+  g_assert_true (sbx_explain_seccomp_blocks_userns (allow->seccomp_rules));
+  g_assert_false (sbx_explain_seccomp_blocks_userns (allow_unshare->seccomp_rules));
   g_assert_false (sbx_explain_seccomp_blocks_userns (NULL));
 }
 

@@ -555,6 +555,9 @@ test_error_duplicate_escaped (void)
                  "  }\n"
                  "}\n",
                  4, 5, "process.noNewPrivileges", "duplicate key");
+  /* A key with a control character in it (an escape): the one line shows it as \xNN. */
+  text_fails_at ("{\"sbx\": {\"network\": {\"l\\n\": [], \"l\\n\": false}}}", 1, 33, "sbx.network.l\\x0a",
+                 "duplicate key");
 }
 
 /* sbx_json_doc_new_from_data () must fail with @message somewhere after "NAME:" or "NAME:L:C:". */
@@ -950,8 +953,8 @@ test_merge_seccomp_replaced (void)
                      "{\"sbx\": {\"include\": [\"base\"]},"
                      " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}}}");
   p = load_ok ("top", NULL);
-  g_assert_nonnull (p->seccomp);
-  seccomp = json_node_get_object (p->seccomp);
+  g_assert_nonnull (p->seccomp_rules);
+  seccomp = json_node_get_object (p->seccomp_rules);
   g_assert_cmpstr (json_object_get_string_member (seccomp, "defaultAction"), ==, "SCMP_ACT_ALLOW");
   /* Nothing of the included filter survives: no merging into a filter. */
   g_assert_false (json_object_has_member (seccomp, "syscalls"));
@@ -962,7 +965,7 @@ test_merge_seccomp_replaced (void)
 static void
 test_merge_null_removes (void)
 {
-  g_autofree char *b = NULL, *t = NULL, *alone = NULL;
+  g_autofree char *b = NULL, *t = NULL, *alone = NULL, *whole = NULL;
   g_autoptr(SbxProfile) p = NULL;
   g_autoptr(SbxProfile) q = NULL;
 
@@ -974,14 +977,16 @@ test_merge_null_removes (void)
                      " \"process\": {\"apparmorProfile\": null, \"capabilities\": {\"bounding\": null}},"
                      " \"hostname\": null}");
   p = load_ok ("top", NULL);
-  g_assert_null (p->seccomp);
+  g_assert_null (p->seccomp_rules);
   g_assert_null (p->apparmor_profile);
   g_assert_null (p->hostname);
   g_assert_null (p->network);
   g_assert_cmphex (p->caps[SBX_CAPSET_BOUNDING], ==, 0);
   g_assert_cmphex (p->caps[SBX_CAPSET_EFFECTIVE], ==, podman_caps); /* only what was unset */
   g_assert_true (p->no_new_privileges);
-  g_assert_null (json_at (p, "linux.seccomp"));
+  g_assert_false (p->has_seccomp);
+  whole = sbx_profile_to_json (p, FALSE, NULL);
+  g_assert_null (strstr (whole, "\"seccomp\":"));
   g_assert_null (json_at (p, "hostname"));
   /* A null in a profile that includes nothing is dropped too. */
   alone = write_profile (upper_dir, "alone", "{\"hostname\": null, \"process\": {\"cwd\": null, \"env\": [\"A=1\"]}}");
@@ -1273,7 +1278,7 @@ test_builtin_profiles (void)
     g_assert_true (p->no_new_privileges);
     g_assert_true (strv_has (p->masked_paths, "/proc/kcore"));
     g_assert_true (strv_has (p->readonly_paths, "/proc/sys"));
-    g_assert_nonnull (p->seccomp);
+    g_assert_nonnull (p->seccomp_rules);
     g_assert_false (p->root_readonly);
     g_assert_true ((p->unshare_flags & (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID)) ==
                    (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID));
@@ -1284,7 +1289,7 @@ test_builtin_profiles (void)
     const SbxMount *shm = find_mount (p, "/dev/shm");
     g_assert_cmphex (p->caps[SBX_CAPSET_BOUNDING], ==, podman_caps);
     g_assert_true (p->no_new_privileges);
-    g_assert_nonnull (p->seccomp);
+    g_assert_nonnull (p->seccomp_rules);
     g_assert_nonnull (shm);
     g_assert_cmpint (shm->kind, ==, SBX_MOUNT_TMPFS);
   }
@@ -1305,9 +1310,9 @@ test_builtin_profiles (void)
     g_assert_nonnull (p->dbus_session);
     g_assert_nonnull (find_mount (p, "/dev/shm"));
     /* The browser base keeps the filter but lets the browser make its own user namespaces. */
-    g_assert_nonnull (p->seccomp);
+    g_assert_nonnull (p->seccomp_rules);
     {
-      g_autofree char *filter = json_to_string (p->seccomp, FALSE);
+      g_autofree char *filter = json_to_string (p->seccomp_rules, FALSE);
       g_assert_null (strstr (filter, "\"unshare\""));
     }
   }
@@ -1416,7 +1421,7 @@ oci_spec (const char *runtime)
     g_assert_true (strv_has (p->env, "TERM=xterm"));
     g_assert_true (strv_has (p->masked_paths, "/proc/kcore"));
     g_assert_true (p->unshare_flags & CLONE_NEWPID);
-    g_assert_null (p->seccomp);
+    g_assert_null (p->seccomp_rules);
     /* /proc, /dev, /dev/pts, /sys ... are sbx's own: none is left to mount. */
     for (guint i = 0; i < p->mounts->len; i++)
       g_test_message ("mount %s", ((SbxMount *) g_ptr_array_index (p->mounts, i))->destination);
@@ -1551,7 +1556,7 @@ test_convert (void)
   /* linux */
   g_assert_cmphex (p->unshare_flags, ==, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP | CLONE_NEWUSER | CLONE_NEWNS);
   g_assert_true (p->has_resource_limits);
-  g_assert_null (p->seccomp);
+  g_assert_null (p->seccomp_rules);
   /* sbx */
   g_assert_cmpstr (p->image, ==, "img");
   g_assert_cmpstr (p->userns, ==, "keep-id");
@@ -1560,7 +1565,7 @@ test_convert (void)
   g_assert_cmpint (p->apparmor_policy, ==, SBX_APPARMOR_FAIL);
   /* to JSON and back: the effective profile is itself a valid profile */
   {
-    g_autofree char *json = sbx_profile_to_json (p);
+    g_autofree char *json = sbx_profile_to_json (p, TRUE, NULL);
     g_autofree char *again = write_profile (files_dir, "again.json", json);
     g_autoptr(SbxProfile) q = load_ok (again, NULL);
     g_assert_cmphex (q->caps[SBX_CAPSET_BOUNDING], ==, p->caps[SBX_CAPSET_BOUNDING]);
@@ -1575,7 +1580,7 @@ test_convert (void)
     g_assert_false (q->have_user);
     g_assert_null (q->args);
     g_assert_null (q->hostname);
-    g_assert_null (q->seccomp);
+    g_assert_null (q->seccomp_rules);
     g_assert_false (q->no_new_privileges);
     g_assert_cmpuint (q->mounts->len, ==, 0);
     for (int set = 0; set < SBX_N_CAPSETS; set++)
@@ -1885,7 +1890,7 @@ test_override_security_opt (void)
     const char *opts[] = { "seccomp=unconfined", "apparmor=unconfined", "no-new-privileges=false", NULL };
     SbxProfileOverrides o = { .security_opts = (char **) opts };
     g_autoptr(SbxProfile) p = load_with (&o);
-    g_assert_null (p->seccomp);
+    g_assert_null (p->seccomp_rules);
     g_assert_null (p->apparmor_profile);
     g_assert_false (p->no_new_privileges);
   }
@@ -1895,8 +1900,8 @@ test_override_security_opt (void)
     SbxProfileOverrides o = { .security_opts = (char **) opts };
     g_autoptr(SbxProfile) p = load_with (&o);
     JsonObject *s;
-    g_assert_nonnull (p->seccomp);
-    s = json_node_get_object (p->seccomp);
+    g_assert_nonnull (p->seccomp_rules);
+    s = json_node_get_object (p->seccomp_rules);
     g_assert_cmpstr (json_object_get_string_member (s, "defaultAction"), ==, "SCMP_ACT_ALLOW");
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (s, "syscalls")), ==, 1);
     g_assert_cmpstr (p->apparmor_profile, ==, "my-profile");
@@ -2058,7 +2063,7 @@ test_override_json (void)
 
   reset_dirs ();
   p = load_with (&o);
-  json = sbx_profile_to_json (p);
+  json = sbx_profile_to_json (p, TRUE, NULL);
   g_assert_nonnull (strstr (json, "\"K=V\""));
   g_assert_null (strstr (json, "\"seccomp\""));
   file = write_profile (files_dir, "shown.json", json);
@@ -2069,7 +2074,7 @@ test_override_json (void)
     g_assert_true (q->root_readonly);
     g_assert_true (strv_has (q->env, "K=V"));
     g_assert_true (r != NULL && r->soft == 5 && r->hard == 6);
-    g_assert_null (q->seccomp);
+    g_assert_null (q->seccomp_rules);
     g_assert_cmphex (q->caps[SBX_CAPSET_BOUNDING], ==, podman_caps);
   }
 }
