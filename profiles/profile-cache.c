@@ -140,14 +140,17 @@ entry_key (const char *name, const char * const *search_path)
   return g_strdup_printf ("%s\n%s", name, dirs);
 }
 
-/* The key's 64-bit FNV-1a: two keys with one name only make each other's entry a miss (an
- * entry holds its whole key). */
+/* The 64-bit FNV-1a of the key and the maker: two sbx binaries a user runs in turn (an
+ * installed one and a build) keep an entry each instead of replacing each other's; two keys
+ * with one name only make each other's entry a miss (an entry holds both whole). */
 static char *
-entry_file_name (const char *key)
+entry_file_name (const char *key, const char *identity)
 {
   guint64 hash = G_GUINT64_CONSTANT (14695981039346656037);
 
   for (const guchar *p = (const guchar *) key; *p; p++)
+    hash = (hash ^ *p) * G_GUINT64_CONSTANT (1099511628211);
+  for (const guchar *p = (const guchar *) (identity != NULL ? identity : ""); *p; p++)
     hash = (hash ^ *p) * G_GUINT64_CONSTANT (1099511628211);
   return g_strdup_printf ("%016" G_GINT64_MODIFIER "x", hash);
 }
@@ -210,7 +213,10 @@ decode (GBytes *bytes, Decoded *d, char **why)
   if (g_bytes_get_size (bytes) > MAX_ENTRY_SIZE)
     return *why = g_strdup ("too large"), FALSE;
   v = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (ENTRY_TYPE), bytes, FALSE));
-  g_variant_get (v, "(uss" "a(sbtttxx)" "s@ay@aybmsu@ay)", &format, &d->identity, &d->key, &inputs,
+  g_variant_get (v, "(uss"
+                    "a(sbtttxx)"
+                    "s@ay@aybmsu@ay)",
+                 &format, &d->identity, &d->key, &inputs,
                  &d->entry.name, &json, &effective, &d->entry.has_seccomp, &d->entry.io_uring_bypass, &flags,
                  &program);
   if (format != ENTRY_FORMAT)
@@ -319,8 +325,8 @@ sbx_profile_cache_lookup (const char *dir, const char *name, const char * const 
                           SbxProfileCacheEntry *out, char **why)
 {
   g_autofree char *key = entry_key (name, search_path);
-  g_autofree char *file = entry_file_name (key);
   g_autofree char *identity = maker_identity ();
+  g_autofree char *file = entry_file_name (key, identity);
   sbx_autofd int dirfd = open_dir (dir, why);
   g_autoptr(GBytes) bytes = NULL;
   g_auto(Decoded) d = { 0 };
@@ -409,7 +415,7 @@ kept_clear (Kept *kept)
   g_free (kept->name);
 }
 
-/* The oldest entries past KEEP_ENTRIES, and a temporary name a killed sbx left where the
+/* The oldest entries past KEEP_ENTRIES (the one about to be stored counted), and a temporary name a killed sbx left where the
  * filesystem has no O_TMPFILE (fd-util.h). */
 static void
 tidy (int dirfd)
@@ -439,10 +445,10 @@ tidy (int dirfd)
       g_array_append_val (entries, ((Kept) { g_strdup (de->d_name), timespec_ns (&st.st_mtim) }));
     }
   closedir (d);
-  if (entries->len <= KEEP_ENTRIES)
+  if (entries->len < KEEP_ENTRIES)
     return;
   g_array_sort (entries, by_age);
-  for (guint i = 0; i + KEEP_ENTRIES < entries->len; i++)
+  for (guint i = 0; i + KEEP_ENTRIES - 1 < entries->len; i++) /* room for the one being stored */
     (void) unlinkat (dirfd, g_array_index (entries, Kept, i).name, 0);
 }
 
@@ -451,8 +457,8 @@ sbx_profile_cache_store (const char *dir, const char *name, const char * const *
                          const SbxProfileInputs *inputs, const SbxProfileCacheEntry *entry, char **why)
 {
   g_autofree char *key = entry_key (name, search_path);
-  g_autofree char *file = entry_file_name (key);
   g_autofree char *identity = maker_identity ();
+  g_autofree char *file = entry_file_name (key, identity);
   g_autoptr(GVariant) v = NULL;
   g_autoptr(GError) error = NULL;
   const char *racy = racy_input (inputs);

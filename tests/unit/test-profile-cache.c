@@ -293,10 +293,59 @@ test_shared_dir (void)
   {
     g_autoptr(SbxProfile) p = load_cached ("default", cache, NULL, &source);
     g_autofree char *expected = g_strdup_printf ("read (cache: %s is not the user's alone; not kept: %s is not the "
-                                                 "user's alone)", cache, cache);
+                                                 "user's alone)",
+                                                 cache, cache);
     g_assert_cmpstr (source, ==, expected);
     g_assert_true (p->has_seccomp);
   }
+  g_unsetenv ("SBX_PROFILE_PATH");
+}
+
+/* Storing keeps the directory at 64 entries (the oldest go) and removes a temporary name a
+ * killed sbx left on a filesystem without O_TMPFILE once it is a minute old. */
+static void
+test_tidy (void)
+{
+  g_autofree char *cache = scratch ("full-cache");
+  g_autofree char *missing = g_build_filename (base_dir, "no-such-dir", NULL);
+  g_autofree char *stale = g_build_filename (cache, ".0123456789abcdef.sbx-AAAAAAAA", NULL);
+  g_autofree char *fresh = g_build_filename (cache, ".0123456789abcdef.sbx-BBBBBBBB", NULL);
+  g_autofree char *source = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint entries = 0;
+
+  for (guint i = 0; i < 70; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/%016x", cache, i);
+      struct timespec times[2] = { { now - 1000 + i, 0 }, { now - 1000 + i, 0 } };
+      g_assert_true (g_file_set_contents (file, "old", -1, NULL));
+      g_assert_cmpint (utimensat (AT_FDCWD, file, times, 0), ==, 0);
+    }
+  {
+    struct timespec old[2] = { { now - 120, 0 }, { now - 120, 0 } };
+    g_assert_true (g_file_set_contents (stale, "x", -1, NULL));
+    g_assert_cmpint (utimensat (AT_FDCWD, stale, old, 0), ==, 0);
+    g_assert_true (g_file_set_contents (fresh, "x", -1, NULL));
+  }
+  g_setenv ("SBX_PROFILE_PATH", missing, TRUE);
+  {
+    g_autoptr(SbxProfile) p = load_cached ("default", cache, NULL, &source);
+    g_autoptr(GDir) d = g_dir_open (cache, 0, NULL);
+    const char *name;
+
+    g_assert_cmpstr (source, ==, "read (cache: no entry; kept)");
+    g_assert_true (p->has_seccomp);
+    while ((name = g_dir_read_name (d)) != NULL)
+      entries += name[0] != '.';
+  }
+  g_assert_cmpuint (entries, ==, 64);
+  for (guint i = 0; i < 70; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/%016x", cache, i);
+      g_assert_cmpint (g_file_test (file, G_FILE_TEST_EXISTS), ==, i >= 7); /* the 7 oldest went */
+    }
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
   g_unsetenv ("SBX_PROFILE_PATH");
 }
 
@@ -312,6 +361,7 @@ main (int argc, char **argv)
   g_test_add_func ("/profile-cache/shipped", test_shipped_profiles);
   g_test_add_func ("/profile-cache/changes-and-damage", test_changes_and_damage);
   g_test_add_func ("/profile-cache/shared-dir", test_shared_dir);
+  g_test_add_func ("/profile-cache/tidy", test_tidy);
   status = g_test_run ();
   (void) sbx_rm_rf_at (AT_FDCWD, base_dir, NULL);
   return status;
