@@ -411,4 +411,3 @@ sbx_profile_free (SbxProfile *p)
   g_free (p->resources.mems);
   g_free (p);
 }
-
