@@ -8,6 +8,7 @@
 #include "dbus-proxy.h"
 #include "dbus-policy.h"
 #include "fd-util.h"
+#include "process.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -342,6 +343,58 @@ reap (SbxDbusProxy *proxy, int timeout_ms, int *status)
   return FALSE;
 }
 
+/* What the proxy's process does up to its execve, sharing sbx's memory (process.h): the
+ * child setup, stdin from /dev/null, stdout onto stderr, the pipe on PROXY_SYNC_FD, nothing
+ * else open.  System calls only; an execve that fails leaves its errno in @exec_errno. */
+typedef struct {
+  const ChildSetup *setup;
+  char **argv;
+  int sync_fd;
+  int exec_errno;
+} ProxyExec;
+
+static int
+exec_proxy (void *data)
+{
+  ProxyExec *e = data;
+  int null_fd;
+
+  child_setup ((gpointer) e->setup);
+  null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0 || dup2 (null_fd, STDIN_FILENO) < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    child_fail ("stdin and stdout", errno);
+  if (e->sync_fd == PROXY_SYNC_FD ? fcntl (PROXY_SYNC_FD, F_SETFD, 0) != 0
+                                  : dup2 (e->sync_fd, PROXY_SYNC_FD) != PROXY_SYNC_FD)
+    child_fail ("its --fd", errno);
+  if (syscall (SYS_close_range, PROXY_SYNC_FD + 1, ~0U, 0) != 0)
+    child_fail ("close descriptors", errno);
+  execv (e->argv[0], e->argv);
+  e->exec_errno = errno;
+  _exit (127);
+}
+
+/* Without an identity the proxy starts as the command does (sbx_spawn_sharing_memory):
+ * GLib's spawn forked sbx, which copied its page tables and took copy-on-write faults up to
+ * the execve (3 to 5 ms here).  An identity enters namespaces, which a process sharing
+ * another's memory may not: that one is a fork. */
+static gboolean
+spawn_proxy_sharing_memory (SbxDbusProxy *proxy, GPtrArray *argv, const ChildSetup *setup, int sync_fd,
+                            GError **error)
+{
+  ProxyExec e = { setup, (char **) argv->pdata, sync_fd, 0 };
+  int status;
+
+  proxy->pid = sbx_spawn_sharing_memory (exec_proxy, &e);
+  if (proxy->pid < 0)
+    return sbx_set_error_from_errno (error, errno, "start " PROXY_PROGRAM);
+  if (e.exec_errno == 0)
+    return TRUE;
+  while (waitpid (proxy->pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  proxy->pid = -1;
+  return sbx_set_error_from_errno (error, e.exec_errno, "start " PROXY_PROGRAM ": execute %s", (char *) argv->pdata[0]);
+}
+
 static gboolean
 spawn_proxy (SbxDbusProxy *proxy, GPtrArray *argv, const SbxPortalId *identity, GError **error)
 {
@@ -353,6 +406,15 @@ spawn_proxy (SbxDbusProxy *proxy, GPtrArray *argv, const SbxPortalId *identity, 
   if (pipe2 (fds, O_CLOEXEC) != 0)
     return sbx_set_error_from_errno (error, errno, "pipe");
   /* Its stdout (the --log trace) joins its stderr on sbx's stderr. */
+  if (identity == NULL)
+    {
+      ok = spawn_proxy_sharing_memory (proxy, argv, &setup, fds[1], error);
+      close (fds[1]);
+      if (!ok)
+        return close (fds[0]), FALSE;
+      proxy->sync_fd = fds[0];
+      return TRUE;
+    }
   ok = g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv->pdata, NULL,
                                          G_SPAWN_DO_NOT_REAP_CHILD, child_setup, &setup, -1, STDERR_FILENO, -1,
                                          &fds[1], &target, 1, &proxy->pid, NULL, NULL, NULL, error);
