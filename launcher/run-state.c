@@ -109,7 +109,8 @@ state_to_data (const SbxRunState *state, gsize *out_length)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  char *text;
+  g_autofree char *text = NULL;
+  g_autoptr(GString) whole = NULL;
   gsize length;
 
   json_builder_begin_object (builder);
@@ -131,28 +132,16 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   add_string (builder, "pid_namespace", state->pid_namespace);
   json_builder_set_member_name (builder, "exec");
   json_builder_add_value (builder, state->exec != NULL ? json_node_copy (state->exec) : json_node_new (JSON_NODE_NULL));
-  if (state->profile_text == NULL)
-    {
-      json_builder_set_member_name (builder, "effective_profile");
-      json_builder_add_value (builder, state->profile_json != NULL ? json_node_copy (state->profile_json)
-                                                                   : json_node_new (JSON_NODE_NULL));
-    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = sbx_json_to_text (root, FALSE, &length);
   /* The profile's own text (the profile cache has it) goes in as it is, last: generated again
    * from a tree it took a millisecond, at every start. */
-  if (state->profile_text != NULL)
-    {
-      g_autoptr(GString) whole = g_string_new_len (text, length - 1); /* all but the closing '}' */
-      g_string_append_printf (whole, ",\"effective_profile\":%s}", state->profile_text);
-      g_free (text);
-      length = whole->len;
-      text = g_string_free (g_steal_pointer (&whole), FALSE);
-    }
+  whole = g_string_new_len (text, length - 1); /* all but the closing '}' */
+  g_string_append_printf (whole, ",\"effective_profile\":%s}", state->profile_text != NULL ? state->profile_text : "null");
   if (out_length != NULL)
-    *out_length = length;
-  return text;
+    *out_length = whole->len;
+  return g_string_free (g_steal_pointer (&whole), FALSE);
 }
 
 static SbxRunState *

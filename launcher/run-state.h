@@ -30,8 +30,8 @@ typedef struct {
   char *image;
   char *profile;            /* the profile asked for: a name or a file */
   char *profile_path;       /* a named sandbox's effective profile file, or NULL */
-  JsonNode *profile_json;   /* the effective profile (overrides applied), or NULL */
-  char *profile_text;       /* when registering: the same as one line of JSON (saved as it is) */
+  JsonNode *profile_json;   /* read from a registration: the effective profile (overrides applied), or NULL */
+  char *profile_text;       /* to register: the same as one line of JSON (saved as it is), or NULL */
   JsonNode *exec;           /* what `sbx exec` needs of the run's plan (plan.h), or NULL */
   char **command;           /* the command as run (argv) */
   pid_t supervisor_pid;     /* the `sbx run` process */
