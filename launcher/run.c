@@ -653,11 +653,20 @@ start_scope (const SbxRunPlan *plan, const SbxRunOptions *options, pid_t pid, Sb
   return TRUE;
 }
 
+/* The setup child makes its network devices while its maps are written: when they fail, it
+ * reports that and exits, and the maps then fail too (its /proc files refuse writes); its
+ * own error says why. */
 static gboolean
-write_id_maps (pid_t pid, const SbxIdLayout *ids, GError **error)
+write_id_maps (pid_t pid, const SbxIdLayout *ids, int sync_fd, GError **error)
 {
-  if (!sbx_userns_write_maps (pid, ids, error))
-    return FALSE;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!sbx_userns_write_maps (pid, ids, &local_error))
+    {
+      if (!sbx_sync_take_peer_error (sync_fd, error))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   sbx_debug ("supervisor", "map-ids", "written for %d %s", (int) pid,
              ids->single ? "directly (only the caller's own ids)" : "with newuidmap/newgidmap");
   return TRUE;
@@ -700,7 +709,7 @@ spawn_sandbox (Run *run, GError **error)
   sbx_debug ("supervisor", "spawn", "setup process %d, forked from %u thread%s", (int) run->setup_pid, threads,
              threads == 1 ? "" : "s");
   if (!sbx_sync_expect (run->sync_fd, SBX_SYNC_UNSHARED, error) ||
-      !write_id_maps (run->setup_pid, &plan->ids, error) ||
+      !write_id_maps (run->setup_pid, &plan->ids, run->sync_fd, error) ||
       !start_scope (plan, &run->options, run->setup_pid, &run->scope, error) ||
       !sbx_sync_send (run->sync_fd, SBX_SYNC_MAPPED, error) ||
       !start_network (plan, &run->net, run->sync_fd, &run->slirp, error))

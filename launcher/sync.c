@@ -24,10 +24,8 @@ sbx_sync_socketpair (int *out_supervisor_end, int *out_sandbox_end, GError **err
   return TRUE;
 }
 
-/* The peer went away: the error it sent before it went (a setup step that failed) says
- * why better than EPIPE does.  TRUE, with @error set, when one is waiting. */
-static gboolean
-take_peer_error (int fd, GError **error)
+gboolean
+sbx_sync_take_peer_error (int fd, GError **error)
 {
   char buf[SYNC_MESSAGE_MAX];
 
@@ -53,7 +51,7 @@ take_peer_error (int fd, GError **error)
 static gboolean
 send_failed (int fd, int errsv, const char *what, GError **error)
 {
-  if ((errsv == EPIPE || errsv == ECONNRESET) && take_peer_error (fd, error))
+  if ((errsv == EPIPE || errsv == ECONNRESET) && sbx_sync_take_peer_error (fd, error))
     return FALSE;
   return sbx_set_error_from_errno (error, errsv, "%s", what);
 }

@@ -48,5 +48,9 @@ gboolean sbx_sync_send_fd (int sock, SbxSyncType type, int fd, GError **error);
 /* Waits for @type carrying an fd; *out_fd is close-on-exec. */
 gboolean sbx_sync_expect_fd (int sock, SbxSyncType type, int *out_fd, GError **error);
 G_NORETURN void sbx_sync_send_error_and_exit (int fd, const GError *error);
+/* The peer went away: the error it sent before it went (a setup step that failed) says why
+ * better than what its going caused here (EPIPE, a /proc file refused).  TRUE, with @error
+ * set, when one is waiting; never blocks. */
+gboolean sbx_sync_take_peer_error (int fd, GError **error);
 
 G_END_DECLS
