@@ -17,7 +17,7 @@ SBX_SUBID_MIN=100000
 
 # Everything sbx needs to build, run, test and benchmark, all from Debian 12 (bookworm).
 PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libglib2.0-dev-bin
-            libjson-glib-dev libarchive-dev libseccomp-dev libcap-dev libslirp-dev
+            libjansson-dev libarchive-dev libseccomp-dev libcap-dev libslirp-dev
             libcurl4-openssl-dev libssl-dev libapparmor-dev busybox-static
             scdoc bash-completion)         # the man pages; bash-completion's completionsdir
 PKGS_RUN=(fuse-overlayfs fuse3 uidmap xdg-dbus-proxy)

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gio/gio.h>
 #include <unistd.h>
 
 #define SBX_ERROR_MESSAGE_MAX 4096
@@ -28,8 +27,8 @@ sbx_error_encode (const GError *error, char *buf, gsize size)
 static GQuark
 known_domain (const char *name)
 {
-  if (g_str_equal (name, g_quark_to_string (G_IO_ERROR)))
-    return G_IO_ERROR;
+  if (g_str_equal (name, "g-io-error-quark")) /* G_IO_ERROR, without loading GIO for it */
+    return g_quark_from_static_string (name);
   if (g_str_equal (name, g_quark_to_string (G_FILE_ERROR)))
     return G_FILE_ERROR;
   return SBX_ERROR;

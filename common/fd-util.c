@@ -14,7 +14,6 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <gio/gio.h>
 
 gboolean
 sbx_write_all (int fd, const void *buf, size_t len, GError **error)
@@ -48,7 +47,7 @@ sbx_read_exact (int fd, void *buf, size_t len, GError **error)
         return sbx_set_error_from_errno (error, errno, "read");
       if (n == 0)
         {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "unexpected end of file");
+          g_set_error_literal (error, SBX_ERROR, SBX_ERROR_FAILED, "unexpected end of file");
           return FALSE;
         }
       p += n;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* json-util.c: small json-glib helpers (json-util.h). */
+/* json-util.c: small helpers over jansson (json-util.h). */
 #include "json-util.h"
 #include "escape.h"
 #include "sbx-error.h"
@@ -7,44 +7,73 @@
 #include <string.h>
 
 const char *
-sbx_json_get_string (JsonObject *object, const char *member)
+sbx_json_get_string (const json_t *object, const char *member)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node)
-         : NULL;
+  return json_string_value (object != NULL ? json_object_get (object, member) : NULL);
 }
 
-JsonObject *
-sbx_json_get_object (JsonObject *object, const char *member)
+json_t *
+sbx_json_get_object (const json_t *object, const char *member)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+  json_t *value = object != NULL ? json_object_get (object, member) : NULL;
 
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return json_is_object (value) ? value : NULL;
 }
 
-JsonArray *
-sbx_json_get_array (JsonObject *object, const char *member)
+json_t *
+sbx_json_get_array (const json_t *object, const char *member)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+  json_t *value = object != NULL ? json_object_get (object, member) : NULL;
 
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  return json_is_array (value) ? value : NULL;
+}
+
+json_t *
+sbx_json_string_new (const char *text)
+{
+  g_autofree char *valid = NULL;
+
+  if (text == NULL)
+    return json_null ();
+  if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  return json_string_nocheck (text);
 }
 
 void
-sbx_json_builder_add_strv (JsonBuilder *builder, const char *member, char **strv)
+sbx_json_set (json_t *object, const char *member, json_t *value)
 {
-  if (strv == NULL)
-    return;
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (char **s = strv; *s; s++)
-    json_builder_add_string_value (builder, *s);
-  json_builder_end_array (builder);
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (member, -1, NULL))
+    member = valid = g_utf8_make_valid (member, -1);
+  json_object_set_new_nocheck (object, member, value != NULL ? value : json_null ());
 }
 
-/* ------------------------------------------------------------ the pass before json-glib */
+void
+sbx_json_append (json_t *array, json_t *value)
+{
+  json_array_append_new (array, value != NULL ? value : json_null ());
+}
+
+json_t *
+sbx_json_strv_new (char * const *strv)
+{
+  json_t *array = json_array ();
+
+  for (char * const *s = strv; s != NULL && *s != NULL; s++)
+    json_array_append_new (array, sbx_json_string_new (*s));
+  return array;
+}
+
+void
+sbx_json_set_strv (json_t *object, const char *member, char * const *strv)
+{
+  if (strv != NULL)
+    sbx_json_set (object, member, sbx_json_strv_new (strv));
+}
+
+/* ------------------------------------------------------------ the pass before parsing */
 
 typedef struct {
   const char *p, *end;
@@ -159,48 +188,50 @@ sbx_json_check_text (const char *data, gsize len, GError **error)
   return TRUE;
 }
 
-JsonNode *
+json_t *
 sbx_json_parse_checked (const char *data, gsize len, GError **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  json_error_t parse_error;
+  json_t *root;
 
   if (data == NULL || len == 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "empty, not JSON"), NULL;
   if (!sbx_json_check_text (data, len, error))
     return NULL;
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s", local_error->message), NULL;
-  root = json_parser_steal_root (parser);
+  root = json_loadb (data, len, JSON_DECODE_ANY, &parse_error);
   if (root == NULL)
-    return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "empty, not JSON"), NULL;
+    {
+      g_autofree char *shown = sbx_escape (parse_error.text);
+      return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "line %d, column %d: %s", parse_error.line,
+                          parse_error.column, shown),
+             NULL;
+    }
   return root;
 }
 
 char *
-sbx_json_to_text (JsonNode *node, gboolean pretty, gsize *out_length)
+sbx_json_to_text (const json_t *json, gboolean pretty, gsize *out_length)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  /* jansson allocates with malloc, which g_free releases (GLib's allocator is malloc). */
+  char *text = json_dumps (json, JSON_ENCODE_ANY | (pretty ? JSON_INDENT (2) : JSON_COMPACT));
 
-  json_generator_set_pretty (generator, pretty);
-  json_generator_set_indent (generator, pretty ? 2 : 0);
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, out_length);
+  if (text == NULL) /* only out of memory: every string in a tree is valid UTF-8 */
+    g_error ("out of memory writing JSON");
+  if (out_length != NULL)
+    *out_length = strlen (text);
+  return text;
 }
 
 char **
-sbx_json_dup_strv (JsonObject *object, const char *member)
+sbx_json_dup_strv (const json_t *object, const char *member)
 {
-  JsonArray *array = sbx_json_get_array (object, member);
+  json_t *array = sbx_json_get_array (object, member);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  json_t *element;
+  size_t i;
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-        g_strv_builder_add (builder, json_node_get_string (element));
-    }
+  json_array_foreach (array, i, element)
+    if (json_is_string (element))
+      g_strv_builder_add (builder, json_string_value (element));
   return g_strv_builder_end (builder);
 }

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <gio/gio.h>
 
 int
 sbx_lock_file_open (int dirfd, const char *path, int operation, const char *display, GError **error)
@@ -22,7 +21,7 @@ sbx_lock_file_open (int dirfd, const char *path, int operation, const char *disp
     r = flock (fd, operation);
   while (r < 0 && errno == EINTR);
   if (r < 0 && errno == EWOULDBLOCK)
-    return g_set_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "%s is locked", display), -1;
+    return g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_AGAIN, "%s is locked", display), -1;
   if (r < 0)
     return sbx_set_error_from_errno (error, errno, "locking %s", display), -1;
   return sbx_steal_fd (&fd);

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /* Opens @dirfd/@path (created 0600 when missing, no symlinks, close-on-exec) and takes
  * flock(@operation), retrying on EINTR.  The fd, or -1 with @error naming @display:
- * G_IO_ERROR_WOULD_BLOCK when @operation has LOCK_NB and another holds the lock, else the
+ * G_FILE_ERROR_AGAIN when @operation has LOCK_NB and another holds the lock, else the
  * errno's ("opening @display: ...", "locking @display: ..."). */
 int sbx_lock_file_open (int dirfd, const char *path, int operation, const char *display, GError **error);
 

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <gio/gio.h>
 
 G_DEFINE_QUARK (sbx - error - quark, sbx_error)
 
@@ -43,7 +42,8 @@ sbx_set_error_from_errno (GError **error, int saved_errno, const char *format, .
   va_start (args, format);
   what = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "%s: %s", what, g_strerror (saved_errno));
+  /* GLib's file-error domain, not GIO's io-error one: this runs in the setup child and init
+   * too, and GIO is loaded only where sbx talks D-Bus (lazy-load.h). */
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s", what, g_strerror (saved_errno));
   return FALSE;
 }

@@ -113,29 +113,23 @@ sbx_cli_parse_format (const char *command, const char *format, gboolean *out_jso
 }
 
 void
-sbx_cli_print_json (JsonBuilder *builder)
+sbx_cli_print_json (const json_t *json)
 {
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = sbx_json_to_text (root, TRUE, NULL);
+  g_autofree char *text = sbx_json_to_text (json, TRUE, NULL);
 
   printf ("%s\n", text);
 }
 
 void
-sbx_json_add_string (JsonBuilder *builder, const char *member, const char *value)
+sbx_json_add_string (json_t *object, const char *member, const char *value)
 {
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  sbx_json_set (object, member, sbx_json_string_new (value));
 }
 
 void
-sbx_json_add_int (JsonBuilder *builder, const char *member, gint64 value)
+sbx_json_add_int (json_t *object, const char *member, gint64 value)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
+  sbx_json_set (object, member, json_integer (value));
 }
 
 char *

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 
 G_BEGIN_DECLS
 
@@ -62,12 +62,12 @@ gboolean sbx_cli_parse_format (const char *command, const char *format, gboolean
     "format", 0, 0, G_OPTION_ARG_STRING, (format), "table (default) or json (an array of objects)", "FORMAT" \
   }
 
-/* Prints @builder's root (what --format json shows) on stdout, indented. */
-void sbx_cli_print_json (JsonBuilder *builder);
+/* Prints @json (what --format json shows) on stdout, indented. */
+void sbx_cli_print_json (const json_t *json);
 
-/* JsonBuilder shorthands: "@member": value; a NULL string is null. */
-void sbx_json_add_string (JsonBuilder *builder, const char *member, const char *value);
-void sbx_json_add_int (JsonBuilder *builder, const char *member, gint64 value);
+/* Shorthands for an object being filled: "@member": value; a NULL string is null. */
+void sbx_json_add_string (json_t *object, const char *member, const char *value);
+void sbx_json_add_int (json_t *object, const char *member, gint64 value);
 
 /* A duration as Podman (go-units' HumanDuration) words it: "Less than a second",
  * "5 seconds", "About a minute", "2 minutes", "About an hour", "3 hours", "2 days"... */

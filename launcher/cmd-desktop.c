@@ -4,9 +4,9 @@
 #include "cli.h"
 #include "desktop-install.h"
 #include "escape.h"
+#include "json-util.h"
 #include "sbx-error.h"
 
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 
 static int
@@ -44,26 +44,20 @@ desktop_install (int argc, char **argv, GError **error)
 static void
 print_json (GPtrArray *launchers)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
 
-  json_builder_begin_array (builder);
   for (guint i = 0; i < launchers->len; i++)
     {
       const SbxLauncherInfo *info = g_ptr_array_index (launchers, i);
+      json_t *object = json_object ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "launcher");
-      json_builder_add_string_value (builder, info->path);
-      json_builder_set_member_name (builder, "profile");
-      json_builder_add_string_value (builder, info->profile);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, info->name);
-      json_builder_set_member_name (builder, "image");
-      json_builder_add_string_value (builder, info->image);
-      json_builder_end_object (builder);
+      sbx_json_add_string (object, "launcher", info->path);
+      sbx_json_add_string (object, "profile", info->profile);
+      sbx_json_add_string (object, "name", info->name);
+      sbx_json_add_string (object, "image", info->image);
+      sbx_json_append (array, object);
     }
-  json_builder_end_array (builder);
-  sbx_cli_print_json (builder);
+  sbx_cli_print_json (array);
 }
 
 static void

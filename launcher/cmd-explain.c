@@ -119,51 +119,48 @@ print_text (const SbxExplanation *e, const char *subject)
 
 /* ------------------------------------------------------------------------ JSON */
 
-static JsonNode *
+static json_t *
 fact_json (const SbxExplainFact *fact)
 {
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(GList) members = json_object_get_members (fact->data);
+  json_t *object = json_object ();
+  const char *key;
+  json_t *value;
 
   if (fact->id != NULL)
-    json_object_set_string_member (object, "id", fact->id);
-  json_object_set_string_member (object, "text", fact->text);
+    sbx_json_add_string (object, "id", fact->id);
+  sbx_json_add_string (object, "text", fact->text);
   if (fact->why != NULL)
-    json_object_set_string_member (object, "why", fact->why);
-  for (GList *l = members; l != NULL; l = l->next)
-    json_object_set_member (object, l->data, json_node_copy (json_object_get_member (fact->data, l->data)));
-  return json_node_init_object (json_node_alloc (), object); /* the node holds a reference of its own */
+    sbx_json_add_string (object, "why", fact->why);
+  json_object_foreach (fact->data, key, value)
+    sbx_json_set (object, key, json_deep_copy (value));
+  return object;
 }
 
-static JsonArray *
+static json_t *
 facts_json (GPtrArray *facts)
 {
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
   for (guint i = 0; i < facts->len; i++)
-    json_array_add_element (array, fact_json (g_ptr_array_index (facts, i)));
+    sbx_json_append (array, fact_json (g_ptr_array_index (facts, i)));
   return array;
 }
 
 static void
 print_json (const SbxExplanation *e, const char *subject, gboolean is_sandbox)
 {
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(json_t) object = json_object ();
 
-  json_object_set_string_member (object, is_sandbox ? "sandbox" : "profile", subject);
+  sbx_json_add_string (object, is_sandbox ? "sandbox" : "profile", subject);
   if (e->description != NULL)
-    json_object_set_string_member (object, "description", e->description);
-  json_object_set_array_member (object, "risky", facts_json (e->risky));
+    sbx_json_add_string (object, "description", e->description);
+  sbx_json_set (object, "risky", facts_json (e->risky));
   for (guint i = 0; i < e->sections->len; i++)
     {
       const SbxExplainSection *section = g_ptr_array_index (e->sections, i);
-      json_object_set_array_member (object, section->id, facts_json (section->facts));
+      sbx_json_set (object, section->id, facts_json (section->facts));
     }
-  root = json_node_init_object (json_node_alloc (), object);
-  text = sbx_json_to_text (root, TRUE, NULL);
-  printf ("%s\n", text);
+  sbx_cli_print_json (object);
 }
 
 int

@@ -2,6 +2,7 @@
 /* cmd-image.c: `sbx image import|ls|rm`. */
 #include "cli.h"
 #include "escape.h"
+#include "json-util.h"
 #include "import-helper.h"
 #include "sbx-error.h"
 #include "store.h"
@@ -44,15 +45,16 @@ format_age (gint64 created)
   return g_strdup_printf ("%d days ago", (int) (age / 86400));
 }
 
-static void
-add_image_json (JsonBuilder *builder, const SbxImage *image)
+static json_t *
+image_json (const SbxImage *image)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "name", image->name);
-  sbx_json_add_string (builder, "id", image->id);
-  sbx_json_add_int (builder, "created", image->created);
-  sbx_json_add_int (builder, "size", (gint64) image->size);
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+
+  sbx_json_add_string (object, "name", image->name);
+  sbx_json_add_string (object, "id", image->id);
+  sbx_json_add_int (object, "created", image->created);
+  sbx_json_add_int (object, "size", (gint64) image->size);
+  return object;
 }
 
 static void
@@ -81,7 +83,7 @@ image_ls (int argc, char **argv, GError **error)
   };
   g_autoptr(SbxStore) store = NULL;
   g_autoptr(GPtrArray) images = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
 
   if (!sbx_cli_parse ("image ls", "", "List the images in the store.", entries, FALSE, &argc, &argv, error) ||
       !sbx_cli_at_most ("image ls", argc, argv, 0, error) || !sbx_cli_parse_format ("image ls", format, &json, error))
@@ -91,15 +93,13 @@ image_ls (int argc, char **argv, GError **error)
     return SBX_EXIT_SBX_ERROR;
   if (!quiet && !json)
     printf ("%-40s %-12s %-16s %s\n", "NAME", "ID", "CREATED", "SIZE");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < images->len; i++)
     if (json)
-      add_image_json (builder, g_ptr_array_index (images, i));
+      sbx_json_append (array, image_json (g_ptr_array_index (images, i)));
     else
       print_image (g_ptr_array_index (images, i), quiet);
-  json_builder_end_array (builder);
   if (json)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
   return 0;
 }
 

@@ -14,136 +14,123 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void
-add_time (JsonBuilder *builder, const char *member, gint64 unix_time)
+add_time (json_t *object, const char *member, gint64 unix_time)
 {
   g_autofree char *text = sbx_format_rfc3339 (unix_time);
 
-  sbx_json_add_string (builder, member, text);
+  sbx_json_add_string (object, member, text);
 }
 
 static void
-add_strv (JsonBuilder *builder, const char *member, char **strv)
+add_strv (json_t *object, const char *member, char **strv)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_builder_add_string_value (builder, strv[i]);
-  json_builder_end_array (builder);
+  sbx_json_set (object, member, sbx_json_strv_new (strv));
 }
 
 /* "EffectiveProfile" and "Mounts" (the profile's "mounts", as OCI writes them). */
 static void
-add_profile (JsonBuilder *builder, JsonNode *profile)
+add_profile (json_t *object, json_t *profile)
 {
-  JsonArray *mounts = profile != NULL ? sbx_json_get_array (json_node_get_object (profile), "mounts") : NULL;
+  json_t *mounts = sbx_json_get_array (profile, "mounts");
 
-  json_builder_set_member_name (builder, "EffectiveProfile");
-  json_builder_add_value (builder, profile != NULL ? json_node_copy (profile) : json_node_new (JSON_NODE_NULL));
-  json_builder_set_member_name (builder, "Mounts");
-  if (mounts != NULL)
-    json_builder_add_value (builder, json_node_init_array (json_node_alloc (), mounts));
-  else
-    {
-      json_builder_begin_array (builder);
-      json_builder_end_array (builder);
-    }
+  sbx_json_set (object, "EffectiveProfile", profile != NULL ? json_deep_copy (profile) : json_null ());
+  sbx_json_set (object, "Mounts", mounts != NULL ? json_incref (mounts) : json_array ());
 }
 
 static void
-add_network (JsonBuilder *builder, const char *mode, char **ports)
+add_network (json_t *object, const char *mode, char **ports)
 {
-  json_builder_set_member_name (builder, "Network");
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Mode", mode);
-  add_strv (builder, "Ports", ports);
-  json_builder_end_object (builder);
+  json_t *network = json_object ();
+
+  sbx_json_add_string (network, "Mode", mode);
+  add_strv (network, "Ports", ports);
+  sbx_json_set (object, "Network", network);
 }
 
-static void
-add_running (JsonBuilder *builder, const SbxRunState *state)
+static json_t *
+running_object (const SbxRunState *state)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Id", state->id);
-  sbx_json_add_string (builder, "Name", state->name);
-  sbx_json_add_string (builder, "Image", state->image);
-  sbx_json_add_string (builder, "Profile", state->profile);
-  sbx_json_add_string (builder, "ProfilePath", state->profile_path);
-  add_strv (builder, "Command", state->command);
-  add_time (builder, "Created", state->created);
-  json_builder_set_member_name (builder, "State");
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Status", "running");
-  json_builder_set_member_name (builder, "Running");
-  json_builder_add_boolean_value (builder, TRUE);
-  sbx_json_add_int (builder, "Pid", sbx_run_state_init_pid (state));
-  sbx_json_add_int (builder, "SupervisorPid", state->supervisor_pid);
-  sbx_json_add_int (builder, "SetupPid", state->setup_pid);
-  add_time (builder, "StartedAt", state->created);
-  json_builder_end_object (builder);
-  add_profile (builder, state->profile_json);
-  add_network (builder, state->network, state->ports);
-  sbx_json_add_string (builder, "Scope", state->scope);
-  sbx_json_add_string (builder, "RunDir", state->run_dir);
-  sbx_json_add_string (builder, "StateFile", state->path);
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+  json_t *status = json_object ();
+
+  sbx_json_add_string (object, "Id", state->id);
+  sbx_json_add_string (object, "Name", state->name);
+  sbx_json_add_string (object, "Image", state->image);
+  sbx_json_add_string (object, "Profile", state->profile);
+  sbx_json_add_string (object, "ProfilePath", state->profile_path);
+  add_strv (object, "Command", state->command);
+  add_time (object, "Created", state->created);
+  sbx_json_add_string (status, "Status", "running");
+  sbx_json_set (status, "Running", json_true ());
+  sbx_json_add_int (status, "Pid", sbx_run_state_init_pid (state));
+  sbx_json_add_int (status, "SupervisorPid", state->supervisor_pid);
+  sbx_json_add_int (status, "SetupPid", state->setup_pid);
+  add_time (status, "StartedAt", state->created);
+  sbx_json_set (object, "State", status);
+  add_profile (object, state->profile_json);
+  add_network (object, state->network, state->ports);
+  sbx_json_add_string (object, "Scope", state->scope);
+  sbx_json_add_string (object, "RunDir", state->run_dir);
+  sbx_json_add_string (object, "StateFile", state->path);
+  return object;
 }
 
-static void
-add_sandbox (JsonBuilder *builder, const SbxSandbox *sandbox, const char *profile_path)
+static json_t *
+sandbox_object (const SbxSandbox *sandbox, const char *profile_path)
 {
-  g_autoptr(JsonNode) profile = sandbox->profile_json != NULL ? json_from_string (sandbox->profile_json, NULL) : NULL;
+  g_autoptr(json_t) profile = sandbox->profile_json != NULL
+                               ? sbx_json_parse_checked (sandbox->profile_json, strlen (sandbox->profile_json), NULL)
+                               : NULL;
+  json_t *object = json_object ();
+  json_t *status = json_object ();
 
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Id", NULL);
-  sbx_json_add_string (builder, "Name", sandbox->name);
-  sbx_json_add_string (builder, "Image", sandbox->image->name);
-  sbx_json_add_string (builder, "ImageId", sandbox->image->id);
-  sbx_json_add_string (builder, "ProfilePath", profile_path);
-  add_strv (builder, "Command", sandbox->command);
-  add_time (builder, "Created", sandbox->created);
-  json_builder_set_member_name (builder, "State");
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Status", sandbox->running ? "running" : sandbox->driver != NULL ? "exited"
-                                                                                                 : "created");
-  json_builder_set_member_name (builder, "Running");
-  json_builder_add_boolean_value (builder, sandbox->running);
-  json_builder_end_object (builder);
-  add_profile (builder, profile != NULL && JSON_NODE_HOLDS_OBJECT (profile) ? profile : NULL);
-  add_network (builder, sandbox->network, sandbox->publish);
-  sbx_json_add_string (builder, "Driver", sandbox->driver);
-  json_builder_end_object (builder);
+  sbx_json_add_string (object, "Id", NULL);
+  sbx_json_add_string (object, "Name", sandbox->name);
+  sbx_json_add_string (object, "Image", sandbox->image->name);
+  sbx_json_add_string (object, "ImageId", sandbox->image->id);
+  sbx_json_add_string (object, "ProfilePath", profile_path);
+  add_strv (object, "Command", sandbox->command);
+  add_time (object, "Created", sandbox->created);
+  sbx_json_add_string (status, "Status", sandbox->running ? "running" : sandbox->driver != NULL ? "exited"
+                                                                                                : "created");
+  sbx_json_set (status, "Running", json_boolean (sandbox->running));
+  sbx_json_set (object, "State", status);
+  add_profile (object, json_is_object (profile) ? profile : NULL);
+  add_network (object, sandbox->network, sandbox->publish);
+  sbx_json_add_string (object, "Driver", sandbox->driver);
+  return object;
 }
 
-static void
-add_image (JsonBuilder *builder, const SbxImage *image)
+static json_t *
+image_object (const SbxImage *image)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Id", image->id);
-  sbx_json_add_string (builder, "Name", image->name);
-  sbx_json_add_string (builder, "Digest", image->manifest_digest);
-  add_time (builder, "Created", image->created);
-  sbx_json_add_int (builder, "Size", (gint64) image->size);
-  json_builder_set_member_name (builder, "Config");
-  json_builder_begin_object (builder);
-  sbx_json_builder_add_strv (builder, "Entrypoint", image->entrypoint);
-  sbx_json_builder_add_strv (builder, "Cmd", image->cmd);
-  add_strv (builder, "Env", image->env);
-  sbx_json_add_string (builder, "WorkingDir", image->working_dir);
-  sbx_json_add_string (builder, "User", image->user);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "RootFS");
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "Type", "layers");
-  add_strv (builder, "Layers", image->layers);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+  json_t *config = json_object ();
+  json_t *rootfs = json_object ();
+
+  sbx_json_add_string (object, "Id", image->id);
+  sbx_json_add_string (object, "Name", image->name);
+  sbx_json_add_string (object, "Digest", image->manifest_digest);
+  add_time (object, "Created", image->created);
+  sbx_json_add_int (object, "Size", (gint64) image->size);
+  sbx_json_set_strv (config, "Entrypoint", image->entrypoint);
+  sbx_json_set_strv (config, "Cmd", image->cmd);
+  add_strv (config, "Env", image->env);
+  sbx_json_add_string (config, "WorkingDir", image->working_dir);
+  sbx_json_add_string (config, "User", image->user);
+  sbx_json_set (object, "Config", config);
+  sbx_json_add_string (rootfs, "Type", "layers");
+  add_strv (rootfs, "Layers", image->layers);
+  sbx_json_set (object, "RootFS", rootfs);
+  return object;
 }
 
-/* A named sandbox or an image of the store called @key, added to @builder. */
+/* A named sandbox or an image of the store called @key, appended to @array. */
 static gboolean
-add_stored (JsonBuilder *builder, SbxStore *store, const char *key)
+add_stored (json_t *array, SbxStore *store, const char *key)
 {
   g_autoptr(SbxSandbox) sandbox = NULL;
   g_autoptr(SbxImage) image = NULL;
@@ -152,13 +139,13 @@ add_stored (JsonBuilder *builder, SbxStore *store, const char *key)
   if (sbx_sandbox_check_name (key, NULL) && (sandbox = sbx_sandbox_load (store, key, NULL)) != NULL)
     {
       profile_path = sbx_sandbox_profile_path (store, key);
-      add_sandbox (builder, sandbox, profile_path);
+      sbx_json_append (array, sandbox_object (sandbox, profile_path));
       return TRUE;
     }
   if (sbx_store_check_name (key, NULL) && !sbx_host_image_is (key) &&
       (image = sbx_store_load_image (store, key, NULL)) != NULL)
     {
-      add_image (builder, image);
+      sbx_json_append (array, image_object (image));
       return TRUE;
     }
   return FALSE;
@@ -166,18 +153,18 @@ add_stored (JsonBuilder *builder, SbxStore *store, const char *key)
 
 /* Adds what @key names; FALSE with @error when nothing does. */
 static gboolean
-inspect_one (JsonBuilder *builder, GPtrArray *live, SbxStore **store, const char *key, GError **error)
+inspect_one (json_t *array, GPtrArray *live, SbxStore **store, const char *key, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   SbxRunState *state = sbx_run_state_find (live, key, &local_error);
 
   if (state != NULL)
-    return add_running (builder, state), TRUE;
+    return sbx_json_append (array, running_object (state)), TRUE;
   if (local_error != NULL)
     return g_propagate_error (error, g_steal_pointer (&local_error)), FALSE;
   if (*store == NULL && (*store = sbx_store_open (NULL, error)) == NULL)
     return FALSE;
-  if (add_stored (builder, *store, key))
+  if (add_stored (array, *store, key))
     return TRUE;
   g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no sandbox or image '%s'", key);
   return FALSE;
@@ -191,7 +178,7 @@ sbx_cmd_inspect (int argc, char **argv, GError **error)
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "json (the default and only one)", "FORMAT" },
     { NULL }
   };
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
   g_autoptr(GPtrArray) live = NULL;
   g_autoptr(SbxStore) store = NULL;
   guint found = 0;
@@ -207,13 +194,12 @@ sbx_cmd_inspect (int argc, char **argv, GError **error)
     }
   if ((live = sbx_run_state_list (error)) == NULL)
     return SBX_EXIT_SBX_ERROR;
-  json_builder_begin_array (builder);
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GError) local_error = NULL;
       g_autofree char *message = NULL;
 
-      if (inspect_one (builder, live, &store, argv[i], &local_error))
+      if (inspect_one (array, live, &store, argv[i], &local_error))
         {
           found++;
           continue;
@@ -222,8 +208,7 @@ sbx_cmd_inspect (int argc, char **argv, GError **error)
       g_printerr ("sbx: %s\n", message);
       status = SBX_EXIT_SBX_ERROR;
     }
-  json_builder_end_array (builder);
   if (found > 0)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
   return status;
 }

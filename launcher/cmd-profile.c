@@ -2,6 +2,7 @@
 /* cmd-profile.c: `sbx profile ls|show|validate`. */
 #include "cli.h"
 #include "escape.h"
+#include "json-util.h"
 #include "profile.h"
 #include "sbx-error.h"
 
@@ -17,14 +18,15 @@ expect_args (const char *command, const char *usage, int argc, int wanted, GErro
   return FALSE;
 }
 
-static void
-add_profile_json (JsonBuilder *builder, const SbxProfileInfo *info)
+static json_t *
+profile_json (const SbxProfileInfo *info)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "name", info->name);
-  sbx_json_add_string (builder, "source", info->path);
-  sbx_json_add_string (builder, "description", info->description);
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+
+  sbx_json_add_string (object, "name", info->name);
+  sbx_json_add_string (object, "source", info->path);
+  sbx_json_add_string (object, "description", info->description);
+  return object;
 }
 
 static void
@@ -49,7 +51,7 @@ profile_ls (int argc, char **argv, GError **error)
     { NULL }
   };
   g_autoptr(GPtrArray) profiles = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
 
   if (!sbx_cli_parse ("profile ls", "", "List the profiles on the search path (the file that wins for each name).",
                       entries, FALSE, &argc, &argv, error) ||
@@ -59,18 +61,16 @@ profile_ls (int argc, char **argv, GError **error)
     return SBX_EXIT_SBX_ERROR;
   if (!json && !quiet)
     printf ("%-16s %-48s %s\n", "NAME", "SOURCE", "DESCRIPTION");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < profiles->len; i++)
     {
       const SbxProfileInfo *info = g_ptr_array_index (profiles, i);
       if (json)
-        add_profile_json (builder, info);
+        sbx_json_append (array, profile_json (info));
       else
         print_profile (info, quiet);
     }
-  json_builder_end_array (builder);
   if (json)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
   return 0;
 }
 

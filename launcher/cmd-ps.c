@@ -5,6 +5,7 @@
  * -q: one line per sandbox, what names it to stop, kill or exec (its name, else its id). */
 #include "cli.h"
 #include "escape.h"
+#include "json-util.h"
 #include "run-state.h"
 #include "sandbox.h"
 #include "sbx-error.h"
@@ -86,37 +87,29 @@ print_row (const Row *row, gint64 now, gboolean quiet)
 
 /* "@member": @value, or null when it is not positive (not running). */
 static void
-add_positive (JsonBuilder *builder, const char *member, gint64 value)
+add_positive (json_t *object, const char *member, gint64 value)
 {
-  json_builder_set_member_name (builder, member);
-  if (value > 0)
-    json_builder_add_int_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  sbx_json_set (object, member, value > 0 ? json_integer (value) : json_null ());
 }
 
-static void
-add_row_json (JsonBuilder *builder, const Row *row, gint64 now)
+static json_t *
+row_json (const Row *row, gint64 now)
 {
   g_autofree char *age = row->started > 0 ? sbx_human_duration (now - row->started) : NULL;
   g_autofree char *status = age != NULL ? g_strdup_printf ("Up %s", age)
                                         : g_strdup (g_str_equal (row->state, "created") ? "Created" : "Exited");
+  json_t *object = json_object ();
 
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "id", row->id);
-  sbx_json_add_string (builder, "name", row->name);
-  sbx_json_add_string (builder, "image", row->image);
-  sbx_json_add_string (builder, "profile", row->profile);
-  add_positive (builder, "pid", row->pid);
-  add_positive (builder, "started", row->started);
-  sbx_json_add_string (builder, "state", row->state);
-  sbx_json_add_string (builder, "status", status);
-  json_builder_set_member_name (builder, "command");
-  json_builder_begin_array (builder);
-  for (guint i = 0; row->command != NULL && row->command[i] != NULL; i++)
-    json_builder_add_string_value (builder, row->command[i]);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
+  sbx_json_add_string (object, "id", row->id);
+  sbx_json_add_string (object, "name", row->name);
+  sbx_json_add_string (object, "image", row->image);
+  sbx_json_add_string (object, "profile", row->profile);
+  add_positive (object, "pid", row->pid);
+  add_positive (object, "started", row->started);
+  sbx_json_add_string (object, "state", row->state);
+  sbx_json_add_string (object, "status", status);
+  sbx_json_set (object, "command", sbx_json_strv_new (row->command));
+  return object;
 }
 
 static void
@@ -172,7 +165,7 @@ sbx_cmd_ps (int argc, char **argv, GError **error)
   };
   g_autoptr(GPtrArray) live = NULL, sandboxes = NULL;
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (Row));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   g_array_set_clear_func (rows, (GDestroyNotify) row_clear);
@@ -187,14 +180,12 @@ sbx_cmd_ps (int argc, char **argv, GError **error)
   if (!json && !quiet)
     printf ("%-12s  %-16s  %-20s  %-12s  %-8s  %-20s  %-16s  %s\n", "ID", "NAME", "IMAGE", "PROFILE", "PID",
             "STARTED", "STATUS", "COMMAND");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < rows->len; i++)
     if (json)
-      add_row_json (builder, &g_array_index (rows, Row, i), now);
+      sbx_json_append (array, row_json (&g_array_index (rows, Row, i), now));
     else
       print_row (&g_array_index (rows, Row, i), now, quiet);
-  json_builder_end_array (builder);
   if (json)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
   return 0;
 }

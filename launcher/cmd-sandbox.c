@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "escape.h"
 #include "desktop-install.h"
+#include "json-util.h"
 #include "run.h"
 #include "sandbox.h"
 #include "sbx-error.h"
@@ -29,26 +30,18 @@ format_command (const SbxSandbox *sandbox)
   return g_strjoinv (" ", sandbox->command);
 }
 
-static void
-add_sandbox_json (JsonBuilder *builder, const SbxSandbox *sandbox)
+static json_t *
+sandbox_json (const SbxSandbox *sandbox)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "name", sandbox->name);
-  sbx_json_add_string (builder, "image", sandbox->image->name);
-  sbx_json_add_string (builder, "status", sandbox->running ? "running" : "stopped");
-  sbx_json_add_string (builder, "driver", sandbox->driver);
-  sbx_json_add_int (builder, "created", sandbox->created);
-  json_builder_set_member_name (builder, "command");
-  if (sandbox->command == NULL)
-    json_builder_add_null_value (builder);
-  else
-    {
-      json_builder_begin_array (builder);
-      for (guint i = 0; sandbox->command[i] != NULL; i++)
-        json_builder_add_string_value (builder, sandbox->command[i]);
-      json_builder_end_array (builder);
-    }
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+
+  sbx_json_add_string (object, "name", sandbox->name);
+  sbx_json_add_string (object, "image", sandbox->image->name);
+  sbx_json_add_string (object, "status", sandbox->running ? "running" : "stopped");
+  sbx_json_add_string (object, "driver", sandbox->driver);
+  sbx_json_add_int (object, "created", sandbox->created);
+  sbx_json_set (object, "command", sandbox->command != NULL ? sbx_json_strv_new (sandbox->command) : json_null ());
+  return object;
 }
 
 static void
@@ -79,7 +72,7 @@ sbx_cmd_ls (int argc, char **argv, GError **error)
   };
   g_autoptr(SbxStore) store = NULL;
   g_autoptr(GPtrArray) sandboxes = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
 
   if (!sbx_cli_parse ("ls", "", "List the named sandboxes (made by 'sbx run --name').", entries, FALSE,
                       &argc, &argv, error) ||
@@ -89,15 +82,13 @@ sbx_cmd_ls (int argc, char **argv, GError **error)
     return SBX_EXIT_SBX_ERROR;
   if (!quiet && !json)
     printf ("%-20s %-30s %-9s %-15s %-17s %s\n", "NAME", "IMAGE", "STATUS", "DRIVER", "CREATED", "COMMAND");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < sandboxes->len; i++)
     if (json)
-      add_sandbox_json (builder, g_ptr_array_index (sandboxes, i));
+      sbx_json_append (array, sandbox_json (g_ptr_array_index (sandboxes, i)));
     else
       print_sandbox (g_ptr_array_index (sandboxes, i), quiet);
-  json_builder_end_array (builder);
   if (json)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "apparmor.h"
 #include "flatten.h"
 #include "import-helper.h"
+#include "json-util.h"
 #include "profile.h"
 #include "resolve.h"
 #include "sbx-error.h"
@@ -113,7 +114,7 @@ write_config (Bundle *bundle, const SbxSpecSource *source_template, GError **err
   sbx_autofd int rootfs_fd = open (rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   sbx_autofd int staging_fd = open (bundle->staging, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   SbxSpecSource source = *source_template;
-  g_autoptr(JsonNode) config = NULL;
+  g_autoptr(json_t) config = NULL;
   g_autofree char *text = NULL;
 
   if (rootfs_fd < 0 || staging_fd < 0)

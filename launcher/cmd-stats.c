@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "run-state.h"
 #include "escape.h"
+#include "json-util.h"
 #include "sbx-error.h"
 #include "scope.h"
 
@@ -23,13 +24,9 @@ format_limit (guint64 current, guint64 max, gboolean bytes)
 }
 
 static void
-add_limit (JsonBuilder *builder, const char *member, guint64 max)
+add_limit (json_t *object, const char *member, guint64 max)
 {
-  json_builder_set_member_name (builder, member);
-  if (max == G_MAXUINT64 || max == 0)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_int_value (builder, (gint64) max);
+  sbx_json_set (object, member, max == G_MAXUINT64 || max == 0 ? json_null () : json_integer ((json_int_t) max));
 }
 
 /* The registration whose scope is @unit, or NULL. */
@@ -42,20 +39,21 @@ find_registration (GPtrArray *live, const char *unit)
   return NULL;
 }
 
-static void
-add_stats_json (JsonBuilder *builder, const SbxScopeStats *s, const SbxRunState *state)
+static json_t *
+stats_json (const SbxScopeStats *s, const SbxRunState *state)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "id", state != NULL ? state->id : NULL);
-  sbx_json_add_string (builder, "name", state != NULL ? state->name : NULL);
-  sbx_json_add_string (builder, "scope", s->unit);
-  sbx_json_add_int (builder, "memory", (gint64) s->memory_current);
-  add_limit (builder, "memory_limit", s->memory_max);
-  sbx_json_add_int (builder, "cpu_time_usec", (gint64) s->cpu_usage_usec);
-  sbx_json_add_int (builder, "pids", (gint64) s->pids_current);
-  add_limit (builder, "pids_limit", s->pids_max);
-  sbx_json_add_string (builder, "description", s->description);
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+
+  sbx_json_add_string (object, "id", state != NULL ? state->id : NULL);
+  sbx_json_add_string (object, "name", state != NULL ? state->name : NULL);
+  sbx_json_add_string (object, "scope", s->unit);
+  sbx_json_add_int (object, "memory", (gint64) s->memory_current);
+  add_limit (object, "memory_limit", s->memory_max);
+  sbx_json_add_int (object, "cpu_time_usec", (gint64) s->cpu_usage_usec);
+  sbx_json_add_int (object, "pids", (gint64) s->pids_current);
+  add_limit (object, "pids_limit", s->pids_max);
+  sbx_json_add_string (object, "description", s->description);
+  return object;
 }
 
 static void
@@ -73,7 +71,7 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
   g_autofree char *format = NULL;
   const GOptionEntry entries[] = { SBX_CLI_FORMAT_ENTRY (&format), { NULL } };
   g_autoptr(GPtrArray) list = NULL, live = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
   gboolean json;
 
   if (!sbx_cli_parse ("stats", "[NAME]", "Memory, CPU time and processes of running sandboxes (those in a systemd "
@@ -92,15 +90,13 @@ sbx_cmd_stats (int argc, char **argv, GError **error)
     live = sbx_run_state_list (NULL);
   else
     printf ("%-32s %-24s %12s %-16s %s\n", "SCOPE", "MEMORY / LIMIT", "CPU TIME", "PIDS / LIMIT", "DESCRIPTION");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < list->len; i++)
     if (json)
-      add_stats_json (builder, g_ptr_array_index (list, i),
-                      find_registration (live, ((SbxScopeStats *) g_ptr_array_index (list, i))->unit));
+      sbx_json_append (array, stats_json (g_ptr_array_index (list, i),
+                                          find_registration (live, ((SbxScopeStats *) g_ptr_array_index (list, i))->unit)));
     else
       print_stats (g_ptr_array_index (list, i));
-  json_builder_end_array (builder);
   if (json)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
   return 0;
 }

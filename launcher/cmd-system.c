@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-system.c: `sbx system df`: the space the store takes. */
 #include "cli.h"
+#include "json-util.h"
 #include "sbx-error.h"
 #include "store.h"
 #include "userns.h"
@@ -17,25 +18,22 @@ print_row (const char *type, guint count, guint64 size, const guint64 *reclaimab
 }
 
 /* JSON: the same rows, sizes in bytes, reclaimable null where the table shows nothing. */
-static void
-add_row_json (JsonBuilder *builder, const char *type, guint count, guint64 size, const guint64 *reclaimable)
+static json_t *
+row_json (const char *type, guint count, guint64 size, const guint64 *reclaimable)
 {
-  json_builder_begin_object (builder);
-  sbx_json_add_string (builder, "type", type);
-  sbx_json_add_int (builder, "count", count);
-  sbx_json_add_int (builder, "size", (gint64) size);
-  json_builder_set_member_name (builder, "reclaimable");
-  if (reclaimable != NULL)
-    json_builder_add_int_value (builder, (gint64) *reclaimable);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
+  json_t *object = json_object ();
+
+  sbx_json_add_string (object, "type", type);
+  sbx_json_add_int (object, "count", count);
+  sbx_json_add_int (object, "size", (gint64) size);
+  sbx_json_set (object, "reclaimable", reclaimable != NULL ? json_integer ((json_int_t) *reclaimable) : json_null ());
+  return object;
 }
 
 static void
 print_usage (const SbxStoreUsage *usage, gboolean json)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(json_t) array = json_array ();
   const struct {
     const char *type;
     guint count;
@@ -50,15 +48,13 @@ print_usage (const SbxStoreUsage *usage, gboolean json)
 
   if (!json)
     printf ("%-12s %7s %12s %14s\n", "TYPE", "COUNT", "SIZE", "RECLAIMABLE");
-  json_builder_begin_array (builder);
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     if (json)
-      add_row_json (builder, rows[i].type, rows[i].count, rows[i].size, rows[i].reclaimable);
+      sbx_json_append (array, row_json (rows[i].type, rows[i].count, rows[i].size, rows[i].reclaimable));
     else
       print_row (rows[i].type, rows[i].count, rows[i].size, rows[i].reclaimable);
-  json_builder_end_array (builder);
   if (json)
-    sbx_cli_print_json (builder);
+    sbx_cli_print_json (array);
 }
 
 /* `sbx system df [--format json]`. */

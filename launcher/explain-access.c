@@ -2,6 +2,7 @@
 /* explain-access.c: the network, D-Bus, display and sound, privileges and limits sections of
  * the explain model (explain.h), and the risky grants among them. */
 #include "explain-private.h"
+#include "json-util.h"
 #include "netopts.h"
 #include "profile-private.h"
 
@@ -32,11 +33,11 @@ explain_publish (SbxExplainBuilder *b, SbxExplainSection *network)
       fact = sbx_explain_add (network, sbx_explain_why_printf (b, "network.publish %s", spec),
                               "port %s:%u on your machine leads to port %u/%s in the sandbox", address,
                               forward->host_port, forward->guest_port, forward->is_udp ? "udp" : "tcp");
-      json_object_set_string_member (fact->data, "kind", "publish");
-      json_object_set_string_member (fact->data, "hostAddress", address);
-      json_object_set_int_member (fact->data, "hostPort", forward->host_port);
-      json_object_set_int_member (fact->data, "sandboxPort", forward->guest_port);
-      json_object_set_string_member (fact->data, "protocol", forward->is_udp ? "udp" : "tcp");
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("publish"));
+      sbx_json_set (fact->data, "hostAddress", sbx_json_string_new (address));
+      sbx_json_set (fact->data, "hostPort", json_integer (forward->host_port));
+      sbx_json_set (fact->data, "sandboxPort", json_integer (forward->guest_port));
+      sbx_json_set (fact->data, "protocol", sbx_json_string_new (forward->is_udp ? "udp" : "tcp"));
     }
 }
 
@@ -70,9 +71,9 @@ sbx_explain_network (SbxExplainBuilder *b)
                        p->allow_host_loopback ? "reachable (allowHostLoopback)" : "not reachable");
       sbx_explain_net_rules (b, network);
     }
-  json_object_set_string_member (fact->data, "kind", "mode");
-  json_object_set_string_member (fact->data, "mode", mode);
-  json_object_set_boolean_member (fact->data, "allowHostLoopback", p->allow_host_loopback);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("mode"));
+  sbx_json_set (fact->data, "mode", sbx_json_string_new (mode));
+  sbx_json_set (fact->data, "allowHostLoopback", json_boolean (p->allow_host_loopback));
   explain_publish (b, network);
 }
 
@@ -170,9 +171,9 @@ explain_dbus_list (SbxExplainBuilder *b, SbxExplainSection *section, const char 
       const char *why = sbx_explain_why_printf (b, "dbus.%s.%s %s", bus, list, entries[i]);
       SbxExplainFact *fact = sbx_explain_add (section, why, "%s bus: %s %s", bus, words, entries[i]);
 
-      json_object_set_string_member (fact->data, "bus", bus);
-      json_object_set_string_member (fact->data, "kind", list);
-      json_object_set_string_member (fact->data, "name", entries[i]);
+      sbx_json_set (fact->data, "bus", sbx_json_string_new (bus));
+      sbx_json_set (fact->data, "kind", sbx_json_string_new (list));
+      sbx_json_set (fact->data, "name", sbx_json_string_new (entries[i]));
       if (!g_str_equal (list, "see") && !g_str_equal (list, "broadcast"))
         flag_dbus_entry (b, bus, g_str_equal (list, "own") ? "own (and so pose as)" : g_str_equal (list, "talk") ? "talk to"
                                                                                                                  : list,
@@ -189,15 +190,15 @@ explain_bus (SbxExplainBuilder *b, SbxExplainSection *section, const char *bus, 
   if (policy == NULL)
     {
       fact = sbx_explain_add (section, why, "no %s bus", bus);
-      json_object_set_string_member (fact->data, "bus", bus);
-      json_object_set_string_member (fact->data, "kind", "none");
+      sbx_json_set (fact->data, "bus", sbx_json_string_new (bus));
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("none"));
       return;
     }
   fact = sbx_explain_add (section, why, "%s bus: through a filter (xdg-dbus-proxy); every name below is all it "
                                         "reaches",
                           bus);
-  json_object_set_string_member (fact->data, "bus", bus);
-  json_object_set_string_member (fact->data, "kind", "filtered");
+  sbx_json_set (fact->data, "bus", sbx_json_string_new (bus));
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("filtered"));
   explain_dbus_list (b, section, bus, "talk", policy->talk, "can talk to");
   explain_dbus_list (b, section, bus, "own", policy->own, "can own the name");
   explain_dbus_list (b, section, bus, "see", policy->see, "can see");
@@ -217,8 +218,8 @@ sbx_explain_dbus (SbxExplainBuilder *b)
     {
       fact = sbx_explain_add (section, sbx_explain_why (b, "appId"), "app id (what portals know it by): %s",
                               b->profile->app_id);
-      json_object_set_string_member (fact->data, "kind", "appId");
-      json_object_set_string_member (fact->data, "name", b->profile->app_id);
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("appId"));
+      sbx_json_set (fact->data, "name", sbx_json_string_new (b->profile->app_id));
     }
 }
 
@@ -229,7 +230,7 @@ add_grant (SbxExplainSection *section, const char *why, const char *kind, const 
 {
   SbxExplainFact *fact = sbx_explain_add (section, why, "%s", text);
 
-  json_object_set_string_member (fact->data, "kind", kind);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new (kind));
 }
 
 void
@@ -333,8 +334,8 @@ flag_cap (SbxExplainBuilder *b, SbxExplainSection *section, int cap, const char 
       reason = cap_reasons[i].reason;
   sbx_explain_risk (b, "capability", why, "capability %s beyond the default set: %s", name, reason);
   fact = sbx_explain_add (section, why, "beyond the default set: %s: %s", name, reason);
-  json_object_set_string_member (fact->data, "kind", "extraCapability");
-  json_object_set_string_member (fact->data, "name", name);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("extraCapability"));
+  sbx_json_set (fact->data, "name", sbx_json_string_new (name));
 }
 
 static void
@@ -344,7 +345,7 @@ explain_caps (SbxExplainBuilder *b, SbxExplainSection *section)
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *joined = NULL;
   SbxExplainFact *fact;
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
   for (int set = 0; set < SBX_N_CAPSETS; set++)
     all |= b->profile->caps[set];
@@ -352,14 +353,14 @@ explain_caps (SbxExplainBuilder *b, SbxExplainSection *section)
     if (all & (G_GUINT64_CONSTANT (1) << cap))
       {
         g_ptr_array_add (names, cap_name (cap));
-        json_array_add_string_element (array, g_ptr_array_index (names, names->len - 1));
+        sbx_json_append (array, sbx_json_string_new (g_ptr_array_index (names, names->len - 1)));
       }
   g_ptr_array_add (names, NULL);
   joined = g_strjoinv (", ", (char **) names->pdata);
   fact = sbx_explain_add (section, sbx_explain_why (b, "process.capabilities"),
                           "capabilities (inside its own user namespace only): %s", *joined ? joined : "none");
-  json_object_set_string_member (fact->data, "kind", "capabilities");
-  json_object_set_array_member (fact->data, "names", array);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("capabilities"));
+  sbx_json_set (fact->data, "names", array);
   for (int cap = 0; cap < 64; cap++)
     if ((all & (G_GUINT64_CONSTANT (1) << cap)) && !cap_is_default (cap))
       {
@@ -430,9 +431,9 @@ add_limit (SbxExplainSection *section, const char *why, const char *what, gint64
   SbxExplainFact *fact;
 
   fact = sbx_explain_add (section, why, "%s: %s", what, owned);
-  json_object_set_string_member (fact->data, "kind", what);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new (what));
   if (value != SBX_LIMIT_UNSET)
-    json_object_set_int_member (fact->data, "value", value);
+    sbx_json_set (fact->data, "value", json_integer (value));
 }
 
 static const char *

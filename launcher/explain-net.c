@@ -2,6 +2,7 @@
 /* explain-net.c: the per-app network rules and the LAN switch, in words, for the network
  * section of the explain model. */
 #include "explain-private.h"
+#include "json-util.h"
 #include "netrule.h"
 
 static void
@@ -11,9 +12,9 @@ explain_rule (SbxExplainBuilder *b, SbxExplainSection *network, const SbxNetRule
   SbxExplainFact *fact = sbx_explain_add (network, sbx_explain_why_printf (b, "network.%s %s", key, rule->text),
                                           "%s (%s)", words, rule->origin);
 
-  json_object_set_string_member (fact->data, "kind", rule->deny ? "deny" : "allow");
-  json_object_set_string_member (fact->data, "rule", rule->text);
-  json_object_set_string_member (fact->data, "protocol", sbx_net_proto_name (rule->proto));
+  sbx_json_set (fact->data, "kind", sbx_json_string_new (rule->deny ? "deny" : "allow"));
+  sbx_json_set (fact->data, "rule", sbx_json_string_new (rule->text));
+  sbx_json_set (fact->data, "protocol", sbx_json_string_new (sbx_net_proto_name (rule->proto)));
 }
 
 /* Each rule, then what happens to the rest, and whether names are involved. */
@@ -57,6 +58,6 @@ sbx_explain_net_rules (SbxExplainBuilder *b, SbxExplainSection *network)
                                  : "your local networks (10/8, 172.16/12, 192.168/16, link-local, CGNAT 100.64/10, "
                                    "IPv6 fc00::/7 and fe80::/10) and this machine's own addresses: not reachable "
                                    "(sbx.network.lan false), unless an allow rule names their network");
-  json_object_set_string_member (fact->data, "kind", "lan");
-  json_object_set_boolean_member (fact->data, "lan", p->lan);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("lan"));
+  sbx_json_set (fact->data, "lan", json_boolean (p->lan));
 }

@@ -13,7 +13,7 @@ typedef struct {
   const char *home; /* the caller's home */
   const char *data_dir;
   const char *home_key;
-  JsonObject *why;      /* sbx.why, or NULL */
+  json_t *why;          /* sbx.why, or NULL */
   GHashTable *used_why; /* the sbx.why keys a fact has shown */
   SbxExplanation *out;
 } SbxExplainBuilder;

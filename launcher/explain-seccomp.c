@@ -112,7 +112,7 @@ known_group_named (const char *name)
 
 /* The group of a rule and its reason: "PREFIX: REASON" in its comment, else the table's. */
 static char *
-rule_group (JsonObject *rule, const char *first_call, char **reason)
+rule_group (json_t *rule, const char *first_call, char **reason)
 {
   const char *comment = sbx_json_get_string (rule, "comment");
   const char *colon = comment != NULL ? strstr (comment, ": ") : NULL;
@@ -148,13 +148,11 @@ find_group (GPtrArray *groups, const char *name, gboolean allowed)
 }
 
 static void
-add_rule (GPtrArray *groups, JsonObject *rule)
+add_rule (GPtrArray *groups, json_t *rule)
 {
-  JsonArray *names = sbx_json_get_array (rule, "names");
-  JsonArray *args = sbx_json_get_array (rule, "args");
-  const char *first = names != NULL && json_array_get_length (names) > 0
-                      ? json_array_get_string_element (names, 0)
-                      : NULL;
+  json_t *names = sbx_json_get_array (rule, "names");
+  json_t *args = sbx_json_get_array (rule, "args");
+  const char *first = json_string_value (json_array_get (names, 0));
   g_autofree char *reason = NULL;
   g_autofree char *name = rule_group (rule, first, &reason);
   Group *group = find_group (groups, name, action_allows (sbx_json_get_string (rule, "action")));
@@ -163,10 +161,10 @@ add_rule (GPtrArray *groups, JsonObject *rule)
     group->reason = g_steal_pointer (&reason);
   else if (g_strcmp0 (group->reason, reason) != 0)
     group->mixed_reasons = TRUE;
-  group->partial |= args != NULL && json_array_get_length (args) > 0;
-  for (guint i = 0; names != NULL && i < json_array_get_length (names); i++)
+  group->partial |= json_array_size (args) > 0;
+  for (gsize i = 0; i < json_array_size (names); i++)
     {
-      const char *call = json_array_get_string_element (names, i);
+      const char *call = json_string_value (json_array_get (names, i));
       if (call != NULL && !g_ptr_array_find_with_equal_func (group->calls, call, g_str_equal, NULL))
         g_ptr_array_add (group->calls, g_strdup (call));
     }
@@ -192,26 +190,26 @@ add_group_fact (SbxExplainSection *section, Group *group)
   int known = known_group_named (group->name);
   const char *reason = group->mixed_reasons && known >= 0 ? known_groups[known].reason : group->reason;
   SbxExplainFact *fact;
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
   fact = sbx_explain_add (section, NULL, "%s: %s (%s%s)%s%s", group->allowed ? "allowed" : "denied", group->name,
                           calls, group->partial ? "; some only with certain arguments" : "",
                           reason != NULL ? ": " : "", reason != NULL ? reason : "");
-  json_object_set_string_member (fact->data, "group", group->name);
-  json_object_set_string_member (fact->data, "action", group->allowed ? "allow" : "deny");
+  sbx_json_set (fact->data, "group", sbx_json_string_new (group->name));
+  sbx_json_set (fact->data, "action", sbx_json_string_new (group->allowed ? "allow" : "deny"));
   for (guint i = 0; i < group->calls->len; i++)
-    json_array_add_string_element (array, g_ptr_array_index (group->calls, i));
-  json_object_set_array_member (fact->data, "calls", array);
-  json_object_set_boolean_member (fact->data, "partial", group->partial);
+    sbx_json_append (array, sbx_json_string_new (g_ptr_array_index (group->calls, i)));
+  sbx_json_set (fact->data, "calls", array);
+  sbx_json_set (fact->data, "partial", json_boolean (group->partial));
   if (reason != NULL)
-    json_object_set_string_member (fact->data, "reason", reason);
+    sbx_json_set (fact->data, "reason", sbx_json_string_new (reason));
 }
 
 void
-sbx_explain_seccomp (SbxExplainSection *section, JsonNode *seccomp, const char *why)
+sbx_explain_seccomp (SbxExplainSection *section, json_t *seccomp, const char *why)
 {
-  JsonObject *filter = seccomp != NULL ? json_node_get_object (seccomp) : NULL;
-  JsonArray *rules = sbx_json_get_array (filter, "syscalls");
+  json_t *filter = json_is_object (seccomp) ? seccomp : NULL;
+  json_t *rules = sbx_json_get_array (filter, "syscalls");
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
   gboolean default_allows;
   SbxExplainFact *fact;
@@ -219,36 +217,52 @@ sbx_explain_seccomp (SbxExplainSection *section, JsonNode *seccomp, const char *
   if (filter == NULL)
     {
       fact = sbx_explain_add (section, why, "no seccomp filter: every system call of the kernel is allowed");
-      json_object_set_string_member (fact->data, "default", "none");
+      sbx_json_set (fact->data, "default", sbx_json_string_new ("none"));
       return;
     }
   default_allows = action_allows (sbx_json_get_string (filter, "defaultAction"));
-  for (guint i = 0; rules != NULL && i < json_array_get_length (rules); i++)
-    add_rule (groups, json_array_get_object_element (rules, i));
+  for (gsize i = 0; i < json_array_size (rules); i++)
+    add_rule (groups, json_array_get (rules, i));
   for (guint i = 0; i < groups->len; i++)
     if (((Group *) g_ptr_array_index (groups, i))->allowed != default_allows)
       add_group_fact (section, g_ptr_array_index (groups, i));
   fact = sbx_explain_add (section, why, default_allows ? "all other system calls allowed" : "all other system calls denied");
-  json_object_set_string_member (fact->data, "default", default_allows ? "allow" : "deny");
+  sbx_json_set (fact->data, "default", sbx_json_string_new (default_allows ? "allow" : "deny"));
 }
 
 /* ------------------------------------------------------------------ user namespaces */
 
+/* @object's @member as an integer: a number (a real cut to its integer part), a boolean (0 or
+ * 1) or a string (0); @default_value when it is missing, null, an object or an array. */
+static gint64
+int_member (const json_t *object, const char *member, gint64 default_value)
+{
+  json_t *value = json_object_get (object, member);
+
+  if (json_is_integer (value))
+    return json_integer_value (value);
+  if (json_is_real (value))
+    return (gint64) json_real_value (value);
+  if (json_is_boolean (value))
+    return json_is_true (value);
+  return json_is_string (value) ? 0 : default_value;
+}
+
 /* Whether a refusing rule stops CLONE_NEWUSER: unconditionally, or on argument 0's bit. */
 static gboolean
-rule_refuses_newuser (JsonObject *rule)
+rule_refuses_newuser (json_t *rule)
 {
-  JsonArray *args = sbx_json_get_array (rule, "args");
+  json_t *args = sbx_json_get_array (rule, "args");
 
-  if (args == NULL || json_array_get_length (args) == 0)
+  if (json_array_size (args) == 0)
     return TRUE;
-  for (guint i = 0; i < json_array_get_length (args); i++)
+  for (gsize i = 0; i < json_array_size (args); i++)
     {
-      JsonObject *arg = json_array_get_object_element (args, i);
-      gint64 value = json_object_get_int_member_with_default (arg, "value", 0);
-      gint64 two = json_object_get_int_member_with_default (arg, "valueTwo", 0);
+      json_t *arg = json_array_get (args, i);
+      gint64 value = int_member (arg, "value", 0);
+      gint64 two = int_member (arg, "valueTwo", 0);
 
-      if (json_object_get_int_member_with_default (arg, "index", -1) == 0 &&
+      if (int_member (arg, "index", -1) == 0 &&
           g_strcmp0 (sbx_json_get_string (arg, "op"), "SCMP_CMP_MASKED_EQ") == 0 &&
           (value & CLONE_NEWUSER_BIT) && (two & CLONE_NEWUSER_BIT))
         return TRUE;
@@ -257,43 +271,43 @@ rule_refuses_newuser (JsonObject *rule)
 }
 
 static gboolean
-rule_names (JsonObject *rule, const char *call)
+rule_names (json_t *rule, const char *call)
 {
-  JsonArray *names = sbx_json_get_array (rule, "names");
+  json_t *names = sbx_json_get_array (rule, "names");
 
-  for (guint i = 0; names != NULL && i < json_array_get_length (names); i++)
-    if (g_strcmp0 (json_array_get_string_element (names, i), call) == 0)
+  for (gsize i = 0; i < json_array_size (names); i++)
+    if (g_strcmp0 (json_string_value (json_array_get (names, i)), call) == 0)
       return TRUE;
   return FALSE;
 }
 
 /* A deny list must refuse @call's CLONE_NEWUSER; an allow list must not allow @call outright. */
 static gboolean
-blocks_newuser (JsonObject *filter, const char *call)
+blocks_newuser (json_t *filter, const char *call)
 {
-  JsonArray *rules = sbx_json_get_array (filter, "syscalls");
+  json_t *rules = sbx_json_get_array (filter, "syscalls");
   gboolean default_allows = action_allows (sbx_json_get_string (filter, "defaultAction"));
 
-  for (guint i = 0; rules != NULL && i < json_array_get_length (rules); i++)
+  for (gsize i = 0; i < json_array_size (rules); i++)
     {
-      JsonObject *rule = json_array_get_object_element (rules, i);
-      JsonArray *args = sbx_json_get_array (rule, "args");
+      json_t *rule = json_array_get (rules, i);
+      json_t *args = sbx_json_get_array (rule, "args");
       gboolean allows = action_allows (sbx_json_get_string (rule, "action"));
 
       if (!rule_names (rule, call))
         continue;
       if (default_allows && !allows && rule_refuses_newuser (rule))
         return TRUE;
-      if (!default_allows && allows && (args == NULL || json_array_get_length (args) == 0))
+      if (!default_allows && allows && json_array_size (args) == 0)
         return FALSE;
     }
   return !default_allows;
 }
 
 gboolean
-sbx_explain_seccomp_blocks_userns (JsonNode *seccomp)
+sbx_explain_seccomp_blocks_userns (json_t *seccomp)
 {
-  JsonObject *filter = seccomp != NULL ? json_node_get_object (seccomp) : NULL;
+  json_t *filter = json_is_object (seccomp) ? seccomp : NULL;
 
   if (filter == NULL)
     return FALSE;

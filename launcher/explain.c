@@ -19,7 +19,7 @@ fact_free (SbxExplainFact *fact)
   g_free (fact->id);
   g_free (fact->text);
   g_free (fact->why);
-  json_object_unref (fact->data);
+  json_decref (fact->data);
   g_free (fact);
 }
 
@@ -51,7 +51,7 @@ fact_new_va (const char *why, const char *format, va_list args)
 
   fact->text = g_strdup_vprintf (format, args);
   fact->why = g_strdup (why);
-  fact->data = json_object_new ();
+  fact->data = json_object ();
   return fact;
 }
 
@@ -109,12 +109,12 @@ sbx_explanation_section (const SbxExplanation *explanation, const char *id)
 const char *
 sbx_explain_why (SbxExplainBuilder *b, const char *key)
 {
-  JsonNode *node = b->why != NULL ? json_object_get_member (b->why, key) : NULL;
+  const char *line = sbx_json_get_string (b->why, key);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (line == NULL)
     return NULL;
   g_hash_table_add (b->used_why, g_strdup (key));
-  return json_node_get_string (node);
+  return line;
 }
 
 const char *
@@ -164,7 +164,7 @@ explain_host_image (SbxExplainBuilder *b, SbxExplainSection *files)
   g_autoptr(GString) etc = g_string_new (NULL);
   g_autoptr(GString) programs = g_string_new (NULL);
   SbxExplainFact *fact;
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
   sbx_host_root_foreach_shown (add_host_shown, paths);
   for (guint i = 0; i < paths->len; i++)
@@ -173,13 +173,13 @@ explain_host_image (SbxExplainBuilder *b, SbxExplainSection *files)
       GString *list = g_str_has_prefix (path, "/etc/") ? etc : programs;
       g_string_append_printf (list, "%s%s", list->len > 0 ? ", " : "",
                               list == etc ? path + strlen ("/etc/") : path);
-      json_array_add_string_element (array, path);
+      sbx_json_append (array, sbx_json_string_new (path));
     }
   fact = sbx_explain_add (files, sbx_explain_why (b, "image"),
                           "reads the host's installed programs (image \"host\"), read-only: %s", programs->str);
-  json_object_set_string_member (fact->data, "kind", "image");
-  json_object_set_string_member (fact->data, "image", "host");
-  json_object_set_array_member (fact->data, "hostPaths", array);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("image"));
+  sbx_json_set (fact->data, "image", sbx_json_string_new ("host"));
+  sbx_json_set (fact->data, "hostPaths", array);
   sbx_explain_add (files, NULL, "reads only these of the host's /etc, read-only: %s", etc->str);
   sbx_explain_add (files, NULL, "has a private /tmp, /var and /run of its own, gone when it ends");
   sbx_explain_add (files, NULL, "cannot see the rest of the host: its /home, /root, /tmp, /var, /run, and the "
@@ -199,16 +199,24 @@ explain_root (SbxExplainBuilder *b, SbxExplainSection *files)
       fact = p->image != NULL
              ? sbx_explain_add (files, sbx_explain_why (b, "image"), "reads and runs the image \"%s\"", p->image)
              : sbx_explain_add (files, NULL, "reads and runs the image named on the command line (sbx run IMAGE)");
-      json_object_set_string_member (fact->data, "kind", "image");
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("image"));
       if (p->image != NULL)
-        json_object_set_string_member (fact->data, "image", p->image);
+        sbx_json_set (fact->data, "image", sbx_json_string_new (p->image));
     }
   fact = p->root_readonly
          ? sbx_explain_add (files, sbx_explain_why (b, "root.readonly"), "the root file system is read-only")
          : sbx_explain_add (files, sbx_explain_why (b, "root.readonly"),
                             "the root file system is writable: changes stay in the sandbox, the image is never changed");
-  json_object_set_string_member (fact->data, "kind", "root");
-  json_object_set_string_member (fact->data, "access", p->root_readonly ? "ro" : "rw");
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("root"));
+  sbx_json_set (fact->data, "access", sbx_json_string_new (p->root_readonly ? "ro" : "rw"));
+}
+
+static const char *
+home_mode_name (SbxHomeMode mode)
+{
+  return mode == SBX_HOME_HOST ? "host" : mode == SBX_HOME_PRIVATE ? "private"
+                                      : mode == SBX_HOME_TMPFS     ? "tmpfs"
+                                                                   : "image";
 }
 
 static void
@@ -232,7 +240,7 @@ explain_home (SbxExplainBuilder *b, SbxExplainSection *files)
       fact = sbx_explain_add (files, why, "home: a private home of its own, kept between runs, on the host in %s; "
                                           "your real home is invisible",
                               where);
-      json_object_set_string_member (fact->data, "hostPath", where);
+      sbx_json_set (fact->data, "hostPath", sbx_json_string_new (where));
       break;
     case SBX_HOME_TMPFS:
       fact = sbx_explain_add (files, why, "home: an empty home, gone when the sandbox ends; your real home is "
@@ -243,10 +251,8 @@ explain_home (SbxExplainBuilder *b, SbxExplainSection *files)
       fact = sbx_explain_add (files, why, "home: the image's own home directory; your real home is invisible");
       break;
     }
-  json_object_set_string_member (fact->data, "kind", "home");
-  json_object_set_string_member (fact->data, "mode", mode == SBX_HOME_HOST ? "host" : mode == SBX_HOME_PRIVATE ? "private"
-                                                                                    : mode == SBX_HOME_TMPFS   ? "tmpfs"
-                                                                                                               : "image");
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("home"));
+  sbx_json_set (fact->data, "mode", sbx_json_string_new (home_mode_name (mode)));
 }
 
 /* A share's folder on the host, as desktop.c finds it (NULL: its XDG directory is not set). */
@@ -298,17 +304,17 @@ explain_share (SbxExplainBuilder *b, SbxExplainSection *files, const char *entry
     {
       fact = sbx_explain_add (files, why, "%s: %s, but not shared now: that XDG directory is not set", what,
                               share.writable ? "read and write" : "read only");
-      json_object_set_string_member (fact->data, "kind", "share");
-      json_object_set_string_member (fact->data, "share", entry);
-      json_object_set_string_member (fact->data, "access", share.writable ? "rw" : "ro");
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("share"));
+      sbx_json_set (fact->data, "share", sbx_json_string_new (entry));
+      sbx_json_set (fact->data, "access", sbx_json_string_new (share.writable ? "rw" : "ro"));
       return;
     }
   flag_host_path (b, source, share.writable, what, why);
   fact = sbx_explain_add (files, why, "%s (%s): %s", source, what, share.writable ? "read and write" : "read only");
-  json_object_set_string_member (fact->data, "kind", "share");
-  json_object_set_string_member (fact->data, "share", entry);
-  json_object_set_string_member (fact->data, "hostPath", source);
-  json_object_set_string_member (fact->data, "access", share.writable ? "rw" : "ro");
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("share"));
+  sbx_json_set (fact->data, "share", sbx_json_string_new (entry));
+  sbx_json_set (fact->data, "hostPath", sbx_json_string_new (source));
+  sbx_json_set (fact->data, "access", sbx_json_string_new (share.writable ? "rw" : "ro"));
 }
 
 static void
@@ -324,18 +330,18 @@ explain_mount (SbxExplainBuilder *b, SbxExplainSection *files, const SbxMount *m
       fact = sbx_explain_add (files, why, "%s: an empty temporary file system of its own%s%s%s",
                               m->destination, m->data != NULL ? " (" : "", m->data != NULL ? m->data : "",
                               m->data != NULL ? ")" : "");
-      json_object_set_string_member (fact->data, "kind", "tmpfs");
-      json_object_set_string_member (fact->data, "destination", m->destination);
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("tmpfs"));
+      sbx_json_set (fact->data, "destination", sbx_json_string_new (m->destination));
       return;
     }
   what = g_strdup_printf ("bind mount on %s", m->destination);
   flag_host_path (b, m->source, writable, what, why);
   fact = sbx_explain_add (files, why, "%s -> %s: %s", m->source, m->destination,
                           writable ? "read and write" : "read only");
-  json_object_set_string_member (fact->data, "kind", "bind");
-  json_object_set_string_member (fact->data, "source", m->source);
-  json_object_set_string_member (fact->data, "destination", m->destination);
-  json_object_set_string_member (fact->data, "access", writable ? "rw" : "ro");
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("bind"));
+  sbx_json_set (fact->data, "source", sbx_json_string_new (m->source));
+  sbx_json_set (fact->data, "destination", sbx_json_string_new (m->destination));
+  sbx_json_set (fact->data, "access", sbx_json_string_new (writable ? "rw" : "ro"));
 }
 
 static void
@@ -343,19 +349,13 @@ explain_path_list (SbxExplainSection *files, const char *why, char **paths, cons
 {
   g_autofree char *joined = NULL;
   SbxExplainFact *fact;
-  JsonArray *array = json_array_new ();
 
   if (paths == NULL || paths[0] == NULL)
-    {
-      json_array_unref (array);
-      return;
-    }
+    return;
   joined = g_strjoinv (", ", paths);
   fact = sbx_explain_add (files, why, "%s: %s", words, joined);
-  for (guint i = 0; paths[i] != NULL; i++)
-    json_array_add_string_element (array, paths[i]);
-  json_object_set_string_member (fact->data, "kind", kind);
-  json_object_set_array_member (fact->data, "paths", array);
+  sbx_json_set (fact->data, "kind", sbx_json_string_new (kind));
+  sbx_json_set (fact->data, "paths", sbx_json_strv_new (paths));
 }
 
 static void
@@ -390,13 +390,13 @@ explain_devices (SbxExplainBuilder *b)
 
   fact = sbx_explain_add (devices, NULL, "a minimal /dev of its own: null, zero, full, random, urandom, tty, "
                                          "its own pts and shm");
-  json_object_set_string_member (fact->data, "kind", "minimal");
+  sbx_json_set (fact->data, "kind", sbx_json_string_new ("minimal"));
   if (b->profile->desktop.gpu)
     {
       sbx_explain_risk (b, "gpu", why, "can use the GPU directly (/dev/dri, /dev/nvidia*): a large kernel driver "
                                        "reachable from the app");
       fact = sbx_explain_add (devices, why, "the GPU: /dev/dri and NVIDIA's /dev/nvidia* nodes, where the host has them");
-      json_object_set_string_member (fact->data, "kind", "gpu");
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("gpu"));
     }
   for (guint i = 0; i < b->profile->mounts->len; i++)
     {
@@ -408,8 +408,8 @@ explain_devices (SbxExplainBuilder *b)
       mwhy = sbx_explain_why_printf (b, "mounts %s", m->destination);
       sbx_explain_risk (b, "device", mwhy, "can use the host's device %s", m->source);
       fact = sbx_explain_add (devices, mwhy, "the host's device %s (on %s)", m->source, m->destination);
-      json_object_set_string_member (fact->data, "kind", "device");
-      json_object_set_string_member (fact->data, "source", m->source);
+      sbx_json_set (fact->data, "kind", sbx_json_string_new ("device"));
+      sbx_json_set (fact->data, "source", sbx_json_string_new (m->source));
     }
 }
 
@@ -434,26 +434,29 @@ static void
 explain_notes (SbxExplainBuilder *b)
 {
   SbxExplainSection *notes = sbx_explain_section_new (b, "notes", "Other reasons the profile gives");
-  g_autoptr(GList) keys = b->why != NULL ? json_object_get_members (b->why) : NULL;
+  g_autoptr(GList) keys = NULL;
+  const char *key;
+  json_t *node;
 
+  json_object_foreach (b->why, key, node)
+    keys = g_list_prepend (keys, (gpointer) key);
   keys = g_list_sort (keys, (GCompareFunc) strcmp);
   for (GList *l = keys; l != NULL; l = l->next)
     {
-      JsonNode *node = json_object_get_member (b->why, l->data);
+      const char *line = sbx_json_get_string (b->why, l->data);
       SbxExplainFact *fact;
 
-      if (g_hash_table_contains (b->used_why, l->data) || !JSON_NODE_HOLDS_VALUE (node) ||
-          json_node_get_value_type (node) != G_TYPE_STRING)
+      if (g_hash_table_contains (b->used_why, l->data) || line == NULL)
         continue;
-      fact = sbx_explain_add (notes, json_node_get_string (node), "%s", (const char *) l->data);
-      json_object_set_string_member (fact->data, "key", l->data);
+      fact = sbx_explain_add (notes, line, "%s", (const char *) l->data);
+      sbx_json_set (fact->data, "key", sbx_json_string_new (l->data));
     }
 }
 
 SbxExplanation *
 sbx_explain_profile (const SbxProfile *profile, const SbxExplainContext *context)
 {
-  JsonObject *ext = sbx_json_get_object (json_node_get_object (profile->json), "sbx");
+  json_t *ext = sbx_json_get_object (profile->json, "sbx");
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   SbxExplainBuilder b = {
     .profile = profile,

@@ -9,16 +9,16 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include "profile.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
-  char *id;         /* risky facts: a stable name ("home-host"); else NULL */
-  char *text;       /* plain words, one line */
-  char *why;        /* the profile's sbx.why line for it, or NULL */
-  JsonObject *data; /* machine-readable fields ("path", "access"...), never NULL */
+  char *id;     /* risky facts: a stable name ("home-host"); else NULL */
+  char *text;   /* plain words, one line */
+  char *why;    /* the profile's sbx.why line for it, or NULL */
+  json_t *data; /* machine-readable fields ("path", "access"...), never NULL */
 } SbxExplainFact;
 
 typedef struct {
@@ -54,10 +54,10 @@ SbxExplainFact *sbx_explain_add (SbxExplainSection *section, const char *why, co
   G_GNUC_PRINTF (3, 4);
 
 /* explain-seccomp.c: the system calls section from linux.seccomp (NULL: no filter). */
-void sbx_explain_seccomp (SbxExplainSection *section, JsonNode *seccomp, const char *why);
+void sbx_explain_seccomp (SbxExplainSection *section, json_t *seccomp, const char *why);
 
 /* explain-seccomp.c: TRUE when the filter keeps the sandbox from making user namespaces
  * (unshare and clone with CLONE_NEWUSER refused, or never allowed). */
-gboolean sbx_explain_seccomp_blocks_userns (JsonNode *seccomp);
+gboolean sbx_explain_seccomp_blocks_userns (json_t *seccomp);
 
 G_END_DECLS

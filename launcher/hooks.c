@@ -21,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
-#include <json-glib/json-glib.h>
 
 #define OCI_VERSION "1.0.2"
 #define STDERR_KEPT 4096
@@ -53,33 +52,18 @@ hook_label (const SbxRunPlan *plan)
 
 /* The OCI state (runtime spec, state.md) but its status and pid, as one line of JSON:
  * made by the supervisor before it forks anything.  init and the command fill in the rest
- * with plain string functions: json-glib's builder and generator are GObjects, and a fork
- * of a process that ever had a second thread must not touch GObject's locks. */
+ * with plain string functions: no JSON tree is built after a fork. */
 static char *
 state_without_status (const SbxRunPlan *plan)
 {
-  JsonObject *annotations = sbx_json_get_object (json_node_get_object (plan->profile->json), "annotations");
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  json_t *annotations = sbx_json_get_object (plan->profile->json, "annotations");
+  g_autoptr(json_t) o = json_object ();
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ociVersion");
-  json_builder_add_string_value (builder, OCI_VERSION);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, plan->run_id);
-  json_builder_set_member_name (builder, "bundle");
-  json_builder_add_string_value (builder, plan->bundle);
-  json_builder_set_member_name (builder, "annotations");
-  if (annotations != NULL)
-    json_builder_add_value (builder, json_node_init_object (json_node_alloc (), annotations));
-  else
-    {
-      json_builder_begin_object (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  return sbx_json_to_text (root, FALSE, NULL);
+  sbx_json_set (o, "ociVersion", json_string (OCI_VERSION));
+  sbx_json_set (o, "id", sbx_json_string_new (plan->run_id));
+  sbx_json_set (o, "bundle", sbx_json_string_new (plan->bundle));
+  sbx_json_set (o, "annotations", annotations != NULL ? json_incref (annotations) : json_object ());
+  return sbx_json_to_text (o, FALSE, NULL);
 }
 
 /* The whole state of @stage: its status (one of OCI's words) and pid put in front. */

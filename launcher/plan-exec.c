@@ -5,85 +5,96 @@
 #include "json-util.h"
 #include "sbx-error.h"
 
-static void
-add_uid_map (JsonBuilder *b, const SbxIdMap *map)
+static json_t *
+uid_map_json (const SbxIdMap *map)
 {
-  json_builder_set_member_name (b, "uid_map");
-  json_builder_begin_array (b);
+  json_t *ranges = json_array ();
+
   for (guint i = 0; i < map->n_ranges; i++)
     {
-      json_builder_begin_array (b);
-      json_builder_add_int_value (b, map->ranges[i].inside);
-      json_builder_add_int_value (b, map->ranges[i].outside);
-      json_builder_add_int_value (b, map->ranges[i].count);
-      json_builder_end_array (b);
+      json_t *range = json_array ();
+
+      sbx_json_append (range, json_integer (map->ranges[i].inside));
+      sbx_json_append (range, json_integer (map->ranges[i].outside));
+      sbx_json_append (range, json_integer (map->ranges[i].count));
+      sbx_json_append (ranges, range);
     }
-  json_builder_end_array (b);
+  return ranges;
 }
 
-static void
-add_runtime_entries (JsonBuilder *b, const GPtrArray *entries)
+static json_t *
+runtime_entries_json (const GPtrArray *entries)
 {
-  json_builder_set_member_name (b, "runtime_entries");
-  json_builder_begin_array (b);
+  json_t *names = json_array ();
+
   for (guint i = 0; entries != NULL && i < entries->len; i++)
-    json_builder_add_string_value (b, ((SbxRuntimeEntry *) g_ptr_array_index (entries, i))->name);
-  json_builder_end_array (b);
+    sbx_json_append (names, sbx_json_string_new (((SbxRuntimeEntry *) g_ptr_array_index (entries, i))->name));
+  return names;
 }
 
-static void
-add_member (JsonBuilder *b, const char *member, JsonNode *value)
-{
-  json_builder_set_member_name (b, member);
-  json_builder_add_value (b, value);
-}
-
-JsonNode *
+json_t *
 sbx_run_plan_exec_to_json (const SbxRunPlan *plan)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_t *o = json_object ();
 
-  json_builder_begin_object (b);
-  add_member (b, "user", plan->user != NULL ? json_node_init_string (json_node_alloc (), plan->user) : json_node_new (JSON_NODE_NULL));
-  add_member (b, "cwd", json_node_init_string (json_node_alloc (), plan->cwd));
-  sbx_json_builder_add_strv (b, "env", plan->env);
-  add_member (b, "keep_id", json_node_init_boolean (json_node_alloc (), plan->ids.mode == SBX_USERNS_KEEP_ID));
-  add_member (b, "single", json_node_init_boolean (json_node_alloc (), plan->ids.single));
-  add_member (b, "caller_uid", json_node_init_int (json_node_alloc (), plan->ids.caller_uid));
-  add_member (b, "caller_gid", json_node_init_int (json_node_alloc (), plan->ids.caller_gid));
-  add_uid_map (b, &plan->ids.uid_map);
-  add_member (b, "apparmor", json_node_init_boolean (json_node_alloc (), plan->use_apparmor));
-  add_member (b, "apparmor_label", plan->apparmor_label != NULL ? json_node_init_string (json_node_alloc (), plan->apparmor_label) : json_node_new (JSON_NODE_NULL));
-  add_member (b, "unshare_flags", json_node_init_int (json_node_alloc (), plan->unshare_flags));
-  add_member (b, "runtime_dir", json_node_init_boolean (json_node_alloc (), plan->runtime_dir));
-  add_runtime_entries (b, plan->runtime_entries);
-  add_member (b, "x11_display", plan->x11_display != NULL ? json_node_init_string (json_node_alloc (), plan->x11_display) : json_node_new (JSON_NODE_NULL));
-  add_member (b, "home_mode", json_node_init_int (json_node_alloc (), plan->home_mode));
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  sbx_json_set (o, "user", sbx_json_string_new (plan->user));
+  sbx_json_set (o, "cwd", sbx_json_string_new (plan->cwd));
+  sbx_json_set_strv (o, "env", plan->env);
+  sbx_json_set (o, "keep_id", json_boolean (plan->ids.mode == SBX_USERNS_KEEP_ID));
+  sbx_json_set (o, "single", json_boolean (plan->ids.single));
+  sbx_json_set (o, "caller_uid", json_integer (plan->ids.caller_uid));
+  sbx_json_set (o, "caller_gid", json_integer (plan->ids.caller_gid));
+  sbx_json_set (o, "uid_map", uid_map_json (&plan->ids.uid_map));
+  sbx_json_set (o, "apparmor", json_boolean (plan->use_apparmor));
+  sbx_json_set (o, "apparmor_label", sbx_json_string_new (plan->apparmor_label));
+  sbx_json_set (o, "unshare_flags", json_integer (plan->unshare_flags));
+  sbx_json_set (o, "runtime_dir", json_boolean (plan->runtime_dir));
+  sbx_json_set (o, "runtime_entries", runtime_entries_json (plan->runtime_entries));
+  sbx_json_set (o, "x11_display", sbx_json_string_new (plan->x11_display));
+  sbx_json_set (o, "home_mode", json_integer (plan->home_mode));
+  return o;
+}
+
+/* A number or boolean as an integer (a real truncated, true 1); 0 for the rest. */
+static json_int_t
+to_int (const json_t *value)
+{
+  if (json_is_integer (value))
+    return json_integer_value (value);
+  if (json_is_real (value))
+    return (json_int_t) json_real_value (value);
+  return json_is_true (value) ? 1 : 0;
+}
+
+/* A boolean, a number not 0 as TRUE; FALSE for the rest (absent, null, a string...). */
+static gboolean
+member_bool (const json_t *o, const char *member)
+{
+  const json_t *value = json_object_get (o, member);
+
+  return json_is_number (value) ? json_number_value (value) != 0 : json_is_true (value);
 }
 
 static void
-read_uid_map (JsonObject *o, SbxIdMap *map)
+read_uid_map (const json_t *o, SbxIdMap *map)
 {
-  JsonArray *ranges = sbx_json_get_array (o, "uid_map");
+  json_t *ranges = sbx_json_get_array (o, "uid_map");
 
   map->n_ranges = 0;
-  for (guint i = 0; ranges != NULL && i < json_array_get_length (ranges) && i < SBX_IDMAP_MAX_RANGES; i++)
+  for (size_t i = 0; i < json_array_size (ranges) && i < SBX_IDMAP_MAX_RANGES; i++)
     {
-      JsonNode *node = json_array_get_element (ranges, i);
-      JsonArray *r = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+      json_t *r = json_array_get (ranges, i);
 
-      if (r == NULL || json_array_get_length (r) != 3)
+      if (!json_is_array (r) || json_array_size (r) != 3)
         continue;
-      map->ranges[map->n_ranges++] = (SbxIdRange) { (guint32) json_array_get_int_element (r, 0),
-                                                    (guint32) json_array_get_int_element (r, 1),
-                                                    (guint32) json_array_get_int_element (r, 2) };
+      map->ranges[map->n_ranges++] = (SbxIdRange) { (guint32) to_int (json_array_get (r, 0)),
+                                                    (guint32) to_int (json_array_get (r, 1)),
+                                                    (guint32) to_int (json_array_get (r, 2)) };
     }
 }
 
 static void
-read_runtime_entries (JsonObject *o, SbxRunPlan *plan)
+read_runtime_entries (const json_t *o, SbxRunPlan *plan)
 {
   g_auto(GStrv) names = sbx_json_dup_strv (o, "runtime_entries");
 
@@ -97,9 +108,9 @@ read_runtime_entries (JsonObject *o, SbxRunPlan *plan)
 }
 
 gboolean
-sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error)
+sbx_run_plan_exec_from_json (json_t *node, SbxRunPlan *plan, GError **error)
 {
-  JsonObject *o = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  const json_t *o = json_is_object (node) ? node : NULL;
 
   if (o == NULL || sbx_json_get_string (o, "cwd") == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the registration says nothing of its command's "
@@ -108,18 +119,17 @@ sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error)
   plan->user = g_strdup (sbx_json_get_string (o, "user"));
   plan->cwd = g_strdup (sbx_json_get_string (o, "cwd"));
   plan->env = sbx_json_dup_strv (o, "env");
-  plan->ids.mode = json_object_get_boolean_member_with_default (o, "keep_id", FALSE) ? SBX_USERNS_KEEP_ID
-                                                                                     : SBX_USERNS_DEFAULT;
-  plan->ids.single = json_object_get_boolean_member_with_default (o, "single", FALSE);
-  plan->ids.caller_uid = (uid_t) json_object_get_int_member_with_default (o, "caller_uid", 0);
-  plan->ids.caller_gid = (gid_t) json_object_get_int_member_with_default (o, "caller_gid", 0);
+  plan->ids.mode = member_bool (o, "keep_id") ? SBX_USERNS_KEEP_ID : SBX_USERNS_DEFAULT;
+  plan->ids.single = member_bool (o, "single");
+  plan->ids.caller_uid = (uid_t) to_int (json_object_get (o, "caller_uid"));
+  plan->ids.caller_gid = (gid_t) to_int (json_object_get (o, "caller_gid"));
   read_uid_map (o, &plan->ids.uid_map);
-  plan->use_apparmor = json_object_get_boolean_member_with_default (o, "apparmor", FALSE);
+  plan->use_apparmor = member_bool (o, "apparmor");
   plan->apparmor_label = g_strdup (sbx_json_get_string (o, "apparmor_label"));
-  plan->unshare_flags = (int) json_object_get_int_member_with_default (o, "unshare_flags", 0);
-  plan->runtime_dir = json_object_get_boolean_member_with_default (o, "runtime_dir", FALSE);
+  plan->unshare_flags = (int) to_int (json_object_get (o, "unshare_flags"));
+  plan->runtime_dir = member_bool (o, "runtime_dir");
   read_runtime_entries (o, plan);
   plan->x11_display = g_strdup (sbx_json_get_string (o, "x11_display"));
-  plan->home_mode = (SbxHomeMode) json_object_get_int_member_with_default (o, "home_mode", 0);
+  plan->home_mode = (SbxHomeMode) to_int (json_object_get (o, "home_mode"));
   return TRUE;
 }

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include <sys/types.h>
 #include "idmap.h"
 #include "netopts.h"
@@ -96,7 +96,7 @@ gboolean sbx_run_plan_make (SbxStore *store, const SbxImage *image, const SbxRun
  * command's user, cwd and env, the id layout, AppArmor used or not, the namespaces, what the
  * desktop adds to the environment), as the registration's "exec" member; and back into an
  * exec's plan.  FALSE with @error when @node is not such an object. */
-JsonNode *sbx_run_plan_exec_to_json (const SbxRunPlan *plan);
-gboolean sbx_run_plan_exec_from_json (JsonNode *node, SbxRunPlan *plan, GError **error);
+json_t *sbx_run_plan_exec_to_json (const SbxRunPlan *plan);
+gboolean sbx_run_plan_exec_from_json (json_t *node, SbxRunPlan *plan, GError **error);
 
 G_END_DECLS

@@ -25,9 +25,9 @@ sbx_run_state_free (SbxRunState *state)
   g_free (state->image);
   g_free (state->profile);
   g_free (state->profile_path);
-  g_clear_pointer (&state->profile_json, json_node_unref);
+  g_clear_pointer (&state->profile_json, json_decref);
   g_free (state->profile_text);
-  g_clear_pointer (&state->exec, json_node_unref);
+  g_clear_pointer (&state->exec, json_decref);
   g_strfreev (state->command);
   g_free (state->network);
   g_strfreev (state->ports);
@@ -88,53 +88,44 @@ read_pid_namespace (void)
 /* ------------------------------------------------------------------ the file */
 
 static void
-add_string (JsonBuilder *builder, const char *member, const char *value)
+add_string (json_t *o, const char *member, const char *value)
 {
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  sbx_json_set (o, member, sbx_json_string_new (value));
 }
 
 static void
-add_int (JsonBuilder *builder, const char *member, gint64 value)
+add_int (json_t *o, const char *member, gint64 value)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
+  sbx_json_set (o, member, json_integer (value));
 }
 
 static char *
 state_to_data (const SbxRunState *state, gsize *out_length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_t) o = json_object ();
   g_autofree char *text = NULL;
   g_autoptr(GString) whole = NULL;
   gsize length;
 
-  json_builder_begin_object (builder);
-  add_string (builder, "id", state->id);
-  add_string (builder, "name", state->name);
-  add_string (builder, "image", state->image);
-  add_string (builder, "profile", state->profile);
-  add_string (builder, "profile_path", state->profile_path);
-  sbx_json_builder_add_strv (builder, "command", state->command);
-  add_int (builder, "supervisor_pid", state->supervisor_pid);
-  add_int (builder, "supervisor_start_time", (gint64) state->supervisor_start);
-  add_int (builder, "setup_pid", state->setup_pid);
-  add_int (builder, "created", state->created);
-  add_string (builder, "network", state->network);
-  sbx_json_builder_add_strv (builder, "ports", state->ports);
-  add_string (builder, "scope", state->scope);
-  add_string (builder, "run_dir", state->run_dir);
-  add_string (builder, "boot_id", state->boot_id);
-  add_string (builder, "pid_namespace", state->pid_namespace);
-  json_builder_set_member_name (builder, "exec");
-  json_builder_add_value (builder, state->exec != NULL ? json_node_copy (state->exec) : json_node_new (JSON_NODE_NULL));
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = sbx_json_to_text (root, FALSE, &length);
+  add_string (o, "id", state->id);
+  add_string (o, "name", state->name);
+  add_string (o, "image", state->image);
+  add_string (o, "profile", state->profile);
+  add_string (o, "profile_path", state->profile_path);
+  sbx_json_set_strv (o, "command", state->command);
+  add_int (o, "supervisor_pid", state->supervisor_pid);
+  add_int (o, "supervisor_start_time", (gint64) state->supervisor_start);
+  add_int (o, "setup_pid", state->setup_pid);
+  add_int (o, "created", state->created);
+  add_string (o, "network", state->network);
+  sbx_json_set_strv (o, "ports", state->ports);
+  add_string (o, "scope", state->scope);
+  add_string (o, "run_dir", state->run_dir);
+  add_string (o, "boot_id", state->boot_id);
+  add_string (o, "pid_namespace", state->pid_namespace);
+  /* Shared, not copied: this tree is only written out. */
+  sbx_json_set (o, "exec", state->exec != NULL ? json_incref (state->exec) : json_null ());
+  text = sbx_json_to_text (o, FALSE, &length);
   /* The profile's own text (the profile cache has it) goes in as it is, last: generated again
    * from a tree it took a millisecond, at every start. */
   whole = g_string_new_len (text, length - 1); /* all but the closing '}' */
@@ -144,25 +135,45 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   return g_string_free (g_steal_pointer (&whole), FALSE);
 }
 
+/* The integer of @member: a real truncated, a boolean 1 or 0; 0 when absent or another type. */
+static json_int_t
+member_int (const json_t *o, const char *member)
+{
+  const json_t *value = json_object_get (o, member);
+
+  if (json_is_integer (value))
+    return json_integer_value (value);
+  if (json_is_real (value))
+    return (json_int_t) json_real_value (value);
+  return json_is_true (value) ? 1 : 0;
+}
+
+/* @member when it is an object (a new reference), else NULL. */
+static json_t *
+member_object_ref (const json_t *o, const char *member)
+{
+  json_t *value = sbx_json_get_object (o, member);
+
+  return value != NULL ? json_incref (value) : NULL;
+}
+
 static SbxRunState *
-state_from_object (JsonObject *o, const char *path)
+state_from_object (const json_t *o, const char *path)
 {
   g_autoptr(SbxRunState) state = g_new0 (SbxRunState, 1);
-  JsonNode *profile = json_object_get_member (o, "effective_profile");
-  JsonNode *exec = json_object_get_member (o, "exec");
 
   state->id = g_strdup (sbx_json_get_string (o, "id"));
   state->name = g_strdup (sbx_json_get_string (o, "name"));
   state->image = g_strdup (sbx_json_get_string (o, "image"));
   state->profile = g_strdup (sbx_json_get_string (o, "profile"));
   state->profile_path = g_strdup (sbx_json_get_string (o, "profile_path"));
-  state->profile_json = profile != NULL && JSON_NODE_HOLDS_OBJECT (profile) ? json_node_copy (profile) : NULL;
-  state->exec = exec != NULL && JSON_NODE_HOLDS_OBJECT (exec) ? json_node_copy (exec) : NULL;
+  state->profile_json = member_object_ref (o, "effective_profile");
+  state->exec = member_object_ref (o, "exec");
   state->command = sbx_json_dup_strv (o, "command");
-  state->supervisor_pid = (pid_t) json_object_get_int_member_with_default (o, "supervisor_pid", 0);
-  state->supervisor_start = (guint64) json_object_get_int_member_with_default (o, "supervisor_start_time", 0);
-  state->setup_pid = (pid_t) json_object_get_int_member_with_default (o, "setup_pid", 0);
-  state->created = json_object_get_int_member_with_default (o, "created", 0);
+  state->supervisor_pid = (pid_t) member_int (o, "supervisor_pid");
+  state->supervisor_start = (guint64) member_int (o, "supervisor_start_time");
+  state->setup_pid = (pid_t) member_int (o, "setup_pid");
+  state->created = member_int (o, "created");
   state->network = g_strdup (sbx_json_get_string (o, "network"));
   state->ports = sbx_json_dup_strv (o, "ports");
   state->scope = g_strdup (sbx_json_get_string (o, "scope"));
@@ -180,17 +191,15 @@ state_from_object (JsonObject *o, const char *path)
 static SbxRunState *
 state_load (const char *path)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  json_error_t error;
+  g_autoptr(json_t) root = json_load_file (path, 0, &error);
   SbxRunState *state = NULL;
-  JsonNode *root;
 
-  if (json_parser_load_from_mapped_file (parser, path, &error) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    state = state_from_object (json_node_get_object (root), path);
+  if (json_is_object (root))
+    state = state_from_object (root, path);
   if (state == NULL)
     sbx_debug ("sbx", "run-state", "%s is not a registration: %s", path,
-               error != NULL ? error->message : "members missing");
+               root == NULL ? error.text : "members missing");
   return state;
 }
 

@@ -15,7 +15,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include <sys/types.h>
 
 G_BEGIN_DECLS
@@ -30,9 +30,9 @@ typedef struct {
   char *image;
   char *profile;            /* the profile asked for: a name or a file */
   char *profile_path;       /* a named sandbox's effective profile file, or NULL */
-  JsonNode *profile_json;   /* read from a registration: the effective profile (overrides applied), or NULL */
+  json_t *profile_json;     /* read from a registration: the effective profile (overrides applied), or NULL */
   char *profile_text;       /* to register: the same as one line of JSON (saved as it is), or NULL */
-  JsonNode *exec;           /* what `sbx exec` needs of the run's plan (plan.h), or NULL */
+  json_t *exec;             /* what `sbx exec` needs of the run's plan (plan.h), or NULL */
   char **command;           /* the command as run (argv) */
   pid_t supervisor_pid;     /* the `sbx run` process */
   guint64 supervisor_start; /* its start time: /proc/PID/stat field 22 */

@@ -25,22 +25,12 @@
 
 /* ------------------------------------------------------------------ small helpers */
 
-static JsonArray *
-string_array (const char * const *strv)
-{
-  JsonArray *array = json_array_new ();
-
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_array_add_string_element (array, strv[i]);
-  return array;
-}
-
 /* "a,b,c" -> ["a", "b", "c"]. */
-static JsonArray *
+static json_t *
 option_array (const char *options)
 {
   g_auto(GStrv) parts = g_strsplit (options, ",", -1);
-  return string_array ((const char * const *) parts);
+  return sbx_json_strv_new (parts);
 }
 
 /* ------------------------------------------------------------------ the user */
@@ -61,21 +51,21 @@ settle_user (const SbxSpecSource *source, SbxAccount *user, GError **error)
   return TRUE;
 }
 
-static JsonObject *
+static json_t *
 user_object (const SbxProfile *profile, const SbxAccount *user)
 {
-  JsonObject *object = json_object_new ();
+  json_t *object = json_object ();
 
-  json_object_set_int_member (object, "uid", user->uid);
-  json_object_set_int_member (object, "gid", user->gid);
+  sbx_json_set (object, "uid", json_integer (user->uid));
+  sbx_json_set (object, "gid", json_integer (user->gid));
   if (profile->have_umask)
-    json_object_set_int_member (object, "umask", profile->umask);
+    sbx_json_set (object, "umask", json_integer (profile->umask));
   if (user->groups->len > 0)
     {
-      JsonArray *gids = json_array_new ();
+      json_t *gids = json_array ();
       for (guint i = 0; i < user->groups->len; i++)
-        json_array_add_int_element (gids, g_array_index (user->groups, gid_t, i));
-      json_object_set_array_member (object, "additionalGids", gids);
+        sbx_json_append (gids, json_integer (g_array_index (user->groups, gid_t, i)));
+      sbx_json_set (object, "additionalGids", gids);
     }
   return object;
 }
@@ -126,7 +116,7 @@ command_env (const SbxSpecSource *source, const SbxAccount *user)
   return env;
 }
 
-static JsonObject *
+static json_t *
 capabilities_object (const SbxProfile *profile)
 {
   static const char * const sets[SBX_N_CAPSETS] = {
@@ -136,88 +126,86 @@ capabilities_object (const SbxProfile *profile)
     [SBX_CAPSET_PERMITTED] = "permitted",
     [SBX_CAPSET_AMBIENT] = "ambient",
   };
-  JsonObject *object = json_object_new ();
+  json_t *object = json_object ();
 
   for (int set = 0; set < SBX_N_CAPSETS; set++)
     {
-      JsonArray *names = json_array_new ();
+      json_t *names = json_array ();
       for (int cap = 0; cap < 64; cap++)
         if (profile->caps[set] & (G_GUINT64_CONSTANT (1) << cap))
           {
             char *name = cap_to_name (cap);
             g_autofree char *upper = g_ascii_strup (name, -1);
             cap_free (name);
-            json_array_add_string_element (names, upper);
+            sbx_json_append (names, sbx_json_string_new (upper));
           }
-      json_object_set_array_member (object, sets[set], names);
+      sbx_json_set (object, sets[set], names);
     }
   return object;
 }
 
-static JsonNode *
-rlimit_value_node (JsonNode *value)
+/* An rlimit's value: RLIM_INFINITY as the mark (a string), anything else as the integer. */
+static json_t *
+rlimit_value_new (json_t *value)
 {
   rlim_t limit = sbx_rlimit_value (value);
-  JsonNode *node = json_node_new (JSON_NODE_VALUE);
 
   if (limit == RLIM_INFINITY)
-    json_node_set_string (node, RLIM_INFINITY_MARK);
-  else
-    json_node_set_int (node, (gint64) limit);
-  return node;
+    return sbx_json_string_new (RLIM_INFINITY_MARK);
+  return json_integer ((json_int_t) limit);
 }
 
-static JsonArray *
-rlimits_array (JsonArray *rlimits)
+static json_t *
+rlimits_array (json_t *rlimits)
 {
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
-  for (guint i = 0; i < json_array_get_length (rlimits); i++)
+  for (size_t i = 0; i < json_array_size (rlimits); i++)
     {
-      JsonObject *in = json_array_get_object_element (rlimits, i);
-      JsonObject *out = json_object_new ();
+      json_t *in = json_array_get (rlimits, i);
+      json_t *out = json_object ();
 
-      json_object_set_string_member (out, "type", json_object_get_string_member (in, "type"));
-      json_object_set_member (out, "hard", rlimit_value_node (json_object_get_member (in, "hard")));
-      json_object_set_member (out, "soft", rlimit_value_node (json_object_get_member (in, "soft")));
-      json_array_add_object_element (array, out);
+      sbx_json_set (out, "type", sbx_json_string_new (sbx_json_get_string (in, "type")));
+      sbx_json_set (out, "hard", rlimit_value_new (json_object_get (in, "hard")));
+      sbx_json_set (out, "soft", rlimit_value_new (json_object_get (in, "soft")));
+      sbx_json_append (array, out);
     }
   return array;
 }
 
-static JsonObject *
-process_object (const SbxSpecSource *source, JsonObject *top, GError **error)
+static json_t *
+process_object (const SbxSpecSource *source, json_t *top, GError **error)
 {
   const SbxProfile *profile = source->profile;
   const char *cwd = profile->cwd != NULL ? profile->cwd : source->image->working_dir;
-  JsonArray *rlimits = sbx_json_get_array (sbx_json_get_object (top, "process"), "rlimits");
+  json_t *rlimits = sbx_json_get_array (sbx_json_get_object (top, "process"), "rlimits");
   g_auto(SbxAccount) user = { 0 };
   g_auto(GStrv) args = NULL;
   g_auto(GStrv) env = NULL;
   g_autofree char *abs_cwd = NULL;
-  JsonObject *process;
+  json_t *process;
 
   if ((args = command_args (source, error)) == NULL || !settle_user (source, &user, error))
     return NULL;
   env = command_env (source, &user);
   abs_cwd = g_canonicalize_filename (cwd != NULL && *cwd ? cwd : "/", "/");
 
-  process = json_object_new ();
-  json_object_set_boolean_member (process, "terminal", FALSE);
-  json_object_set_object_member (process, "user", user_object (profile, &user));
-  json_object_set_array_member (process, "args", string_array ((const char * const *) args));
-  json_object_set_array_member (process, "env", string_array ((const char * const *) env));
-  json_object_set_string_member (process, "cwd", abs_cwd);
-  json_object_set_object_member (process, "capabilities", capabilities_object (profile));
-  if (rlimits != NULL && json_array_get_length (rlimits) > 0)
-    json_object_set_array_member (process, "rlimits", rlimits_array (rlimits));
-  json_object_set_boolean_member (process, "noNewPrivileges", profile->no_new_privileges);
+  process = json_object ();
+  sbx_json_set (process, "terminal", json_false ());
+  sbx_json_set (process, "user", user_object (profile, &user));
+  sbx_json_set (process, "args", sbx_json_strv_new (args));
+  sbx_json_set (process, "env", sbx_json_strv_new (env));
+  sbx_json_set (process, "cwd", sbx_json_string_new (abs_cwd));
+  sbx_json_set (process, "capabilities", capabilities_object (profile));
+  if (json_array_size (rlimits) > 0)
+    sbx_json_set (process, "rlimits", rlimits_array (rlimits));
+  sbx_json_set (process, "noNewPrivileges", json_boolean (profile->no_new_privileges));
   if (profile->have_oom_score_adj)
-    json_object_set_int_member (process, "oomScoreAdj", profile->oom_score_adj);
+    sbx_json_set (process, "oomScoreAdj", json_integer (profile->oom_score_adj));
   if (source->apparmor_label != NULL)
-    json_object_set_string_member (process, "apparmorProfile", source->apparmor_label);
+    sbx_json_set (process, "apparmorProfile", sbx_json_string_new (source->apparmor_label));
   else if (source->use_apparmor && profile->apparmor_profile != NULL)
-    json_object_set_string_member (process, "apparmorProfile", profile->apparmor_profile);
+    sbx_json_set (process, "apparmorProfile", sbx_json_string_new (profile->apparmor_profile));
   return process;
 }
 
@@ -237,38 +225,45 @@ wants_network_namespace (const SbxProfile *profile, gboolean listed)
 }
 
 static void
-add_namespace (JsonArray *array, const char *type)
+add_namespace (json_t *array, const char *type)
 {
-  JsonObject *object = json_object_new ();
+  json_t *object = json_object ();
 
-  json_object_set_string_member (object, "type", type);
-  json_array_add_object_element (array, object);
+  sbx_json_set (object, "type", sbx_json_string_new (type));
+  sbx_json_append (array, object);
+}
+
+/* A listed namespace's "type", "" when it has none. */
+static const char *
+namespace_type (const json_t *ns)
+{
+  const char *type = sbx_json_get_string (ns, "type");
+
+  return type != NULL ? type : "";
 }
 
 /* The profile's namespaces (first of each type), user, mount and pid always, network as
  * sbx run would make it. */
-static JsonArray *
-namespaces_array (const SbxProfile *profile, JsonArray *listed, NamespaceSet *out)
+static json_t *
+namespaces_array (const SbxProfile *profile, json_t *listed, NamespaceSet *out)
 {
   static const char * const always[] = { "user", "mount", "pid" };
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
   gboolean net_listed = FALSE;
 
-  for (guint i = 0; listed != NULL && i < json_array_get_length (listed); i++)
-    net_listed |= g_strcmp0 (json_object_get_string_member_with_default (
-                               json_array_get_object_element (listed, i), "type", ""),
-                             "network") == 0;
+  for (size_t i = 0; i < json_array_size (listed); i++)
+    net_listed |= g_str_equal (namespace_type (json_array_get (listed, i)), "network");
   out->net = wants_network_namespace (profile, net_listed);
-  for (guint i = 0; listed != NULL && i < json_array_get_length (listed); i++)
+  for (size_t i = 0; i < json_array_size (listed); i++)
     {
-      JsonObject *ns = json_array_get_object_element (listed, i);
-      const char *type = json_object_get_string_member_with_default (ns, "type", "");
+      json_t *ns = json_array_get (listed, i);
+      const char *type = namespace_type (ns);
 
       if (g_hash_table_contains (seen, type) || (g_str_equal (type, "network") && !out->net))
         continue;
       g_hash_table_add (seen, (gpointer) type);
-      json_array_add_element (array, json_node_copy (json_array_get_element (listed, i)));
+      sbx_json_append (array, json_deep_copy (ns));
     }
   for (gsize i = 0; i < G_N_ELEMENTS (always); i++)
     if (!g_hash_table_contains (seen, always[i]))
@@ -280,34 +275,35 @@ namespaces_array (const SbxProfile *profile, JsonArray *listed, NamespaceSet *ou
   return array;
 }
 
-static JsonArray *
+static json_t *
 id_mappings (const SbxIdMap *map)
 {
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
   for (guint i = 0; i < map->n_ranges; i++)
     {
-      JsonObject *range = json_object_new ();
-      json_object_set_int_member (range, "containerID", map->ranges[i].inside);
-      json_object_set_int_member (range, "hostID", map->ranges[i].outside);
-      json_object_set_int_member (range, "size", map->ranges[i].count);
-      json_array_add_object_element (array, range);
+      json_t *range = json_object ();
+      sbx_json_set (range, "containerID", json_integer (map->ranges[i].inside));
+      sbx_json_set (range, "hostID", json_integer (map->ranges[i].outside));
+      sbx_json_set (range, "size", json_integer (map->ranges[i].count));
+      sbx_json_append (array, range);
     }
   return array;
 }
 
 /* ------------------------------------------------------------------ mounts */
 
-static JsonObject *
-mount_object (const char *destination, const char *type, const char *source, JsonArray *options)
+/* Takes @options (NULL: none). */
+static json_t *
+mount_object (const char *destination, const char *type, const char *source, json_t *options)
 {
-  JsonObject *object = json_object_new ();
+  json_t *object = json_object ();
 
-  json_object_set_string_member (object, "destination", destination);
-  json_object_set_string_member (object, "type", type);
-  json_object_set_string_member (object, "source", source);
+  sbx_json_set (object, "destination", sbx_json_string_new (destination));
+  sbx_json_set (object, "type", sbx_json_string_new (type));
+  sbx_json_set (object, "source", sbx_json_string_new (source));
   if (options != NULL)
-    json_object_set_array_member (object, "options", options);
+    sbx_json_set (object, "options", options);
   return object;
 }
 
@@ -338,7 +334,7 @@ add_standard_mounts (GPtrArray *mounts, const NamespaceSet *ns, const SbxIdLayou
 }
 
 /* A profile mount's options back in OCI's words. */
-static JsonArray *
+static json_t *
 mount_options (const SbxMount *mount)
 {
   static const struct {
@@ -354,31 +350,31 @@ mount_options (const SbxMount *mount)
     { MOUNT_ATTR_STRICTATIME, "strictatime", NULL },
     { MOUNT_ATTR_NODIRATIME, "nodiratime", NULL },
   };
-  JsonArray *options = json_array_new ();
+  json_t *options = json_array ();
 
   if (mount->kind == SBX_MOUNT_BIND)
-    json_array_add_string_element (options, mount->recursive ? "rbind" : "bind");
+    sbx_json_append (options, json_string (mount->recursive ? "rbind" : "bind"));
   for (gsize i = 0; i < G_N_ELEMENTS (attrs); i++)
     if (mount->attr_set & attrs[i].attr)
-      json_array_add_string_element (options, attrs[i].set);
+      sbx_json_append (options, json_string (attrs[i].set));
     else if ((mount->attr_clr & attrs[i].attr) && attrs[i].clr != NULL)
-      json_array_add_string_element (options, attrs[i].clr);
+      sbx_json_append (options, json_string (attrs[i].clr));
   if (mount->kind == SBX_MOUNT_TMPFS && mount->data != NULL)
     {
       g_auto(GStrv) data = g_strsplit (mount->data, ",", -1);
       for (guint i = 0; data[i] != NULL; i++)
-        json_array_add_string_element (options, data[i]);
+        sbx_json_append (options, sbx_json_string_new (data[i]));
     }
   return options;
 }
 
 /* The standard mounts, then the profile's; one on a standard destination takes its place. */
-static JsonArray *
+static json_t *
 mounts_array (const SbxProfile *profile, const NamespaceSet *ns, const SbxIdLayout *ids)
 {
-  g_autoptr(GPtrArray) mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GPtrArray) mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
   guint n_standard;
-  JsonArray *array = json_array_new ();
+  json_t *array = json_array ();
 
   add_standard_mounts (mounts, ns, ids);
   n_standard = mounts->len;
@@ -386,127 +382,111 @@ mounts_array (const SbxProfile *profile, const NamespaceSet *ns, const SbxIdLayo
     {
       const SbxMount *m = g_ptr_array_index (profile->mounts, i);
       gboolean bind = m->kind == SBX_MOUNT_BIND;
-      JsonObject *object = mount_object (m->destination, bind ? "bind" : "tmpfs",
-                                         bind ? m->source : "tmpfs", mount_options (m));
+      json_t *object = mount_object (m->destination, bind ? "bind" : "tmpfs",
+                                     bind ? m->source : "tmpfs", mount_options (m));
       guint j;
 
       for (j = 0; j < n_standard; j++)
-        if (g_str_equal (json_object_get_string_member (g_ptr_array_index (mounts, j), "destination"),
-                         m->destination))
+        if (g_str_equal (sbx_json_get_string (g_ptr_array_index (mounts, j), "destination"), m->destination))
           break;
       if (j < n_standard)
         {
-          json_object_unref (g_ptr_array_index (mounts, j));
+          json_decref (g_ptr_array_index (mounts, j));
           g_ptr_array_index (mounts, j) = object;
         }
       else
         g_ptr_array_add (mounts, object);
     }
   for (guint i = 0; i < mounts->len; i++)
-    json_array_add_object_element (array, json_object_ref (g_ptr_array_index (mounts, i)));
+    sbx_json_append (array, json_incref (g_ptr_array_index (mounts, i)));
   return array;
 }
 
 /* ------------------------------------------------------------------ the rest */
 
-static JsonObject *
-linux_object (const SbxSpecSource *source, JsonObject *top, NamespaceSet *ns)
+static json_t *
+linux_object (const SbxSpecSource *source, json_t *top, NamespaceSet *ns)
 {
   const SbxProfile *profile = source->profile;
-  JsonObject *in = sbx_json_get_object (top, "linux");
-  JsonObject *resources = sbx_json_get_object (in, "resources");
-  JsonObject *object = json_object_new ();
+  json_t *in = sbx_json_get_object (top, "linux");
+  json_t *resources = sbx_json_get_object (in, "resources");
+  json_t *object = json_object ();
 
-  json_object_set_array_member (object, "namespaces",
-                                namespaces_array (profile, sbx_json_get_array (in, "namespaces"), ns));
-  json_object_set_array_member (object, "uidMappings", id_mappings (&source->ids->uid_map));
-  json_object_set_array_member (object, "gidMappings", id_mappings (&source->ids->gid_map));
-  json_object_set_array_member (object, "maskedPaths",
-                                string_array ((const char * const *) profile->masked_paths));
-  json_object_set_array_member (object, "readonlyPaths",
-                                string_array ((const char * const *) profile->readonly_paths));
+  sbx_json_set (object, "namespaces", namespaces_array (profile, sbx_json_get_array (in, "namespaces"), ns));
+  sbx_json_set (object, "uidMappings", id_mappings (&source->ids->uid_map));
+  sbx_json_set (object, "gidMappings", id_mappings (&source->ids->gid_map));
+  sbx_json_set (object, "maskedPaths", sbx_json_strv_new (profile->masked_paths));
+  sbx_json_set (object, "readonlyPaths", sbx_json_strv_new (profile->readonly_paths));
   if (profile->seccomp_rules != NULL)
-    json_object_set_member (object, "seccomp", json_node_copy (profile->seccomp_rules));
+    sbx_json_set (object, "seccomp", json_deep_copy (profile->seccomp_rules));
   if (resources != NULL)
-    json_object_set_member (object, "resources", json_node_copy (json_object_get_member (in, "resources")));
+    sbx_json_set (object, "resources", json_deep_copy (resources));
   return object;
 }
 
-static JsonObject *
-annotations_object (const SbxSpecSource *source, JsonObject *top)
+/* The profile's annotations (a copy, in their order), then sbx's two. */
+static json_t *
+annotations_object (const SbxSpecSource *source, json_t *top)
 {
-  JsonObject *in = sbx_json_get_object (top, "annotations");
-  JsonObject *object = json_object_new ();
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
+  json_t *in = sbx_json_get_object (top, "annotations");
+  json_t *object = in != NULL ? json_deep_copy (in) : json_object ();
 
-  if (in != NULL)
-    {
-      json_object_iter_init (&iter, in);
-      while (json_object_iter_next (&iter, &key, &value))
-        json_object_set_member (object, key, json_node_copy (value));
-    }
-  json_object_set_string_member (object, "org.sbx.image", source->image->name);
-  json_object_set_string_member (object, "org.sbx.profile", source->profile->name);
+  sbx_json_set (object, "org.sbx.image", sbx_json_string_new (source->image->name));
+  sbx_json_set (object, "org.sbx.profile", sbx_json_string_new (source->profile->name));
   return object;
 }
 
-JsonNode *
+json_t *
 sbx_spec_build (const SbxSpecSource *source, GError **error)
 {
   const SbxProfile *profile = source->profile;
-  JsonObject *top = json_node_get_object (profile->json);
-  g_autoptr(JsonObject) config = json_object_new ();
-  JsonObject *process = process_object (source, top, error);
-  JsonObject *root;
-  JsonNode *node;
+  json_t *top = profile->json;
+  g_autoptr(json_t) config = json_object ();
+  json_t *process = process_object (source, top, error);
+  json_t *hooks = sbx_json_get_object (top, "hooks");
+  json_t *root;
   NamespaceSet ns = { 0 };
-  JsonObject *linux_;
+  json_t *linux_;
 
   if (process == NULL)
     return NULL;
   linux_ = linux_object (source, top, &ns);
-  json_object_set_string_member (config, "ociVersion", OCI_VERSION);
-  json_object_set_object_member (config, "process", process);
-  root = json_object_new ();
-  json_object_set_string_member (root, "path", "rootfs");
-  json_object_set_boolean_member (root, "readonly", profile->root_readonly);
-  json_object_set_object_member (config, "root", root);
+  sbx_json_set (config, "ociVersion", json_string (OCI_VERSION));
+  sbx_json_set (config, "process", process);
+  root = json_object ();
+  sbx_json_set (root, "path", json_string ("rootfs"));
+  sbx_json_set (root, "readonly", json_boolean (profile->root_readonly));
+  sbx_json_set (config, "root", root);
   if (ns.uts)
     {
       /* A runtime refuses a hostname without a uts namespace of the container's own. */
-      json_object_set_string_member (config, "hostname",
-                                     profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME);
+      sbx_json_set (config, "hostname",
+                    sbx_json_string_new (profile->hostname != NULL ? profile->hostname : SBX_DEFAULT_HOSTNAME));
       if (profile->domainname != NULL)
-        json_object_set_string_member (config, "domainname", profile->domainname);
+        sbx_json_set (config, "domainname", sbx_json_string_new (profile->domainname));
     }
-  json_object_set_array_member (config, "mounts", mounts_array (profile, &ns, source->ids));
-  json_object_set_object_member (config, "linux", linux_);
-  json_object_set_object_member (config, "annotations", annotations_object (source, top));
-  if (sbx_json_get_object (top, "hooks") != NULL) /* OCI's own: the same meaning to any runtime */
-    json_object_set_member (config, "hooks", json_node_copy (json_object_get_member (top, "hooks")));
-
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, config);
-  return node;
+  sbx_json_set (config, "mounts", mounts_array (profile, &ns, source->ids));
+  sbx_json_set (config, "linux", linux_);
+  sbx_json_set (config, "annotations", annotations_object (source, top));
+  if (hooks != NULL) /* OCI's own: the same meaning to any runtime */
+    sbx_json_set (config, "hooks", json_deep_copy (hooks));
+  return g_steal_pointer (&config);
 }
 
 /* ------------------------------------------------------------------ writing */
 
 static guint
-count_infinity_marks (JsonNode *config)
+count_infinity_marks (json_t *config)
 {
-  JsonArray *rlimits = sbx_json_get_array (sbx_json_get_object (json_node_get_object (config), "process"), "rlimits");
+  json_t *rlimits = sbx_json_get_array (sbx_json_get_object (config, "process"), "rlimits");
   guint n = 0;
 
-  for (guint i = 0; rlimits != NULL && i < json_array_get_length (rlimits); i++)
+  for (size_t i = 0; i < json_array_size (rlimits); i++)
     {
-      JsonObject *r = json_array_get_object_element (rlimits, i);
+      json_t *r = json_array_get (rlimits, i);
       const char *limits[] = { "soft", "hard" };
       for (gsize j = 0; j < G_N_ELEMENTS (limits); j++)
-        n += g_strcmp0 (json_object_get_string_member_with_default (r, limits[j], NULL),
-                        RLIM_INFINITY_MARK) == 0;
+        n += g_strcmp0 (sbx_json_get_string (r, limits[j]), RLIM_INFINITY_MARK) == 0;
     }
   return n;
 }
@@ -522,21 +502,14 @@ count_occurrences (const char *haystack, const char *needle)
 }
 
 char *
-sbx_spec_to_data (JsonNode *config, GError **error)
+sbx_spec_to_data (json_t *config, GError **error)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) mark = json_node_new (JSON_NODE_VALUE);
-  g_autofree char *mark_text = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(json_t) mark = sbx_json_string_new (RLIM_INFINITY_MARK);
+  g_autofree char *mark_text = sbx_json_to_text (mark, FALSE, NULL); /* quoted and escaped */
+  g_autofree char *text = sbx_json_to_text (config, TRUE, NULL);
   GString *out;
   guint expected = count_infinity_marks (config);
 
-  json_node_set_string (mark, RLIM_INFINITY_MARK);
-  mark_text = json_to_string (mark, FALSE);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, config);
-  text = json_generator_to_data (generator, NULL);
   /* The mark stands alone as a string only where we put it; anywhere else (a profile's own
    * string holding it) the counts differ and nothing is written. */
   if (count_occurrences (text, mark_text) != expected)

@@ -33,7 +33,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include "idmap.h"
 #include "profile.h"
 #include "store.h"
@@ -52,10 +52,10 @@ typedef struct {
 
 /* The config.json for @source; fails (SBX_ERROR_INVALID_ARG) when there is no command or the
  * image's user or group (a name) is not in its /etc/passwd or /etc/group. */
-JsonNode *sbx_spec_build (const SbxSpecSource *source, GError **error);
+json_t *sbx_spec_build (const SbxSpecSource *source, GError **error);
 
 /* @config as pretty JSON text, newline-terminated.  Unlimited rlimits come out as
- * 18446744073709551615 (json-glib has no unsigned 64-bit integers). */
-char *sbx_spec_to_data (JsonNode *config, GError **error);
+ * 18446744073709551615 (jansson has no unsigned 64-bit integers). */
+char *sbx_spec_to_data (json_t *config, GError **error);
 
 G_END_DECLS

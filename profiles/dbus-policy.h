@@ -14,6 +14,12 @@
 
 G_BEGIN_DECLS
 
+/* The D-Bus specification's names, as GIO's g_dbus_is_name (without unique names),
+ * g_dbus_is_interface_name and g_dbus_is_member_name answer. */
+gboolean sbx_dbus_is_well_known_name (const char *name);
+gboolean sbx_dbus_is_interface_name (const char *name);
+gboolean sbx_dbus_is_member_name (const char *name);
+
 /* A name for --talk, --own or --see.  Unique names (":1.42") are refused: they change
  * with every connection. */
 gboolean sbx_dbus_name_check (const char *name, GError **error);

@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* json-doc.c: JSON documents with positions.
  *
- * One strict pass over the text checks RFC 8259 syntax exactly and builds json-glib's tree
- * as it goes; json-glib's own parser is not used.  It was lenient where a profile must not
- * be (comments, leading zeros, raw control characters, text after the value), recursed
- * without a depth limit, collapsed duplicate keys silently (a second "noNewPrivileges", or
- * "no\u004eewPrivileges", must not quietly override the first), read integers past 64
- * bits as -1, and was half of a profile's load time.
+ * One strict pass over the text checks RFC 8259 syntax exactly and builds a jansson tree as
+ * it goes; no library parser is used.  Those are lenient where a profile must not be
+ * (json-glib took comments, leading zeros, raw control characters and text after the value,
+ * recursed without a depth limit and read integers past 64 bits as -1; both it and jansson
+ * collapse duplicate keys by default, and a second "noNewPrivileges", or
+ * "no\u004eewPrivileges", must not quietly override the first), and none knows positions.
  *
  * Where each key and array element starts (keyed by its path) is only needed for a
  * complaint, so the pass runs twice at most: quickly first, building the tree (no paths
  * built), and again recording every position, building nothing, when a complaint needs one
  * (the text is kept for that) or to word its own error with the path. */
 #include "json-doc.h"
+#include "json-util.h"
 #include "sbx-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@
 struct _SbxJsonDoc {
   gint ref_count;
   char *name;
-  JsonNode *root;
+  json_t *root;
   GBytes *text;          /* what was parsed, for the positions */
   GHashTable *positions; /* path -> packed (line << 32 | col), both from 1; NULL until needed */
 };
@@ -277,12 +279,12 @@ scan_number_text (Scanner *s)
   return TRUE;
 }
 
-/* A number, as json-glib's parser typed them: an integer (gint64) without a fraction or an
- * exponent, a double with one.  Integers up to G_MAXUINT64 are kept as json-glib kept them,
- * cast to gint64 (OCI's unsigned fields: an rlimit of 18446744073709551615 reads as -1,
- * RLIM_INFINITY); one that fits in no 64 bits is refused, where json-glib saturated it. */
+/* A number: an integer (64-bit) without a fraction or an exponent, a real with one.
+ * Integers up to G_MAXUINT64 are kept cast to 64 signed bits (OCI's unsigned fields: an
+ * rlimit of 18446744073709551615 reads as -1, RLIM_INFINITY); one that fits in no 64 bits
+ * is refused. */
 static gboolean
-scan_number (Scanner *s, JsonNode **out)
+scan_number (Scanner *s, json_t **out)
 {
   guint line = s->line, col = s->col;
   const char *start = s->p;
@@ -295,8 +297,11 @@ scan_number (Scanner *s, JsonNode **out)
   text = g_strndup (start, s->p - start);
   if (strpbrk (text, ".eE") != NULL)
     {
+      double real = g_ascii_strtod (text, NULL);
+      if (!isfinite (real)) /* jansson holds finite reals only */
+        return fail_at (s, line, col, "number out of range (too large for a double)");
       if (out != NULL)
-        *out = json_node_init_double (json_node_alloc (), g_ascii_strtod (text, NULL));
+        *out = json_real (real);
       return TRUE;
     }
   if (text[0] == '-' ? !g_ascii_string_to_signed (text, 10, G_MININT64, 0, &value, NULL)
@@ -305,12 +310,12 @@ scan_number (Scanner *s, JsonNode **out)
   if (text[0] != '-')
     value = (gint64) unsigned_value;
   if (out != NULL)
-    *out = json_node_init_int (json_node_alloc (), value);
+    *out = json_integer (value);
   return TRUE;
 }
 
 static gboolean
-scan_literal (Scanner *s, JsonNode **out)
+scan_literal (Scanner *s, json_t **out)
 {
   static const char * const literals[] = { "true", "false", "null" };
 
@@ -323,8 +328,7 @@ scan_literal (Scanner *s, JsonNode **out)
           for (gsize j = 0; j < n; j++)
             advance (s);
           if (out != NULL)
-            *out = i == 2 ? json_node_init_null (json_node_alloc ())
-                          : json_node_init_boolean (json_node_alloc (), i == 0);
+            *out = i == 2 ? json_null () : json_boolean (i == 0);
           return TRUE;
         }
     }
@@ -332,14 +336,14 @@ scan_literal (Scanner *s, JsonNode **out)
 }
 
 static gboolean
-scan_string_value (Scanner *s, JsonNode **out)
+scan_string_value (Scanner *s, json_t **out)
 {
   g_autofree char *text = NULL;
 
   if (!scan_string (s, out != NULL ? &text : NULL))
     return FALSE;
   if (out != NULL)
-    *out = json_node_init_string (json_node_alloc (), text);
+    *out = sbx_json_string_new (text);
   return TRUE;
 }
 
@@ -357,16 +361,16 @@ record (Scanner *s, const char *path, guint line, guint col)
   return fail_at (s, line, col, message);
 }
 
-static gboolean scan_value (Scanner *s, const char *path, guint depth, JsonNode **out);
+static gboolean scan_value (Scanner *s, const char *path, guint depth, json_t **out);
 
 /* One "key": value, added to @object (the quick pass; NULL in the recording one). */
 static gboolean
-scan_member (Scanner *s, const char *path, guint depth, JsonObject *object)
+scan_member (Scanner *s, const char *path, guint depth, json_t *object)
 {
   guint line = s->line, col = s->col;
   g_autofree char *key = NULL;
   g_autofree char *member = NULL;
-  JsonNode *value = NULL;
+  json_t *value = NULL;
 
   if (at_end (s) || *s->p != '"')
     return fail_here (s, "'\"' to start a key");
@@ -378,7 +382,7 @@ scan_member (Scanner *s, const char *path, guint depth, JsonObject *object)
       if (!record (s, member, line, col))
         return FALSE;
     }
-  else if (json_object_has_member (object, key))
+  else if (json_object_get (object, key) != NULL)
     return fail_at (s, s->line, s->col, "duplicate key"); /* reworded by the second pass */
   skip_ws (s);
   if (!expect_char (s, ':', "':' after the key"))
@@ -387,14 +391,14 @@ scan_member (Scanner *s, const char *path, guint depth, JsonObject *object)
   if (!scan_value (s, member, depth + 1, object != NULL ? &value : NULL))
     return FALSE;
   if (object != NULL)
-    json_object_set_member (object, key, value);
+    sbx_json_set (object, key, value);
   return TRUE;
 }
 
 static gboolean
-scan_object (Scanner *s, const char *path, guint depth, JsonNode **out)
+scan_object (Scanner *s, const char *path, guint depth, json_t **out)
 {
-  g_autoptr(JsonObject) object = out != NULL ? json_object_new () : NULL;
+  g_autoptr(json_t) object = out != NULL ? json_object () : NULL;
 
   advance (s);
   skip_ws (s);
@@ -417,14 +421,14 @@ scan_object (Scanner *s, const char *path, guint depth, JsonNode **out)
         break;
       }
   if (out != NULL)
-    *out = json_node_init_object (json_node_alloc (), object);
+    *out = g_steal_pointer (&object);
   return TRUE;
 }
 
 static gboolean
-scan_array (Scanner *s, const char *path, guint depth, JsonNode **out)
+scan_array (Scanner *s, const char *path, guint depth, json_t **out)
 {
-  g_autoptr(JsonArray) array = out != NULL ? json_array_new () : NULL;
+  g_autoptr(json_t) array = out != NULL ? json_array () : NULL;
   guint index = 0;
 
   advance (s);
@@ -435,13 +439,13 @@ scan_array (Scanner *s, const char *path, guint depth, JsonNode **out)
     for (;;)
       {
         g_autofree char *element = s->positions != NULL ? sbx_json_path_element (path, index++) : NULL;
-        JsonNode *value = NULL;
+        json_t *value = NULL;
 
         if ((element != NULL && !record (s, element, s->line, s->col)) ||
             !scan_value (s, element, depth + 1, array != NULL ? &value : NULL))
           return FALSE;
         if (array != NULL)
-          json_array_add_element (array, value);
+          sbx_json_append (array, value);
         skip_ws (s);
         if (!at_end (s) && *s->p == ',')
           {
@@ -454,13 +458,13 @@ scan_array (Scanner *s, const char *path, guint depth, JsonNode **out)
         break;
       }
   if (out != NULL)
-    *out = json_node_init_array (json_node_alloc (), array);
+    *out = g_steal_pointer (&array);
   return TRUE;
 }
 
 /* One value; *@out (when not NULL) is its node. */
 static gboolean
-scan_value (Scanner *s, const char *path, guint depth, JsonNode **out)
+scan_value (Scanner *s, const char *path, guint depth, json_t **out)
 {
   g_autofree char *message = NULL;
 
@@ -493,11 +497,11 @@ scan_value (Scanner *s, const char *path, guint depth, JsonNode **out)
 }
 
 /* The whole text: one value with nothing but white space around it; *@out (when not NULL)
- * is its tree, sealed as json-glib's immutable parser left it. */
+ * is its tree. */
 static gboolean
-scan_document (Scanner *s, JsonNode **out)
+scan_document (Scanner *s, json_t **out)
 {
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_t) root = NULL;
 
   skip_ws (s);
   if (at_end (s))
@@ -510,10 +514,7 @@ scan_document (Scanner *s, JsonNode **out)
   if (!at_end (s))
     return fail_here (s, "the end of the document");
   if (out != NULL)
-    {
-      json_node_seal (root);
-      *out = g_steal_pointer (&root);
-    }
+    *out = g_steal_pointer (&root);
   return TRUE;
 }
 
@@ -639,7 +640,7 @@ sbx_json_doc_unref (SbxJsonDoc *doc)
   if (doc == NULL || !g_atomic_int_dec_and_test (&doc->ref_count))
     return;
   g_free (doc->name);
-  g_clear_pointer (&doc->root, json_node_unref);
+  g_clear_pointer (&doc->root, json_decref);
   g_clear_pointer (&doc->text, g_bytes_unref);
   g_clear_pointer (&doc->positions, g_hash_table_unref);
   g_free (doc);
@@ -651,7 +652,7 @@ sbx_json_doc_get_name (SbxJsonDoc *doc)
   return doc->name;
 }
 
-JsonNode *
+json_t *
 sbx_json_doc_get_root (SbxJsonDoc *doc)
 {
   return doc->root;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* json-doc.h: a JSON document, strictly read into json-glib's tree, that remembers where
+/* json-doc.h: a JSON document, strictly read into a jansson tree, that remembers where
  * each value came from, so a complaint about any value can say "file:line:col: path: what
  * is wrong".
  *
@@ -8,7 +8,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 
 G_BEGIN_DECLS
 
@@ -27,7 +27,7 @@ void sbx_json_doc_unref (SbxJsonDoc *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SbxJsonDoc, sbx_json_doc_unref)
 
 const char *sbx_json_doc_get_name (SbxJsonDoc *doc);
-JsonNode *sbx_json_doc_get_root (SbxJsonDoc *doc);
+json_t *sbx_json_doc_get_root (SbxJsonDoc *doc);
 
 /* Sets @error (SBX_ERROR_INVALID_ARG) to "NAME:LINE:COL: PATH: MESSAGE".  The position is
  * the key's for an object member (so an unknown key points at itself), the value's start

@@ -4,6 +4,7 @@
  * run see one effective profile.  Option names and syntax follow Podman's. */
 #include "profile-private.h"
 #include "seccomp-filter.h"
+#include "json-util.h"
 #include "sbx-error.h"
 
 #include <string.h>
@@ -24,52 +25,51 @@ refused_destination (GError **error, const char *option, const char *value, cons
   return FALSE;
 }
 
-/* Replaces (or appends) the entry of @array that @same_entry says is the same as @entry. */
+/* Replaces (or appends) the entry of @array that @same_entry says is the same as @entry
+ * (stolen). */
 static void
-upsert (JsonArray *array, JsonNode *entry, gboolean (*same_entry) (JsonNode *, JsonNode *))
+upsert (json_t *array, json_t *entry, gboolean (*same_entry) (json_t *, json_t *))
 {
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    if (same_entry (json_array_get_element (array, i), entry))
+  for (size_t i = 0; i < json_array_size (array); i++)
+    if (same_entry (json_array_get (array, i), entry))
       {
-        json_array_remove_element (array, i);
+        json_array_remove (array, i);
         break;
       }
-  json_array_add_element (array, entry);
+  sbx_json_append (array, entry);
 }
 
 static gboolean
-same_env_name (JsonNode *a, JsonNode *b)
+same_env_name (json_t *a, json_t *b)
 {
-  const char *sa = json_node_get_string (a), *sb = json_node_get_string (b);
+  const char *sa = json_string_value (a), *sb = json_string_value (b);
   gsize la = strcspn (sa, "="), lb = strcspn (sb, "=");
 
   return la == lb && strncmp (sa, sb, la) == 0;
 }
 
 static gboolean
-same_member (JsonNode *a, JsonNode *b, const char *member)
+same_member (json_t *a, json_t *b, const char *member)
 {
-  return JSON_NODE_HOLDS_OBJECT (a) &&
-         g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (a), member, NULL),
-                    json_object_get_string_member_with_default (json_node_get_object (b), member, NULL)) == 0;
+  return json_is_object (a) && g_strcmp0 (sbx_json_get_string (a, member), sbx_json_get_string (b, member)) == 0;
 }
 
 static gboolean
-same_destination (JsonNode *a, JsonNode *b)
+same_destination (json_t *a, json_t *b)
 {
   return same_member (a, b, "destination");
 }
 
 static gboolean
-same_rlimit_type (JsonNode *a, JsonNode *b)
+same_rlimit_type (json_t *a, json_t *b)
 {
   return same_member (a, b, "type");
 }
 
 static gboolean
-apply_env (JsonObject *process, char **env, GError **error)
+apply_env (json_t *process, char **env, GError **error)
 {
-  JsonArray *array = sbx_json_object_ensure_array (process, "env");
+  json_t *array = sbx_json_object_ensure_array (process, "env");
 
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
@@ -87,34 +87,22 @@ apply_env (JsonObject *process, char **env, GError **error)
         }
       else
         entry = g_strdup (env[i]);
-      upsert (array, json_node_init_string (json_node_alloc (), entry), same_env_name);
+      upsert (array, sbx_json_string_new (entry), same_env_name);
     }
   return TRUE;
 }
 
-/* A node owning @object (json_node_init_object would take a second reference). */
-static JsonNode *
-object_node (JsonObject *object)
-{
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_take_object (node, object);
-  return node;
-}
-
-static JsonNode *
+/* A new mount object. */
+static json_t *
 mount_node (const char *destination, const char *type, const char *source, char **options)
 {
-  JsonObject *m = json_object_new ();
-  JsonArray *opts = json_array_new ();
+  json_t *m = json_object ();
 
-  json_object_set_string_member (m, "destination", destination);
-  json_object_set_string_member (m, "type", type);
-  json_object_set_string_member (m, "source", source);
-  for (guint i = 0; options != NULL && options[i] != NULL; i++)
-    json_array_add_string_element (opts, options[i]);
-  json_object_set_array_member (m, "options", opts);
-  return object_node (m);
+  sbx_json_set (m, "destination", sbx_json_string_new (destination));
+  sbx_json_set (m, "type", sbx_json_string_new (type));
+  sbx_json_set (m, "source", sbx_json_string_new (source));
+  sbx_json_set (m, "options", sbx_json_strv_new (options));
+  return m;
 }
 
 static gboolean
@@ -135,7 +123,7 @@ check_mount_options (const char *option, const char *value, char **options, GErr
 
 /* -v SRC:DST[:OPTS]: a bind mount, recursive unless OPTS say "bind". */
 static gboolean
-apply_volume (JsonArray *mounts, const char *spec, GError **error)
+apply_volume (json_t *mounts, const char *spec, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
   g_autoptr(GStrvBuilder) options = g_strv_builder_new ();
@@ -176,7 +164,7 @@ apply_volume (JsonArray *mounts, const char *spec, GError **error)
 
 /* --tmpfs DST[:OPTS] */
 static gboolean
-apply_tmpfs (JsonArray *mounts, const char *spec, GError **error)
+apply_tmpfs (json_t *mounts, const char *spec, GError **error)
 {
   g_auto(GStrv) parts = g_strsplit (spec, ":", 2);
   g_autoptr(GStrvBuilder) options = g_strv_builder_new ();
@@ -203,11 +191,11 @@ apply_tmpfs (JsonArray *mounts, const char *spec, GError **error)
 static const char * const capability_sets[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
 
 static void
-remove_string (JsonArray *array, const char *value)
+remove_string (json_t *array, const char *value)
 {
-  for (guint i = json_array_get_length (array); i > 0; i--)
-    if (g_strcmp0 (json_array_get_string_element (array, i - 1), value) == 0)
-      json_array_remove_element (array, i - 1);
+  for (size_t i = json_array_size (array); i > 0; i--)
+    if (g_strcmp0 (json_string_value (json_array_get (array, i - 1)), value) == 0)
+      json_array_remove (array, i - 1);
 }
 
 /* Capability N as "CAP_NET_RAW".  cap_to_name ()'s string belongs to libcap: it must go
@@ -232,7 +220,7 @@ capability_name (const char *name)
 }
 
 static gboolean
-edit_capabilities (JsonObject *caps, char **names, gboolean add, GError **error)
+edit_capabilities (json_t *caps, char **names, gboolean add, GError **error)
 {
   for (guint i = 0; names != NULL && names[i] != NULL; i++)
     {
@@ -251,10 +239,10 @@ edit_capabilities (JsonObject *caps, char **names, gboolean add, GError **error)
           g_autofree char *name = capability_upper_name (cap);
           for (gsize s = 0; s < G_N_ELEMENTS (capability_sets); s++)
             {
-              JsonArray *set = sbx_json_object_ensure_array (caps, capability_sets[s]);
+              json_t *set = sbx_json_object_ensure_array (caps, capability_sets[s]);
               remove_string (set, name);
               if (add)
-                json_array_add_string_element (set, name);
+                sbx_json_append (set, sbx_json_string_new (name));
             }
         }
     }
@@ -262,20 +250,20 @@ edit_capabilities (JsonObject *caps, char **names, gboolean add, GError **error)
 }
 
 static gboolean
-load_seccomp_file (JsonObject *linux_, const char *file, GError **error)
+load_seccomp_file (json_t *linux_, const char *file, GError **error)
 {
   g_autoptr(SbxJsonDoc) doc = sbx_json_doc_new_from_file (file, error);
 
   if (doc == NULL || !sbx_seccomp_check (doc, "", sbx_json_doc_get_root (doc), error))
     return FALSE;
-  json_object_set_member (linux_, "seccomp", json_node_copy (sbx_json_doc_get_root (doc)));
+  sbx_json_set (linux_, "seccomp", json_deep_copy (sbx_json_doc_get_root (doc)));
   return TRUE;
 }
 
 static void
-edit_paths (JsonObject *linux_, const char *member, const char *paths, gboolean add)
+edit_paths (json_t *linux_, const char *member, const char *paths, gboolean add)
 {
-  JsonArray *array = sbx_json_object_ensure_array (linux_, member);
+  json_t *array = sbx_json_object_ensure_array (linux_, member);
   g_auto(GStrv) list = g_strsplit (paths, ":", -1);
 
   for (guint i = 0; list[i] != NULL; i++)
@@ -284,7 +272,7 @@ edit_paths (JsonObject *linux_, const char *member, const char *paths, gboolean 
         continue;
       remove_string (array, list[i]);
       if (add)
-        json_array_add_string_element (array, list[i]);
+        sbx_json_append (array, sbx_json_string_new (list[i]));
     }
 }
 
@@ -302,10 +290,10 @@ check_paths (const char *opt, const char *paths, GError **error)
 }
 
 static gboolean
-apply_security_opt (JsonObject *top, const char *opt, GError **error)
+apply_security_opt (json_t *top, const char *opt, GError **error)
 {
-  JsonObject *linux_ = sbx_json_object_ensure_object (top, "linux");
-  JsonObject *process = sbx_json_object_ensure_object (top, "process");
+  json_t *linux_ = sbx_json_object_ensure_object (top, "linux");
+  json_t *process = sbx_json_object_ensure_object (top, "process");
   const char *eq = strchr (opt, '=');
   g_autofree char *key = eq != NULL ? g_strndup (opt, (gsize) (eq - opt)) : g_strdup (opt);
   const char *value = eq != NULL ? eq + 1 : NULL;
@@ -314,20 +302,20 @@ apply_security_opt (JsonObject *top, const char *opt, GError **error)
     {
       if (value != NULL && !g_str_equal (value, "true") && !g_str_equal (value, "false"))
         return option_error (error, "--security-opt", opt, "must be no-new-privileges[=true|false]");
-      json_object_set_boolean_member (process, "noNewPrivileges", value == NULL || g_str_equal (value, "true"));
+      sbx_json_set (process, "noNewPrivileges", json_boolean (value == NULL || g_str_equal (value, "true")));
       return TRUE;
     }
   if (value == NULL || *value == '\0')
     return option_error (error, "--security-opt", opt,
                          "expected seccomp=, apparmor=, mask=, unmask= or no-new-privileges");
   if (g_str_equal (key, "seccomp") && g_str_equal (value, "unconfined"))
-    json_object_remove_member (linux_, "seccomp");
+    json_object_del (linux_, "seccomp");
   else if (g_str_equal (key, "seccomp"))
     return load_seccomp_file (linux_, value, error);
   else if (g_str_equal (key, "apparmor") && g_str_equal (value, "unconfined"))
-    json_object_remove_member (process, "apparmorProfile");
+    json_object_del (process, "apparmorProfile");
   else if (g_str_equal (key, "apparmor"))
-    json_object_set_string_member (process, "apparmorProfile", value);
+    sbx_json_set (process, "apparmorProfile", sbx_json_string_new (value));
   else if (g_str_equal (key, "mask"))
     {
       if (!check_paths (opt, value, error))
@@ -336,8 +324,8 @@ apply_security_opt (JsonObject *top, const char *opt, GError **error)
     }
   else if (g_str_equal (key, "unmask") && g_str_equal (value, "ALL"))
     {
-      json_object_set_array_member (linux_, "maskedPaths", json_array_new ());
-      json_object_set_array_member (linux_, "readonlyPaths", json_array_new ());
+      sbx_json_set (linux_, "maskedPaths", json_array ());
+      sbx_json_set (linux_, "readonlyPaths", json_array ());
     }
   else if (g_str_equal (key, "unmask"))
     {
@@ -369,14 +357,14 @@ parse_limit (const char *s, gint64 *out)
 
 /* --ulimit nofile=1024[:2048] */
 static gboolean
-apply_ulimit (JsonObject *process, const char *spec, GError **error)
+apply_ulimit (json_t *process, const char *spec, GError **error)
 {
   const char *eq = strchr (spec, '=');
   g_autofree char *name = eq != NULL ? g_ascii_strup (spec, eq - spec) : NULL;
   g_autofree char *type = name != NULL ? g_strconcat ("RLIMIT_", name, NULL) : NULL;
   g_auto(GStrv) values = g_strsplit (eq != NULL ? eq + 1 : "", ":", 3);
   gint64 soft, hard;
-  JsonObject *r;
+  json_t *r;
 
   if (type == NULL || sbx_rlimit_from_name (type) < 0)
     return option_error (error, "--ulimit", spec, "must be NAME=SOFT[:HARD] with a known NAME (nofile, nproc, core, ...)");
@@ -387,17 +375,16 @@ apply_ulimit (JsonObject *process, const char *spec, GError **error)
     hard = soft;
   if ((guint64) soft > (guint64) hard)
     return option_error (error, "--ulimit", spec, "the soft limit is above the hard limit");
-  r = json_object_new ();
-  json_object_set_string_member (r, "type", type);
-  json_object_set_int_member (r, "soft", soft);
-  json_object_set_int_member (r, "hard", hard);
-  upsert (sbx_json_object_ensure_array (process, "rlimits"),
-          object_node (r), same_rlimit_type);
+  r = json_object ();
+  sbx_json_set (r, "type", sbx_json_string_new (type));
+  sbx_json_set (r, "soft", json_integer (soft));
+  sbx_json_set (r, "hard", json_integer (hard));
+  upsert (sbx_json_object_ensure_array (process, "rlimits"), r, same_rlimit_type);
   return TRUE;
 }
 
 static gboolean
-apply_hostname (JsonObject *top, const char *hostname, GError **error)
+apply_hostname (json_t *top, const char *hostname, GError **error)
 {
   if (*hostname == '\0' || strlen (hostname) > 64)
     return option_error (error, "--hostname", hostname, "must be 1 to 64 characters");
@@ -405,7 +392,7 @@ apply_hostname (JsonObject *top, const char *hostname, GError **error)
   for (const char *p = hostname; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
       return option_error (error, "--hostname", hostname, "not a valid host name (letters, digits, '-', '.')");
-  json_object_set_string_member (top, "hostname", hostname);
+  sbx_json_set (top, "hostname", sbx_json_string_new (hostname));
   return TRUE;
 }
 
@@ -455,15 +442,15 @@ parse_size (const char *option, const char *text, gboolean allow_unlimited, gint
 }
 
 static void
-set_limit (JsonObject *top, const char *group, const char *member, gint64 value)
+set_limit (json_t *top, const char *group, const char *member, gint64 value)
 {
-  JsonObject *resources = sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, "linux"), "resources");
-  json_object_set_int_member (sbx_json_object_ensure_object (resources, group), member, value);
+  json_t *resources = sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, "linux"), "resources");
+  sbx_json_set (sbx_json_object_ensure_object (resources, group), member, json_integer (value));
 }
 
 /* --cpus N: N CPUs' worth of time per 100 ms period, as Podman sets it. */
 static gboolean
-apply_cpus (JsonObject *top, const char *text, GError **error)
+apply_cpus (json_t *top, const char *text, GError **error)
 {
   char *end = NULL;
   double cpus = g_ascii_strtod (text, &end);
@@ -477,7 +464,7 @@ apply_cpus (JsonObject *top, const char *text, GError **error)
 
 /* A numeric limit option (0: not given). */
 static gboolean
-apply_number (JsonObject *top, const char *option, gint64 value, gint64 min, gint64 max, const char *group,
+apply_number (json_t *top, const char *option, gint64 value, gint64 min, gint64 max, const char *group,
               const char *member, GError **error)
 {
   g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
@@ -496,7 +483,7 @@ apply_number (JsonObject *top, const char *option, gint64 value, gint64 min, gin
 }
 
 static gboolean
-apply_resources (JsonObject *top, const SbxProfileOverrides *o, GError **error)
+apply_resources (json_t *top, const SbxProfileOverrides *o, GError **error)
 {
   const struct {
     const char *option, *text, *member;
@@ -523,9 +510,9 @@ apply_resources (JsonObject *top, const SbxProfileOverrides *o, GError **error)
       !apply_number (top, "--blkio-weight", o->blkio_weight, 10, 1000, "blockIO", "weight", error))
     return FALSE;
   if (o->limits_optional)
-    json_object_set_string_member (sbx_json_object_ensure_object (
-                                     sbx_json_object_ensure_object (top, SBX_PROFILE_EXTENSION_KEY), "limits"),
-                                   "ifUnavailable", "warn");
+    sbx_json_set (sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, SBX_PROFILE_EXTENSION_KEY),
+                                                 "limits"),
+                  "ifUnavailable", json_string ("warn"));
   return TRUE;
 }
 
@@ -544,9 +531,9 @@ sbx_profile_overrides_are_empty (const SbxProfileOverrides *o)
 }
 
 gboolean
-sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GError **error)
+sbx_profile_apply_overrides (json_t *root, const SbxProfileOverrides *o, GError **error)
 {
-  JsonObject *top = json_node_get_object (root);
+  json_t *top = root;
 
   if (has_any (o->env) && !apply_env (sbx_json_object_ensure_object (top, "process"), o->env, error))
     return FALSE;
@@ -559,8 +546,8 @@ sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GErro
   /* As Podman: drops first, so "--cap-drop ALL --cap-add X" leaves X. */
   if (has_any (o->cap_drop) || has_any (o->cap_add))
     {
-      JsonObject *caps = sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, "process"),
-                                                        "capabilities");
+      json_t *caps = sbx_json_object_ensure_object (sbx_json_object_ensure_object (top, "process"),
+                                                    "capabilities");
       if (!edit_capabilities (caps, o->cap_drop, FALSE, error) ||
           !edit_capabilities (caps, o->cap_add, TRUE, error))
         return FALSE;
@@ -574,6 +561,6 @@ sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *o, GErro
   if (o->hostname != NULL && !apply_hostname (top, o->hostname, error))
     return FALSE;
   if (o->read_only)
-    json_object_set_boolean_member (sbx_json_object_ensure_object (top, "root"), "readonly", TRUE);
+    sbx_json_set (sbx_json_object_ensure_object (top, "root"), "readonly", json_true ());
   return apply_resources (top, o, error);
 }

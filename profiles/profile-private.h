@@ -4,6 +4,8 @@
 
 #include "profile.h"
 
+#include <gio/gio.h>
+
 G_BEGIN_DECLS
 
 /* The one object a profile may hold beyond the OCI runtime config's keys. */
@@ -16,8 +18,8 @@ gboolean sbx_profile_schema_check (SbxJsonDoc *doc, GError **error);
 int sbx_namespace_flag_from_name (const char *name);
 /* RLIMIT_* for "RLIMIT_NOFILE", -1 if unknown. */
 int sbx_rlimit_from_name (const char *name);
-/* An rlimit's soft/hard value (-1, the way json-glib reads 2^64-1: unlimited). */
-rlim_t sbx_rlimit_value (JsonNode *node);
+/* An rlimit's soft/hard value (-1, the way a signed 64-bit reader takes 2^64-1: unlimited). */
+rlim_t sbx_rlimit_value (json_t *node);
 
 /* Applies one OCI / Podman mount option ("ro", "nosuid", "rbind", "size=64m", ...) to
  * @mount.  Unknown options are errors. */
@@ -36,18 +38,22 @@ gboolean sbx_profile_name_is_valid (const char *name);
 gboolean sbx_profile_overrides_are_empty (const SbxProfileOverrides *overrides);
 
 /* Applies the command line's overrides to the merged profile @root (overrides.c). */
-gboolean sbx_profile_apply_overrides (JsonNode *root, const SbxProfileOverrides *overrides,
+gboolean sbx_profile_apply_overrides (json_t *root, const SbxProfileOverrides *overrides,
                                       GError **error);
 
 /* The SbxProfile of the merged, checked profile @json (profile-read.c); its linux.seccomp
  * is taken out of the JSON it keeps, into seccomp_rules.  @json is not changed. */
-SbxProfile *sbx_profile_from_json (const char *name, JsonNode *json);
+SbxProfile *sbx_profile_from_json (const char *name, json_t *json);
 /* A copy of the object @json with @member of its member @parent left out (@value NULL) or
  * set to @value, in its place or last; the rest is shared, nothing of @json is changed. */
-JsonNode *sbx_profile_json_with_member (JsonNode *json, const char *parent, const char *member, JsonNode *value);
+json_t *sbx_profile_json_with_member (json_t *json, const char *parent, const char *member, json_t *value);
 
 /* JSON tree helpers (profile.c). */
-JsonObject *sbx_json_object_ensure_object (JsonObject *object, const char *member);
-JsonArray *sbx_json_object_ensure_array (JsonObject *object, const char *member);
+json_t *sbx_json_object_ensure_object (json_t *object, const char *member);
+json_t *sbx_json_object_ensure_array (json_t *object, const char *member);
+
+/* The shipped profiles compiled into the program (data/meson.build), registered on first
+ * use; NULL in a program built without them. */
+GResource *sbx_profile_builtin_resource (void);
 
 G_END_DECLS

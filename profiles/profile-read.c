@@ -8,24 +8,62 @@
 
 /* ------------------------------------------------------------------- converting */
 
+/* A number or boolean as an integer (a real truncated, true 1); anything else 0. */
+static gint64
+value_int (const json_t *value)
+{
+  if (json_is_real (value))
+    return (gint64) json_real_value (value);
+  if (json_is_boolean (value))
+    return json_is_true (value);
+  return json_integer_value (value);
+}
+
+/* @member of @object as an integer; @fallback when @object or @member is missing, or the
+ * member is null, an object or an array. */
+static gint64
+int_member (const json_t *object, const char *member, gint64 fallback)
+{
+  json_t *value = json_object_get (object, member);
+
+  if (value == NULL || json_is_null (value) || json_is_object (value) || json_is_array (value))
+    return fallback;
+  return value_int (value);
+}
+
+/* @member of @object as a boolean (a number: not 0; a string: FALSE); @fallback as above. */
+static gboolean
+bool_member (const json_t *object, const char *member, gboolean fallback)
+{
+  json_t *value = json_object_get (object, member);
+
+  if (value == NULL || json_is_null (value) || json_is_object (value) || json_is_array (value))
+    return fallback;
+  return json_is_number (value) ? json_number_value (value) != 0 : json_is_true (value);
+}
+
 static char **
-string_array (JsonArray *array)
+string_array (const json_t *array)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  json_t *element;
+  size_t i;
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    g_strv_builder_add (builder, json_array_get_string_element (array, i));
+  json_array_foreach (array, i, element)
+    g_strv_builder_add (builder, json_string_value (element));
   return g_strv_builder_end (builder);
 }
 
 static guint64
-capability_mask (JsonArray *array)
+capability_mask (const json_t *array)
 {
   guint64 mask = 0;
+  json_t *element;
+  size_t i;
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  json_array_foreach (array, i, element)
     {
-      int cap = sbx_capability_from_name (json_array_get_string_element (array, i));
+      int cap = sbx_capability_from_name (json_string_value (element));
       if (cap >= 0)
         mask |= G_GUINT64_CONSTANT (1) << cap;
     }
@@ -33,52 +71,51 @@ capability_mask (JsonArray *array)
 }
 
 static void
-read_process (SbxProfile *p, JsonObject *process)
+read_process (SbxProfile *p, json_t *process)
 {
   static const char * const capsets[SBX_N_CAPSETS] = { "bounding", "effective", "inheritable",
                                                        "permitted", "ambient" };
-  JsonObject *user = sbx_json_get_object (process, "user");
-  JsonObject *caps = sbx_json_get_object (process, "capabilities");
-  JsonArray *rlimits = sbx_json_get_array (process, "rlimits");
-  JsonArray *gids = sbx_json_get_array (user, "additionalGids");
+  json_t *user = sbx_json_get_object (process, "user");
+  json_t *caps = sbx_json_get_object (process, "capabilities");
+  json_t *rlimits = sbx_json_get_array (process, "rlimits");
+  json_t *gids = sbx_json_get_array (user, "additionalGids");
+  json_t *element;
+  size_t i;
 
   if (sbx_json_get_array (process, "args") != NULL)
     p->args = string_array (sbx_json_get_array (process, "args"));
   p->env = string_array (sbx_json_get_array (process, "env"));
   p->cwd = g_strdup (sbx_json_get_string (process, "cwd"));
-  p->terminal = process != NULL && json_object_get_boolean_member_with_default (process, "terminal", FALSE);
+  p->terminal = bool_member (process, "terminal", FALSE);
   if (user != NULL)
     {
       p->have_user = TRUE;
-      p->uid = (uid_t) json_object_get_int_member_with_default (user, "uid", 0);
-      p->gid = (gid_t) json_object_get_int_member_with_default (user, "gid", 0);
+      p->uid = (uid_t) int_member (user, "uid", 0);
+      p->gid = (gid_t) int_member (user, "gid", 0);
       p->username = g_strdup (sbx_json_get_string (user, "username"));
-      p->have_umask = json_object_has_member (user, "umask");
-      p->umask = (mode_t) json_object_get_int_member_with_default (user, "umask", 022);
+      p->have_umask = json_object_get (user, "umask") != NULL;
+      p->umask = (mode_t) int_member (user, "umask", 022);
     }
-  for (guint i = 0; gids != NULL && i < json_array_get_length (gids); i++)
+  json_array_foreach (gids, i, element)
     {
-      gid_t gid = (gid_t) json_array_get_int_element (gids, i);
+      gid_t gid = (gid_t) value_int (element);
       g_array_append_val (p->additional_gids, gid);
     }
   for (int set = 0; set < SBX_N_CAPSETS; set++)
     p->caps[set] = capability_mask (sbx_json_get_array (caps, capsets[set]));
-  for (guint i = 0; rlimits != NULL && i < json_array_get_length (rlimits); i++)
+  json_array_foreach (rlimits, i, element)
     {
-      JsonObject *r = json_array_get_object_element (rlimits, i);
-      SbxRlimit limit = { sbx_rlimit_from_name (sbx_json_get_string (r, "type")),
-                          sbx_rlimit_value (json_object_get_member (r, "soft")),
-                          sbx_rlimit_value (json_object_get_member (r, "hard")) };
+      SbxRlimit limit = { sbx_rlimit_from_name (sbx_json_get_string (element, "type")),
+                          sbx_rlimit_value (json_object_get (element, "soft")),
+                          sbx_rlimit_value (json_object_get (element, "hard")) };
       g_array_append_val (p->rlimits, limit);
     }
-  if (process == NULL)
-    return; /* a profile without "process" (json-glib's getters refuse NULL with a critical) */
-  p->no_new_privileges = json_object_get_boolean_member_with_default (process, "noNewPrivileges", FALSE);
+  p->no_new_privileges = bool_member (process, "noNewPrivileges", FALSE);
   p->apparmor_profile = g_strdup (sbx_json_get_string (process, "apparmorProfile"));
   if (p->apparmor_profile != NULL && *p->apparmor_profile == '\0')
     g_clear_pointer (&p->apparmor_profile, g_free);
-  p->have_oom_score_adj = json_object_has_member (process, "oomScoreAdj");
-  p->oom_score_adj = (int) json_object_get_int_member_with_default (process, "oomScoreAdj", 0);
+  p->have_oom_score_adj = json_object_get (process, "oomScoreAdj") != NULL;
+  p->oom_score_adj = (int) int_member (process, "oomScoreAdj", 0);
 }
 
 static char *
@@ -92,13 +129,17 @@ expand_home (const char *source)
 }
 
 static void
-read_mounts (SbxProfile *p, JsonArray *mounts)
+read_mounts (SbxProfile *p, json_t *mounts)
 {
-  for (guint i = 0; mounts != NULL && i < json_array_get_length (mounts); i++)
+  json_t *m;
+  size_t i;
+
+  json_array_foreach (mounts, i, m)
     {
-      JsonObject *m = json_array_get_object_element (mounts, i);
       const char *type = sbx_json_get_string (m, "type");
-      JsonArray *options = sbx_json_get_array (m, "options");
+      json_t *options = sbx_json_get_array (m, "options");
+      json_t *option;
+      size_t j;
       SbxMount *mount;
 
       if (sbx_mount_is_standard (sbx_json_get_string (m, "destination"), type))
@@ -106,8 +147,8 @@ read_mounts (SbxProfile *p, JsonArray *mounts)
       mount = g_new0 (SbxMount, 1);
       mount->kind = type != NULL && g_str_equal (type, "tmpfs") ? SBX_MOUNT_TMPFS : SBX_MOUNT_BIND;
       mount->recursive = mount->kind == SBX_MOUNT_BIND;
-      for (guint j = 0; options != NULL && j < json_array_get_length (options); j++)
-        (void) sbx_mount_apply_option (mount, json_array_get_string_element (options, j), NULL);
+      json_array_foreach (options, j, option)
+        (void) sbx_mount_apply_option (mount, json_string_value (option), NULL);
       mount->destination = g_canonicalize_filename (sbx_json_get_string (m, "destination"), "/");
       if (mount->kind == SBX_MOUNT_BIND)
         mount->source = expand_home (sbx_json_get_string (m, "source"));
@@ -116,20 +157,18 @@ read_mounts (SbxProfile *p, JsonArray *mounts)
 }
 
 static gint64
-limit_member (JsonObject *o, const char *member)
+limit_member (const json_t *o, const char *member)
 {
-  JsonNode *node = o != NULL ? json_object_get_member (o, member) : NULL;
+  json_t *value = json_object_get (o, member);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return SBX_LIMIT_UNSET;
-  return json_node_get_int (node);
+  return json_is_integer (value) ? json_integer_value (value) : SBX_LIMIT_UNSET;
 }
 
 static void
-read_resources (SbxResources *r, JsonObject *resources)
+read_resources (SbxResources *r, json_t *resources)
 {
-  JsonObject *memory = sbx_json_get_object (resources, "memory");
-  JsonObject *cpu = sbx_json_get_object (resources, "cpu");
+  json_t *memory = sbx_json_get_object (resources, "memory");
+  json_t *cpu = sbx_json_get_object (resources, "cpu");
   const char *cpus = sbx_json_get_string (cpu, "cpus"), *mems = sbx_json_get_string (cpu, "mems");
 
   r->memory_limit = limit_member (memory, "limit");
@@ -158,19 +197,20 @@ resources_limit_anything (const SbxResources *r)
 }
 
 static void
-read_linux (SbxProfile *p, JsonObject *linux_)
+read_linux (SbxProfile *p, json_t *linux_)
 {
-  JsonArray *namespaces = sbx_json_get_array (linux_, "namespaces");
-  JsonNode *seccomp = linux_ != NULL ? json_object_get_member (linux_, "seccomp") : NULL;
+  json_t *namespaces = sbx_json_get_array (linux_, "namespaces");
+  json_t *seccomp = json_object_get (linux_, "seccomp");
+  json_t *ns;
+  size_t i;
 
-  for (guint i = 0; namespaces != NULL && i < json_array_get_length (namespaces); i++)
-    p->unshare_flags |= sbx_namespace_flag_from_name (
-      sbx_json_get_string (json_array_get_object_element (namespaces, i), "type"));
+  json_array_foreach (namespaces, i, ns)
+    p->unshare_flags |= sbx_namespace_flag_from_name (sbx_json_get_string (ns, "type"));
   p->masked_paths = string_array (sbx_json_get_array (linux_, "maskedPaths"));
   p->readonly_paths = string_array (sbx_json_get_array (linux_, "readonlyPaths"));
-  if (seccomp != NULL && JSON_NODE_HOLDS_OBJECT (seccomp))
+  if (json_is_object (seccomp))
     {
-      p->seccomp_rules = json_node_copy (seccomp);
+      p->seccomp_rules = json_incref (seccomp);
       p->has_seccomp = TRUE;
     }
   read_resources (&p->resources, sbx_json_get_object (linux_, "resources"));
@@ -180,26 +220,26 @@ read_linux (SbxProfile *p, JsonObject *linux_)
 /* sbx.desktop: what the app may use of the session, as values; the sockets are found at run
  * time (launcher/desktop.c), so one profile serves Wayland and X11 sessions. */
 static void
-read_desktop (SbxDesktopGrants *grants, JsonObject *desktop)
+read_desktop (SbxDesktopGrants *grants, json_t *desktop)
 {
-  JsonNode *x11 = desktop != NULL ? json_object_get_member (desktop, "x11") : NULL;
+  json_t *x11 = json_object_get (desktop, "x11");
 
   memset (grants, 0, sizeof *grants);
   if (desktop == NULL)
     return;
-  grants->wayland = json_object_get_boolean_member_with_default (desktop, "wayland", FALSE);
-  grants->pulseaudio = json_object_get_boolean_member_with_default (desktop, "pulseaudio", FALSE);
-  grants->pipewire = json_object_get_boolean_member_with_default (desktop, "pipewire", FALSE);
-  grants->gpu = json_object_get_boolean_member_with_default (desktop, "gpu", FALSE);
-  if (x11 != NULL && JSON_NODE_HOLDS_VALUE (x11) && json_node_get_value_type (x11) == G_TYPE_BOOLEAN)
-    grants->x11 = json_node_get_boolean (x11) ? SBX_X11_UNTRUSTED : SBX_X11_NONE;
-  else if (x11 != NULL && JSON_NODE_HOLDS_VALUE (x11))
-    (void) sbx_x11_mode_parse (json_node_get_string (x11), &grants->x11);
+  grants->wayland = bool_member (desktop, "wayland", FALSE);
+  grants->pulseaudio = bool_member (desktop, "pulseaudio", FALSE);
+  grants->pipewire = bool_member (desktop, "pipewire", FALSE);
+  grants->gpu = bool_member (desktop, "gpu", FALSE);
+  if (json_is_boolean (x11))
+    grants->x11 = json_is_true (x11) ? SBX_X11_UNTRUSTED : SBX_X11_NONE;
+  else if (json_is_string (x11) || json_is_number (x11))
+    (void) sbx_x11_mode_parse (json_string_value (x11), &grants->x11);
 }
 
 /* One bus of sbx.dbus; NULL when the profile does not name it (no such bus inside). */
 static SbxDbusPolicy *
-read_dbus_policy (JsonObject *bus)
+read_dbus_policy (json_t *bus)
 {
   SbxDbusPolicy *policy;
 
@@ -228,29 +268,27 @@ sbx_dbus_policy_free (SbxDbusPolicy *policy)
 }
 
 static void
-read_extension (SbxProfile *p, JsonObject *ext)
+read_extension (SbxProfile *p, json_t *ext)
 {
-  JsonObject *network = sbx_json_get_object (ext, "network");
-  JsonObject *apparmor = sbx_json_get_object (ext, "apparmor");
+  json_t *network = sbx_json_get_object (ext, "network");
+  json_t *apparmor = sbx_json_get_object (ext, "apparmor");
   const char *policy = sbx_json_get_string (apparmor, "ifUnavailable");
 
   p->image = g_strdup (sbx_json_get_string (ext, "image"));
   p->network = g_strdup (sbx_json_get_string (network, "mode"));
-  p->allow_host_loopback = network != NULL &&
-                           json_object_get_boolean_member_with_default (network, "allowHostLoopback", FALSE);
-  p->host_network_warning = network == NULL ||
-                            json_object_get_boolean_member_with_default (network, "hostWarning", TRUE);
+  p->allow_host_loopback = bool_member (network, "allowHostLoopback", FALSE);
+  p->host_network_warning = bool_member (network, "hostWarning", TRUE);
   p->publish = string_array (sbx_json_get_array (network, "publish"));
   p->net_allow = string_array (sbx_json_get_array (network, "allow"));
   p->net_deny = string_array (sbx_json_get_array (network, "deny"));
-  p->lan = network == NULL || json_object_get_boolean_member_with_default (network, "lan", TRUE);
+  p->lan = bool_member (network, "lan", TRUE);
   p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
   p->desktop_entry = g_strdup (sbx_json_get_string (ext, "desktopEntry"));
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0   ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE
                                                          : SBX_APPARMOR_WARN;
-  p->apparmor_userns = apparmor != NULL && json_object_get_boolean_member_with_default (apparmor, "userns", FALSE);
+  p->apparmor_userns = bool_member (apparmor, "userns", FALSE);
   read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
   (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
   p->share = string_array (sbx_json_get_array (ext, "share"));
@@ -289,24 +327,24 @@ sbx_hook_free (SbxHook *hook)
 
 /* hooks: each stage's list as the (merged) profile has it. */
 static void
-read_hooks (SbxProfile *p, JsonObject *hooks)
+read_hooks (SbxProfile *p, json_t *hooks)
 {
   for (int stage = 0; stage < SBX_N_HOOK_STAGES; stage++)
     {
-      JsonArray *list = sbx_json_get_array (hooks, sbx_hook_stage_name (stage));
+      json_t *list = sbx_json_get_array (hooks, sbx_hook_stage_name (stage));
+      json_t *h;
+      size_t i;
 
       p->hooks[stage] = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_hook_free);
-      for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+      json_array_foreach (list, i, h)
         {
-          JsonObject *h = json_array_get_object_element (list, i);
           SbxHook *hook = g_new0 (SbxHook, 1);
-          JsonArray *args = sbx_json_get_array (h, "args");
+          json_t *args = sbx_json_get_array (h, "args");
 
           hook->path = g_strdup (sbx_json_get_string (h, "path"));
-          hook->args = args != NULL && json_array_get_length (args) > 0 ? string_array (args)
-                                                                        : g_strdupv ((char *[]) { hook->path, NULL });
+          hook->args = json_array_size (args) > 0 ? string_array (args) : g_strdupv ((char *[]) { hook->path, NULL });
           hook->env = string_array (sbx_json_get_array (h, "env"));
-          hook->timeout = (int) json_object_get_int_member_with_default (h, "timeout", 0);
+          hook->timeout = (int) int_member (h, "timeout", 0);
           g_ptr_array_add (p->hooks[stage], hook);
         }
     }
@@ -314,45 +352,35 @@ read_hooks (SbxProfile *p, JsonObject *hooks)
 
 /* A copy of the object @json with @member of its member @parent left out (@value NULL) or
  * set to @value, in its place or last; the rest is shared, nothing of @json is changed. */
-JsonNode *
-sbx_profile_json_with_member (JsonNode *json, const char *parent, const char *member, JsonNode *value)
+json_t *
+sbx_profile_json_with_member (json_t *json, const char *parent, const char *member, json_t *value)
 {
-  JsonObject *top = json_node_get_object (json);
-  JsonObject *in = sbx_json_get_object (top, parent);
-  g_autoptr(JsonObject) new_top = json_object_new ();
-  g_autoptr(JsonObject) new_in = json_object_new ();
-  JsonObjectIter iter;
+  json_t *in = sbx_json_get_object (json, parent);
+  g_autoptr(json_t) new_top = json_object ();
+  g_autoptr(json_t) new_in = json_object ();
   const char *key;
-  JsonNode *node;
+  json_t *node;
 
-  if (in != NULL)
-    {
-      json_object_iter_init_ordered (&iter, in);
-      while (json_object_iter_next_ordered (&iter, &key, &node))
-        if (g_str_equal (key, member) && value != NULL)
-          json_object_set_member (new_in, key, json_node_copy (value));
-        else if (!g_str_equal (key, member))
-          json_object_set_member (new_in, key, json_node_copy (node));
-    }
-  if (value != NULL && !json_object_has_member (new_in, member))
-    json_object_set_member (new_in, member, json_node_copy (value));
-  json_object_iter_init_ordered (&iter, top);
-  while (json_object_iter_next_ordered (&iter, &key, &node))
-    if (!g_str_equal (key, parent))
-      json_object_set_member (new_top, key, json_node_copy (node));
-    else
-      json_object_set_object_member (new_top, key, json_object_ref (new_in));
+  json_object_foreach (in, key, node)
+    if (g_str_equal (key, member) && value != NULL)
+      json_object_set (new_in, key, value);
+    else if (!g_str_equal (key, member))
+      json_object_set (new_in, key, node);
+  if (value != NULL && json_object_get (new_in, member) == NULL)
+    json_object_set (new_in, member, value);
+  json_object_foreach (json, key, node)
+    json_object_set (new_top, key, g_str_equal (key, parent) ? new_in : node);
   if (in == NULL && value != NULL)
-    json_object_set_object_member (new_top, parent, json_object_ref (new_in));
-  return json_node_init_object (json_node_alloc (), new_top);
+    json_object_set (new_top, parent, new_in);
+  return g_steal_pointer (&new_top);
 }
 
 SbxProfile *
-sbx_profile_from_json (const char *name, JsonNode *json)
+sbx_profile_from_json (const char *name, json_t *json)
 {
   SbxProfile *p = g_new0 (SbxProfile, 1);
-  JsonObject *top = json_node_get_object (json);
-  JsonObject *root = sbx_json_get_object (top, "root");
+  json_t *top = json;
+  json_t *root = sbx_json_get_object (top, "root");
 
   p->name = g_strdup (name);
   p->json = sbx_profile_json_with_member (json, "linux", "seccomp", NULL);
@@ -362,7 +390,7 @@ sbx_profile_from_json (const char *name, JsonNode *json)
   read_process (p, sbx_json_get_object (top, "process"));
   p->hostname = g_strdup (sbx_json_get_string (top, "hostname"));
   p->domainname = g_strdup (sbx_json_get_string (top, "domainname"));
-  p->root_readonly = root != NULL && json_object_get_boolean_member_with_default (root, "readonly", FALSE);
+  p->root_readonly = bool_member (root, "readonly", FALSE);
   read_mounts (p, sbx_json_get_array (top, "mounts"));
   read_linux (p, sbx_json_get_object (top, "linux"));
   read_extension (p, sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY));
@@ -376,7 +404,7 @@ sbx_profile_free (SbxProfile *p)
   if (p == NULL)
     return;
   g_free (p->name);
-  g_clear_pointer (&p->json, json_node_unref);
+  g_clear_pointer (&p->json, json_decref);
   g_strfreev (p->args);
   g_strfreev (p->env);
   g_free (p->cwd);
@@ -389,7 +417,7 @@ sbx_profile_free (SbxProfile *p)
   g_clear_pointer (&p->mounts, g_ptr_array_unref);
   g_strfreev (p->masked_paths);
   g_strfreev (p->readonly_paths);
-  g_clear_pointer (&p->seccomp_rules, json_node_unref);
+  g_clear_pointer (&p->seccomp_rules, json_decref);
   sbx_seccomp_program_clear (&p->seccomp_program);
   g_clear_pointer (&p->effective_json, g_bytes_unref);
   g_free (p->seccomp_io_uring_bypass);

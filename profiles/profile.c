@@ -31,6 +31,29 @@
 #define BUILTIN_DIR "(built-in)"
 #define BUILTIN_RESOURCE_PATH "/org/sbx/profiles"
 
+/* The shipped profiles, compiled into the program by data/meson.build, registered on first
+ * use rather than by a constructor at start-up, which would load GIO in every run
+ * (common/lazy-load.h).  Weak: a program built without them (most unit tests) has none. */
+void sbx_profiles_register_resource (void) __attribute__ ((weak));
+GResource *sbx_profiles_get_resource (void) __attribute__ ((weak));
+
+GResource *
+sbx_profile_builtin_resource (void)
+{
+  /* Registering twice would loop GLib's list of them: once per process, the way
+   * G_DEFINE_QUARK keeps its quark. */
+  static gsize registered = 0;
+
+  if (sbx_profiles_register_resource == NULL || sbx_profiles_get_resource == NULL)
+    return NULL;
+  if (g_once_init_enter (&registered))
+    {
+      sbx_profiles_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
+  return sbx_profiles_get_resource ();
+}
+
 /* ----------------------------------------------------------------- small lookups */
 
 gboolean
@@ -60,24 +83,24 @@ sbx_capability_from_name (const char *name)
 
 /* -------------------------------------------------------------------- JSON helpers */
 
-JsonObject *
-sbx_json_object_ensure_object (JsonObject *object, const char *member)
+json_t *
+sbx_json_object_ensure_object (json_t *object, const char *member)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  json_t *value = sbx_json_get_object (object, member);
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    json_object_set_object_member (object, member, json_object_new ());
-  return json_object_get_object_member (object, member);
+  if (value == NULL)
+    sbx_json_set (object, member, value = json_object ());
+  return value;
 }
 
-JsonArray *
-sbx_json_object_ensure_array (JsonObject *object, const char *member)
+json_t *
+sbx_json_object_ensure_array (json_t *object, const char *member)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  json_t *value = sbx_json_get_array (object, member);
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    json_object_set_array_member (object, member, json_array_new ());
-  return json_object_get_array_member (object, member);
+  if (value == NULL)
+    sbx_json_set (object, member, value = json_array ());
+  return value;
 }
 
 /* -------------------------------------------------------------------------- merging */
@@ -125,116 +148,110 @@ array_rule (const char *path, const char **key_of)
   return ARRAY_REPLACE;
 }
 
+/* The merges below share the values they take over unchanged with the trees they came from
+ * (a new reference each), as they always did: only new arrays and objects are built. */
+
 /* The identity of an entry of a keyed array: "PATH" of "PATH=/bin", a mount's destination. */
 static char *
-entry_key (JsonNode *entry, const char *key_of)
+entry_key (const json_t *entry, const char *key_of)
 {
   if (g_str_equal (key_of, "="))
     {
-      const char *s = json_node_get_string (entry);
+      const char *s = json_string_value (entry);
       const char *eq = s != NULL ? strchr (s, '=') : NULL;
       return s == NULL ? NULL : g_strndup (s, eq != NULL ? (gsize) (eq - s) : strlen (s));
     }
-  if (!JSON_NODE_HOLDS_OBJECT (entry))
-    return NULL;
-  return g_strdup (sbx_json_get_string (json_node_get_object (entry), key_of));
+  return g_strdup (sbx_json_get_string (entry, key_of));
 }
 
-static JsonNode *
-merge_arrays (JsonArray *base, JsonArray *over, ArrayRule rule, const char *key_of)
+/* Whether @over has an entry that replaces @entry of the base array. */
+static gboolean
+entry_replaced (const json_t *entry, const json_t *over, ArrayRule rule, const char *key_of)
 {
-  JsonArray *result = json_array_new ();
-  JsonNode *node;
+  g_autofree char *key = rule == ARRAY_KEYED ? entry_key (entry, key_of) : NULL;
+  json_t *other;
+  size_t j;
 
-  for (guint i = 0; i < json_array_get_length (base); i++)
+  json_array_foreach (over, j, other)
     {
-      JsonNode *entry = json_array_get_element (base, i);
-      gboolean replaced = FALSE;
-      g_autofree char *key = rule == ARRAY_KEYED ? entry_key (entry, key_of) : NULL;
+      g_autofree char *other_key = key != NULL ? entry_key (other, key_of) : NULL;
 
-      for (guint j = 0; j < json_array_get_length (over) && !replaced; j++)
-        {
-          JsonNode *other = json_array_get_element (over, j);
-          if (rule == ARRAY_UNION)
-            replaced = json_node_equal (entry, other);
-          else if (key != NULL)
-            {
-              g_autofree char *other_key = entry_key (other, key_of);
-              replaced = g_strcmp0 (key, other_key) == 0;
-            }
-        }
-      if (!replaced)
-        json_array_add_element (result, json_node_copy (entry));
+      if (rule == ARRAY_UNION ? json_equal (entry, other) : key != NULL && g_strcmp0 (key, other_key) == 0)
+        return TRUE;
     }
-  for (guint j = 0; j < json_array_get_length (over); j++)
-    json_array_add_element (result, json_node_copy (json_array_get_element (over, j)));
-  node = json_node_init_array (json_node_alloc (), result);
-  json_array_unref (result); /* the node holds its own reference */
-  return node;
+  return FALSE;
 }
 
-static JsonNode *merge_nodes (JsonNode *base, JsonNode *over, const char *path);
-
-static JsonNode *
-merge_objects (JsonObject *base, JsonObject *over, const char *path)
+static json_t *
+merge_arrays (const json_t *base, const json_t *over, ArrayRule rule, const char *key_of)
 {
-  JsonObject *result = json_object_new ();
-  JsonNode *node;
-  g_autoptr(GList) base_members = json_object_get_members (base);
-  g_autoptr(GList) over_members = json_object_get_members (over);
+  json_t *result = json_array ();
+  json_t *entry;
+  size_t i;
 
-  for (GList *l = base_members; l != NULL; l = l->next)
-    if (!json_object_has_member (over, l->data))
-      json_object_set_member (result, l->data, json_node_copy (json_object_get_member (base, l->data)));
-  for (GList *l = over_members; l != NULL; l = l->next)
+  json_array_foreach (base, i, entry)
+    if (!entry_replaced (entry, over, rule, key_of))
+      json_array_append (result, entry);
+  json_array_foreach (over, i, entry)
+    json_array_append (result, entry);
+  return result;
+}
+
+static json_t *merge_nodes (json_t *base, json_t *over, const char *path);
+
+static json_t *
+merge_objects (json_t *base, json_t *over, const char *path)
+{
+  json_t *result = json_object ();
+  const char *key;
+  json_t *value;
+
+  json_object_foreach (base, key, value)
+    if (json_object_get (over, key) == NULL)
+      json_object_set (result, key, value);
+  json_object_foreach (over, key, value)
     {
-      const char *key = l->data;
-      JsonNode *value = json_object_get_member (over, key);
-      JsonNode *old = json_object_get_member (base, key);
+      json_t *old = json_object_get (base, key);
       g_autofree char *member_path = sbx_json_path_member (path, key);
 
-      if (JSON_NODE_HOLDS_NULL (value))
+      if (json_is_null (value))
         continue; /* null: unset */
-      json_object_set_member (result, key, old != NULL ? merge_nodes (old, value, member_path) : json_node_copy (value));
+      json_object_set_new (result, key, old != NULL ? merge_nodes (old, value, member_path) : json_incref (value));
     }
-  node = json_node_init_object (json_node_alloc (), result);
-  json_object_unref (result); /* the node holds its own reference */
-  return node;
+  return result;
 }
 
-static JsonNode *
-merge_nodes (JsonNode *base, JsonNode *over, const char *path)
+static json_t *
+merge_nodes (json_t *base, json_t *over, const char *path)
 {
   const char *key_of = NULL;
   ArrayRule rule;
 
   if (g_str_equal (path, "linux.seccomp"))
-    return json_node_copy (over);
-  if (JSON_NODE_HOLDS_OBJECT (base) && JSON_NODE_HOLDS_OBJECT (over))
-    return merge_objects (json_node_get_object (base), json_node_get_object (over), path);
+    return json_incref (over);
+  if (json_is_object (base) && json_is_object (over))
+    return merge_objects (base, over, path);
   rule = array_rule (path, &key_of);
-  if (rule != ARRAY_REPLACE && JSON_NODE_HOLDS_ARRAY (base) && JSON_NODE_HOLDS_ARRAY (over))
-    return merge_arrays (json_node_get_array (base), json_node_get_array (over), rule, key_of);
-  return json_node_copy (over);
+  if (rule != ARRAY_REPLACE && json_is_array (base) && json_is_array (over))
+    return merge_arrays (base, over, rule, key_of);
+  return json_incref (over);
 }
 
 /* Drops nulls left in a profile that included nothing (they only mean "unset"). */
 static void
-drop_nulls (JsonNode *node)
+drop_nulls (json_t *json)
 {
-  g_autoptr(GList) members = NULL;
+  const char *key;
+  json_t *value;
+  void *next;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_is_object (json))
     return;
-  members = json_object_get_members (json_node_get_object (node));
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      JsonNode *value = json_object_get_member (json_node_get_object (node), l->data);
-      if (JSON_NODE_HOLDS_NULL (value))
-        json_object_remove_member (json_node_get_object (node), l->data);
-      else
-        drop_nulls (value);
-    }
+  json_object_foreach_safe (json, next, key, value)
+    if (json_is_null (value))
+      json_object_del (json, key);
+    else
+      drop_nulls (value);
 }
 
 /* ---------------------------------------------------------------------- finding */
@@ -269,7 +286,8 @@ load_builtin (const char *name, GError **error)
 {
   g_autofree char *resource = g_strdup_printf (BUILTIN_RESOURCE_PATH "/%s.json", name);
   g_autofree char *display = g_strdup_printf (BUILTIN_DIR "/%s.json", name);
-  g_autoptr(GBytes) bytes = g_resources_lookup_data (resource, 0, NULL);
+  GResource *builtin = sbx_profile_builtin_resource ();
+  g_autoptr(GBytes) bytes = builtin != NULL ? g_resource_lookup_data (builtin, resource, 0, NULL) : NULL;
   gsize length;
   const char *data;
 
@@ -390,10 +408,10 @@ describe_cycle (GPtrArray *stack, const char *again)
   return g_string_free (s, FALSE);
 }
 
-static JsonNode *resolve (const Source *source, IncludeState *state, GError **error);
+static json_t *resolve (const Source *source, IncludeState *state, GError **error);
 
 /* Includes sbx.include[i] of @source. */
-static JsonNode *
+static json_t *
 resolve_include (const Source *source, guint i, const char *name, IncludeState *state, GError **error)
 {
   g_autofree char *path = g_strdup_printf (SBX_PROFILE_EXTENSION_KEY ".include[%u]", i);
@@ -429,38 +447,39 @@ resolve_include (const Source *source, guint i, const char *name, IncludeState *
 }
 
 /* Checks @source, then returns its includes merged in order with @source on top. */
-static JsonNode *
+static json_t *
 resolve (const Source *source, IncludeState *state, GError **error)
 {
-  JsonNode *root = sbx_json_doc_get_root (source->doc);
-  JsonArray *includes;
-  g_autoptr(JsonNode) merged = NULL;
-  g_autoptr(JsonNode) own = NULL;
-  JsonObject *extension;
+  json_t *root = sbx_json_doc_get_root (source->doc);
+  json_t *includes;
+  g_autoptr(json_t) merged = NULL;
+  g_autoptr(json_t) own = NULL;
+  json_t *extension;
+  json_t *include;
+  size_t i;
 
   if (!sbx_profile_schema_check (source->doc, error))
     return NULL;
   g_ptr_array_add (state->stack, stack_entry (source));
-  includes = sbx_json_get_array (sbx_json_get_object (json_node_get_object (root), SBX_PROFILE_EXTENSION_KEY), "include");
-  for (guint i = 0; includes != NULL && i < json_array_get_length (includes); i++)
+  includes = sbx_json_get_array (sbx_json_get_object (root, SBX_PROFILE_EXTENSION_KEY), "include");
+  json_array_foreach (includes, i, include)
     {
-      g_autoptr(JsonNode) one = resolve_include (source, i, json_array_get_string_element (includes, i),
-                                                  state, error);
+      g_autoptr(json_t) one = resolve_include (source, (guint) i, json_string_value (include), state, error);
       if (one == NULL)
         return NULL;
       if (merged == NULL)
         merged = g_steal_pointer (&one);
       else
         {
-          JsonNode *next = merge_nodes (merged, one, "");
-          json_node_unref (merged);
+          json_t *next = merge_nodes (merged, one, "");
+          json_decref (merged);
           merged = next;
         }
     }
   g_ptr_array_remove_index (state->stack, state->stack->len - 1);
-  own = json_node_copy (root);
-  if ((extension = sbx_json_get_object (json_node_get_object (own), SBX_PROFILE_EXTENSION_KEY)) != NULL)
-    json_object_remove_member (extension, "include");
+  own = json_incref (root); /* the doc's tree itself, changed below: nothing reads it again */
+  if ((extension = sbx_json_get_object (own, SBX_PROFILE_EXTENSION_KEY)) != NULL)
+    json_object_del (extension, "include");
   if (merged == NULL)
     return g_steal_pointer (&own);
   return merge_nodes (merged, own, "");
@@ -468,13 +487,13 @@ resolve (const Source *source, IncludeState *state, GError **error)
 
 /* Reads, checks and merges @name_or_path and what it includes; with @inputs, the search
  * path's directories (before they are searched) and each file read are recorded there. */
-static JsonNode *
+static json_t *
 load_merged (const char *name_or_path, char **out_name, SbxProfileInputs *inputs, GError **error)
 {
   g_auto(Source) source = { 0 };
   g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func (g_free);
   IncludeState state = { stack, inputs };
-  JsonNode *merged;
+  json_t *merged;
 
   if (inputs != NULL)
     {
@@ -500,7 +519,7 @@ SbxProfile *
 sbx_profile_load (const char *name_or_path, const SbxProfileOverrides *overrides, GError **error)
 {
   g_autofree char *name = NULL;
-  g_autoptr(JsonNode) merged = load_merged (name_or_path, &name, NULL, error);
+  g_autoptr(json_t) merged = load_merged (name_or_path, &name, NULL, error);
 
   if (merged == NULL)
     return NULL;
@@ -519,7 +538,7 @@ profile_from_entry (SbxProfileCacheEntry *entry)
   g_autoptr(SbxJsonDoc) doc = sbx_json_doc_new_from_data ("(the profile cache)", json, size, NULL);
   g_autoptr(SbxProfile) p = NULL;
 
-  if (doc == NULL || !JSON_NODE_HOLDS_OBJECT (sbx_json_doc_get_root (doc)))
+  if (doc == NULL || !json_is_object (sbx_json_doc_get_root (doc)))
     return NULL;
   p = sbx_profile_from_json (entry->name, sbx_json_doc_get_root (doc));
   if (p->has_seccomp)
@@ -570,7 +589,7 @@ sbx_profile_load_cached (const char *name_or_path, const SbxProfileOverrides *ov
   g_auto(SbxProfileCacheEntry) entry = { 0 };
   g_autoptr(SbxProfileInputs) inputs = NULL;
   g_autoptr(SbxProfile) p = NULL;
-  g_autoptr(JsonNode) merged = NULL;
+  g_autoptr(json_t) merged = NULL;
   g_autofree char *name = NULL;
   g_autofree char *why = NULL;
   g_autofree char *not_kept = NULL;
@@ -599,9 +618,9 @@ sbx_profile_load_cached (const char *name_or_path, const SbxProfileOverrides *ov
 }
 
 SbxProfile *
-sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **error)
+sbx_profile_from_effective_json (const char *name, json_t *json, GError **error)
 {
-  if (json == NULL || !JSON_NODE_HOLDS_OBJECT (json))
+  if (!json_is_object (json))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "no effective profile saved"), NULL;
   return sbx_profile_from_json (name, json);
 }
@@ -609,7 +628,7 @@ sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **erro
 gboolean
 sbx_profile_validate_file (const char *path, GError **error)
 {
-  g_autoptr(JsonNode) merged = NULL;
+  g_autoptr(json_t) merged = NULL;
   g_autoptr(SbxProfile) profile = NULL;
   g_autofree char *file = is_path (path) ? g_strdup (path) : g_strconcat ("./", path, NULL);
 
@@ -638,7 +657,7 @@ sbx_profile_warn_io_uring (const SbxProfile *profile)
 char *
 sbx_profile_to_json (const SbxProfile *profile, gboolean pretty, GError **error)
 {
-  g_autoptr(JsonNode) whole = NULL;
+  g_autoptr(json_t) whole = NULL;
 
   if (profile->effective_json != NULL)
     {
@@ -676,7 +695,8 @@ add_profile_names (GHashTable *names, const char *dir)
 
   if (g_str_equal (dir, BUILTIN_DIR))
     {
-      g_auto(GStrv) children = g_resources_enumerate_children (BUILTIN_RESOURCE_PATH, 0, NULL);
+      GResource *builtin = sbx_profile_builtin_resource ();
+      g_auto(GStrv) children = builtin != NULL ? g_resource_enumerate_children (builtin, BUILTIN_RESOURCE_PATH, 0, NULL) : NULL;
       for (guint i = 0; children != NULL && children[i] != NULL; i++)
         if (g_str_has_suffix (children[i], ".json"))
           g_hash_table_add (names, g_strndup (children[i], strlen (children[i]) - 5));
@@ -721,9 +741,7 @@ sbx_profile_list (GError **error)
       info->name = g_strdup (sorted[i]);
       if (find_profile (sorted[i], G_MAXINT, &source, NULL, &local_error))
         {
-          JsonObject *top = JSON_NODE_HOLDS_OBJECT (sbx_json_doc_get_root (source.doc))
-                            ? json_node_get_object (sbx_json_doc_get_root (source.doc))
-                            : NULL;
+          json_t *top = sbx_json_doc_get_root (source.doc);
           info->path = source.dir_index == 0 ? NULL : g_strdup (sbx_json_doc_get_name (source.doc));
           info->description = g_strdup (sbx_json_get_string (sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY),
                                                              "description"));

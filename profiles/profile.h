@@ -9,7 +9,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include <sys/resource.h>
 #include "desktop-grants.h"
 #include <sys/types.h>
@@ -123,7 +123,7 @@ const char *sbx_hook_stage_name (SbxHookStage stage);
 typedef struct _SbxProfile SbxProfile;
 struct _SbxProfile {
   char *name;
-  JsonNode *json;         /* the effective (merged, overridden) profile but linux.seccomp (below) */
+  json_t *json;           /* the effective (merged, overridden) profile but linux.seccomp (below) */
   GBytes *effective_json; /* all of it as one line of JSON text when the cache gave it or it was
                            * made for the cache; NULL: sbx_profile_to_json makes it */
 
@@ -164,7 +164,7 @@ struct _SbxProfile {
    * (seccomp_rules); one from the cache (sbx_profile_load_cached) has only what they
    * compiled to (seccomp_program), which one read for the cache has as well. */
   gboolean has_seccomp;              /* FALSE: unconfined */
-  JsonNode *seccomp_rules;           /* NULL: unconfined, or the profile came from the cache */
+  json_t *seccomp_rules;             /* NULL: unconfined, or the profile came from the cache */
   SbxSeccompProgram seccomp_program; /* .program NULL: not compiled (or a filter allowing all) */
   gboolean seccomp_compiled;         /* seccomp_program is the rules' (seccomp_rules may be NULL) */
   char *seccomp_io_uring_bypass;     /* from the cache: sbx_seccomp_io_uring_bypass of the rules */
@@ -240,7 +240,7 @@ SbxProfile *sbx_profile_load_cached (const char *name_or_path, const SbxProfileO
                                      const char *cache_dir, char **source, GError **error);
 
 /* The profile of an effective profile's JSON (what a registration saved), named @name. */
-SbxProfile *sbx_profile_from_effective_json (const char *name, JsonNode *json, GError **error);
+SbxProfile *sbx_profile_from_effective_json (const char *name, json_t *json, GError **error);
 /* One warning line when the profile's seccomp filter lets io_uring through while denying
  * syscalls io_uring's own operations do instead (a custom filter: the default denies
  * io_uring).  Quiet under -q. */

@@ -4,10 +4,10 @@
 #include "netrule.h"
 
 gboolean
-sbx_schema_check_net_rule (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+sbx_schema_check_net_rule (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(SbxNetRule) rule = sbx_net_rule_parse (json_node_get_string (node), FALSE, "rule", &local_error);
+  g_autoptr(SbxNetRule) rule = sbx_net_rule_parse (json_string_value (node), FALSE, "rule", &local_error);
 
   if (rule == NULL)
     return sbx_json_doc_error (doc, path, error, "%s", local_error->message);

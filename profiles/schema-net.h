@@ -7,6 +7,6 @@
 G_BEGIN_DECLS
 
 /* A rule of sbx.network.allow or deny (common/netrule.h); its error at the string. */
-gboolean sbx_schema_check_net_rule (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error);
+gboolean sbx_schema_check_net_rule (SbxJsonDoc *doc, const char *path, json_t *node, GError **error);
 
 G_END_DECLS

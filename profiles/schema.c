@@ -15,6 +15,7 @@
 #include "netopts.h"
 #include "schema-net.h"
 #include "storage-driver.h"
+#include "json-util.h"
 #include "sbx-error.h"
 #include "spelling.h"
 
@@ -31,7 +32,7 @@ typedef enum {
   K_BOOL_OR_STRING,
 } Kind;
 
-typedef gboolean (*ValueCheck) (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error);
+typedef gboolean (*ValueCheck) (SbxJsonDoc *doc, const char *path, json_t *node, GError **error);
 
 typedef struct Field Field;
 struct Field {
@@ -50,13 +51,13 @@ struct Field {
 /* ------------------------------------------------------------------- value checks */
 
 static const char *
-node_string (JsonNode *node)
+node_string (json_t *node)
 {
-  return json_node_get_string (node);
+  return json_string_value (node);
 }
 
 static gboolean
-check_absolute_path (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_absolute_path (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   const char *s = node_string (node);
 
@@ -68,7 +69,7 @@ check_absolute_path (SbxJsonDoc *doc, const char *path, JsonNode *node, GError *
 }
 
 static gboolean
-check_capability (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_capability (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   const char *s = node_string (node);
 
@@ -78,7 +79,7 @@ check_capability (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **er
 }
 
 static gboolean
-check_env_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_env_entry (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   const char *s = node_string (node);
   const char *eq = strchr (s, '=');
@@ -89,17 +90,15 @@ check_env_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **err
 }
 
 static gboolean
-check_nonempty_args (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_nonempty_args (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  JsonArray *array = json_node_get_array (node);
-
-  if (json_array_get_length (array) == 0 || *json_array_get_string_element (array, 0) == '\0')
+  if (json_array_size (node) == 0 || *json_string_value (json_array_get (node, 0)) == '\0')
     return sbx_json_doc_error (doc, path, error, "must name a program to run");
   return TRUE;
 }
 
 static gboolean
-check_rlimit_type (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_rlimit_type (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   if (sbx_rlimit_from_name (node_string (node)) < 0)
     return sbx_json_doc_error (doc, path, error, "unknown rlimit '%s'", node_string (node));
@@ -107,56 +106,54 @@ check_rlimit_type (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **e
 }
 
 static gboolean
-check_rlimit (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_rlimit (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  JsonObject *o = json_node_get_object (node);
   g_autofree char *soft_path = sbx_json_path_member (path, "soft");
   rlim_t soft, hard;
 
-  if (!json_object_has_member (o, "type") || !json_object_has_member (o, "soft") ||
-      !json_object_has_member (o, "hard"))
+  if (json_object_get (node, "type") == NULL || json_object_get (node, "soft") == NULL ||
+      json_object_get (node, "hard") == NULL)
     return sbx_json_doc_error (doc, path, error, "an rlimit needs type, soft and hard");
-  soft = sbx_rlimit_value (json_object_get_member (o, "soft"));
-  hard = sbx_rlimit_value (json_object_get_member (o, "hard"));
+  soft = sbx_rlimit_value (json_object_get (node, "soft"));
+  hard = sbx_rlimit_value (json_object_get (node, "hard"));
   if (soft > hard)
     return sbx_json_doc_error (doc, soft_path, error, "soft limit above the hard limit");
   return TRUE;
 }
 
 static gboolean
-check_rlimit_number (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_rlimit_number (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  /* json-glib reads 18446744073709551615 (RLIM_INFINITY as a uint64) as -1. */
-  if (json_node_get_int (node) < -1)
+  /* json-doc.c reads 18446744073709551615 (RLIM_INFINITY as a uint64) as -1. */
+  if (json_integer_value (node) < -1)
     return sbx_json_doc_error (doc, path, error, "must be 0 or more (-1: unlimited)");
   return TRUE;
 }
 
 static gboolean
-check_namespace (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_namespace (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  JsonObject *o = json_node_get_object (node);
   g_autofree char *type_path = sbx_json_path_member (path, "type");
   g_autofree char *ns_path = sbx_json_path_member (path, "path");
-  const char *type;
+  const char *type = sbx_json_get_string (node, "type");
+  const char *ns;
 
-  if (!json_object_has_member (o, "type"))
+  if (type == NULL) /* missing, or null (which would crash the lookup below) */
     return sbx_json_doc_error (doc, path, error, "a namespace needs a type");
-  type = json_object_get_string_member (o, "type");
-  if (g_strcmp0 (type, "time") == 0)
+  if (g_str_equal (type, "time"))
     return sbx_json_doc_error (doc, type_path, error, "the time namespace is not supported by sbx (yet): "
                                                       "leave it out");
   if (sbx_namespace_flag_from_name (type) == 0)
     return sbx_json_doc_error (doc, type_path, error,
                                "unknown namespace type '%s' (pid, network, mount, ipc, uts, user, cgroup)", type);
-  if (json_object_has_member (o, "path") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "path")) &&
-      *json_object_get_string_member (o, "path") != '\0')
+  ns = sbx_json_get_string (node, "path");
+  if (ns != NULL && *ns != '\0')
     return sbx_json_doc_error (doc, ns_path, error, "joining an existing namespace is not supported by sbx");
   return TRUE;
 }
 
 static gboolean
-check_hostname (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_hostname (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   const char *s = node_string (node);
 
@@ -169,17 +166,18 @@ check_hostname (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **erro
 }
 
 static gboolean
-check_mount_option_list (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_mount_option_list (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  JsonArray *options = json_node_get_array (node);
+  json_t *option;
+  size_t i;
 
-  for (guint i = 0; i < json_array_get_length (options); i++)
+  json_array_foreach (node, i, option)
     {
-      g_autofree char *element = sbx_json_path_element (path, i);
+      g_autofree char *element = sbx_json_path_element (path, (guint) i);
       g_autoptr(GError) local_error = NULL;
       SbxMount scratch = { 0 };
 
-      if (!sbx_mount_apply_option (&scratch, json_array_get_string_element (options, i), &local_error))
+      if (!sbx_mount_apply_option (&scratch, json_string_value (option), &local_error))
         {
           g_free (scratch.data);
           return sbx_json_doc_error (doc, element, error, "%s", local_error->message);
@@ -210,13 +208,13 @@ sbx_mount_destination_is_root (const char *destination)
 }
 
 static gboolean
-check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_mount (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  JsonObject *o = json_node_get_object (node);
   g_autofree char *type_path = sbx_json_path_member (path, "type");
   g_autofree char *source_path = sbx_json_path_member (path, "source");
-  const char *type = json_object_get_string_member_with_default (o, "type", NULL);
-  const char *destination = json_object_get_string_member_with_default (o, "destination", NULL);
+  const char *type = sbx_json_get_string (node, "type");
+  const char *destination = sbx_json_get_string (node, "destination");
+  json_t *options = sbx_json_get_array (node, "options");
   gboolean bind = type != NULL && g_str_equal (type, "bind");
 
   if (destination == NULL)
@@ -235,24 +233,23 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
       return sbx_json_doc_error (doc, destination_path, error, "a mount on %s is refused: %s",
                                  destination, sbx_mount_destination_refused (destination));
     }
-  if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))
+  if (options != NULL)
     {
       g_autofree char *options_path = sbx_json_path_member (path, "options");
-      if (!check_mount_option_list (doc, options_path, json_object_get_member (o, "options"), error))
+      json_t *option;
+      size_t i;
+
+      if (!check_mount_option_list (doc, options_path, options, error))
         return FALSE;
-    }
-  if (json_object_has_member (o, "options") && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "options")))
-    {
-      JsonArray *options = json_object_get_array_member (o, "options");
-      for (guint i = 0; i < json_array_get_length (options); i++)
+      json_array_foreach (options, i, option)
         {
-          const char *opt = json_array_get_string_element (options, i);
+          const char *opt = json_string_value (option);
           bind = bind || g_str_equal (opt, "bind") || g_str_equal (opt, "rbind");
         }
     }
   if (bind)
     {
-      const char *source = json_object_get_string_member_with_default (o, "source", NULL);
+      const char *source = sbx_json_get_string (node, "source");
       if (source == NULL || *source == '\0')
         return sbx_json_doc_error (doc, path, error, "a bind mount needs a source");
       if (source[0] != '/' && !g_str_has_prefix (source, "~/") && !g_str_equal (source, "~"))
@@ -272,20 +269,19 @@ check_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 }
 
 static gboolean
-check_user_mapping (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_user_mapping (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   return TRUE; /* accepted as written by `runc spec --rootless`; sbx maps ids itself (README) */
 }
 
 static gboolean
-check_empty_or_null (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error,
+check_empty_or_null (SbxJsonDoc *doc, const char *path, json_t *node, GError **error,
                      const char *what)
 {
-  gboolean empty = JSON_NODE_HOLDS_ARRAY (node)  ? json_array_get_length (json_node_get_array (node)) == 0
-                 : JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_size (json_node_get_object (node)) == 0
-                 : JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-                   ? *json_node_get_string (node) == '\0'
-                   : FALSE;
+  gboolean empty = json_is_array (node)  ? json_array_size (node) == 0
+                 : json_is_object (node) ? json_object_size (node) == 0
+                 : json_is_string (node) ? *json_string_value (node) == '\0'
+                                         : FALSE;
 
   if (!empty)
     return sbx_json_doc_error (doc, path, error, "%s is not supported by sbx (leave it empty)", what);
@@ -293,32 +289,32 @@ check_empty_or_null (SbxJsonDoc *doc, const char *path, JsonNode *node, GError *
 }
 
 static gboolean
-check_no_sysctl (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_no_sysctl (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   return check_empty_or_null (doc, path, node, error, "setting sysctls");
 }
 
 static gboolean
-check_no_devices (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_no_devices (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   return check_empty_or_null (doc, path, node, error,
                               "adding devices (a sandbox has null, zero, full, random, urandom, tty)");
 }
 
 static gboolean
-check_no_selinux (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_no_selinux (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   return check_empty_or_null (doc, path, node, error, "an SELinux label");
 }
 
 static gboolean
-check_no_idmapped_mount (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_no_idmapped_mount (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   return check_empty_or_null (doc, path, node, error, "an id-mapped mount");
 }
 
 static gboolean
-check_propagation (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_propagation (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   static const char * const known[] = { "private", "rprivate", "slave", "rslave", "shared",
                                         "rshared", "unbindable", "runbindable", "", NULL };
@@ -329,7 +325,7 @@ check_propagation (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **e
 }
 
 static gboolean
-check_include (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_include (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   if (!sbx_profile_name_is_valid (node_string (node)))
     return sbx_json_doc_error (doc, path, error,
@@ -339,7 +335,7 @@ check_include (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error
 }
 
 static gboolean
-check_network_mode (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_network_mode (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   static const char * const known[] = { "slirp", "none", "host", NULL };
 
@@ -350,7 +346,7 @@ check_network_mode (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **
 }
 
 static gboolean
-check_publish (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_publish (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   SbxNetOptions opts;
@@ -365,7 +361,7 @@ check_publish (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error
 }
 
 static gboolean
-check_userns (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_userns (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   SbxUsernsMode mode;
@@ -376,7 +372,7 @@ check_userns (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 }
 
 static gboolean
-check_storage_driver (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_storage_driver (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   SbxStorageDriver driver;
@@ -387,7 +383,7 @@ check_storage_driver (SbxJsonDoc *doc, const char *path, JsonNode *node, GError 
 }
 
 static gboolean
-check_apparmor_policy (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_apparmor_policy (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   static const char * const known[] = { "warn", "fail", "ignore", NULL };
 
@@ -397,7 +393,7 @@ check_apparmor_policy (SbxJsonDoc *doc, const char *path, JsonNode *node, GError
 }
 
 static gboolean
-check_image_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_image_name (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   if (*node_string (node) == '\0')
     return sbx_json_doc_error (doc, path, error, "must not be empty");
@@ -406,15 +402,15 @@ check_image_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **er
 
 /* sbx.desktop.x11: true (untrusted), false, "untrusted" or "trusted". */
 static gboolean
-check_x11 (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_x11 (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN || sbx_x11_mode_parse (node_string (node), NULL))
+  if (json_is_boolean (node) || sbx_x11_mode_parse (node_string (node), NULL))
     return TRUE;
   return sbx_json_doc_error (doc, path, error, "must be true, false, \"untrusted\" or \"trusted\"");
 }
 
 static gboolean
-check_home (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_home (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   if (sbx_home_mode_parse (node_string (node), NULL))
     return TRUE;
@@ -422,7 +418,7 @@ check_home (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 }
 
 static gboolean
-check_share (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_share (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -432,10 +428,9 @@ check_share (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 }
 
 static gboolean
-check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_app_id (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  if (!g_dbus_is_name (node_string (node)) || g_dbus_is_unique_name (node_string (node)) ||
-      strchr (node_string (node), '.') == NULL)
+  if (!sbx_dbus_is_well_known_name (node_string (node)))
     return sbx_json_doc_error (doc, path, error, "'%s' is not an application id (a reverse-DNS D-Bus name such "
                                                  "as org.mozilla.firefox)",
                                node_string (node));
@@ -443,7 +438,7 @@ check_app_id (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
 }
 
 static gboolean
-check_dbus_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_dbus_name (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -453,7 +448,7 @@ check_dbus_name (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **err
 }
 
 static gboolean
-check_dbus_name_rule (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_dbus_name_rule (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -465,7 +460,7 @@ check_dbus_name_rule (SbxJsonDoc *doc, const char *path, JsonNode *node, GError 
 /* sbx.desktopEntry: a desktop file id as found in applications/ ("firefox-esr.desktop"): a
  * plain file name (no directory, not hidden) of letters, digits, '-', '_' and '.'. */
 static gboolean
-check_desktop_entry (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_desktop_entry (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   const char *id = node_string (node);
   gsize length = strlen (id);
@@ -580,13 +575,10 @@ static const Field device_rule_element = { NULL, K_OBJECT, device_rule_fields, N
 
 /* Limits a systemd scope has no property for: refused rather than silently dropped. */
 static gboolean
-check_no_scope_equivalent (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_no_scope_equivalent (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  gboolean harmless = (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-                       !json_node_get_boolean (node)) ||
-                      (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64 &&
-                       json_node_get_int (node) == 0) ||
-                      (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_size (json_node_get_object (node)) == 0);
+  gboolean harmless = json_is_false (node) || (json_is_integer (node) && json_integer_value (node) == 0) ||
+                      (json_is_object (node) && json_object_size (node) == 0);
 
   if (harmless)
     return TRUE;
@@ -595,9 +587,9 @@ check_no_scope_equivalent (SbxJsonDoc *doc, const char *path, JsonNode *node, GE
 }
 
 static gboolean
-check_cpu_period (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_cpu_period (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  gint64 period = json_node_get_int (node);
+  gint64 period = json_integer_value (node);
 
   if (period != 0 && (period < 1000 || period > 1000000))
     return sbx_json_doc_error (doc, path, error, "must be 1000 to 1000000 microseconds");
@@ -605,9 +597,9 @@ check_cpu_period (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **er
 }
 
 static gboolean
-check_cpu_shares (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_cpu_shares (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  gint64 shares = json_node_get_int (node);
+  gint64 shares = json_integer_value (node);
 
   if (shares != 0 && (shares < 2 || shares > 262144))
     return sbx_json_doc_error (doc, path, error, "must be 2 to 262144");
@@ -749,11 +741,11 @@ static const Field extension_fields[] = {
 
 /* hooks: as OCI's config.md, "POSIX-platform Hooks". */
 static gboolean
-check_hook (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+check_hook (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
-  JsonObject *o = json_node_get_object (node);
+  json_t *hook_path = json_object_get (node, "path");
 
-  if (!json_object_has_member (o, "path") || JSON_NODE_HOLDS_NULL (json_object_get_member (o, "path")))
+  if (hook_path == NULL || json_is_null (hook_path))
     return sbx_json_doc_error (doc, path, error, "a hook needs a path");
   return TRUE;
 }
@@ -812,16 +804,16 @@ kind_name (Kind kind)
 }
 
 static gboolean
-has_kind (JsonNode *node, Kind kind)
+has_kind (json_t *node, Kind kind)
 {
   switch (kind)
     {
     case K_OBJECT:
-    case K_MAP: return JSON_NODE_HOLDS_OBJECT (node);
-    case K_ARRAY: return JSON_NODE_HOLDS_ARRAY (node);
-    case K_STRING: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-    case K_BOOL: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
-    case K_INT: return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+    case K_MAP: return json_is_object (node);
+    case K_ARRAY: return json_is_array (node);
+    case K_STRING: return json_is_string (node);
+    case K_BOOL: return json_is_boolean (node);
+    case K_INT: return json_is_integer (node); /* a real (1.0, 1e3) is not one */
     case K_BOOL_OR_STRING: return has_kind (node, K_BOOL) || has_kind (node, K_STRING);
     default: return FALSE;
     }
@@ -839,20 +831,19 @@ closest_key (const Field *fields, const char *key)
   return sbx_spelling_suggest (key, (const char * const *) keys->pdata);
 }
 
-static gboolean check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *field,
+static gboolean check_node (SbxJsonDoc *doc, const char *path, json_t *node, const Field *field,
                             GError **error);
 
 static gboolean
-check_members (SbxJsonDoc *doc, const char *path, JsonObject *object, const Field *fields,
+check_members (SbxJsonDoc *doc, const char *path, json_t *object, const Field *fields,
                GError **error)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
+  const char *key;
+  json_t *value;
 
-  for (GList *l = members; l != NULL; l = l->next)
+  json_object_foreach (object, key, value)
     {
-      const char *key = l->data;
       g_autofree char *member_path = sbx_json_path_member (path, key);
-      JsonNode *value = json_object_get_member (object, key);
       const Field *field = NULL;
       const char *suggestion;
 
@@ -866,7 +857,7 @@ check_members (SbxJsonDoc *doc, const char *path, JsonObject *object, const Fiel
             return sbx_json_doc_error (doc, member_path, error, "unknown key (did you mean '%s'?)", suggestion);
           return sbx_json_doc_error (doc, member_path, error, "unknown key");
         }
-      if (JSON_NODE_HOLDS_NULL (value))
+      if (json_is_null (value))
         continue;
       if (!check_node (doc, member_path, value, field, error))
         return FALSE;
@@ -875,16 +866,16 @@ check_members (SbxJsonDoc *doc, const char *path, JsonObject *object, const Fiel
 }
 
 static gboolean
-check_map (SbxJsonDoc *doc, const char *path, JsonObject *object, GError **error)
+check_map (SbxJsonDoc *doc, const char *path, json_t *object, GError **error)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
+  const char *key;
+  json_t *value;
 
-  for (GList *l = members; l != NULL; l = l->next)
+  json_object_foreach (object, key, value)
     {
-      JsonNode *value = json_object_get_member (object, l->data);
       if (!has_kind (value, K_STRING))
         {
-          g_autofree char *member_path = sbx_json_path_member (path, l->data);
+          g_autofree char *member_path = sbx_json_path_member (path, key);
           return sbx_json_doc_error (doc, member_path, error, "must be a string");
         }
     }
@@ -892,26 +883,27 @@ check_map (SbxJsonDoc *doc, const char *path, JsonObject *object, GError **error
 }
 
 static gboolean
-check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *field, GError **error)
+check_node (SbxJsonDoc *doc, const char *path, json_t *node, const Field *field, GError **error)
 {
   if (!has_kind (node, field->kind))
     return sbx_json_doc_error (doc, path, error, "must be %s", kind_name (field->kind));
   if (field->kind == K_INT && field->min < field->max &&
-      (json_node_get_int (node) < field->min || json_node_get_int (node) > field->max))
+      (json_integer_value (node) < field->min || json_integer_value (node) > field->max))
     return sbx_json_doc_error (doc, path, error, "%" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
-                               json_node_get_int (node), field->min, field->max);
-  if (field->kind == K_OBJECT && field->fields != NULL &&
-      !check_members (doc, path, json_node_get_object (node), field->fields, error))
+                               (gint64) json_integer_value (node), field->min, field->max);
+  if (field->kind == K_OBJECT && field->fields != NULL && !check_members (doc, path, node, field->fields, error))
     return FALSE;
-  if (field->kind == K_MAP && !check_map (doc, path, json_node_get_object (node), error))
+  if (field->kind == K_MAP && !check_map (doc, path, node, error))
     return FALSE;
   if (field->kind == K_ARRAY)
     {
-      JsonArray *array = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      json_t *element;
+      size_t i;
+
+      json_array_foreach (node, i, element)
         {
-          g_autofree char *element = sbx_json_path_element (path, i);
-          if (!check_node (doc, element, json_array_get_element (array, i), field->fields, error))
+          g_autofree char *element_path = sbx_json_path_element (path, (guint) i);
+          if (!check_node (doc, element_path, element, field->fields, error))
             return FALSE;
         }
     }
@@ -921,9 +913,9 @@ check_node (SbxJsonDoc *doc, const char *path, JsonNode *node, const Field *fiel
 gboolean
 sbx_profile_schema_check (SbxJsonDoc *doc, GError **error)
 {
-  JsonNode *root = sbx_json_doc_get_root (doc);
+  json_t *root = sbx_json_doc_get_root (doc);
 
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (!json_is_object (root))
     return sbx_json_doc_error (doc, "", error, "a profile must be a JSON object");
   return check_node (doc, "", root, &top, error);
 }
@@ -984,9 +976,9 @@ sbx_rlimit_from_name (const char *name)
 }
 
 rlim_t
-sbx_rlimit_value (JsonNode *node)
+sbx_rlimit_value (json_t *node)
 {
-  gint64 v = json_node_get_int (node);
+  gint64 v = json_integer_value (node);
 
   return v < 0 ? RLIM_INFINITY : (rlim_t) v;
 }

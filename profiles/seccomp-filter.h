@@ -8,7 +8,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include "json-doc.h"
 
 G_BEGIN_DECLS
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  * architecture names, errno values, argument operators.  A syscall name libseccomp does not
  * know is an error in any rule whose action is not an allow (a typo must not weaken a deny
  * list); in allow rules it is skipped (leaving it out can only deny more). */
-gboolean sbx_seccomp_check (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error);
+gboolean sbx_seccomp_check (SbxJsonDoc *doc, const char *path, json_t *node, GError **error);
 
 typedef struct {
   GBytes *program; /* struct sock_filter[]; NULL: no filter (unconfined) */
@@ -27,7 +27,7 @@ typedef struct {
 /* Compiles a checked seccomp object.  @bounding_caps (bit N = capability N) decides the
  * rules with includes/excludes "caps", as Docker does; the running kernel's version decides
  * "minKernel"; the native architecture decides "arches". */
-gboolean sbx_seccomp_compile (JsonNode *node, guint64 bounding_caps, SbxSeccompProgram *out,
+gboolean sbx_seccomp_compile (json_t *node, guint64 bounding_caps, SbxSeccompProgram *out,
                               GError **error);
 void sbx_seccomp_program_clear (SbxSeccompProgram *program);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxSeccompProgram, sbx_seccomp_program_clear)
@@ -36,7 +36,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SbxSeccompProgram, sbx_seccomp_program_clear)
  * denied outright) and denies, for some or all arguments, syscalls that io_uring's own
  * operations do without them (openat, read, write, connect, accept, sendmsg, socket...):
  * those names, comma-separated, for a warning.  NULL otherwise. */
-char *sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps);
+char *sbx_seccomp_io_uring_bypass (json_t *node, guint64 bounding_caps);
 
 /* The compiled program in a memfd (its flags, then its instructions), to pass it to another
  * process: *out_fd is close-on-exec. */

@@ -169,54 +169,55 @@ static gboolean G_GNUC_PRINTF (4, 5)
 }
 
 static gboolean
-check_keys (const Reader *r, const char *path, JsonObject *object, const char * const *known,
+unknown_key (const Reader *r, const char *path, const char *key, const char * const *known,
+             GError **error)
+{
+  const char *closest = sbx_spelling_suggest (key, known);
+  g_autofree char *member = sbx_json_path_member (path, key);
+
+  if (closest != NULL)
+    return fail (r, member, error, "unknown key (did you mean '%s'?)", closest);
+  return fail (r, member, error, "unknown key");
+}
+
+static gboolean
+check_keys (const Reader *r, const char *path, json_t *object, const char * const *known,
             GError **error)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
+  const char *key;
+  json_t *value;
 
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      g_autofree char *member = NULL;
-      const char *closest;
-
-      if (g_strv_contains (known, key))
-        continue;
-      closest = sbx_spelling_suggest (key, known);
-      member = sbx_json_path_member (path, key);
-      if (closest != NULL)
-        return fail (r, member, error, "unknown key (did you mean '%s'?)", closest);
-      return fail (r, member, error, "unknown key");
-    }
+  json_object_foreach (object, key, value)
+    if (!g_strv_contains (known, key))
+      return unknown_key (r, path, key, known, error);
   return TRUE;
 }
 
 /* The member @key, or NULL when it is absent or null (Go writes empty lists as null). */
-static JsonNode *
-member (JsonObject *object, const char *key)
+static json_t *
+member (json_t *object, const char *key)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  json_t *node = json_object_get (object, key);
 
-  return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
+  return node != NULL && !json_is_null (node) ? node : NULL;
 }
 
 static gboolean
-expect_string (const Reader *r, const char *path, JsonNode *node, const char **out, GError **error)
+expect_string (const Reader *r, const char *path, json_t *node, const char **out, GError **error)
 {
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!json_is_string (node))
     return fail (r, path, error, "expected a string");
-  *out = json_node_get_string (node);
+  *out = json_string_value (node);
   return TRUE;
 }
 
 static gboolean
-expect_uint (const Reader *r, const char *path, JsonNode *node, guint64 max, guint64 *out,
+expect_uint (const Reader *r, const char *path, json_t *node, guint64 max, guint64 *out,
              GError **error)
 {
-  gint64 value;
+  json_int_t value;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      (value = json_node_get_int (node)) < 0 || (guint64) value > max)
+  if (!json_is_integer (node) || (value = json_integer_value (node)) < 0 || (guint64) value > max)
     return fail (r, path, error, "expected an integer from 0 to %" G_GUINT64_FORMAT, max);
   *out = (guint64) value;
   return TRUE;
@@ -224,10 +225,10 @@ expect_uint (const Reader *r, const char *path, JsonNode *node, guint64 max, gui
 
 /* Optional string member: *out stays NULL when absent. */
 static gboolean
-get_string (const Reader *r, const char *path, JsonObject *object, const char *key,
+get_string (const Reader *r, const char *path, json_t *object, const char *key,
             const char **out, GError **error)
 {
-  JsonNode *node = member (object, key);
+  json_t *node = member (object, key);
   g_autofree char *p = sbx_json_path_member (path, key);
 
   *out = NULL;
@@ -236,28 +237,28 @@ get_string (const Reader *r, const char *path, JsonObject *object, const char *k
 
 /* Optional array member: *out stays NULL when absent. */
 static gboolean
-get_array (const Reader *r, const char *path, JsonObject *object, const char *key,
-           JsonArray **out, GError **error)
+get_array (const Reader *r, const char *path, json_t *object, const char *key,
+           json_t **out, GError **error)
 {
-  JsonNode *node = member (object, key);
+  json_t *node = member (object, key);
   g_autofree char *p = sbx_json_path_member (path, key);
 
   *out = NULL;
   if (node == NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (!json_is_array (node))
     return fail (r, p, error, "expected an array");
-  *out = json_node_get_array (node);
+  *out = node;
   return TRUE;
 }
 
 static gboolean
-expect_object (const Reader *r, const char *path, JsonNode *node, const char * const *keys,
-               JsonObject **out, GError **error)
+expect_object (const Reader *r, const char *path, json_t *node, const char * const *keys,
+               json_t **out, GError **error)
 {
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_is_object (node))
     return fail (r, path, error, "expected an object");
-  *out = json_node_get_object (node);
+  *out = node;
   return check_keys (r, path, *out, keys, error);
 }
 
@@ -266,20 +267,20 @@ typedef gboolean (*StringFunc) (const Reader *r, const char *path, const char *v
                                 gpointer data, GError **error);
 
 static gboolean
-for_each_string (const Reader *r, const char *path, JsonObject *object, const char *key,
+for_each_string (const Reader *r, const char *path, json_t *object, const char *key,
                  StringFunc each, gpointer data, GError **error)
 {
   g_autofree char *p = sbx_json_path_member (path, key);
-  JsonArray *array;
+  json_t *array;
 
   if (!get_array (r, path, object, key, &array, error))
     return FALSE;
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  for (gsize i = 0; array != NULL && i < json_array_size (array); i++)
     {
-      g_autofree char *element = sbx_json_path_element (p, i);
+      g_autofree char *element = sbx_json_path_element (p, (guint) i);
       const char *value = NULL;
 
-      if (!expect_string (r, element, json_array_get_element (array, i), &value, error) ||
+      if (!expect_string (r, element, json_array_get (array, i), &value, error) ||
           !each (r, element, value, data, error))
         return FALSE;
     }
@@ -312,15 +313,15 @@ lookup_action (const char *name)
 /* An action with its errno: @action_key ("action"), @ret_key ("errnoRet", OCI) and
  * @name_key ("errno", containers-common's errno name, which must agree). */
 static gboolean
-read_action (const Reader *r, const char *path, JsonObject *object, const char *action_key,
+read_action (const Reader *r, const char *path, json_t *object, const char *action_key,
              const char *ret_key, const char *name_key, uint32_t *out, gboolean *allows,
              GError **error)
 {
   g_autofree char *action_path = sbx_json_path_member (path, action_key);
   g_autofree char *ret_path = sbx_json_path_member (path, ret_key);
   g_autofree char *name_path = sbx_json_path_member (path, name_key);
-  JsonNode *action_node = member (object, action_key);
-  JsonNode *ret_node = member (object, ret_key);
+  json_t *action_node = member (object, action_key);
+  json_t *ret_node = member (object, ret_key);
   const char *name = NULL, *errno_name = NULL;
   const ActionInfo *info;
   guint64 ret = EPERM;
@@ -396,18 +397,18 @@ add_sub_architecture (const Reader *r, const char *path, const char *name, gpoin
 /* Docker's archMap: [{ "architecture": A, "subArchitectures": [...] }]; only the native
  * architecture's entry goes into the filter. */
 static gboolean
-read_arch_map (const Reader *r, const char *path, JsonArray *map, Filter *filter, GError **error)
+read_arch_map (const Reader *r, const char *path, json_t *map, Filter *filter, GError **error)
 {
-  for (guint i = 0; i < json_array_get_length (map); i++)
+  for (gsize i = 0; i < json_array_size (map); i++)
     {
-      g_autofree char *element = sbx_json_path_element (path, i);
+      g_autofree char *element = sbx_json_path_element (path, (guint) i);
       g_autofree char *arch_path = sbx_json_path_member (element, "architecture");
-      JsonObject *entry = NULL;
+      json_t *entry = NULL;
       const char *name;
       uint32_t arch;
       GArray *target[2];
 
-      if (!expect_object (r, element, json_array_get_element (map, i), arch_map_keys, &entry, error) ||
+      if (!expect_object (r, element, json_array_get (map, i), arch_map_keys, &entry, error) ||
           !get_string (r, element, entry, "architecture", &name, error))
         return FALSE;
       if (name == NULL)
@@ -441,7 +442,7 @@ add_flag (const Reader *r, const char *path, const char *name, gpointer data, GE
 }
 
 static gboolean
-check_no_listener (const Reader *r, const char *path, JsonObject *object, GError **error)
+check_no_listener (const Reader *r, const char *path, json_t *object, GError **error)
 {
   static const char * const keys[] = { "listenerPath", "listenerMetadata" };
 
@@ -496,7 +497,7 @@ add_syscall_name (const Reader *r, const char *path, const char *name, gpointer 
 
 /* OCI "names": [...] or Docker's "name": "...", not both. */
 static gboolean
-read_names (const Reader *r, const char *path, JsonObject *object, NameContext *ctx, GError **error)
+read_names (const Reader *r, const char *path, json_t *object, NameContext *ctx, GError **error)
 {
   g_autofree char *name_path = sbx_json_path_member (path, "name");
   const char *single;
@@ -527,7 +528,7 @@ lookup_operator (const char *name, enum scmp_compare *out)
 /* { "index": 0-5, "value": V, "valueTwo": V2, "op": "SCMP_CMP_..." }.  For MASKED_EQ,
  * value is the mask and valueTwo the datum, as runc and crun read them. */
 static gboolean
-read_condition (const Reader *r, const char *path, JsonNode *node, struct scmp_arg_cmp *out,
+read_condition (const Reader *r, const char *path, json_t *node, struct scmp_arg_cmp *out,
                 GError **error)
 {
   static const char * const required[] = { "index", "value", "op" };
@@ -535,8 +536,8 @@ read_condition (const Reader *r, const char *path, JsonNode *node, struct scmp_a
   g_autofree char *value_path = sbx_json_path_member (path, "value");
   g_autofree char *value2_path = sbx_json_path_member (path, "valueTwo");
   g_autofree char *op_path = sbx_json_path_member (path, "op");
-  JsonObject *object = NULL;
-  guint64 index, value, value_two = 0;
+  json_t *object = NULL;
+  guint64 index = 0, value = 0, value_two = 0;
   const char *op = NULL;
 
   if (!expect_object (r, path, node, arg_keys, &object, error))
@@ -559,20 +560,20 @@ read_condition (const Reader *r, const char *path, JsonNode *node, struct scmp_a
 }
 
 static gboolean
-read_conditions (const Reader *r, const char *path, JsonObject *object, Rule *rule, GError **error)
+read_conditions (const Reader *r, const char *path, json_t *object, Rule *rule, GError **error)
 {
   g_autofree char *args_path = sbx_json_path_member (path, "args");
-  JsonArray *args;
+  json_t *args;
   guint seen = 0;
 
   if (!get_array (r, path, object, "args", &args, error))
     return FALSE;
-  for (guint i = 0; args != NULL && i < json_array_get_length (args); i++)
+  for (gsize i = 0; args != NULL && i < json_array_size (args); i++)
     {
-      g_autofree char *element = sbx_json_path_element (args_path, i);
+      g_autofree char *element = sbx_json_path_element (args_path, (guint) i);
       struct scmp_arg_cmp cond;
 
-      if (!read_condition (r, element, json_array_get_element (args, i), &cond, error))
+      if (!read_condition (r, element, json_array_get (args, i), &cond, error))
         return FALSE;
       if (seen & (1u << cond.arg))
         return fail (r, element, error, "a second condition on argument %u: libseccomp cannot "
@@ -630,15 +631,15 @@ parse_kernel_version (const char *s, KernelVersion *out)
 
 /* includes / excludes: { "caps": [...], "arches": [...], "minKernel": "5.8" }. */
 static gboolean
-read_rule_filter (const Reader *r, const char *path, JsonObject *object, const char *key,
+read_rule_filter (const Reader *r, const char *path, json_t *object, const char *key,
                   guint64 *caps, gboolean *arch_listed, gboolean *has_arches,
                   KernelVersion *kernel, GError **error)
 {
   g_autofree char *p = sbx_json_path_member (path, key);
   g_autofree char *kernel_path = sbx_json_path_member (p, "minKernel");
-  JsonNode *node = member (object, key);
-  JsonObject *filter = NULL;
-  JsonArray *arches = NULL;
+  json_t *node = member (object, key);
+  json_t *filter = NULL;
+  json_t *arches = NULL;
   const char *min_kernel = NULL;
 
   if (node == NULL)
@@ -649,16 +650,16 @@ read_rule_filter (const Reader *r, const char *path, JsonObject *object, const c
       !get_array (r, p, filter, "arches", &arches, error) ||
       !get_string (r, p, filter, "minKernel", &min_kernel, error))
     return FALSE;
-  *has_arches = arches != NULL && json_array_get_length (arches) > 0;
+  *has_arches = arches != NULL && json_array_size (arches) > 0;
   if (min_kernel != NULL && !parse_kernel_version (min_kernel, kernel))
     return fail (r, kernel_path, error, "'%s' is not a kernel version MAJOR.MINOR", min_kernel);
   return TRUE;
 }
 
 static gboolean
-read_rule (const Reader *r, const char *path, JsonNode *node, Filter *filter, GError **error)
+read_rule (const Reader *r, const char *path, json_t *node, Filter *filter, GError **error)
 {
-  JsonObject *object = NULL;
+  json_t *object = NULL;
   Rule *rule;
   NameContext names;
   gboolean include_native = FALSE, include_given = FALSE, exclude_given = FALSE;
@@ -686,12 +687,12 @@ read_rule (const Reader *r, const char *path, JsonNode *node, Filter *filter, GE
 /* ------------------------------------------------------------------ the whole filter */
 
 static gboolean
-read_filter (const Reader *r, const char *path, JsonNode *node, Filter *filter, GError **error)
+read_filter (const Reader *r, const char *path, json_t *node, Filter *filter, GError **error)
 {
   g_autofree char *map_path = sbx_json_path_member (path, "archMap");
   g_autofree char *syscalls_path = sbx_json_path_member (path, "syscalls");
-  JsonObject *object = NULL;
-  JsonArray *arch_map, *syscalls;
+  json_t *object = NULL;
+  json_t *arch_map, *syscalls;
 
   if (!expect_object (r, path, node, root_keys, &object, error) ||
       !read_action (r, path, object, "defaultAction", "defaultErrnoRet", "defaultErrno",
@@ -702,21 +703,21 @@ read_filter (const Reader *r, const char *path, JsonNode *node, Filter *filter, 
       !check_no_listener (r, path, object, error) ||
       !get_array (r, path, object, "syscalls", &syscalls, error))
     return FALSE;
-  if (arch_map != NULL && json_array_get_length (arch_map) > 0 && filter->arches->len > 0)
+  if (arch_map != NULL && json_array_size (arch_map) > 0 && filter->arches->len > 0)
     return fail (r, map_path, error, "give either 'architectures' or 'archMap', not both");
   if (arch_map != NULL && !read_arch_map (r, map_path, arch_map, filter, error))
     return FALSE;
-  for (guint i = 0; syscalls != NULL && i < json_array_get_length (syscalls); i++)
+  for (gsize i = 0; syscalls != NULL && i < json_array_size (syscalls); i++)
     {
-      g_autofree char *element = sbx_json_path_element (syscalls_path, i);
-      if (!read_rule (r, element, json_array_get_element (syscalls, i), filter, error))
+      g_autofree char *element = sbx_json_path_element (syscalls_path, (guint) i);
+      if (!read_rule (r, element, json_array_get (syscalls, i), filter, error))
         return FALSE;
     }
   return TRUE;
 }
 
 gboolean
-sbx_seccomp_check (SbxJsonDoc *doc, const char *path, JsonNode *node, GError **error)
+sbx_seccomp_check (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
 {
   Reader reader = { doc };
   g_auto(Filter) filter = { 0 };
@@ -888,7 +889,7 @@ build_program (const Filter *filter, guint64 bounding_caps, SbxSeccompProgram *o
 }
 
 gboolean
-sbx_seccomp_compile (JsonNode *node, guint64 bounding_caps, SbxSeccompProgram *out, GError **error)
+sbx_seccomp_compile (json_t *node, guint64 bounding_caps, SbxSeccompProgram *out, GError **error)
 {
   Reader reader = { NULL };
   g_auto(Filter) filter = { 0 };
@@ -950,7 +951,7 @@ syscall_verdict (const Filter *filter, const char *name, guint64 caps, gboolean 
 }
 
 char *
-sbx_seccomp_io_uring_bypass (JsonNode *node, guint64 bounding_caps)
+sbx_seccomp_io_uring_bypass (json_t *node, guint64 bounding_caps)
 {
   static const char * const ring[] = { "io_uring_setup", "io_uring_enter" };
   Reader reader = { NULL };

@@ -17,8 +17,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <gio/gio.h>
-#include <json-glib/json-glib.h>
 #include "json-util.h"
 
 #include "fd-util.h"
@@ -123,54 +121,54 @@ read_blob (SbxImportSource *layout, const Descriptor *descriptor, GError **error
   return g_steal_pointer (&bytes);
 }
 
-static JsonNode *
+static json_t *
 parse_json (GBytes *bytes, const char *what, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
-  JsonNode *root = sbx_json_parse_checked (data, size, &local_error);
+  json_t *root = sbx_json_parse_checked (data, size, &local_error);
 
   if (root == NULL)
     return sbx_bad_image (error, "%s: %s", what, local_error->message), NULL;
   return root;
 }
 
-static JsonObject *
-expect_object (JsonNode *node, const char *what, GError **error)
+static json_t *
+expect_object (json_t *node, const char *what, GError **error)
 {
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!json_is_object (node))
     return sbx_bad_image (error, "%s: expected a JSON object", what), NULL;
-  return json_node_get_object (node);
+  return node;
 }
 
 /* The array member @member of @object, NULL (and an error) when absent or not one. */
-static JsonArray *
-expect_array_member (JsonObject *object, const char *member, const char *what, GError **error)
+static json_t *
+expect_array_member (json_t *object, const char *member, const char *what, GError **error)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  json_t *array = sbx_json_get_array (object, member);
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (array == NULL)
     return sbx_bad_image (error, "%s: \"%s\" is not an array", what, member), NULL;
-  return json_node_get_array (node);
+  return array;
 }
 
 static gboolean
-parse_descriptor (JsonNode *node, const char *what, Descriptor *out, GError **error)
+parse_descriptor (json_t *node, const char *what, Descriptor *out, GError **error)
 {
-  JsonObject *object = expect_object (node, what, error);
-  JsonNode *size;
+  json_t *object = expect_object (node, what, error);
+  json_t *size;
 
   if (object == NULL)
     return FALSE;
   out->media_type = sbx_json_object_dup_string (object, "mediaType");
   out->digest = sbx_json_object_dup_string (object, "digest");
-  size = json_object_get_member (object, "size");
+  size = json_object_get (object, "size");
   if (!sbx_digest_check (out->digest, what, error))
     return FALSE;
-  if (size == NULL || json_node_get_value_type (size) != G_TYPE_INT64 || json_node_get_int (size) < 0)
+  if (!json_is_integer (size) || json_integer_value (size) < 0)
     return sbx_bad_image (error, "%s: descriptor of %s has no valid size", what, out->digest);
-  out->size = json_node_get_int (size);
+  out->size = json_integer_value (size);
   return TRUE;
 }
 
@@ -178,29 +176,24 @@ parse_descriptor (JsonNode *node, const char *what, Descriptor *out, GError **er
  * OCI index and manifest
  * ------------------------------------------------------------------------- */
 
+/* The ref name annotation of the index entry @entry (NULL when @entry is not an object). */
 static const char *
-ref_name_of (JsonObject *entry)
+ref_name_of (const json_t *entry)
 {
-  JsonObject *annotations = json_object_has_member (entry, "annotations") &&
-                                JSON_NODE_HOLDS_OBJECT (json_object_get_member (entry, "annotations"))
-                            ? json_object_get_object_member (entry, "annotations")
-                            : NULL;
-  JsonNode *ref = annotations ? json_object_get_member (annotations, REF_NAME_ANNOTATION) : NULL;
-
-  if (ref == NULL || json_node_get_value_type (ref) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (ref);
+  return sbx_json_get_string (sbx_json_get_object (json_is_object (entry) ? entry : NULL, "annotations"),
+                              REF_NAME_ANNOTATION);
 }
 
 static char *
-list_tags (JsonArray *manifests)
+list_tags (json_t *manifests)
 {
   g_autoptr(GPtrArray) tags = g_ptr_array_new ();
+  json_t *node;
+  size_t i;
 
-  for (guint i = 0; i < json_array_get_length (manifests); i++)
+  json_array_foreach (manifests, i, node)
     {
-      JsonNode *node = json_array_get_element (manifests, i);
-      const char *tag = JSON_NODE_HOLDS_OBJECT (node) ? ref_name_of (json_node_get_object (node)) : NULL;
+      const char *tag = ref_name_of (node);
       if (tag)
         g_ptr_array_add (tags, (char *) tag);
     }
@@ -211,10 +204,10 @@ list_tags (JsonArray *manifests)
 }
 
 /* The entry of index.json's manifests tagged @tag (or the only one). */
-static JsonNode *
-select_by_tag (JsonArray *manifests, const char *tag, char **out_ref_name, GError **error)
+static json_t *
+select_by_tag (json_t *manifests, const char *tag, char **out_ref_name, GError **error)
 {
-  guint n = json_array_get_length (manifests);
+  guint n = (guint) json_array_size (manifests);
   g_autofree char *tags = list_tags (manifests);
 
   if (n == 0)
@@ -223,8 +216,8 @@ select_by_tag (JsonArray *manifests, const char *tag, char **out_ref_name, GErro
     return sbx_bad_image (error, "index.json lists %u manifests; pick one with :TAG (tags: %s)", n, tags), NULL;
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *node = json_array_get_element (manifests, i);
-      const char *ref = JSON_NODE_HOLDS_OBJECT (node) ? ref_name_of (json_node_get_object (node)) : NULL;
+      json_t *node = json_array_get (manifests, i);
+      const char *ref = ref_name_of (node);
 
       if (tag == NULL || g_strcmp0 (ref, tag) == 0)
         {
@@ -238,20 +231,19 @@ select_by_tag (JsonArray *manifests, const char *tag, char **out_ref_name, GErro
 
 /* The manifest for linux/<host arch> in an image index. */
 static gboolean
-select_platform (JsonObject *index, Descriptor *out, GError **error)
+select_platform (json_t *index, Descriptor *out, GError **error)
 {
   const char *arch = sbx_registry_host_arch (NULL);
-  JsonArray *manifests = expect_array_member (index, "manifests", "image index", error);
+  json_t *manifests = expect_array_member (index, "manifests", "image index", error);
+  json_t *node;
+  size_t i;
 
-  for (guint i = 0; manifests && i < json_array_get_length (manifests); i++)
+  json_array_foreach (manifests, i, node)
     {
-      JsonNode *node = json_array_get_element (manifests, i);
-      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      JsonNode *platform = entry ? json_object_get_member (entry, "platform") : NULL;
-      JsonObject *p = platform && JSON_NODE_HOLDS_OBJECT (platform) ? json_node_get_object (platform) : NULL;
+      json_t *p = sbx_json_get_object (json_is_object (node) ? node : NULL, "platform");
 
-      if (p && g_strcmp0 (json_object_get_string_member_with_default (p, "os", ""), "linux") == 0 &&
-          g_strcmp0 (json_object_get_string_member_with_default (p, "architecture", ""), arch) == 0)
+      if (p && g_strcmp0 (sbx_json_get_string (p, "os"), "linux") == 0 &&
+          g_strcmp0 (sbx_json_get_string (p, "architecture"), arch) == 0)
         return parse_descriptor (node, "image index", out, error);
     }
   if (manifests != NULL)
@@ -266,8 +258,8 @@ resolve_manifest (SbxImportSource *layout, Descriptor *descriptor, GError **erro
   for (guint depth = 0; sbx_media_type_is_index (descriptor->media_type); depth++)
     {
       g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(JsonNode) root = NULL;
-      JsonObject *index;
+      g_autoptr(json_t) root = NULL;
+      json_t *index;
       g_auto(Descriptor) chosen = { NULL };
 
       if (depth == 2)
@@ -292,19 +284,21 @@ static gboolean
 parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray *layers, GError **error)
 {
   g_autofree char *what = g_strdup_printf ("manifest %s", digest);
-  g_autoptr(JsonNode) root = parse_json (manifest, what, error);
-  JsonObject *object = root ? expect_object (root, what, error) : NULL;
-  JsonArray *array;
+  g_autoptr(json_t) root = parse_json (manifest, what, error);
+  json_t *object = root ? expect_object (root, what, error) : NULL;
+  json_t *array;
+  json_t *element;
+  size_t i;
 
   if (object == NULL || !sbx_manifest_check_shape (object, FALSE, what, error) ||
-      !parse_descriptor (json_object_get_member (object, "config"), what, config, error) ||
+      !parse_descriptor (json_object_get (object, "config"), what, config, error) ||
       (array = expect_array_member (object, "layers", what, error)) == NULL)
     return FALSE;
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  json_array_foreach (array, i, element)
     {
       Descriptor layer = { NULL };
 
-      if (!parse_descriptor (json_array_get_element (array, i), what, &layer, error))
+      if (!parse_descriptor (element, what, &layer, error))
         return descriptor_clear (&layer), FALSE;
       g_array_append_val (layers, layer);
       if ((layer.media_type == NULL || !g_strv_contains (layer_media_types, layer.media_type)))
@@ -317,11 +311,10 @@ parse_manifest (GBytes *manifest, const char *digest, Descriptor *config, GArray
 gboolean
 sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error)
 {
-  g_autoptr(JsonNode) root = parse_json (config, "image config", error);
-  JsonObject *object = root ? expect_object (root, "image config", error) : NULL;
-  JsonNode *runtime = object ? json_object_get_member (object, "config") : NULL;
-  JsonNode *rootfs = object ? json_object_get_member (object, "rootfs") : NULL;
-  JsonObject *run = runtime && JSON_NODE_HOLDS_OBJECT (runtime) ? json_node_get_object (runtime) : NULL;
+  g_autoptr(json_t) root = parse_json (config, "image config", error);
+  json_t *object = root ? expect_object (root, "image config", error) : NULL;
+  json_t *run = sbx_json_get_object (object, "config");
+  json_t *rootfs = sbx_json_get_object (object, "rootfs");
 
   if (object == NULL)
     return FALSE;
@@ -346,8 +339,7 @@ sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error)
     g_clear_pointer (&image->user, g_free);
   if (image->env == NULL)
     image->env = g_new0 (char *, 1);
-  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs) ||
-      !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &image->layers) ||
+  if (rootfs == NULL || !sbx_json_object_get_strv (rootfs, "diff_ids", &image->layers) ||
       image->layers == NULL)
     return sbx_bad_image (error, "image config: no rootfs.diff_ids");
   for (char **diff_id = image->layers; *diff_id; diff_id++)
@@ -449,11 +441,11 @@ static SbxImage *
 import_oci_layout (Importer *imp, SbxImportSource *layout, const char *tag, const char *name, GError **error)
 {
   g_autoptr(GBytes) index_bytes = read_small_file (layout, "index.json", error);
-  g_autoptr(JsonNode) index_root = index_bytes ? parse_json (index_bytes, "index.json", error) : NULL;
-  JsonObject *index = index_root ? expect_object (index_root, "index.json", error) : NULL;
-  JsonArray *manifests = index && sbx_manifest_check_shape (index, TRUE, "index.json", error)
-                         ? expect_array_member (index, "manifests", "index.json", error)
-                         : NULL;
+  g_autoptr(json_t) index_root = index_bytes ? parse_json (index_bytes, "index.json", error) : NULL;
+  json_t *index = index_root ? expect_object (index_root, "index.json", error) : NULL;
+  json_t *manifests = index && sbx_manifest_check_shape (index, TRUE, "index.json", error)
+                      ? expect_array_member (index, "manifests", "index.json", error)
+                      : NULL;
   g_autoptr(GArray) layers = g_array_new (FALSE, TRUE, sizeof (Descriptor));
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
   g_autoptr(GBytes) manifest = NULL;
@@ -461,7 +453,7 @@ import_oci_layout (Importer *imp, SbxImportSource *layout, const char *tag, cons
   g_autofree char *ref_name = NULL;
   g_auto(Descriptor) top = { NULL };
   g_auto(Descriptor) config = { NULL };
-  JsonNode *entry;
+  json_t *entry;
 
   g_array_set_clear_func (layers, (GDestroyNotify) descriptor_clear);
   if (manifests == NULL || (entry = select_by_tag (manifests, tag, &ref_name, error)) == NULL ||
@@ -515,7 +507,7 @@ is_number (const char *s)
 }
 
 static gboolean
-has_repo_tag (JsonObject *entry, const char *ref)
+has_repo_tag (json_t *entry, const char *ref)
 {
   g_auto(GStrv) tags = NULL;
 
@@ -532,10 +524,10 @@ has_repo_tag (JsonObject *entry, const char *ref)
 
 /* The manifest.json entry for @ref: an index ("N" or "@N", from 0), a RepoTags
  * entry, or the only entry when NULL. */
-static JsonNode *
-select_docker_entry (JsonArray *entries, const char *ref, GError **error)
+static json_t *
+select_docker_entry (json_t *entries, const char *ref, GError **error)
 {
-  guint n = json_array_get_length (entries);
+  guint n = (guint) json_array_size (entries);
   const char *number = ref && ref[0] == '@' ? ref + 1 : ref;
 
   if (n == 0)
@@ -543,7 +535,7 @@ select_docker_entry (JsonArray *entries, const char *ref, GError **error)
   if (ref == NULL && n > 1)
     return sbx_bad_image (error, "manifest.json lists %u images; pick one with :N or :NAME:TAG", n), NULL;
   if (ref == NULL)
-    return json_array_get_element (entries, 0);
+    return json_array_get (entries, 0);
   if (is_number (number))
     {
       guint64 i = g_ascii_strtoull (number, NULL, 10);
@@ -551,12 +543,12 @@ select_docker_entry (JsonArray *entries, const char *ref, GError **error)
         return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no image #%s (manifest.json lists %u)",
                             number, n),
                NULL;
-      return json_array_get_element (entries, (guint) i);
+      return json_array_get (entries, (size_t) i);
     }
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *node = json_array_get_element (entries, i);
-      if (JSON_NODE_HOLDS_OBJECT (node) && has_repo_tag (json_node_get_object (node), ref))
+      json_t *node = json_array_get (entries, i);
+      if (json_is_object (node) && has_repo_tag (node, ref))
         return node;
     }
   g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "no image tagged '%s' in manifest.json", ref);
@@ -578,7 +570,7 @@ check_docker_config_digest (const char *config_path, const char *digest, GError 
 }
 
 static char *
-docker_default_name (JsonObject *entry, const char *ref)
+docker_default_name (json_t *entry, const char *ref)
 {
   g_auto(GStrv) tags = NULL;
 
@@ -593,7 +585,7 @@ static SbxImage *
 import_docker_archive (Importer *imp, SbxImportSource *dir, const char *ref, const char *name, GError **error)
 {
   g_autoptr(GBytes) manifest_json = read_small_file (dir, "manifest.json", error);
-  g_autoptr(JsonNode) root = manifest_json ? parse_json (manifest_json, "manifest.json", error) : NULL;
+  g_autoptr(json_t) root = manifest_json ? parse_json (manifest_json, "manifest.json", error) : NULL;
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
   g_autoptr(GBytes) config = NULL;
   g_autoptr(GBytes) manifest = NULL;
@@ -601,14 +593,15 @@ import_docker_archive (Importer *imp, SbxImportSource *dir, const char *ref, con
   g_autofree char *config_digest = NULL;
   g_autofree char *manifest_text = NULL;
   g_auto(GStrv) layer_paths = NULL;
-  JsonNode *entry_node;
-  JsonObject *entry;
+  gsize manifest_length;
+  json_t *entry_node;
+  json_t *entry;
 
   if (root == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (root))
+  if (!json_is_array (root))
     return sbx_bad_image (error, "manifest.json: expected a JSON array"), NULL;
-  if ((entry_node = select_docker_entry (json_node_get_array (root), ref, error)) == NULL ||
+  if ((entry_node = select_docker_entry (root, ref, error)) == NULL ||
       (entry = expect_object (entry_node, "manifest.json entry", error)) == NULL)
     return NULL;
   config_path = sbx_json_object_dup_string (entry, "Config");
@@ -630,8 +623,8 @@ import_docker_archive (Importer *imp, SbxImportSource *dir, const char *ref, con
   if (!sbx_store_check_name (image->name, error))
     return NULL;
   /* No manifest blob in a docker-archive: its manifest.json entry stands for one. */
-  manifest_text = json_to_string (entry_node, FALSE);
-  manifest = g_bytes_new_take (g_steal_pointer (&manifest_text), strlen (manifest_text));
+  manifest_text = sbx_json_to_text (entry, FALSE, &manifest_length);
+  manifest = g_bytes_new_take (g_steal_pointer (&manifest_text), manifest_length);
   image->manifest_digest = sha256_digest_of (manifest);
   image->id = g_strdup (sbx_digest_hex (config_digest));
   for (guint i = 0; layer_paths[i]; i++)

@@ -12,7 +12,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
 
 #include "fd-util.h"
 #include "lockfile.h"
@@ -438,17 +437,16 @@ read_diff_ids (SbxPull *pull, GError **error)
   g_autofree char *data = NULL;
   gsize len = 0;
   char **diff_ids = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonNode *rootfs;
+  g_autoptr(json_t) root = NULL;
+  json_t *rootfs;
 
   if (!g_file_get_contents (path, &data, &len, &local_error) ||
       (root = sbx_json_parse_checked (data, len, &local_error)) == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s: %s", pull->parsed->config.digest,
                         local_error->message),
            NULL;
-  rootfs = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "rootfs") : NULL;
-  if (rootfs == NULL || !JSON_NODE_HOLDS_OBJECT (rootfs) ||
-      !sbx_json_object_get_strv (json_node_get_object (rootfs), "diff_ids", &diff_ids) || diff_ids == NULL)
+  rootfs = sbx_json_get_object (json_is_object (root) ? root : NULL, "rootfs");
+  if (rootfs == NULL || !sbx_json_object_get_strv (rootfs, "diff_ids", &diff_ids) || diff_ids == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_BAD_IMAGE, "config %s: no rootfs.diff_ids",
                         pull->parsed->config.digest),
            NULL;

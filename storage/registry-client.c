@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <curl/curl.h>
-#include <json-glib/json-glib.h>
+#include <gio/gio.h>
 #include "json-util.h"
 
 #include "fd-util.h"
@@ -324,25 +324,49 @@ set_authorization (SbxRegistryClient *client, char *header)
   g_mutex_unlock (&client->lock);
 }
 
+/* @body with control characters inside its strings written as \u00XX escapes: registries
+ * put raw ones in error messages, which JSON does not allow (the message is escaped again
+ * before it is shown). */
+static GString *
+escape_string_controls (const GString *body)
+{
+  GString *out = g_string_sized_new (body->len);
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < body->len; i++)
+    {
+      guchar c = (guchar) body->str[i];
+      if (in_string && c < 0x20)
+        {
+          if (c != 0) /* a NUL is refused even escaped (json-util.h): dropped */
+            g_string_append_printf (out, "\\u%04x", c);
+          continue;
+        }
+      if (c == '"')
+        in_string = !in_string;
+      g_string_append_c (out, (char) c);
+      if (in_string && c == '\\' && i + 1 < body->len)
+        g_string_append_c (out, body->str[++i]);
+    }
+  return out;
+}
+
 /* "code: message" of the first error in a registry's JSON error body, or NULL. */
 static char *
 registry_error_text (GString *body)
 {
-  g_autoptr(JsonNode) root = NULL;
-  JsonNode *errors;
-  JsonArray *array;
-  JsonNode *first;
-  JsonObject *o;
+  g_autoptr(GString) lenient = escape_string_controls (body);
+  g_autoptr(json_t) root = NULL;
+  json_t *first;
   const char *code, *message;
 
-  if ((root = sbx_json_parse_checked (body->str, body->len, NULL)) == NULL)
+  if ((root = sbx_json_parse_checked (lenient->str, lenient->len, NULL)) == NULL)
     return NULL;
-  errors = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "errors") : NULL;
-  array = errors && JSON_NODE_HOLDS_ARRAY (errors) ? json_node_get_array (errors) : NULL;
-  first = array && json_array_get_length (array) > 0 ? json_array_get_element (array, 0) : NULL;
-  o = first && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
-  code = o ? json_object_get_string_member_with_default (o, "code", NULL) : NULL;
-  message = o ? json_object_get_string_member_with_default (o, "message", NULL) : NULL;
+  first = json_array_get (sbx_json_get_array (json_is_object (root) ? root : NULL, "errors"), 0);
+  if (!json_is_object (first))
+    first = NULL;
+  code = sbx_json_get_string (first, "code");
+  message = sbx_json_get_string (first, "message");
   if (code == NULL && message == NULL)
     return NULL;
   return g_strdup_printf ("%s%s%s", code ? code : "", code && message ? ": " : "", message ? message : "");
@@ -392,16 +416,14 @@ token_url (const SbxAuthChallenge *c, const char *default_scope)
 static char *
 parse_token (GString *body, GError **error)
 {
-  g_autoptr(JsonNode) root = sbx_json_parse_checked (body->str, body->len, NULL);
-  JsonObject *o;
+  g_autoptr(json_t) root = sbx_json_parse_checked (body->str, body->len, NULL);
   const char *token;
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!json_is_object (root))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the token server's answer is not a JSON object"), NULL;
-  o = json_node_get_object (root);
-  token = json_object_get_string_member_with_default (o, "token", NULL);
+  token = sbx_json_get_string (root, "token");
   if (token == NULL)
-    token = json_object_get_string_member_with_default (o, "access_token", NULL);
+    token = sbx_json_get_string (root, "access_token");
   if (token == NULL || *token == '\0' || strpbrk (token, "\r\n") != NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "the token server's answer has no token"), NULL;
   return g_strdup (token);

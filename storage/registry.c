@@ -8,8 +8,6 @@
 
 #include <string.h>
 #include <sys/utsname.h>
-#include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
 #include "sbx-error.h"
 #include "storage-private.h"
@@ -547,27 +545,22 @@ sbx_registry_auth_file_lookup (const char *data, gsize len, const char *what,
                                const char *registry, char **out_auth, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonNode *auths;
-  JsonObject *object;
-  g_autoptr(GList) members = NULL;
+  g_autoptr(json_t) root = NULL;
+  json_t *auths;
+  const char *key;
+  json_t *entry;
 
   *out_auth = NULL;
   if ((root = sbx_json_parse_checked (data, len, &local_error)) == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s: %s", what, local_error->message), FALSE;
-  auths = root && JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "auths") : NULL;
-  if (auths == NULL || !JSON_NODE_HOLDS_OBJECT (auths))
-    return TRUE;
-  object = json_node_get_object (auths);
-  members = json_object_get_members (object);
-  for (GList *m = members; m; m = m->next)
+  auths = sbx_json_get_object (json_is_object (root) ? root : NULL, "auths");
+  json_object_foreach (auths, key, entry)
     {
-      JsonNode *entry = json_object_get_member (object, m->data);
-      JsonNode *auth = JSON_NODE_HOLDS_OBJECT (entry) ? json_object_get_member (json_node_get_object (entry), "auth") : NULL;
+      const char *auth = sbx_json_get_string (json_is_object (entry) ? entry : NULL, "auth");
 
-      if (!auth_key_matches (m->data, registry) || auth == NULL || json_node_get_value_type (auth) != G_TYPE_STRING)
+      if (!auth_key_matches (key, registry) || auth == NULL)
         continue;
-      *out_auth = g_strdup (json_node_get_string (auth));
+      *out_auth = g_strdup (auth);
       return TRUE;
     }
   return TRUE;
@@ -623,21 +616,21 @@ sbx_manifest_free (SbxManifest *manifest)
 }
 
 static gboolean
-parse_descriptor (JsonNode *node, const char *what, SbxDescriptor *out, GError **error)
+parse_descriptor (json_t *node, const char *what, SbxDescriptor *out, GError **error)
 {
-  JsonObject *object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonNode *size = object ? json_object_get_member (object, "size") : NULL;
+  json_t *object = json_is_object (node) ? node : NULL;
+  json_t *size = object ? json_object_get (object, "size") : NULL;
   const char *digest = sbx_json_get_string (object, "digest");
 
   if (object == NULL)
     return sbx_bad_image (error, "%s: a descriptor is not an object", what);
   if (!sbx_digest_is_valid (digest))
     return sbx_bad_image (error, "%s: invalid digest '%s' (only sha256 is supported)", what, digest ? digest : "");
-  if (size == NULL || json_node_get_value_type (size) != G_TYPE_INT64 || json_node_get_int (size) < 0)
+  if (!json_is_integer (size) || json_integer_value (size) < 0)
     return sbx_bad_image (error, "%s: descriptor of %s has no valid size", what, digest);
   out->media_type = g_strdup (sbx_json_get_string (object, "mediaType"));
   out->digest = g_strdup (digest);
-  out->size = json_node_get_int (size);
+  out->size = json_integer_value (size);
   return TRUE;
 }
 
@@ -674,14 +667,15 @@ sbx_registry_host_arch (const char **out_variant)
 
 /* Index of the entry for @os/@arch; a matching @variant (or none given) wins a tie. */
 static gint
-find_platform (JsonArray *manifests, const char *os, const char *arch, const char *variant)
+find_platform (json_t *manifests, const char *os, const char *arch, const char *variant)
 {
   gint best = -1;
+  json_t *node;
+  size_t i;
 
-  for (guint i = 0; i < json_array_get_length (manifests); i++)
+  json_array_foreach (manifests, i, node)
     {
-      JsonNode *node = json_array_get_element (manifests, i);
-      JsonObject *p = JSON_NODE_HOLDS_OBJECT (node) ? sbx_json_get_object (json_node_get_object (node), "platform") : NULL;
+      json_t *p = sbx_json_get_object (json_is_object (node) ? node : NULL, "platform");
       const char *v = sbx_json_get_string (p, "variant");
 
       if (p == NULL || g_strcmp0 (sbx_json_get_string (p, "os"), os) != 0 ||
@@ -696,21 +690,21 @@ find_platform (JsonArray *manifests, const char *os, const char *arch, const cha
 }
 
 static gboolean
-parse_index (JsonObject *object, SbxManifest *out, const char *os, const char *arch,
+parse_index (json_t *object, SbxManifest *out, const char *os, const char *arch,
              const char *variant, GError **error)
 {
-  JsonNode *node = json_object_get_member (object, "manifests");
+  json_t *manifests = sbx_json_get_array (object, "manifests");
   gint i;
 
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+  if (manifests == NULL)
     return sbx_bad_image (error, "image index: \"manifests\" is not an array");
-  i = find_platform (json_node_get_array (node), os, arch, variant);
+  i = find_platform (manifests, os, arch, variant);
   if (i < 0)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_NOT_FOUND, "the image index has no manifest for %s/%s",
                         os, arch),
            FALSE;
   out->is_index = TRUE;
-  if (!parse_descriptor (json_array_get_element (json_node_get_array (node), i), "image index", &out->chosen, error))
+  if (!parse_descriptor (json_array_get (manifests, (size_t) i), "image index", &out->chosen, error))
     return FALSE;
   if (out->chosen.media_type && !sbx_media_type_is_manifest (out->chosen.media_type))
     return sbx_bad_image (error, "image index: the %s/%s entry has unsupported media type '%s'", os, arch, out->chosen.media_type);
@@ -718,20 +712,22 @@ parse_index (JsonObject *object, SbxManifest *out, const char *os, const char *a
 }
 
 static gboolean
-parse_image_manifest (JsonObject *object, SbxManifest *out, GError **error)
+parse_image_manifest (json_t *object, SbxManifest *out, GError **error)
 {
-  JsonNode *layers = json_object_get_member (object, "layers");
+  json_t *layers = sbx_json_get_array (object, "layers");
+  json_t *element;
+  size_t i;
 
-  if (!parse_descriptor (json_object_get_member (object, "config"), "manifest config", &out->config, error))
+  if (!parse_descriptor (json_object_get (object, "config"), "manifest config", &out->config, error))
     return FALSE;
-  if (layers == NULL || !JSON_NODE_HOLDS_ARRAY (layers))
+  if (layers == NULL)
     return sbx_bad_image (error, "manifest: \"layers\" is not an array");
   out->layers = g_array_new (FALSE, TRUE, sizeof (SbxDescriptor));
   g_array_set_clear_func (out->layers, (GDestroyNotify) sbx_descriptor_clear);
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (layers)); i++)
+  json_array_foreach (layers, i, element)
     {
       SbxDescriptor layer = { NULL };
-      if (!parse_descriptor (json_array_get_element (json_node_get_array (layers), i), "manifest layer", &layer, error))
+      if (!parse_descriptor (element, "manifest layer", &layer, error))
         return FALSE;
       g_array_append_val (out->layers, layer);
     }
@@ -739,17 +735,17 @@ parse_image_manifest (JsonObject *object, SbxManifest *out, GError **error)
 }
 
 gboolean
-sbx_manifest_check_shape (JsonObject *object, gboolean expect_index, const char *what, GError **error)
+sbx_manifest_check_shape (json_t *object, gboolean expect_index, const char *what, GError **error)
 {
   const char *media_type = sbx_json_get_string (object, "mediaType");
-  gboolean has_index_part = json_object_has_member (object, "manifests");
-  gboolean has_manifest_part = json_object_has_member (object, "layers") || json_object_has_member (object, "config");
+  gboolean has_index_part = json_object_get (object, "manifests") != NULL;
+  gboolean has_manifest_part = json_object_get (object, "layers") != NULL || json_object_get (object, "config") != NULL;
 
   if (has_index_part && has_manifest_part)
     return sbx_bad_image (error, "%s: carries both \"manifests\" and \"layers\"/\"config\" (ambiguous: "
                                  "an index or a manifest?)",
                           what);
-  if (json_object_has_member (object, "mediaType") && media_type == NULL)
+  if (json_object_get (object, "mediaType") != NULL && media_type == NULL)
     return sbx_bad_image (error, "%s: \"mediaType\" is not a string", what);
   if (media_type != NULL && expect_index && !sbx_media_type_is_index (media_type))
     return sbx_bad_image (error, "%s: \"mediaType\" says '%s', not an image index", what, media_type);
@@ -763,7 +759,7 @@ sbx_manifest_check_shape (JsonObject *object, gboolean expect_index, const char 
 
 /* The served Content-Type and the "mediaType" field name different kinds. */
 static gboolean
-kinds_disagree (JsonObject *object, const char *content_type)
+kinds_disagree (json_t *object, const char *content_type)
 {
   const char *media_type = sbx_json_get_string (object, "mediaType");
 
@@ -775,13 +771,13 @@ kinds_disagree (JsonObject *object, const char *content_type)
 
 /* Index or manifest: the "mediaType" field, else @content_type, else the shape. */
 static const char *
-kind_of (JsonObject *object, const char *content_type)
+kind_of (json_t *object, const char *content_type)
 {
   const char *media_type = sbx_json_get_string (object, "mediaType");
   if (media_type == NULL && content_type && (sbx_media_type_is_index (content_type) || sbx_media_type_is_manifest (content_type)))
     media_type = content_type;
   if (media_type == NULL)
-    return json_object_has_member (object, "manifests") ? index_types[0] : manifest_types[0];
+    return json_object_get (object, "manifests") != NULL ? index_types[0] : manifest_types[0];
   return media_type;
 }
 
@@ -793,9 +789,9 @@ sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
   g_autoptr(GError) local_error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
-  JsonNode *version;
+  g_autoptr(json_t) root = NULL;
+  json_t *object;
+  json_t *version;
   const char *kind;
   const char *host_variant = NULL;
 
@@ -803,11 +799,11 @@ sbx_manifest_parse (GBytes *bytes, const char *content_type, const char *os,
     return sbx_bad_image (error, "manifest larger than 4 MiB"), NULL;
   if ((root = sbx_json_parse_checked (data, size, &local_error)) == NULL)
     return sbx_bad_image (error, "manifest is not valid JSON: %s", local_error->message), NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (!json_is_object (root))
     return sbx_bad_image (error, "manifest is not a JSON object"), NULL;
-  object = json_node_get_object (root);
-  version = json_object_get_member (object, "schemaVersion");
-  if (version == NULL || json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) != 2)
+  object = root;
+  version = json_object_get (object, "schemaVersion");
+  if (!json_is_integer (version) || json_integer_value (version) != 2)
     return sbx_bad_image (error, "manifest: unsupported schemaVersion (only 2; Docker schema 1 is not supported)"), NULL;
   kind = kind_of (object, content_type);
   if (kinds_disagree (object, content_type))

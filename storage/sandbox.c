@@ -13,7 +13,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
 
 #define SANDBOXES_DIR "sandboxes"
 #define STATE_FILE "state.json"
@@ -80,7 +79,7 @@ sbx_sandbox_lock (SbxStore *store, const char *name, GError **error)
     return -1;
   /* A removal unlinks the lock file (sbx_sandbox_remove). */
   fd = sbx_lock_file_linked (AT_FDCWD, path, LOCK_EX | LOCK_NB, 100, path, &local_error);
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_AGAIN))
     g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s' is running", name);
   else if (g_error_matches (local_error, SBX_ERROR, SBX_ERROR_BUSY))
     g_set_error (error, SBX_ERROR, SBX_ERROR_BUSY, "sandbox '%s': its lock keeps being removed", name);
@@ -103,30 +102,35 @@ is_running (SbxStore *store, const char *name)
 static char *
 state_to_data (const SbxSandbox *sandbox, gsize *out_length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_t) root = json_object ();
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, STATE_VERSION);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, sandbox->name);
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_int_value (builder, sandbox->created);
-  json_builder_set_member_name (builder, "image");
-  json_builder_add_value (builder, sbx_image_to_json (sandbox->image));
-  sbx_json_builder_add_strv (builder, "command", sandbox->command);
+  sbx_json_set (root, "version", json_integer (STATE_VERSION));
+  sbx_json_set (root, "name", sbx_json_string_new (sandbox->name));
+  sbx_json_set (root, "created", json_integer (sandbox->created));
+  sbx_json_set (root, "image", sbx_image_to_json (sandbox->image));
+  sbx_json_set_strv (root, "command", sandbox->command);
   if (sandbox->network != NULL)
-    {
-      json_builder_set_member_name (builder, "network");
-      json_builder_add_string_value (builder, sandbox->network);
-    }
-  sbx_json_builder_add_strv (builder, "publish", sandbox->publish);
-  sbx_json_builder_add_strv (builder, "netAllow", sandbox->net_allow);
-  sbx_json_builder_add_strv (builder, "netDeny", sandbox->net_deny);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
+    sbx_json_set (root, "network", sbx_json_string_new (sandbox->network));
+  sbx_json_set_strv (root, "publish", sandbox->publish);
+  sbx_json_set_strv (root, "netAllow", sandbox->net_allow);
+  sbx_json_set_strv (root, "netDeny", sandbox->net_deny);
   return sbx_json_to_text (root, TRUE, out_length);
+}
+
+/* A number member as an integer (a real truncated, a boolean 0 or 1, as state files were
+ * always read); @fallback when absent or of another type. */
+static gint64
+int_member (json_t *object, const char *member, gint64 fallback)
+{
+  json_t *value = json_object_get (object, member);
+
+  if (json_is_integer (value))
+    return json_integer_value (value);
+  if (json_is_real (value) && json_real_value (value) >= -0x1p63 && json_real_value (value) < 0x1p63)
+    return (gint64) json_real_value (value);
+  if (json_is_boolean (value))
+    return json_is_true (value);
+  return fallback;
 }
 
 static SbxSandbox *
@@ -136,27 +140,27 @@ state_from_file (SbxStore *store, const char *name, const char *path, GError **e
   g_autoptr(GError) local_error = NULL;
   g_autofree char *rel = g_build_filename (SANDBOXES_DIR, name, STATE_FILE, NULL);
   g_autoptr(GBytes) bytes = sbx_store_read_beneath (sbx_store_get_root (store), rel, MAX_STATE_SIZE, error);
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
+  g_autoptr(json_t) root = NULL;
+  json_t *object;
 
   if (bytes == NULL)
     return NULL;
   root = sbx_json_parse_checked (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error);
   if (root == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
-  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (object == NULL || !json_object_has_member (object, "image") ||
-      json_object_get_int_member_with_default (object, "version", 0) != STATE_VERSION)
+  object = json_is_object (root) ? root : NULL;
+  if (object == NULL || json_object_get (object, "image") == NULL ||
+      int_member (object, "version", 0) != STATE_VERSION)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: not a sandbox state of this sbx", path), NULL;
   sandbox->name = g_strdup (name);
-  sandbox->created = json_object_get_int_member_with_default (object, "created", 0);
+  sandbox->created = int_member (object, "created", 0);
   sandbox->network = sbx_json_object_dup_string (object, "network");
   if (!sbx_json_object_get_strv (object, "command", &sandbox->command) ||
       !sbx_json_object_get_strv (object, "publish", &sandbox->publish) ||
       !sbx_json_object_get_strv (object, "netAllow", &sandbox->net_allow) ||
       !sbx_json_object_get_strv (object, "netDeny", &sandbox->net_deny))
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: malformed", path), NULL;
-  sandbox->image = sbx_image_from_json (json_object_get_member (object, "image"), error);
+  sandbox->image = sbx_image_from_json (json_object_get (object, "image"), error);
   if (sandbox->image == NULL)
     return g_prefix_error (error, "%s: ", path), NULL;
   return g_steal_pointer (&sandbox);

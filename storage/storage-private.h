@@ -9,7 +9,7 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include <jansson.h>
 #include "store.h"
 #include "rm-tree.h"
 
@@ -37,7 +37,7 @@ gboolean sbx_media_type_is_manifest (const char *media_type);
  * the referring descriptor or the context says it is): "manifests" beside "layers" or
  * "config" (ambiguous), a "mediaType" of the other kind, or an index carrying "layers"
  * (a manifest carrying "manifests").  The error names @what and the field. */
-gboolean sbx_manifest_check_shape (JsonObject *object, gboolean expect_index, const char *what, GError **error);
+gboolean sbx_manifest_check_shape (json_t *object, gboolean expect_index, const char *what, GError **error);
 
 /* --- import.c --- */
 
@@ -49,13 +49,13 @@ gboolean sbx_image_config_parse (GBytes *config, SbxImage *image, GError **error
 /* --- store.c --- */
 
 /* An optional array of strings (NULL when absent or null); FALSE for another type. */
-gboolean sbx_json_object_get_strv (JsonObject *object, const char *member, char ***out_strv);
+gboolean sbx_json_object_get_strv (json_t *object, const char *member, char ***out_strv);
 /* An optional string member; NULL when absent or not a string. */
-char *sbx_json_object_dup_string (JsonObject *object, const char *member);
+char *sbx_json_object_dup_string (json_t *object, const char *member);
 
 /* An image record as images.json holds it, and back (checked as strictly as an import). */
-JsonNode *sbx_image_to_json (const SbxImage *image);
-SbxImage *sbx_image_from_json (JsonNode *node, GError **error);
+json_t *sbx_image_to_json (const SbxImage *image);
+SbxImage *sbx_image_from_json (json_t *node, GError **error);
 
 /* Opens `lock` and takes flock(@operation); returns the fd, or -1 with @error set. */
 int sbx_store_lock (SbxStore *store, int operation, GError **error);

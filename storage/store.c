@@ -18,8 +18,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
 #include "fd-util.h"
 #include "lockfile.h"
@@ -282,53 +280,30 @@ sbx_image_free (SbxImage *image)
 }
 
 static void
-add_string_member (JsonBuilder *builder, const char *member, const char *value)
+set_string_member (json_t *object, const char *member, const char *value)
 {
-  if (value == NULL)
-    return;
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
-add_image_object (JsonBuilder *builder, const SbxImage *image)
-{
-  json_builder_begin_object (builder);
-  add_string_member (builder, "name", image->name);
-  add_string_member (builder, "id", image->id);
-  add_string_member (builder, "manifest_digest", image->manifest_digest);
-  sbx_json_builder_add_strv (builder, "layers", image->layers);
-  sbx_json_builder_add_strv (builder, "entrypoint", image->entrypoint);
-  sbx_json_builder_add_strv (builder, "cmd", image->cmd);
-  sbx_json_builder_add_strv (builder, "env", image->env);
-  add_string_member (builder, "working_dir", image->working_dir);
-  add_string_member (builder, "user", image->user);
-  json_builder_set_member_name (builder, "created");
-  json_builder_add_int_value (builder, image->created);
-  json_builder_set_member_name (builder, "size");
-  json_builder_add_int_value (builder, (gint64) image->size);
-  json_builder_end_object (builder);
+  if (value != NULL)
+    sbx_json_set (object, member, sbx_json_string_new (value));
 }
 
 gboolean
-sbx_json_object_get_strv (JsonObject *object, const char *member, char ***out_strv)
+sbx_json_object_get_strv (json_t *object, const char *member, char ***out_strv)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  json_t *node = json_object_get (object, member);
   g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
-  JsonArray *array;
+  json_t *element;
+  size_t i;
 
   *out_strv = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (node == NULL || json_is_null (node))
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (!json_is_array (node))
     return FALSE;
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  json_array_foreach (node, i, element)
     {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+      if (!json_is_string (element))
         return FALSE;
-      g_ptr_array_add (strings, g_strdup (json_node_get_string (element)));
+      g_ptr_array_add (strings, g_strdup (json_string_value (element)));
     }
   g_ptr_array_add (strings, NULL);
   *out_strv = (char **) g_ptr_array_free (g_steal_pointer (&strings), FALSE);
@@ -336,30 +311,52 @@ sbx_json_object_get_strv (JsonObject *object, const char *member, char ***out_st
 }
 
 char *
-sbx_json_object_dup_string (JsonObject *object, const char *member)
+sbx_json_object_dup_string (json_t *object, const char *member)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (node));
+  return g_strdup (json_string_value (json_object_get (object, member)));
 }
 
-JsonNode *
+json_t *
 sbx_image_to_json (const SbxImage *image)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  json_t *object = json_object ();
 
-  add_image_object (builder, image);
-  return json_builder_get_root (builder);
+  set_string_member (object, "name", image->name);
+  set_string_member (object, "id", image->id);
+  set_string_member (object, "manifest_digest", image->manifest_digest);
+  sbx_json_set_strv (object, "layers", image->layers);
+  sbx_json_set_strv (object, "entrypoint", image->entrypoint);
+  sbx_json_set_strv (object, "cmd", image->cmd);
+  sbx_json_set_strv (object, "env", image->env);
+  set_string_member (object, "working_dir", image->working_dir);
+  set_string_member (object, "user", image->user);
+  sbx_json_set (object, "created", json_integer (image->created));
+  sbx_json_set (object, "size", json_integer ((json_int_t) image->size));
+  return object;
+}
+
+/* A number member as an integer (a real truncated, a boolean 0 or 1, as the records were
+ * always read); @fallback when absent or of another type. */
+static gint64
+int_member (json_t *object, const char *member, gint64 fallback)
+{
+  json_t *value = json_object_get (object, member);
+
+  if (json_is_integer (value))
+    return json_integer_value (value);
+  if (json_is_real (value) && json_real_value (value) >= -0x1p63 && json_real_value (value) < 0x1p63)
+    return (gint64) json_real_value (value);
+  if (json_is_boolean (value))
+    return json_is_true (value);
+  return fallback;
 }
 
 /* A record is checked as strictly as an import: its digests end up in paths. */
 SbxImage *
-sbx_image_from_json (JsonNode *node, GError **error)
+sbx_image_from_json (json_t *node, GError **error)
 {
   g_autoptr(SbxImage) image = g_new0 (SbxImage, 1);
-  JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  json_t *object = json_is_object (node) ? node : NULL;
   gboolean well_typed;
 
   if (object == NULL)
@@ -369,8 +366,8 @@ sbx_image_from_json (JsonNode *node, GError **error)
   image->manifest_digest = sbx_json_object_dup_string (object, "manifest_digest");
   image->working_dir = sbx_json_object_dup_string (object, "working_dir");
   image->user = sbx_json_object_dup_string (object, "user");
-  image->created = json_object_get_int_member_with_default (object, "created", 0);
-  image->size = (guint64) json_object_get_int_member_with_default (object, "size", 0);
+  image->created = int_member (object, "created", 0);
+  image->size = (guint64) int_member (object, "size", 0);
   well_typed = sbx_json_object_get_strv (object, "layers", &image->layers) &&
                sbx_json_object_get_strv (object, "entrypoint", &image->entrypoint) &&
                sbx_json_object_get_strv (object, "cmd", &image->cmd) &&
@@ -393,7 +390,7 @@ sbx_image_from_json (JsonNode *node, GError **error)
 SbxImage *
 sbx_image_copy (const SbxImage *image, GError **error)
 {
-  g_autoptr(JsonNode) record = sbx_image_to_json (image);
+  g_autoptr(json_t) record = sbx_image_to_json (image);
 
   return sbx_image_from_json (record, error);
 }
@@ -407,9 +404,10 @@ read_records (SbxStore *store, GError **error)
   g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) sbx_image_free);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GBytes) bytes = sbx_store_read_beneath (store->root, IMAGES_FILE, MAX_IMAGES_FILE, &local_error);
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *root;
-  JsonArray *records;
+  g_autoptr(json_t) root = NULL;
+  json_t *records;
+  json_t *record;
+  size_t i;
 
   if (bytes == NULL)
     {
@@ -417,16 +415,15 @@ read_records (SbxStore *store, GError **error)
         return g_steal_pointer (&images);
       return g_propagate_error (error, g_steal_pointer (&local_error)), NULL;
     }
-  node = sbx_json_parse_checked (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error);
-  if (node == NULL)
+  root = sbx_json_parse_checked (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error);
+  if (root == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
-  root = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  records = root && json_object_has_member (root, "images") ? json_object_get_array_member (root, "images") : NULL;
+  records = sbx_json_get_array (json_is_object (root) ? root : NULL, "images");
   if (records == NULL)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: no \"images\" array", path), NULL;
-  for (guint i = 0; i < json_array_get_length (records); i++)
+  json_array_foreach (records, i, record)
     {
-      SbxImage *image = sbx_image_from_json (json_array_get_element (records, i), error);
+      SbxImage *image = sbx_image_from_json (record, error);
       if (image == NULL)
         return g_prefix_error (error, "%s: ", path), NULL;
       g_ptr_array_add (images, image);
@@ -439,21 +436,15 @@ static gboolean
 write_records (SbxStore *store, GPtrArray *images, GError **error)
 {
   g_autofree char *path = store_path (store, IMAGES_FILE);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(json_t) root = json_object ();
+  json_t *records = json_array ();
   g_autofree char *data = NULL;
   gsize length;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, IMAGES_FORMAT_VERSION);
-  json_builder_set_member_name (builder, "images");
-  json_builder_begin_array (builder);
+  sbx_json_set (root, "version", json_integer (IMAGES_FORMAT_VERSION));
+  sbx_json_set (root, "images", records);
   for (guint i = 0; i < images->len; i++)
-    add_image_object (builder, g_ptr_array_index (images, i));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
+    sbx_json_append (records, sbx_image_to_json (g_ptr_array_index (images, i)));
   data = sbx_json_to_text (root, TRUE, &length);
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600, error))
@@ -631,7 +622,7 @@ remove_layer_unless_leased (SbxStore *store, int layers_fd, const char *hex, GEr
   g_autofree char *trash_path = NULL;
   struct stat st;
 
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_AGAIN))
     {
       g_debug ("layer sha256:%s is in use, keeping it", hex);
       return TRUE;

@@ -4,7 +4,7 @@
  * only through a profile the fuzzer must first build around them; here every input is an
  * entry.  Invariants: a refusal is one line without control characters (outside input is
  * escaped); an accepted name is a well-known D-Bus name (or one with ".*" after it); an
- * accepted NAME=RULE has an accepted NAME. */
+ * accepted NAME=RULE has an accepted NAME; the name validators answer as GIO's do. */
 #include "dbus-policy.h"
 
 #include <stdint.h>
@@ -22,6 +22,16 @@ check_refusal (gboolean ok, GError *error)
   for (const char *p = error != NULL ? error->message : ""; *p; p++)
     if ((guchar) *p < 0x20 || *p == 0x7f)
       abort ();
+}
+
+/* sbx's validators give GIO's answers (dbus-policy.c writes the specification out). */
+static void
+check_same_as_gio (const char *s)
+{
+  if (sbx_dbus_is_well_known_name (s) != (s[0] != ':' && g_dbus_is_name (s) && !g_dbus_is_unique_name (s)) ||
+      sbx_dbus_is_interface_name (s) != g_dbus_is_interface_name (s) ||
+      sbx_dbus_is_member_name (s) != g_dbus_is_member_name (s))
+    abort ();
 }
 
 static void
@@ -59,6 +69,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (size > 4096)
     return 0;
+  check_same_as_gio (s);
   check_name (s);
   check_entry (s);
   return 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-image-json.c: the JSON of images and registries, past the importer's tar and
- * digests: the pass before json-glib (nesting, NUL characters), image configs, and the
+ * digests: the pass before jansson (nesting, NUL characters), image configs, and the
  * shape checks of manifests and indexes.  The first byte picks the parser. */
 #include "json-util.h"
 #include "storage-private.h"
@@ -29,12 +29,12 @@ static void
 fuzz_shape (const char *text, gsize len, gboolean expect_index)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = sbx_json_parse_checked (text, len, &error);
+  g_autoptr(json_t) root = sbx_json_parse_checked (text, len, &error);
 
   if ((root == NULL) == (error == NULL))
     abort ();
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    (void) sbx_manifest_check_shape (json_node_get_object (root), expect_index, "fuzz", NULL);
+  if (root != NULL && json_is_object (root))
+    (void) sbx_manifest_check_shape (root, expect_index, "fuzz", NULL);
 }
 
 int

@@ -128,7 +128,7 @@ is "$(cat "$R/startContainer.cwd")" "/" "startContainer: cwd is the command's"
 # The first run of a store imports the default image: sbx-import ran from a thread-free
 # loop, so sbx is a single thread when it forks the sandbox.  (With GSubprocess's helper
 # threads, one of them sometimes held a GObject lock at the fork, and init hung for ever in
-# its createContainer hook, where json-glib's generator took that lock.)
+# its createContainer hook, where the JSON generator sbx then used (json-glib's) took that lock.)
 rm -f "$R"/*
 XDG_DATA_HOME=$W/fresh-store run_sbx --log-level=debug run --profile hooked default true
 rc_is 0 "a first run of a fresh store, with hooks"

@@ -8,7 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-LINE_RE='^sbx\[[0-9]+\] \+[0-9]+\.[0-9]{3}ms (supervisor|setup|init|command): [a-z-]+: '
+LINE_RE='^sbx\[[0-9]+\] \+[0-9]+\.[0-9]{3}ms (supervisor|setup|init|command|sbx): [a-z-]+: '
 
 run_sbx run default true
 rc_is 0 "plain run exits 0"

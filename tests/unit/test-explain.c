@@ -4,6 +4,7 @@
  * nested-user-namespace check, on profiles written to a scratch directory and the shipped
  * ones (built in). */
 #include "explain.h"
+#include "json-util.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
@@ -87,7 +88,7 @@ test_browser_userns (void)
   g_assert_false (has_risk (e, "x11-trusted", NULL));
   fact = find_fact (e, "files", "home: a private home");
   g_assert_nonnull (fact);
-  g_assert_cmpstr (json_object_get_string_member (fact->data, "hostPath"), ==, "/home/u/.local/share/sbx/homes/firefox");
+  g_assert_cmpstr (sbx_json_get_string (fact->data, "hostPath"), ==, "/home/u/.local/share/sbx/homes/firefox");
   fact = find_fact (e, "dbus", "can talk to org.freedesktop.Notifications");
   g_assert_nonnull (fact);
   g_assert_cmpstr (fact->why, ==, "show notifications");

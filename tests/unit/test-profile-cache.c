@@ -69,7 +69,7 @@ only_entry (const char *dir)
 }
 
 static char *
-text_of (JsonNode *node)
+text_of (const json_t *node)
 {
   return sbx_json_to_text (node, FALSE, NULL);
 }

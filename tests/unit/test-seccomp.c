@@ -5,6 +5,7 @@
  *
  * data/seccomp/default.json is found through G_TEST_SRCDIR (the tests/ source directory). */
 #include "json-doc.h"
+#include "json-util.h"
 #include "sbx-error.h"
 #include "seccomp-filter.h"
 
@@ -60,7 +61,7 @@ parse (const char *json)
 }
 
 static void
-compile_node (JsonNode *node, guint64 caps, SbxSeccompProgram *program)
+compile_node (json_t *node, guint64 caps, SbxSeccompProgram *program)
 {
   g_autoptr(GError) error = NULL;
 
@@ -197,12 +198,10 @@ test_default_profile_carries_filter (void)
                                                          "default.json", NULL);
   g_autoptr(SbxJsonDoc) filter = load_file (path);
   g_autoptr(SbxJsonDoc) profile = load_file (profile_path);
-  JsonObject *linux_ = json_object_get_object_member (json_node_get_object (sbx_json_doc_get_root (profile)),
-                                                      "linux");
-  JsonNode *seccomp = json_object_get_member (linux_, "seccomp");
+  json_t *seccomp = json_object_get (sbx_json_get_object (sbx_json_doc_get_root (profile), "linux"), "seccomp");
 
   g_assert_nonnull (seccomp);
-  if (!json_node_equal (seccomp, sbx_json_doc_get_root (filter)))
+  if (!json_equal (seccomp, sbx_json_doc_get_root (filter)))
     g_error ("%s: linux.seccomp is not %s: copy the filter into the profile", profile_path, path);
 }
 
@@ -297,9 +296,7 @@ test_check_nested_path (void)
 {
   g_autoptr(SbxJsonDoc) doc = parse ("{\"linux\": {\"seccomp\": {\n"
                                       "  \"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscals\": []}}}");
-  JsonNode *seccomp = json_object_get_member (json_object_get_object_member (
-                                                json_node_get_object (sbx_json_doc_get_root (doc)), "linux"),
-                                              "seccomp");
+  json_t *seccomp = json_object_get (sbx_json_get_object (sbx_json_doc_get_root (doc), "linux"), "seccomp");
   g_autoptr(GError) error = NULL;
 
   g_assert_false (sbx_seccomp_check (doc, "linux.seccomp", seccomp, &error));

@@ -280,20 +280,20 @@ test_corrupt_records (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "images.json"));
 }
 
-/* The pass before json-glib: depth counted outside strings, \u0000 refused naming the member,
+/* The pass before jansson: depth counted outside strings, \u0000 refused naming the member,
  * an escaped backslash before "u0000" and brackets inside strings left alone. */
 static void
 test_json_check_text (void)
 {
   g_autoptr(GString) deep = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(json_t) node = NULL;
   const char *env_nul = "{\"Env\":[\"A=\\u0000\"]}";
   const char *fine[] = { "{\"a\":\"x\\\\u0000\"}", "{\"a\":\"[[[[{{{{\"}", "[1,2,{\"b\":[]}]" };
 
   for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
     {
-      g_autoptr(JsonNode) ok = sbx_json_parse_checked (fine[i], strlen (fine[i]), &error);
+      g_autoptr(json_t) ok = sbx_json_parse_checked (fine[i], strlen (fine[i]), &error);
       g_assert_no_error (error);
       g_assert_nonnull (ok);
     }
