@@ -111,8 +111,10 @@ check_rlimit (SbxJsonDoc *doc, const char *path, json_t *node, GError **error)
   g_autofree char *soft_path = sbx_json_path_member (path, "soft");
   rlim_t soft, hard;
 
-  if (json_object_get (node, "type") == NULL || json_object_get (node, "soft") == NULL ||
-      json_object_get (node, "hard") == NULL)
+  /* null passes the members' own checks (it unsets a member in a merge), but an rlimit is
+   * a whole entry: a null type or limit would reach the lookups below. */
+  if (!json_is_string (json_object_get (node, "type")) || !json_is_integer (json_object_get (node, "soft")) ||
+      !json_is_integer (json_object_get (node, "hard")))
     return sbx_json_doc_error (doc, path, error, "an rlimit needs type, soft and hard");
   soft = sbx_rlimit_value (json_object_get (node, "soft"));
   hard = sbx_rlimit_value (json_object_get (node, "hard"));

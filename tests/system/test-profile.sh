@@ -142,6 +142,23 @@ cat > "$P/soft-above-hard.json" <<'EOF'
 EOF
 bad soft-above-hard 6 9 'process.rlimits[0].soft' "soft limit above the hard limit"
 
+# null passes each member's own type check (it unsets a member when profiles merge), but an
+# rlimit entry needs all three: a null type once reached the rlimit lookup and crashed sbx.
+cat > "$P/null-rlimit-type.json" <<'EOF'
+{
+  "process": {
+    "rlimits": [
+      {
+        "type": null,
+        "soft": 1,
+        "hard": 2
+      }
+    ]
+  }
+}
+EOF
+bad null-rlimit-type 4 7 'process.rlimits[0]' "an rlimit needs type, soft and hard"
+
 cat > "$P/relative-destination.json" <<'EOF'
 {
   "mounts": [
