@@ -5,6 +5,7 @@
 #include "profile-private.h"
 #include "seccomp-filter.h"
 #include "json-util.h"
+#include "escape.h"
 #include "sbx-error.h"
 
 #include <string.h>
@@ -15,6 +16,22 @@ option_error (GError **error, const char *option, const char *value, const char 
 {
   g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s '%s': %s", option, value, why);
   return FALSE;
+}
+
+/* Profiles are JSON, which holds UTF-8 text only: an option's value that is not UTF-8
+ * (a path in another encoding) is refused here, as given, rather than changed. */
+static gboolean
+all_utf8 (GError **error, const char *option, char * const *values)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (!g_utf8_validate (values[i], -1, NULL))
+      {
+        g_autofree char *shown = sbx_escape (values[i]);
+        g_set_error (error, SBX_ERROR, SBX_ERROR_INVALID_ARG, "%s '%s': not UTF-8 text (profiles hold UTF-8 only)",
+                     option, shown);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 static gboolean
@@ -84,6 +101,8 @@ apply_env (json_t *process, char **env, GError **error)
           if (value == NULL)
             continue; /* as Podman: an unset variable is not passed */
           entry = g_strconcat (env[i], "=", value, NULL);
+          if (!all_utf8 (error, "--env", (char *[]) { entry, NULL }))
+            return FALSE;
         }
       else
         entry = g_strdup (env[i]);
@@ -534,7 +553,12 @@ gboolean
 sbx_profile_apply_overrides (json_t *root, const SbxProfileOverrides *o, GError **error)
 {
   json_t *top = root;
+  const char *hostname[] = { o->hostname, NULL };
 
+  if (!all_utf8 (error, "--env", o->env) || !all_utf8 (error, "--volume", o->volumes) ||
+      !all_utf8 (error, "--tmpfs", o->tmpfs) || !all_utf8 (error, "--security-opt", o->security_opts) ||
+      !all_utf8 (error, "--hostname", (char * const *) hostname))
+    return FALSE;
   if (has_any (o->env) && !apply_env (sbx_json_object_ensure_object (top, "process"), o->env, error))
     return FALSE;
   for (guint i = 0; o->volumes != NULL && o->volumes[i] != NULL; i++)

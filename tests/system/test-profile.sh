@@ -609,4 +609,15 @@ like "$ERR" "load-profile: 'cached' \(asked for: cached\): read \(cache: $USER_D
   "profile cache: the debug line names the changed file"
 unset XDG_RUNTIME_DIR
 
+# --- command-line values must be UTF-8: JSON holds nothing else, and a value is refused
+# rather than changed on its way into the profile (GLib's option parser refuses such bytes
+# in an argument; a bare --env NAME takes the caller's value, which sbx checks)
+run_sbx run --env "SBX_BAD=$(printf 'a\376b')" default echo "$MARKER"
+check_sbx_error "--env with a byte that is not UTF-8"
+unlike "$OUT" "$MARKER" "--env with a byte that is not UTF-8: the command did not run"
+SBX_BAD_VALUE=$(printf 'a\376b') run_sbx run --env SBX_BAD_VALUE default echo "$MARKER"
+check_sbx_error "--env NAME whose value in the caller's environment is not UTF-8" \
+  "^sbx: --env 'SBX_BAD_VALUE=a.xfeb': not UTF-8 text"
+unlike "$OUT" "$MARKER" "--env NAME whose value is not UTF-8: the command did not run"
+
 done_testing
