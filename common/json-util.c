@@ -28,6 +28,44 @@ sbx_json_get_array (const json_t *object, const char *member)
   return json_is_array (value) ? value : NULL;
 }
 
+gint64
+sbx_json_value_int (const json_t *value)
+{
+  if (json_is_integer (value))
+    return json_integer_value (value);
+  if (json_is_real (value))
+    return json_real_value (value) >= -0x1p63 && json_real_value (value) < 0x1p63 ? (gint64) json_real_value (value)
+                                                                                  : 0;
+  return json_is_true (value) ? 1 : 0;
+}
+
+/* The member, unless it is missing, null, an object or an array. */
+static json_t *
+scalar_member (const json_t *object, const char *member)
+{
+  json_t *value = object != NULL ? json_object_get (object, member) : NULL;
+
+  return value == NULL || json_is_null (value) || json_is_object (value) || json_is_array (value) ? NULL : value;
+}
+
+gint64
+sbx_json_get_int (const json_t *object, const char *member, gint64 fallback)
+{
+  json_t *value = scalar_member (object, member);
+
+  return value != NULL ? sbx_json_value_int (value) : fallback;
+}
+
+gboolean
+sbx_json_get_bool (const json_t *object, const char *member, gboolean fallback)
+{
+  json_t *value = scalar_member (object, member);
+
+  if (value == NULL)
+    return fallback;
+  return json_is_number (value) ? json_number_value (value) != 0 : json_is_true (value);
+}
+
 json_t *
 sbx_json_string_new (const char *text)
 {

@@ -21,6 +21,15 @@ const char *sbx_json_get_string (const json_t *object, const char *member);
 json_t *sbx_json_get_object (const json_t *object, const char *member);
 json_t *sbx_json_get_array (const json_t *object, const char *member);
 
+/* A value read the way sbx always read its own JSON (json-glib's getters did): an integer;
+ * a real cut to its integer part (0 outside 64 bits); a boolean 1 or 0; anything else 0. */
+gint64 sbx_json_value_int (const json_t *value);
+/* @member of @object read as sbx_json_value_int reads it; @fallback when @object or @member
+ * is missing, or the member is null, an object or an array. */
+gint64 sbx_json_get_int (const json_t *object, const char *member, gint64 fallback);
+/* @member as a boolean: true, or a number not 0 (a string: FALSE); @fallback as above. */
+gboolean sbx_json_get_bool (const json_t *object, const char *member, gboolean fallback);
+
 /* The strings of the array @member (other elements skipped); an empty vector when absent. */
 char **sbx_json_dup_strv (const json_t *object, const char *member);
 

@@ -21,8 +21,8 @@ G_BEGIN_DECLS
 /* One library's stubs, as tools/lazy-stubs.py lays them out (read-only but its slots). */
 typedef struct {
   const char *soname;
-  const char *const *names; /* the functions, by index */
-  void **slots;             /* where each stub jumps: the resolver's thunk, then the function */
+  const char * const *names; /* the functions, by index */
+  void **slots;              /* where each stub jumps: the resolver's thunk, then the function */
   unsigned int n_names;
 } SbxLazyLibrary;
 

@@ -232,22 +232,6 @@ sbx_explain_seccomp (SbxExplainSection *section, json_t *seccomp, const char *wh
 
 /* ------------------------------------------------------------------ user namespaces */
 
-/* @object's @member as an integer: a number (a real cut to its integer part), a boolean (0 or
- * 1) or a string (0); @default_value when it is missing, null, an object or an array. */
-static gint64
-int_member (const json_t *object, const char *member, gint64 default_value)
-{
-  json_t *value = json_object_get (object, member);
-
-  if (json_is_integer (value))
-    return json_integer_value (value);
-  if (json_is_real (value))
-    return (gint64) json_real_value (value);
-  if (json_is_boolean (value))
-    return json_is_true (value);
-  return json_is_string (value) ? 0 : default_value;
-}
-
 /* Whether a refusing rule stops CLONE_NEWUSER: unconditionally, or on argument 0's bit. */
 static gboolean
 rule_refuses_newuser (json_t *rule)
@@ -259,10 +243,10 @@ rule_refuses_newuser (json_t *rule)
   for (gsize i = 0; i < json_array_size (args); i++)
     {
       json_t *arg = json_array_get (args, i);
-      gint64 value = int_member (arg, "value", 0);
-      gint64 two = int_member (arg, "valueTwo", 0);
+      gint64 value = sbx_json_get_int (arg, "value", 0);
+      gint64 two = sbx_json_get_int (arg, "valueTwo", 0);
 
-      if (int_member (arg, "index", -1) == 0 &&
+      if (sbx_json_get_int (arg, "index", -1) == 0 &&
           g_strcmp0 (sbx_json_get_string (arg, "op"), "SCMP_CMP_MASKED_EQ") == 0 &&
           (value & CLONE_NEWUSER_BIT) && (two & CLONE_NEWUSER_BIT))
         return TRUE;

@@ -55,26 +55,6 @@ sbx_run_plan_exec_to_json (const SbxRunPlan *plan)
   return o;
 }
 
-/* A number or boolean as an integer (a real truncated, true 1); 0 for the rest. */
-static json_int_t
-to_int (const json_t *value)
-{
-  if (json_is_integer (value))
-    return json_integer_value (value);
-  if (json_is_real (value))
-    return (json_int_t) json_real_value (value);
-  return json_is_true (value) ? 1 : 0;
-}
-
-/* A boolean, a number not 0 as TRUE; FALSE for the rest (absent, null, a string...). */
-static gboolean
-member_bool (const json_t *o, const char *member)
-{
-  const json_t *value = json_object_get (o, member);
-
-  return json_is_number (value) ? json_number_value (value) != 0 : json_is_true (value);
-}
-
 static void
 read_uid_map (const json_t *o, SbxIdMap *map)
 {
@@ -87,9 +67,9 @@ read_uid_map (const json_t *o, SbxIdMap *map)
 
       if (!json_is_array (r) || json_array_size (r) != 3)
         continue;
-      map->ranges[map->n_ranges++] = (SbxIdRange) { (guint32) to_int (json_array_get (r, 0)),
-                                                    (guint32) to_int (json_array_get (r, 1)),
-                                                    (guint32) to_int (json_array_get (r, 2)) };
+      map->ranges[map->n_ranges++] = (SbxIdRange) { (guint32) sbx_json_value_int (json_array_get (r, 0)),
+                                                    (guint32) sbx_json_value_int (json_array_get (r, 1)),
+                                                    (guint32) sbx_json_value_int (json_array_get (r, 2)) };
     }
 }
 
@@ -119,17 +99,17 @@ sbx_run_plan_exec_from_json (json_t *node, SbxRunPlan *plan, GError **error)
   plan->user = g_strdup (sbx_json_get_string (o, "user"));
   plan->cwd = g_strdup (sbx_json_get_string (o, "cwd"));
   plan->env = sbx_json_dup_strv (o, "env");
-  plan->ids.mode = member_bool (o, "keep_id") ? SBX_USERNS_KEEP_ID : SBX_USERNS_DEFAULT;
-  plan->ids.single = member_bool (o, "single");
-  plan->ids.caller_uid = (uid_t) to_int (json_object_get (o, "caller_uid"));
-  plan->ids.caller_gid = (gid_t) to_int (json_object_get (o, "caller_gid"));
+  plan->ids.mode = sbx_json_get_bool (o, "keep_id", FALSE) ? SBX_USERNS_KEEP_ID : SBX_USERNS_DEFAULT;
+  plan->ids.single = sbx_json_get_bool (o, "single", FALSE);
+  plan->ids.caller_uid = (uid_t) sbx_json_get_int (o, "caller_uid", 0);
+  plan->ids.caller_gid = (gid_t) sbx_json_get_int (o, "caller_gid", 0);
   read_uid_map (o, &plan->ids.uid_map);
-  plan->use_apparmor = member_bool (o, "apparmor");
+  plan->use_apparmor = sbx_json_get_bool (o, "apparmor", FALSE);
   plan->apparmor_label = g_strdup (sbx_json_get_string (o, "apparmor_label"));
-  plan->unshare_flags = (int) to_int (json_object_get (o, "unshare_flags"));
-  plan->runtime_dir = member_bool (o, "runtime_dir");
+  plan->unshare_flags = (int) sbx_json_get_int (o, "unshare_flags", 0);
+  plan->runtime_dir = sbx_json_get_bool (o, "runtime_dir", FALSE);
   read_runtime_entries (o, plan);
   plan->x11_display = g_strdup (sbx_json_get_string (o, "x11_display"));
-  plan->home_mode = (SbxHomeMode) to_int (json_object_get (o, "home_mode"));
+  plan->home_mode = (SbxHomeMode) sbx_json_get_int (o, "home_mode", 0);
   return TRUE;
 }

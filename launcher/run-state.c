@@ -135,19 +135,6 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   return g_string_free (g_steal_pointer (&whole), FALSE);
 }
 
-/* The integer of @member: a real truncated, a boolean 1 or 0; 0 when absent or another type. */
-static json_int_t
-member_int (const json_t *o, const char *member)
-{
-  const json_t *value = json_object_get (o, member);
-
-  if (json_is_integer (value))
-    return json_integer_value (value);
-  if (json_is_real (value))
-    return (json_int_t) json_real_value (value);
-  return json_is_true (value) ? 1 : 0;
-}
-
 /* @member when it is an object (a new reference), else NULL. */
 static json_t *
 member_object_ref (const json_t *o, const char *member)
@@ -170,10 +157,10 @@ state_from_object (const json_t *o, const char *path)
   state->profile_json = member_object_ref (o, "effective_profile");
   state->exec = member_object_ref (o, "exec");
   state->command = sbx_json_dup_strv (o, "command");
-  state->supervisor_pid = (pid_t) member_int (o, "supervisor_pid");
-  state->supervisor_start = (guint64) member_int (o, "supervisor_start_time");
-  state->setup_pid = (pid_t) member_int (o, "setup_pid");
-  state->created = member_int (o, "created");
+  state->supervisor_pid = (pid_t) sbx_json_get_int (o, "supervisor_pid", 0);
+  state->supervisor_start = (guint64) sbx_json_get_int (o, "supervisor_start_time", 0);
+  state->setup_pid = (pid_t) sbx_json_get_int (o, "setup_pid", 0);
+  state->created = sbx_json_get_int (o, "created", 0);
   state->network = g_strdup (sbx_json_get_string (o, "network"));
   state->ports = sbx_json_dup_strv (o, "ports");
   state->scope = g_strdup (sbx_json_get_string (o, "scope"));

@@ -8,40 +8,6 @@
 
 /* ------------------------------------------------------------------- converting */
 
-/* A number or boolean as an integer (a real truncated, true 1); anything else 0. */
-static gint64
-value_int (const json_t *value)
-{
-  if (json_is_real (value))
-    return (gint64) json_real_value (value);
-  if (json_is_boolean (value))
-    return json_is_true (value);
-  return json_integer_value (value);
-}
-
-/* @member of @object as an integer; @fallback when @object or @member is missing, or the
- * member is null, an object or an array. */
-static gint64
-int_member (const json_t *object, const char *member, gint64 fallback)
-{
-  json_t *value = json_object_get (object, member);
-
-  if (value == NULL || json_is_null (value) || json_is_object (value) || json_is_array (value))
-    return fallback;
-  return value_int (value);
-}
-
-/* @member of @object as a boolean (a number: not 0; a string: FALSE); @fallback as above. */
-static gboolean
-bool_member (const json_t *object, const char *member, gboolean fallback)
-{
-  json_t *value = json_object_get (object, member);
-
-  if (value == NULL || json_is_null (value) || json_is_object (value) || json_is_array (value))
-    return fallback;
-  return json_is_number (value) ? json_number_value (value) != 0 : json_is_true (value);
-}
-
 static char **
 string_array (const json_t *array)
 {
@@ -86,19 +52,19 @@ read_process (SbxProfile *p, json_t *process)
     p->args = string_array (sbx_json_get_array (process, "args"));
   p->env = string_array (sbx_json_get_array (process, "env"));
   p->cwd = g_strdup (sbx_json_get_string (process, "cwd"));
-  p->terminal = bool_member (process, "terminal", FALSE);
+  p->terminal = sbx_json_get_bool (process, "terminal", FALSE);
   if (user != NULL)
     {
       p->have_user = TRUE;
-      p->uid = (uid_t) int_member (user, "uid", 0);
-      p->gid = (gid_t) int_member (user, "gid", 0);
+      p->uid = (uid_t) sbx_json_get_int (user, "uid", 0);
+      p->gid = (gid_t) sbx_json_get_int (user, "gid", 0);
       p->username = g_strdup (sbx_json_get_string (user, "username"));
       p->have_umask = json_object_get (user, "umask") != NULL;
-      p->umask = (mode_t) int_member (user, "umask", 022);
+      p->umask = (mode_t) sbx_json_get_int (user, "umask", 022);
     }
   json_array_foreach (gids, i, element)
     {
-      gid_t gid = (gid_t) value_int (element);
+      gid_t gid = (gid_t) sbx_json_value_int (element);
       g_array_append_val (p->additional_gids, gid);
     }
   for (int set = 0; set < SBX_N_CAPSETS; set++)
@@ -110,12 +76,12 @@ read_process (SbxProfile *p, json_t *process)
                           sbx_rlimit_value (json_object_get (element, "hard")) };
       g_array_append_val (p->rlimits, limit);
     }
-  p->no_new_privileges = bool_member (process, "noNewPrivileges", FALSE);
+  p->no_new_privileges = sbx_json_get_bool (process, "noNewPrivileges", FALSE);
   p->apparmor_profile = g_strdup (sbx_json_get_string (process, "apparmorProfile"));
   if (p->apparmor_profile != NULL && *p->apparmor_profile == '\0')
     g_clear_pointer (&p->apparmor_profile, g_free);
   p->have_oom_score_adj = json_object_get (process, "oomScoreAdj") != NULL;
-  p->oom_score_adj = (int) int_member (process, "oomScoreAdj", 0);
+  p->oom_score_adj = (int) sbx_json_get_int (process, "oomScoreAdj", 0);
 }
 
 static char *
@@ -227,10 +193,10 @@ read_desktop (SbxDesktopGrants *grants, json_t *desktop)
   memset (grants, 0, sizeof *grants);
   if (desktop == NULL)
     return;
-  grants->wayland = bool_member (desktop, "wayland", FALSE);
-  grants->pulseaudio = bool_member (desktop, "pulseaudio", FALSE);
-  grants->pipewire = bool_member (desktop, "pipewire", FALSE);
-  grants->gpu = bool_member (desktop, "gpu", FALSE);
+  grants->wayland = sbx_json_get_bool (desktop, "wayland", FALSE);
+  grants->pulseaudio = sbx_json_get_bool (desktop, "pulseaudio", FALSE);
+  grants->pipewire = sbx_json_get_bool (desktop, "pipewire", FALSE);
+  grants->gpu = sbx_json_get_bool (desktop, "gpu", FALSE);
   if (json_is_boolean (x11))
     grants->x11 = json_is_true (x11) ? SBX_X11_UNTRUSTED : SBX_X11_NONE;
   else if (json_is_string (x11) || json_is_number (x11))
@@ -276,19 +242,19 @@ read_extension (SbxProfile *p, json_t *ext)
 
   p->image = g_strdup (sbx_json_get_string (ext, "image"));
   p->network = g_strdup (sbx_json_get_string (network, "mode"));
-  p->allow_host_loopback = bool_member (network, "allowHostLoopback", FALSE);
-  p->host_network_warning = bool_member (network, "hostWarning", TRUE);
+  p->allow_host_loopback = sbx_json_get_bool (network, "allowHostLoopback", FALSE);
+  p->host_network_warning = sbx_json_get_bool (network, "hostWarning", TRUE);
   p->publish = string_array (sbx_json_get_array (network, "publish"));
   p->net_allow = string_array (sbx_json_get_array (network, "allow"));
   p->net_deny = string_array (sbx_json_get_array (network, "deny"));
-  p->lan = bool_member (network, "lan", TRUE);
+  p->lan = sbx_json_get_bool (network, "lan", TRUE);
   p->userns = g_strdup (sbx_json_get_string (ext, "userns"));
   p->storage_driver = g_strdup (sbx_json_get_string (ext, "storageDriver"));
   p->desktop_entry = g_strdup (sbx_json_get_string (ext, "desktopEntry"));
   p->apparmor_policy = g_strcmp0 (policy, "fail") == 0   ? SBX_APPARMOR_FAIL
                      : g_strcmp0 (policy, "ignore") == 0 ? SBX_APPARMOR_IGNORE
                                                          : SBX_APPARMOR_WARN;
-  p->apparmor_userns = bool_member (apparmor, "userns", FALSE);
+  p->apparmor_userns = sbx_json_get_bool (apparmor, "userns", FALSE);
   read_desktop (&p->desktop, sbx_json_get_object (ext, "desktop"));
   (void) sbx_home_mode_parse (sbx_json_get_string (ext, "home"), &p->home);
   p->share = string_array (sbx_json_get_array (ext, "share"));
@@ -344,7 +310,7 @@ read_hooks (SbxProfile *p, json_t *hooks)
           hook->path = g_strdup (sbx_json_get_string (h, "path"));
           hook->args = json_array_size (args) > 0 ? string_array (args) : g_strdupv ((char *[]) { hook->path, NULL });
           hook->env = string_array (sbx_json_get_array (h, "env"));
-          hook->timeout = (int) int_member (h, "timeout", 0);
+          hook->timeout = (int) sbx_json_get_int (h, "timeout", 0);
           g_ptr_array_add (p->hooks[stage], hook);
         }
     }
@@ -390,7 +356,7 @@ sbx_profile_from_json (const char *name, json_t *json)
   read_process (p, sbx_json_get_object (top, "process"));
   p->hostname = g_strdup (sbx_json_get_string (top, "hostname"));
   p->domainname = g_strdup (sbx_json_get_string (top, "domainname"));
-  p->root_readonly = bool_member (root, "readonly", FALSE);
+  p->root_readonly = sbx_json_get_bool (root, "readonly", FALSE);
   read_mounts (p, sbx_json_get_array (top, "mounts"));
   read_linux (p, sbx_json_get_object (top, "linux"));
   read_extension (p, sbx_json_get_object (top, SBX_PROFILE_EXTENSION_KEY));

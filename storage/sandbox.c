@@ -117,22 +117,6 @@ state_to_data (const SbxSandbox *sandbox, gsize *out_length)
   return sbx_json_to_text (root, TRUE, out_length);
 }
 
-/* A number member as an integer (a real truncated, a boolean 0 or 1, as state files were
- * always read); @fallback when absent or of another type. */
-static gint64
-int_member (json_t *object, const char *member, gint64 fallback)
-{
-  json_t *value = json_object_get (object, member);
-
-  if (json_is_integer (value))
-    return json_integer_value (value);
-  if (json_is_real (value) && json_real_value (value) >= -0x1p63 && json_real_value (value) < 0x1p63)
-    return (gint64) json_real_value (value);
-  if (json_is_boolean (value))
-    return json_is_true (value);
-  return fallback;
-}
-
 static SbxSandbox *
 state_from_file (SbxStore *store, const char *name, const char *path, GError **error)
 {
@@ -150,10 +134,10 @@ state_from_file (SbxStore *store, const char *name, const char *path, GError **e
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: %s", path, local_error->message), NULL;
   object = json_is_object (root) ? root : NULL;
   if (object == NULL || json_object_get (object, "image") == NULL ||
-      int_member (object, "version", 0) != STATE_VERSION)
+      sbx_json_get_int (object, "version", 0) != STATE_VERSION)
     return g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "%s: not a sandbox state of this sbx", path), NULL;
   sandbox->name = g_strdup (name);
-  sandbox->created = int_member (object, "created", 0);
+  sandbox->created = sbx_json_get_int (object, "created", 0);
   sandbox->network = sbx_json_object_dup_string (object, "network");
   if (!sbx_json_object_get_strv (object, "command", &sandbox->command) ||
       !sbx_json_object_get_strv (object, "publish", &sandbox->publish) ||

@@ -335,22 +335,6 @@ sbx_image_to_json (const SbxImage *image)
   return object;
 }
 
-/* A number member as an integer (a real truncated, a boolean 0 or 1, as the records were
- * always read); @fallback when absent or of another type. */
-static gint64
-int_member (json_t *object, const char *member, gint64 fallback)
-{
-  json_t *value = json_object_get (object, member);
-
-  if (json_is_integer (value))
-    return json_integer_value (value);
-  if (json_is_real (value) && json_real_value (value) >= -0x1p63 && json_real_value (value) < 0x1p63)
-    return (gint64) json_real_value (value);
-  if (json_is_boolean (value))
-    return json_is_true (value);
-  return fallback;
-}
-
 /* A record is checked as strictly as an import: its digests end up in paths. */
 SbxImage *
 sbx_image_from_json (json_t *node, GError **error)
@@ -366,8 +350,8 @@ sbx_image_from_json (json_t *node, GError **error)
   image->manifest_digest = sbx_json_object_dup_string (object, "manifest_digest");
   image->working_dir = sbx_json_object_dup_string (object, "working_dir");
   image->user = sbx_json_object_dup_string (object, "user");
-  image->created = int_member (object, "created", 0);
-  image->size = (guint64) int_member (object, "size", 0);
+  image->created = sbx_json_get_int (object, "created", 0);
+  image->size = (guint64) sbx_json_get_int (object, "size", 0);
   well_typed = sbx_json_object_get_strv (object, "layers", &image->layers) &&
                sbx_json_object_get_strv (object, "entrypoint", &image->entrypoint) &&
                sbx_json_object_get_strv (object, "cmd", &image->cmd) &&
