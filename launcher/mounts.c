@@ -2,6 +2,7 @@
 /* mounts.c: /proc, /dev, /sys, the profile's mounts, masked and read-only paths, a
  * read-only root, and pivot_root. */
 #include "mounts.h"
+#include "sync.h"
 #include "accounts.h"
 #include "caller-account.h"
 #include "desktop.h"
@@ -626,12 +627,20 @@ pivot_into (const char *rootfs, GError **error)
 }
 
 /* The desktop's mounts need the command's user (its runtime dir and home are its own),
- * looked up in the image as the command will be. */
+ * looked up in the image as the command will be.  The D-Bus proxies' sockets are among
+ * them: init waits here until the supervisor says they listen (the proxies started before
+ * the setup child, and have started while everything before this was set up). */
 static gboolean
-mount_desktop (int root_fd, const SbxRunPlan *plan, GError **error)
+mount_desktop (int root_fd, const SbxRunPlan *plan, int sync_fd, GError **error)
 {
   g_auto(SbxAccount) user = { 0 };
 
+  if (plan->wait_for_buses)
+    {
+      if (!sbx_sync_expect (sync_fd, SBX_SYNC_BUSES_READY, error))
+        return FALSE;
+      sbx_debug ("init", "wait-for-buses", "the D-Bus proxies listen");
+    }
   if (!sbx_account_resolve (root_fd, plan->user, plan->additional_gids, &user, error))
     return FALSE;
   return sbx_desktop_mount (root_fd, plan, &user, error);
@@ -672,7 +681,7 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, int sync_fd, pid_t
   sbx_debug ("init", "mounts", "%u profile mounts", plan->profile->mounts != NULL ? plan->profile->mounts->len : 0);
   if (!sbx_caller_account_add (root_fd, plan, error))
     return FALSE;
-  if (plan->runtime_dir && !mount_desktop (root_fd, plan, error))
+  if (plan->runtime_dir && !mount_desktop (root_fd, plan, sync_fd, error))
     return FALSE;
   if (!apply_path_policies (root_fd, plan->profile, error))
     return FALSE;

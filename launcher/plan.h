@@ -41,8 +41,8 @@ typedef struct {
   /* the desktop (desktop.c) */
   gboolean runtime_dir;       /* init makes XDG_RUNTIME_DIR, /run/user/UID, for the command's user */
   GPtrArray *runtime_entries; /* SbxRuntimeEntry*, bound into it */
-  gboolean wait_for_buses;    /* D-Bus proxies were spawned: the setup child waits for the
-                              supervisor's SBX_SYNC_BUSES_READY before init binds their sockets */
+  gboolean wait_for_buses;    /* D-Bus proxies were spawned: init waits for the supervisor's
+                              SBX_SYNC_BUSES_READY before it binds their sockets */
   GPtrArray *grant_mounts;    /* SbxMount*: X11 socket, GPU, shares, forwarded files; a destination
                               without a leading '/' is relative to the sandbox user's home */
   char *x11_display;          /* DISPLAY inside (":N" or ":N.S"), when the X11 socket is bound */

@@ -267,19 +267,6 @@ finish_network (const SbxRunPlan *plan, int sync_fd, GError **error)
   return plan->net_mode != SBX_NET_SLIRP || sbx_sync_expect (sync_fd, SBX_SYNC_NET_READY, error);
 }
 
-/* The D-Bus proxies' sockets are bound by init: it starts once the supervisor says they
- * listen.  The proxies started before the fork, so their start overlapped everything above. */
-static gboolean
-wait_for_buses (const SbxRunPlan *plan, int sync_fd, GError **error)
-{
-  if (!plan->wait_for_buses)
-    return TRUE;
-  if (!sbx_sync_expect (sync_fd, SBX_SYNC_BUSES_READY, error))
-    return FALSE;
-  sbx_debug ("setup", "wait-for-buses", "the D-Bus proxies listen");
-  return TRUE;
-}
-
 /* Only in a UTS namespace of the sandbox's own; without one (the profile shares the host's)
  * the names stay the host's. */
 static gboolean
@@ -337,8 +324,6 @@ setup_sandbox (const SbxRunPlan *plan, int sync_fd, pid_t *out_init, pid_t *out_
   if (!finish_network (plan, sync_fd, error))
     return FALSE;
   if (!set_host_names (plan, error))
-    return FALSE;
-  if (!wait_for_buses (plan, sync_fd, error))
     return FALSE;
   if (!sbx_signals_block_forwarded (error))
     return FALSE;
