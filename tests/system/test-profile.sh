@@ -600,6 +600,12 @@ chmod-denied" "profile cache, run $n: the profile's hostname and its filter (chm
 done
 is "$(printf '%s\n' "$ERR" | grep -o "load-profile: .*")" "load-profile: 'cached' (asked for: cached): from the cache" \
   "profile cache: the second run took the profile from the cache"
+# GIO is loaded on its first call only (common/lazy-load.h): listing the built-in profiles
+# needs it, a run from the cache does not.
+unlike "$ERR" "lazy-load" "profile cache: a run from the cache loads no GIO (no lazy-load line)"
+run_sbx --log-level=debug profile ls
+like "$ERR" "sbx: lazy-load: libgio-2\.0\.so\.0 loaded in [0-9.]+ ms \(first call: g_static_resource_init\)" \
+  "profile ls: GIO is loaded for the built-in profiles, and the debug log says so"
 # An editor's save (the same file, rewritten in place): the next run reads it.
 cached_profile cached-two '["connect", "openat2", "mkdir", "mkdirat", "unlink"]'
 run_sbx --log-level=debug run --profile cached default sh -c "$in_cached"
