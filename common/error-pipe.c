@@ -27,8 +27,10 @@ sbx_error_encode (const GError *error, char *buf, gsize size)
 static GQuark
 known_domain (const char *name)
 {
-  if (g_str_equal (name, "g-io-error-quark")) /* G_IO_ERROR, without loading GIO for it */
-    return g_quark_from_static_string (name);
+  /* G_IO_ERROR without loading GIO for it, made from the literal: a quark keeps the pointer
+   * it was made from, and @name is freed after decoding. */
+  if (g_str_equal (name, "g-io-error-quark"))
+    return g_quark_from_static_string ("g-io-error-quark");
   if (g_str_equal (name, g_quark_to_string (G_FILE_ERROR)))
     return G_FILE_ERROR;
   return SBX_ERROR;
