@@ -89,6 +89,18 @@ sbx_json_set (json_t *object, const char *member, json_t *value)
 }
 
 void
+sbx_json_add_string (json_t *object, const char *member, const char *value)
+{
+  sbx_json_set (object, member, sbx_json_string_new (value));
+}
+
+void
+sbx_json_add_int (json_t *object, const char *member, gint64 value)
+{
+  sbx_json_set (object, member, json_integer (value));
+}
+
+void
 sbx_json_append (json_t *array, json_t *value)
 {
   json_array_append_new (array, value != NULL ? value : json_null ());

@@ -41,6 +41,10 @@ json_t *sbx_json_string_new (const char *text);
  * above. */
 void sbx_json_set (json_t *object, const char *member, json_t *value);
 
+/* Shorthands for an object being filled: "@member": value; a NULL string is null. */
+void sbx_json_add_string (json_t *object, const char *member, const char *value);
+void sbx_json_add_int (json_t *object, const char *member, gint64 value);
+
 /* Appends @value (stolen; NULL: null) to @array. */
 void sbx_json_append (json_t *array, json_t *value);
 

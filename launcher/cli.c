@@ -120,18 +120,6 @@ sbx_cli_print_json (const json_t *json)
   printf ("%s\n", text);
 }
 
-void
-sbx_json_add_string (json_t *object, const char *member, const char *value)
-{
-  sbx_json_set (object, member, sbx_json_string_new (value));
-}
-
-void
-sbx_json_add_int (json_t *object, const char *member, gint64 value)
-{
-  sbx_json_set (object, member, json_integer (value));
-}
-
 char *
 sbx_human_duration (gint64 seconds)
 {

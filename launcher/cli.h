@@ -65,10 +65,6 @@ gboolean sbx_cli_parse_format (const char *command, const char *format, gboolean
 /* Prints @json (what --format json shows) on stdout, indented. */
 void sbx_cli_print_json (const json_t *json);
 
-/* Shorthands for an object being filled: "@member": value; a NULL string is null. */
-void sbx_json_add_string (json_t *object, const char *member, const char *value);
-void sbx_json_add_int (json_t *object, const char *member, gint64 value);
-
 /* A duration as Podman (go-units' HumanDuration) words it: "Less than a second",
  * "5 seconds", "About a minute", "2 minutes", "About an hour", "3 hours", "2 days"... */
 char *sbx_human_duration (gint64 seconds);

@@ -87,18 +87,6 @@ read_pid_namespace (void)
 
 /* ------------------------------------------------------------------ the file */
 
-static void
-add_string (json_t *o, const char *member, const char *value)
-{
-  sbx_json_set (o, member, sbx_json_string_new (value));
-}
-
-static void
-add_int (json_t *o, const char *member, gint64 value)
-{
-  sbx_json_set (o, member, json_integer (value));
-}
-
 static char *
 state_to_data (const SbxRunState *state, gsize *out_length)
 {
@@ -107,22 +95,22 @@ state_to_data (const SbxRunState *state, gsize *out_length)
   g_autoptr(GString) whole = NULL;
   gsize length;
 
-  add_string (o, "id", state->id);
-  add_string (o, "name", state->name);
-  add_string (o, "image", state->image);
-  add_string (o, "profile", state->profile);
-  add_string (o, "profile_path", state->profile_path);
+  sbx_json_add_string (o, "id", state->id);
+  sbx_json_add_string (o, "name", state->name);
+  sbx_json_add_string (o, "image", state->image);
+  sbx_json_add_string (o, "profile", state->profile);
+  sbx_json_add_string (o, "profile_path", state->profile_path);
   sbx_json_set_strv (o, "command", state->command);
-  add_int (o, "supervisor_pid", state->supervisor_pid);
-  add_int (o, "supervisor_start_time", (gint64) state->supervisor_start);
-  add_int (o, "setup_pid", state->setup_pid);
-  add_int (o, "created", state->created);
-  add_string (o, "network", state->network);
+  sbx_json_add_int (o, "supervisor_pid", state->supervisor_pid);
+  sbx_json_add_int (o, "supervisor_start_time", (gint64) state->supervisor_start);
+  sbx_json_add_int (o, "setup_pid", state->setup_pid);
+  sbx_json_add_int (o, "created", state->created);
+  sbx_json_add_string (o, "network", state->network);
   sbx_json_set_strv (o, "ports", state->ports);
-  add_string (o, "scope", state->scope);
-  add_string (o, "run_dir", state->run_dir);
-  add_string (o, "boot_id", state->boot_id);
-  add_string (o, "pid_namespace", state->pid_namespace);
+  sbx_json_add_string (o, "scope", state->scope);
+  sbx_json_add_string (o, "run_dir", state->run_dir);
+  sbx_json_add_string (o, "boot_id", state->boot_id);
+  sbx_json_add_string (o, "pid_namespace", state->pid_namespace);
   /* Shared, not copied: this tree is only written out. */
   sbx_json_set (o, "exec", state->exec != NULL ? json_incref (state->exec) : json_null ());
   text = sbx_json_to_text (o, FALSE, &length);
