@@ -187,6 +187,9 @@ sbx_relay_start (int a, int b, SbxRelayDone done, gpointer user_data)
   ((RelaySource *) relay->source)->relay = relay;
   relay->tags[0] = g_source_add_unix_fd (relay->source, a, G_IO_IN);
   relay->tags[1] = g_source_add_unix_fd (relay->source, b, G_IO_IN);
+  /* As slirp's source (slirp.c): not blocked around its dispatch, which would take both
+   * polls out and back, each a wakeup of the loop. */
+  g_source_set_can_recurse (relay->source, TRUE);
   g_source_attach (relay->source, NULL);
   return relay;
 }

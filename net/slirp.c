@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* slirp.c: libslirp on the GLib main loop. */
 #include "slirp.h"
+#include "pollset.h"
 #include "wire.h"
 #include "fd-util.h"
 #include "splice.h"
@@ -18,11 +19,6 @@
 #define TAP_READS_PER_WAKEUP 64
 
 typedef struct {
-  GPollFD pfd; /* first: the address GLib polls */
-  guint seen;  /* the prepare that last listed the fd */
-} SlirpPoll;
-
-typedef struct {
   SlirpTimerId id;
   void *cb_opaque;
   gint64 expire_ms; /* -1: not armed */
@@ -35,12 +31,8 @@ struct SbxSlirp {
                         * slirp_pollfds_poll after every wakeup (it flushes frames that
                         * waited for ARP) */
   GPollFD tap_poll;
-  GArray *wanted;          /* GPollFD: what slirp asked for in the last prepare */
-  GHashTable *by_fd;       /* fd -> SlirpPoll, registered with the source: stable addresses,
-                            * changed in place, since adding or removing a poll wakes the
-                            * main loop and costs GLib a walk of its sorted poll list */
-  GPtrArray *polls;        /* SlirpPoll* by slirp's index in the last prepare (not owned) */
-  guint generation;        /* of the last prepare, to find the fds slirp no longer lists */
+  GPollFD sockets_poll;    /* the poll set's epoll fd */
+  SbxPollSet *sockets;     /* slirp's host sockets (pollset.h) */
   GPtrArray *timers;       /* SlirpTimer */
   gint64 poll_deadline_ms; /* when slirp wants slirp_pollfds_poll even with no event; -1: never */
   /* Published UDP ports without allow-host-loopback: libslirp's own refusal of the host
@@ -174,10 +166,18 @@ timer_mod (void *timer, int64_t expire_time, void *opaque)
   ((SlirpTimer *) timer)->expire_ms = expire_time;
 }
 
+/* A new socket (its events come with the next slirp_pollfds_fill), or one about to be
+ * closed: the poll set drops what it had under that number. */
 static void
 register_poll_fd (int fd, void *opaque)
 {
-  /* Nothing to do: the poll set follows slirp_pollfds_fill at every iteration. */
+  sbx_poll_set_fresh (((SbxSlirp *) opaque)->sockets, fd);
+}
+
+static void
+unregister_poll_fd (int fd, void *opaque)
+{
+  sbx_poll_set_forget (((SbxSlirp *) opaque)->sockets, fd);
 }
 
 /* For a slirp driven from another thread; here every iteration asks slirp afresh, and a
@@ -194,7 +194,7 @@ static const SlirpCb slirp_callbacks = {
   .timer_free = timer_free,
   .timer_mod = timer_mod,
   .register_poll_fd = register_poll_fd,
-  .unregister_poll_fd = register_poll_fd,
+  .unregister_poll_fd = unregister_poll_fd,
   .notify = notify,
   .timer_new_opaque = timer_new_opaque,
 };
@@ -334,27 +334,13 @@ read_frames_from_tap (SbxSlirp *net)
 static int
 add_poll (int fd, int events, void *opaque)
 {
-  SbxSlirp *net = opaque;
-  GPollFD pfd = { .fd = fd, .events = 0 };
-
-  pfd.events |= (events & SLIRP_POLL_IN) ? G_IO_IN : 0;
-  pfd.events |= (events & SLIRP_POLL_OUT) ? G_IO_OUT : 0;
-  pfd.events |= (events & SLIRP_POLL_PRI) ? G_IO_PRI : 0;
-  pfd.events |= (events & SLIRP_POLL_ERR) ? G_IO_ERR : 0;
-  pfd.events |= (events & SLIRP_POLL_HUP) ? G_IO_HUP : 0;
-  g_array_append_val (net->wanted, pfd);
-  return (int) net->wanted->len - 1;
+  return sbx_poll_set_want (((SbxSlirp *) opaque)->sockets, fd, events);
 }
 
 static int
 get_revents (int idx, void *opaque)
 {
-  SbxSlirp *net = opaque;
-  gushort revents = ((SlirpPoll *) g_ptr_array_index (net->polls, idx))->pfd.revents;
-
-  return ((revents & G_IO_IN) ? SLIRP_POLL_IN : 0) | ((revents & G_IO_OUT) ? SLIRP_POLL_OUT : 0) |
-         ((revents & G_IO_PRI) ? SLIRP_POLL_PRI : 0) | ((revents & G_IO_ERR) ? SLIRP_POLL_ERR : 0) |
-         ((revents & G_IO_HUP) ? SLIRP_POLL_HUP : 0);
+  return sbx_poll_set_revents (((SbxSlirp *) opaque)->sockets, idx);
 }
 
 /* The earliest of slirp's own poll deadline (its TCP fast/slow timers, queued frames
@@ -373,43 +359,6 @@ next_timer_expiry (SbxSlirp *net)
   return next;
 }
 
-/* Makes the registered polls match what slirp wants, by fd: libslirp puts each new socket at
- * the head of its list, so its indexes shift with every connection, while the set of fds
- * changes only by the sockets that came and went.  Only those touch the source. */
-static void
-sync_polls (SbxSlirp *net, GSource *source)
-{
-  GHashTableIter iter;
-  SlirpPoll *poll;
-
-  net->generation++;
-  g_ptr_array_set_size (net->polls, 0);
-  for (guint i = 0; i < net->wanted->len; i++)
-    {
-      const GPollFD *want = &g_array_index (net->wanted, GPollFD, i);
-
-      poll = g_hash_table_lookup (net->by_fd, GINT_TO_POINTER (want->fd));
-      if (poll == NULL)
-        {
-          poll = g_new0 (SlirpPoll, 1);
-          poll->pfd.fd = want->fd;
-          g_hash_table_insert (net->by_fd, GINT_TO_POINTER (want->fd), poll);
-          g_source_add_poll (source, &poll->pfd);
-        }
-      poll->pfd.events = poll->seen == net->generation ? poll->pfd.events | want->events : want->events;
-      poll->pfd.revents = 0;
-      poll->seen = net->generation;
-      g_ptr_array_add (net->polls, poll);
-    }
-  g_hash_table_iter_init (&iter, net->by_fd);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &poll))
-    if (poll->seen != net->generation)
-      {
-        g_source_remove_poll (source, &poll->pfd);
-        g_hash_table_iter_remove (&iter);
-      }
-}
-
 static gboolean
 slirp_source_prepare (GSource *source, gint *timeout)
 {
@@ -417,9 +366,9 @@ slirp_source_prepare (GSource *source, gint *timeout)
   guint32 slirp_timeout = G_MAXUINT32;
   gint64 next_timer;
 
-  g_array_set_size (net->wanted, 0);
+  sbx_poll_set_begin (net->sockets);
   slirp_pollfds_fill (net->slirp, &slirp_timeout, add_poll, net);
-  sync_polls (net, source);
+  sbx_poll_set_commit (net->sockets);
 
   net->poll_deadline_ms = slirp_timeout == G_MAXUINT32 ? -1 : now_ms () + slirp_timeout;
   next_timer = next_timer_expiry (net);
@@ -438,11 +387,10 @@ slirp_source_check (GSource *source)
   SbxSlirp *net = ((SlirpSource *) source)->net;
   gint64 next_timer = next_timer_expiry (net);
 
-  if (net->tap_poll.revents != 0)
+  gboolean sockets = (net->sockets_poll.revents & G_IO_IN) && sbx_poll_set_collect (net->sockets);
+
+  if (net->tap_poll.revents != 0 || sockets)
     return TRUE;
-  for (guint i = 0; i < net->polls->len; i++)
-    if (((SlirpPoll *) g_ptr_array_index (net->polls, i))->pfd.revents != 0)
-      return TRUE;
   return next_timer >= 0 && next_timer <= now_ms ();
 }
 
@@ -573,9 +521,12 @@ sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **err
   tune_malloc ();
 
   net->tap_fd = tap_fd;
-  net->wanted = g_array_new (FALSE, FALSE, sizeof (GPollFD));
-  net->polls = g_ptr_array_new ();
-  net->by_fd = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  net->sockets = sbx_poll_set_new (error);
+  if (net->sockets == NULL)
+    {
+      close (maker_fd);
+      return NULL;
+    }
   net->timers = g_ptr_array_new_with_free_func (g_free);
   net->poll_deadline_ms = -1;
   net->buffer = g_malloc (TAP_BUFFER_SIZE);
@@ -609,6 +560,12 @@ sbx_slirp_new (int tap_fd, int maker_fd, const SbxNetOptions *opts, GError **err
   ((SlirpSource *) net->source)->net = net;
   net->tap_poll = (GPollFD) { .fd = tap_fd, .events = G_IO_IN };
   g_source_add_poll (net->source, &net->tap_poll);
+  net->sockets_poll = (GPollFD) { .fd = sbx_poll_set_fd (net->sockets), .events = G_IO_IN };
+  g_source_add_poll (net->source, &net->sockets_poll);
+  /* Not blocked around its own dispatch (it never runs the loop inside): GLib blocks a
+   * source by taking its polls out and putting them back, each a write to the loop's wakeup
+   * eventfd, then a read of it and an extra iteration: two writes for every dispatch. */
+  g_source_set_can_recurse (net->source, TRUE);
   g_source_attach (net->source, NULL);
   return g_steal_pointer (&net);
 }
@@ -628,9 +585,7 @@ sbx_slirp_free (SbxSlirp *net)
   g_clear_pointer (&net->timers, g_ptr_array_unref);
   g_clear_pointer (&net->published_udp, g_array_unref);
   g_clear_pointer (&net->udp_peers, g_hash_table_unref);
-  g_clear_pointer (&net->wanted, g_array_unref);
-  g_clear_pointer (&net->polls, g_ptr_array_unref);
-  g_clear_pointer (&net->by_fd, g_hash_table_unref);
+  g_clear_pointer (&net->sockets, sbx_poll_set_free);
   g_free (net->buffer);
   if (net->tap_fd >= 0)
     close (net->tap_fd);
