@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sync.h: the sync socket between the supervisor and the processes inside the sandbox.
  *
- * A SOCK_SEQPACKET pair: one message per packet.  The setup child says UNSHARED, the
+ * A SOCK_SEQPACKET pair: one message per packet.  The setup child says UNSHARED once its
+ * user namespace exists (its other namespaces follow while the maps are written), the
  * supervisor answers MAPPED once the id maps are written.  With slirp networking the setup
  * child then sends TAP with tap0's fd and SOCKETS with its socket maker's, and waits for
  * NET_READY before it starts init.  Any process inside (setup child, init, the command
