@@ -145,4 +145,17 @@ run_sbx start kid sh -c "grep -c '^$MY_USER:' /etc/passwd"
 is "$OUT" "1" "keep-id: a named sandbox started again has the line once"
 run_sbx rm kid
 
+# --- a namespace limit reached -------------------------------------------------------------------
+# The setup process makes its user namespace first and the others after; when the kernel
+# refuses those (user.max_net_namespaces, here 0 in a user namespace of the test's own, whose
+# limits bind the namespaces made below it), the error says which limits to look at.
+limit_probe='u=$1 g=$2; shift 2; echo 0 > /proc/sys/user/max_net_namespaces && exec unshare -U --map-user="$u" --map-group="$g" "$@"'
+if ! unshare -Ur sh -c 'echo 0 > /proc/sys/user/max_net_namespaces && ! unshare -n true' 2>/dev/null ||
+   ! unshare -Ur unshare -U --map-user="$MY_UID" --map-group="$MY_GID" true 2>/dev/null; then
+  skip "a namespace limit reached" "unshare cannot set a user namespace's max_net_namespaces or map a user here"
+else
+  run_cmd unshare -Ur sh -c "$limit_probe" sh "$MY_UID" "$MY_GID" "$SBX" run host true
+  check_sbx_error "a namespace limit reached" "create the sandbox's namespaces .*user\.max_net_namespaces.*No space left on device"
+fi
+
 done_testing
