@@ -78,15 +78,7 @@ enter_namespaces (const SbxRunPlan *plan, int sync_fd, int *out_maker, GError **
   if (!sbx_sync_send (sync_fd, SBX_SYNC_UNSHARED, error))
     return FALSE;
   if (unshare (plan->unshare_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP)) != 0)
-    {
-      int errsv = errno;
-
-      return sbx_set_error_from_errno (error, errsv, "create the sandbox's namespaces%s",
-                                       errsv == ENOSPC ? " (a namespace limit is reached: the sysctls "
-                                                         "user.max_net_namespaces, max_mnt_namespaces, "
-                                                         "max_ipc_namespaces, max_uts_namespaces, max_pid_namespaces)"
-                                                       : "");
-    }
+    return sbx_namespaces_error (error, errno, "create the sandbox's namespaces");
   if (!make_network_devices (plan, sync_fd, out_maker, error) || !sbx_sync_expect (sync_fd, SBX_SYNC_MAPPED, error))
     return FALSE;
   /* Root of the namespace where 0 is mapped; where only the caller's own ids are (the host

@@ -263,6 +263,17 @@ sbx_userns_error (GError **error, int errsv, const char *what)
   return sbx_set_error_from_errno (error, errsv, "%s", what);
 }
 
+gboolean
+sbx_namespaces_error (GError **error, int errsv, const char *what)
+{
+  if (errsv == ENOSPC)
+    return sbx_set_error_from_errno (error, errsv,
+                                     "%s (a namespace limit is reached: the sysctls user.max_net_namespaces, "
+                                     "max_mnt_namespaces, max_ipc_namespaces, max_uts_namespaces, max_pid_namespaces)",
+                                     what);
+  return sbx_set_error_from_errno (error, errsv, "%s", what);
+}
+
 const char *
 sbx_subuid_path (void)
 {

@@ -44,4 +44,8 @@ const char *sbx_userns_refusal_hint (int errsv);
 /* Sets @error to "@what: <strerror> (<hint>)".  Returns FALSE. */
 gboolean sbx_userns_error (GError **error, int errsv, const char *what);
 
+/* The same for the other namespaces, made once the user namespace exists: ENOSPC there is
+ * one of the per-kind limits, named in the message. */
+gboolean sbx_namespaces_error (GError **error, int errsv, const char *what);
+
 G_END_DECLS
