@@ -187,7 +187,8 @@ sbx_poll_set_collect (SbxPollSet *set)
 
       if (entry != NULL && entry->seen == set->generation)
         {
-          entry->revents = from_epoll (events[i].events) & (from_epoll (entry->want) | SLIRP_POLL_ERR | SLIRP_POLL_HUP);
+          /* Armed with what it wants (commit): epoll adds only ERR and HUP to that. */
+          entry->revents = from_epoll (events[i].events);
           any |= entry->revents != 0;
         }
     }
@@ -212,13 +213,6 @@ sbx_poll_set_forget (SbxPollSet *set, int fd)
   leave_set (set, entry);
   entry->revents = 0;
   g_ptr_array_add (set->forgotten, entry);
-}
-
-void
-sbx_poll_set_fresh (SbxPollSet *set, int fd)
-{
-  /* An entry under this number is a socket closed without unregister_poll_fd. */
-  sbx_poll_set_forget (set, fd);
 }
 
 guint

@@ -33,8 +33,8 @@ gboolean sbx_poll_set_collect (SbxPollSet *set);
 /* The events of the socket at @index in this iteration's list. */
 int sbx_poll_set_revents (const SbxPollSet *set, int index);
 
-/* libslirp made a socket (@fd may be a number a closed one had) or is about to close one. */
-void sbx_poll_set_fresh (SbxPollSet *set, int fd);
+/* Drops the entry under @fd: libslirp is about to close that socket, or made a new one
+ * under a number whose old socket was closed without a word (a stale entry). */
 void sbx_poll_set_forget (SbxPollSet *set, int fd);
 
 /* Sockets in the epoll set now (for the tests). */

@@ -171,7 +171,7 @@ timer_mod (void *timer, int64_t expire_time, void *opaque)
 static void
 register_poll_fd (int fd, void *opaque)
 {
-  sbx_poll_set_fresh (((SbxSlirp *) opaque)->sockets, fd);
+  sbx_poll_set_forget (((SbxSlirp *) opaque)->sockets, fd);
 }
 
 static void

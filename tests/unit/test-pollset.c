@@ -85,8 +85,8 @@ test_unlisted_hangup (void)
 }
 
 /* A closed socket's number, taken by a new one with the same events, is watched afresh:
- * after unregister_poll_fd (forget), and after a close libslirp did not announce followed
- * by register_poll_fd (fresh). */
+ * forgotten before the close (unregister_poll_fd), or after a close libslirp did not
+ * announce, when the new socket is registered (register_poll_fd). */
 static void
 check_reuse (gboolean announced)
 {
@@ -103,7 +103,7 @@ check_reuse (gboolean announced)
   close (fresh.ours);
   fresh.ours = number;
   if (!announced)
-    sbx_poll_set_fresh (set, number);
+    sbx_poll_set_forget (set, number);
   index = list_one (set, number, SLIRP_POLL_IN);
   g_assert_cmpint (write (fresh.peer, "x", 1), ==, 1);
   g_assert_true (sbx_poll_set_collect (set));
