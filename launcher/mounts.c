@@ -9,6 +9,7 @@
 #include "fd-util.h"
 #include "hooks.h"
 #include "log.h"
+#include "rootfs.h"
 #include "sbx-error.h"
 
 #include <errno.h>
@@ -664,6 +665,9 @@ sbx_mounts_setup (const SbxRunPlan *plan, const char *rootfs, int sync_fd, pid_t
   root_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return sbx_set_error_from_errno (error, errno, "open the root filesystem");
+  /* fuse-overlayfs may still be starting: the first request waits for it, or names its error. */
+  if (!sbx_rootfs_wait_served (root_fd, error))
+    return FALSE;
   sbx_debug ("init", "mounts", "the sandbox's own mount namespace, root %s", rootfs);
   if (!mount_proc (root_fd, error))
     return FALSE;

@@ -245,7 +245,6 @@ mount_root_filesystem (const SbxRunPlan *plan, pid_t *out_daemon, GError **error
     .upper = "upper",
     .work = "work",
     .target = "rootfs",
-    .log = "fuse-overlayfs.log",
     .fuse_overlayfs = plan->fuse_overlayfs,
   };
 

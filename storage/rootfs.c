@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +18,8 @@
 #include <gio/gio.h>
 
 #define MOUNT_TIMEOUT_US (10 * G_USEC_PER_SEC)
+/* The descriptor number the daemon finds a connection sbx mounted under ("/dev/fd/3"). */
+#define DAEMON_FUSE_FD 3
 
 gboolean
 sbx_storage_driver_from_config (char **out_name, GError **error)
@@ -69,24 +72,37 @@ build_mount_options (const SbxRootfsSpec *spec, SbxStorageDriver driver)
   return g_string_free (opts, FALSE);
 }
 
-/* In the forked child: becomes the daemon, or exits 127 (125 when sbx is already gone). */
-static G_NORETURN void
-exec_daemon (const SbxRootfsSpec *spec, const char *options, pid_t parent)
+/* What the daemon's child needs, prepared before the spawn: it shares sbx's memory until
+ * its execve (sbx_spawn_sharing_memory) and must not allocate. */
+typedef struct
 {
-  const char *argv[] = { spec->fuse_overlayfs, "-f", "-o", options, spec->target, NULL };
+  const char *argv[6];
+  pid_t parent;
+  int fuse_fd; /* the mounted connection, to become the daemon's fd 3; -1: the daemon mounts */
+} DaemonStart;
+
+/* In the child: becomes the daemon, or exits 127 (125 when sbx is already gone). */
+static int
+exec_daemon (void *data)
+{
+  const DaemonStart *start = data;
   sigset_t none;
   int log_fd, null_fd;
 
-  sbx_die_with_parent (parent);
+  sbx_die_with_parent (start->parent);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  log_fd = open (spec->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  log_fd = open (SBX_ROOTFS_DAEMON_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   if (log_fd < 0 || null_fd < 0 || dup2 (null_fd, 0) < 0 || dup2 (null_fd, 1) < 0 ||
       dup2 (log_fd, 2) < 0)
     _exit (127);
-  execv (spec->fuse_overlayfs, (char **) argv);
-  dprintf (2, "cannot execute %s: %s\n", spec->fuse_overlayfs, g_strerror (errno));
+  /* dup2 clears close-on-exec: the daemon keeps the connection as /dev/fd/3. */
+  if (start->fuse_fd >= 0 && (start->fuse_fd == DAEMON_FUSE_FD ? fcntl (DAEMON_FUSE_FD, F_SETFD, 0)
+                                                               : dup2 (start->fuse_fd, DAEMON_FUSE_FD)) < 0)
+    _exit (127);
+  execv (start->argv[0], (char **) start->argv);
+  dprintf (2, "cannot execute %s: %s\n", start->argv[0], strerror (errno));
   _exit (127);
 }
 
@@ -109,17 +125,32 @@ fuse_device_hint (void)
   return "";
 }
 
-static gboolean
-daemon_failed (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
+/* The daemon's error, from what it wrote to its log: one line, its lines joined by "; ". */
+static void
+set_daemon_error (GError **error)
 {
   g_autofree char *log = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (g_file_get_contents (SBX_ROOTFS_DAEMON_LOG, &log, NULL, NULL))
+    lines = g_strsplit (log, "\n", 0);
+  for (char **line = lines; line != NULL && *line != NULL; line++)
+    /* Not the daemon's complaint about an option it passes itself (as root: "lazytime"). */
+    if (*g_strstrip (*line) != '\0' && !g_str_has_prefix (*line, "unknown argument ignored:"))
+      g_string_append_printf (text, "%s%s", text->len > 0 ? "; " : "", *line);
+  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs failed to mount the root filesystem: %s%s",
+               text->len > 0 ? text->str : "exited without a message", fuse_device_hint ());
+}
+
+static gboolean
+daemon_failed (pid_t daemon, GError **error)
+{
   int status;
 
   if (waitpid (daemon, &status, WNOHANG) != daemon)
     return FALSE;
-  (void) g_file_get_contents (spec->log, &log, NULL, NULL);
-  g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs failed to mount the root filesystem: %s%s",
-               log != NULL && *g_strstrip (log) ? log : "exited without a message", fuse_device_hint ());
+  set_daemon_error (error);
   return TRUE;
 }
 
@@ -135,7 +166,7 @@ wait_for_mount (const SbxRootfsSpec *spec, pid_t daemon, GError **error)
     return sbx_set_error_from_errno (error, errno, "stat the scratch directory");
   while (!target_is_mounted (&base, spec->target))
     {
-      if (daemon_failed (spec, daemon, error))
+      if (daemon_failed (daemon, error))
         return FALSE;
       if (g_get_monotonic_time () > deadline)
         {
@@ -178,17 +209,31 @@ mount_kernel_overlay (const SbxRootfsSpec *spec, gboolean quiet_refusal, GError 
                                    spec->target);
 }
 
-static gboolean
-start_fuse_overlayfs (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
+static pid_t
+spawn_daemon (const SbxRootfsSpec *spec, const char *options, int fuse_fd, const char *mountpoint,
+              GError **error)
 {
-  g_autofree char *options = build_mount_options (spec, SBX_STORAGE_DRIVER_FUSE_OVERLAYFS);
-  pid_t parent = getpid ();
-  pid_t daemon = fork ();
+  DaemonStart start = {
+    .argv = { spec->fuse_overlayfs, "-f", "-o", options, mountpoint, NULL },
+    .parent = getpid (),
+    .fuse_fd = fuse_fd,
+  };
+  pid_t daemon = sbx_spawn_sharing_memory (exec_daemon, &start);
 
   if (daemon < 0)
-    return sbx_set_error_from_errno (error, errno, "fork");
-  if (daemon == 0)
-    exec_daemon (spec, options, parent);
+    sbx_set_error_from_errno (error, errno, "start fuse-overlayfs");
+  return daemon;
+}
+
+/* The daemon mounts by itself (where the kernel refuses sbx's FUSE mount: fuse-overlayfs
+ * may still get it through fusermount3); sbx waits for the mount to appear. */
+static gboolean
+start_mounting_daemon (const SbxRootfsSpec *spec, const char *options, pid_t *out_daemon, GError **error)
+{
+  pid_t daemon = spawn_daemon (spec, options, -1, spec->target, error);
+
+  if (daemon < 0)
+    return FALSE;
   if (!wait_for_mount (spec, daemon, error))
     {
       kill (daemon, SIGKILL);
@@ -197,6 +242,81 @@ start_fuse_overlayfs (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **err
     }
   *out_daemon = daemon;
   return TRUE;
+}
+
+/* sbx mounts the FUSE connection itself, as fuse-overlayfs would (the same source, type,
+ * flags and options), and hands it over as /dev/fd/3 (libfuse's way for a daemon started
+ * with a mounted connection).  The mount is there at once: whatever uses it meanwhile waits
+ * in the kernel until the daemon serves, so the daemon's start (loading, reading its layers)
+ * overlaps with init's.  *out_fd is -1 when the kernel refused the mount. */
+static gboolean
+mount_fuse_connection (const SbxRootfsSpec *spec, int *out_fd, GError **error)
+{
+  g_autofree char *data = NULL;
+  sbx_autofd int fd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+  *out_fd = -1;
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SBX_ERROR, SBX_ERROR_FAILED, "fuse-overlayfs cannot mount the root filesystem: open "
+                                                       "/dev/fuse: %s%s",
+                   g_strerror (errsv), fuse_device_hint ());
+      return FALSE;
+    }
+  data = g_strdup_printf ("default_permissions,allow_other,fd=%d,rootmode=40000,user_id=%u,group_id=%u", fd,
+                          (unsigned) getuid (), (unsigned) getgid ());
+  if (mount ("fuse-overlayfs", spec->target, "fuse.fuse-overlayfs", MS_NODEV | MS_NOATIME, data) != 0)
+    {
+      sbx_debug ("setup", "mount-rootfs", "the kernel refused sbx's FUSE mount (%s): fuse-overlayfs mounts it",
+                 g_strerror (errno));
+      return TRUE;
+    }
+  *out_fd = sbx_steal_fd (&fd);
+  return TRUE;
+}
+
+static gboolean
+start_fuse_overlayfs (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
+{
+  g_autofree char *options = build_mount_options (spec, SBX_STORAGE_DRIVER_FUSE_OVERLAYFS);
+  g_autofree char *mountpoint = NULL;
+  sbx_autofd int fuse_fd = -1;
+  pid_t daemon;
+
+  if (!mount_fuse_connection (spec, &fuse_fd, error))
+    return FALSE;
+  if (fuse_fd < 0)
+    return start_mounting_daemon (spec, options, out_daemon, error);
+  mountpoint = g_strdup_printf ("/dev/fd/%d", DAEMON_FUSE_FD);
+  daemon = spawn_daemon (spec, options, fuse_fd, mountpoint, error);
+  if (daemon < 0)
+    {
+      umount2 (spec->target, MNT_DETACH);
+      return FALSE;
+    }
+  /* From here the daemon holds the only descriptor of the connection: when it exits, the
+   * kernel ends the connection, and what waits on the mount gets ENOTCONN
+   * (sbx_rootfs_wait_served), never a hang. */
+  *out_daemon = daemon;
+  return TRUE;
+}
+
+/* A FUSE request on the root: it waits until the daemon serves (fuse-overlayfs answers once
+ * its layers are read), and fails with ENOTCONN once the daemon has exited. */
+gboolean
+sbx_rootfs_wait_served (int root_fd, GError **error)
+{
+  struct stat st;
+  int errsv;
+
+  if (fstat (root_fd, &st) == 0)
+    return TRUE;
+  errsv = errno;
+  if (errsv != ENOTCONN && errsv != ECONNABORTED)
+    return sbx_set_error_from_errno (error, errsv, "stat the root filesystem");
+  set_daemon_error (error);
+  return FALSE;
 }
 
 gboolean

@@ -16,6 +16,9 @@
 
 G_BEGIN_DECLS
 
+/* Where fuse-overlayfs's stderr goes, in the caller's cwd (beside the upper and work dirs). */
+#define SBX_ROOTFS_DAEMON_LOG "fuse-overlayfs.log"
+
 typedef struct {
   SbxStorageDriver driver;
   /* Paths are relative to the caller's cwd, which the daemon inherits. */
@@ -23,7 +26,6 @@ typedef struct {
   const char *upper;
   const char *work;
   const char *target;
-  const char *log; /* where the daemon's stderr goes */
   const char *fuse_overlayfs;
   const char *uidmapping; /* fuse-overlayfs "uidmapping=" value, or NULL */
   const char *gidmapping;
@@ -36,10 +38,17 @@ typedef struct {
  * NULL in *out_name when the file or the key is missing.  A malformed file is an error. */
 gboolean sbx_storage_driver_from_config (char **out_name, GError **error);
 
-/* Mounts the overlay on @spec->target.  With fuse-overlayfs: starts the daemon in the
- * foreground with PR_SET_PDEATHSIG and waits for the mount; *out_daemon is its pid (-1
- * with the kernel driver).  *out_used is the driver that mounted it (never AUTO). */
+/* Mounts the overlay on @spec->target.  With fuse-overlayfs: mounts the FUSE connection and
+ * starts the daemon on it in the foreground with PR_SET_PDEATHSIG, without waiting for it to
+ * serve (sbx_rootfs_wait_served); where the kernel refuses that mount, the daemon mounts
+ * and this waits for its mount.  *out_daemon is the daemon's pid (-1 with the kernel
+ * driver).  *out_used is the driver that mounted it (never AUTO). */
 gboolean sbx_rootfs_mount (const SbxRootfsSpec *spec, pid_t *out_daemon, SbxStorageDriver *out_used,
                            GError **error);
+
+/* Waits until the root filesystem open as @root_fd answers: at once on the kernel's overlay
+ * and on binds; on fuse-overlayfs until the daemon serves.  A daemon that exited instead is
+ * an error with its message (from SBX_ROOTFS_DAEMON_LOG in the cwd). */
+gboolean sbx_rootfs_wait_served (int root_fd, GError **error);
 
 G_END_DECLS
