@@ -68,7 +68,7 @@ scratch_setup (Scratch *s, gconstpointer data)
   s->dir = g_dir_make_tmp ("sbx-test-rootfs.XXXXXX", NULL);
   g_assert_nonnull (s->dir);
   g_assert_cmpint (chdir (s->dir), ==, 0);
-  for (const char *const *d = (const char *const[]) { "lower", "upper", "work", "rootfs", NULL }; *d; d++)
+  for (const char * const *d = (const char * const[]) { "lower", "upper", "work", "rootfs", NULL }; *d; d++)
     g_assert_cmpint (mkdir (*d, 0755), ==, 0);
   g_assert_true (write_file ("lower/hello", "from the lower layer\n"));
 }
@@ -88,7 +88,7 @@ scratch_teardown (Scratch *s, gconstpointer data)
 }
 
 static SbxRootfsSpec
-fuse_spec (const char *const *lower, const char *program)
+fuse_spec (const char * const *lower, const char *program)
 {
   return (SbxRootfsSpec) {
     .driver = SBX_STORAGE_DRIVER_FUSE_OVERLAYFS,
@@ -132,7 +132,7 @@ mount_and_wait (const SbxRootfsSpec *spec, pid_t *out_daemon)
 static void
 test_served (Scratch *s, gconstpointer data)
 {
-  const char *const lower[] = { "lower", NULL };
+  const char * const lower[] = { "lower", NULL };
   SbxRootfsSpec spec = fuse_spec (lower, SBX_FUSE_OVERLAYFS);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL, *mountinfo = NULL;
@@ -164,7 +164,7 @@ test_served (Scratch *s, gconstpointer data)
 static void
 test_missing_program (Scratch *s, gconstpointer data)
 {
-  const char *const lower[] = { "lower", NULL };
+  const char * const lower[] = { "lower", NULL };
   SbxRootfsSpec spec = fuse_spec (lower, "/nonexistent/fuse-overlayfs");
   g_autoptr(GError) error = NULL;
   pid_t daemon = -1;
@@ -187,7 +187,7 @@ test_missing_program (Scratch *s, gconstpointer data)
 static void
 test_daemon_fails (Scratch *s, gconstpointer data)
 {
-  const char *const lower[] = { "missing-layer", NULL };
+  const char * const lower[] = { "missing-layer", NULL };
   SbxRootfsSpec spec = fuse_spec (lower, SBX_FUSE_OVERLAYFS);
   g_autoptr(GError) error = NULL;
   pid_t daemon = -1;
