@@ -560,18 +560,25 @@ mount_profile_mounts (int root_fd, const SbxProfile *profile, GError **error)
   return TRUE;
 }
 
-/* Writes /etc/NAME in the sandbox (its overlay's temporary upper layer), replacing what the
- * image has there, never following a symlink.  An image without a plain /etc is left alone. */
+/* Writes /etc/NAME in the sandbox (its overlay's temporary upper layer) through @etc_fd
+ * (-1: an image without a plain /etc, left alone), replacing what the image has there, never
+ * following a symlink.  A name the image lacks is created at once: on fuse-overlayfs each
+ * look at the name is a round trip to the daemon. */
 static gboolean
-write_etc_file (int root_fd, const char *name, const char *contents, GError **error)
+write_etc_file (int etc_fd, const char *name, const char *contents, GError **error)
 {
-  sbx_autofd int etc_fd = open_in_root (root_fd, "/etc", O_DIRECTORY | O_RDONLY);
+  const int flags = O_CREAT | O_EXCL | O_NOFOLLOW;
+  g_autoptr(GError) local_error = NULL;
 
   if (etc_fd < 0)
     return TRUE;
+  if (sbx_write_string_at (etc_fd, name, flags, 0644, contents, &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+    return g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "/etc/"), FALSE;
   if (unlinkat (etc_fd, name, 0) != 0 && errno != ENOENT)
     return errno == EISDIR ? TRUE : sbx_set_error_from_errno (error, errno, "replace /etc/%s", name);
-  if (!sbx_write_string_at (etc_fd, name, O_CREAT | O_EXCL | O_NOFOLLOW, 0644, contents, error))
+  if (!sbx_write_string_at (etc_fd, name, flags, 0644, contents, error))
     {
       g_prefix_error (error, "/etc/");
       return FALSE;
@@ -583,6 +590,7 @@ write_etc_file (int root_fd, const char *name, const char *contents, GError **er
 static gboolean
 write_network_files (int root_fd, const SbxRunPlan *plan, GError **error)
 {
+  sbx_autofd int etc_fd = open_in_root (root_fd, "/etc", O_DIRECTORY | O_RDONLY);
   g_autofree char *hostname_file = g_strconcat (plan->hostname, "\n", NULL);
   g_autofree char *hosts = NULL;
   g_autofree char *host_file = NULL;
@@ -591,17 +599,16 @@ write_network_files (int root_fd, const SbxRunPlan *plan, GError **error)
     {
       /* Read before pivot_root: the caller's own resolver and hosts. */
       return (!g_file_get_contents ("/etc/resolv.conf", &host_file, NULL, NULL) ||
-              write_etc_file (root_fd, "resolv.conf", host_file, error)) &&
-             write_etc_file (root_fd, "hostname", hostname_file, error);
+              write_etc_file (etc_fd, "resolv.conf", host_file, error)) &&
+             write_etc_file (etc_fd, "hostname", hostname_file, error);
     }
   hosts = g_strdup_printf ("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n%s",
                            plan->net_mode == SBX_NET_SLIRP ? SBX_NET_GUEST_IP4 : "127.0.1.1", plan->hostname,
                            plan->allow_host_loopback ? SBX_NET_GATEWAY_IP4 "\thost.sbx.internal\n" : "");
-  if (!write_etc_file (root_fd, "hosts", hosts, error) ||
-      !write_etc_file (root_fd, "hostname", hostname_file, error))
+  if (!write_etc_file (etc_fd, "hosts", hosts, error) || !write_etc_file (etc_fd, "hostname", hostname_file, error))
     return FALSE;
   return plan->net_mode != SBX_NET_SLIRP ||
-         write_etc_file (root_fd, "resolv.conf",
+         write_etc_file (etc_fd, "resolv.conf",
                          "nameserver " SBX_NET_DNS_IP4 "\nnameserver " SBX_NET_DNS_IP6 "\n", error);
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# oci-layout.py: small OCI layout tools for test-pull.sh and test-chaos.sh.
+# oci-layout.py: small OCI layout tools for test-pull.sh, test-chaos.sh and test-rootfs.sh.
 #   oci-layout.py multiarch SRC DEST        busybox + an /arch layer, for amd64 and arm64, under an index
 #   oci-layout.py extra SRC DEST MB TEXT    busybox + a layer /fake/data (MB of random bytes) + /fake/hello
+#   oci-layout.py etcfiles SRC DEST        busybox + a layer with the /etc files sbx writes made awkward:
+#                                           hosts a symlink, hostname a file, resolv.conf a directory
 #   oci-layout.py push LAYOUT HOSTPORT REPO TAG   push blobs and manifests (an index too) with the HTTP API
 import gzip, hashlib, io, json, os, sys, tarfile, urllib.request
 
@@ -28,13 +30,21 @@ def base(src):
     return manifest, config
 
 def layer_tar(files):
+    """(name, bytes) is a file; (name, ("symlink", target)) and (name, ("dir",)) what they say."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as t:
         for name, data in files:
             info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o644
-            t.addfile(info, io.BytesIO(data))
+            if isinstance(data, tuple) and data[0] == "symlink":
+                info.type, info.linkname = tarfile.SYMTYPE, data[1]
+                t.addfile(info)
+            elif isinstance(data, tuple):
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                t.addfile(info)
+            else:
+                info.size = len(data)
+                info.mode = 0o644
+                t.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 def copy_base(src, dest, manifest):
@@ -80,6 +90,11 @@ def extra(src, dest, mb, text):
     files = [("fake/data", os.urandom(int(mb * 1024 * 1024))), ("fake/hello", (text + "\n").encode())]
     write_index(dest, derive(src, dest, files))
 
+def etcfiles(src, dest):
+    files = [("etc/hosts", ("symlink", "/etc/hosts-target")), ("etc/hostname", b"from-the-image\n"),
+             ("etc/resolv.conf", ("dir",)), ("etc/resolv.conf/kept", b"kept\n")]
+    write_index(dest, derive(src, dest, files))
+
 def put(url, data, ctype):
     req = urllib.request.Request(url, data=data, method="PUT", headers={"Content-Type": ctype})
     urllib.request.urlopen(req, timeout=30).read()
@@ -104,5 +119,7 @@ if cmd == "multiarch":
     multiarch(sys.argv[2], sys.argv[3])
 elif cmd == "extra":
     extra(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])
+elif cmd == "etcfiles":
+    etcfiles(sys.argv[2], sys.argv[3])
 elif cmd == "push":
     push(*sys.argv[2:6])

@@ -135,6 +135,19 @@ run_sbx run bb sh -c 'hostname sbx-test-changed; hostname'
 diag "hostname after setting it inside: $OUT (exit $RC)"
 is "$(hostname)" "$host_name" "setting the hostname inside does not change the host's"
 
+# --- /etc/hosts, hostname, resolv.conf where the image has something there ----------------------
+# sbx writes its own in the upper layer: an image's symlink is replaced, never followed; its
+# file replaced; a directory left alone.
+if python3 "$SBX_TESTS_SRCDIR/system/oci-layout.py" etcfiles "$F/busybox" "$W/etcfiles" > "$W/etcfiles.log" 2>&1 &&
+   run_sbx image import "oci:$W/etcfiles:latest" etcfiles && [ "$RC" = 0 ]; then
+  run_sbx run etcfiles sh -c 'if [ -L /etc/hosts ]; then echo link; else grep -c "sbx$" /etc/hosts; fi
+    cat /etc/hostname; ls /etc/hosts-target 2>&1 | grep -c "No such"; cat /etc/resolv.conf/kept'
+  is "$RC:$(printf '%s' "$OUT" | tr '\n' ' ')" "0:1 sbx 1 kept" \
+    "an image's /etc/hosts symlink is replaced (its target never made), its hostname replaced, a resolv.conf directory kept"
+else
+  not_ok "an image with awkward /etc files imports" "$(cat "$W/etcfiles.log" 2>/dev/null) $ERR"
+fi
+
 # --- network: --network=none is loopback only -------------------------------------------------
 run_sbx run --network=none bb sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
 is "$OUT" "lo" "--network=none: /proc/net/dev lists only lo"
