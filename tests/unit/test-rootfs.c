@@ -160,52 +160,54 @@ test_served (Scratch *s, gconstpointer data)
   stop_daemon (daemon);
 }
 
+/* The error of a run whose daemon (@program over the one layer @layer) exits before it
+ * serves; NULL when the tests cannot run here (skipped). */
+static GError *
+failed_start (const char *layer, const char *program)
+{
+  const char * const lower[] = { layer, NULL };
+  SbxRootfsSpec spec = fuse_spec (lower, program);
+  GError *error;
+  pid_t daemon = -1;
+
+  if (skip_reason != NULL)
+    {
+      g_test_skip (skip_reason);
+      return NULL;
+    }
+  error = mount_and_wait (&spec, &daemon);
+  g_assert_nonnull (error);
+  g_assert_cmpint (waitpid (daemon, NULL, 0), ==, daemon);
+  g_test_message ("%s", error->message);
+  return error;
+}
+
 /* A daemon that cannot start: the wait ends (no hang) with its message, not ENOTCONN. */
 static void
 test_missing_program (Scratch *s, gconstpointer data)
 {
-  const char * const lower[] = { "lower", NULL };
-  SbxRootfsSpec spec = fuse_spec (lower, "/nonexistent/fuse-overlayfs");
-  g_autoptr(GError) error = NULL;
-  pid_t daemon = -1;
+  g_autoptr(GError) error = failed_start ("lower", "/nonexistent/fuse-overlayfs");
 
   (void) s;
   (void) data;
-  if (skip_reason != NULL)
-    {
-      g_test_skip (skip_reason);
-      return;
-    }
-  error = mount_and_wait (&spec, &daemon);
-  g_assert_nonnull (error);
-  g_assert_cmpstr (error->message, ==, "fuse-overlayfs failed to mount the root filesystem: cannot execute "
-                                       "/nonexistent/fuse-overlayfs: No such file or directory");
-  g_assert_cmpint (waitpid (daemon, NULL, 0), ==, daemon);
+  if (error != NULL)
+    g_assert_cmpstr (error->message, ==, "fuse-overlayfs failed to mount the root filesystem: cannot execute "
+                                         "/nonexistent/fuse-overlayfs: No such file or directory");
 }
 
 /* A daemon that exits before it serves (a lower layer that is not there). */
 static void
 test_daemon_fails (Scratch *s, gconstpointer data)
 {
-  const char * const lower[] = { "missing-layer", NULL };
-  SbxRootfsSpec spec = fuse_spec (lower, SBX_FUSE_OVERLAYFS);
-  g_autoptr(GError) error = NULL;
-  pid_t daemon = -1;
+  g_autoptr(GError) error = failed_start ("missing-layer", SBX_FUSE_OVERLAYFS);
 
   (void) s;
   (void) data;
-  if (skip_reason != NULL)
-    {
-      g_test_skip (skip_reason);
-      return;
-    }
-  error = mount_and_wait (&spec, &daemon);
-  g_assert_nonnull (error);
-  g_test_message ("%s", error->message);
+  if (error == NULL)
+    return;
   g_assert_true (g_str_has_prefix (error->message, "fuse-overlayfs failed to mount the root filesystem: "));
   g_assert_nonnull (strstr (error->message, "missing-layer"));
   g_assert_null (strchr (error->message, '\n')); /* its lines joined: one line */
-  g_assert_cmpint (waitpid (daemon, NULL, 0), ==, daemon);
 }
 
 /* On the kernel's filesystems the wait is a plain stat. */
