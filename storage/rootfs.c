@@ -280,7 +280,6 @@ static gboolean
 start_fuse_overlayfs (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **error)
 {
   g_autofree char *options = build_mount_options (spec, SBX_STORAGE_DRIVER_FUSE_OVERLAYFS);
-  g_autofree char *mountpoint = NULL;
   sbx_autofd int fuse_fd = -1;
   pid_t daemon;
 
@@ -288,8 +287,7 @@ start_fuse_overlayfs (const SbxRootfsSpec *spec, pid_t *out_daemon, GError **err
     return FALSE;
   if (fuse_fd < 0)
     return start_mounting_daemon (spec, options, out_daemon, error);
-  mountpoint = g_strdup_printf ("/dev/fd/%d", DAEMON_FUSE_FD);
-  daemon = spawn_daemon (spec, options, fuse_fd, mountpoint, error);
+  daemon = spawn_daemon (spec, options, fuse_fd, "/dev/fd/" G_STRINGIFY (DAEMON_FUSE_FD), error);
   if (daemon < 0)
     {
       umount2 (spec->target, MNT_DETACH);

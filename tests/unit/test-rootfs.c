@@ -3,6 +3,8 @@
  * in a user and mount namespace of the test's own: sbx mounts the FUSE connection, the
  * daemon serves it, and a daemon that never serves is an error with its own message. */
 #include "config.h"
+#include "fd-util.h"
+#include "rm-tree.h"
 #include "rootfs.h"
 
 #include <errno.h>
@@ -19,17 +21,11 @@
 /* Why the tests cannot run here, or NULL. */
 static const char *skip_reason;
 
-/* Written in place: /proc's files cannot be replaced as g_file_set_contents does. */
+/* Written in place (/proc's files cannot be replaced as g_file_set_contents does). */
 static gboolean
 write_file (const char *path, const char *text)
 {
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  return close (fd) == 0 && ok;
+  return sbx_write_string_at (AT_FDCWD, path, O_CREAT | O_TRUNC, 0644, text, NULL);
 }
 
 /* uid and gid 0 in a user namespace of the test's own, over the caller's ids, and a mount
@@ -79,10 +75,7 @@ scratch_teardown (Scratch *s, gconstpointer data)
   (void) data;
   (void) umount2 ("rootfs", MNT_DETACH);
   g_assert_cmpint (chdir (s->saved_cwd), ==, 0);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", s->dir);
-    g_assert_cmpint (system (cmd), ==, 0);
-  }
+  g_assert_true (sbx_rm_rf_at (AT_FDCWD, s->dir, NULL));
   g_free (s->dir);
   g_free (s->saved_cwd);
 }
